@@ -1,0 +1,51 @@
+# supportops — two commands: `make demo` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PG_URL_FILE := .pg/url
+
+.PHONY: install demo test lint typecheck pytest bench system-deps docs clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: set up, build ./demo-workspace from the generator and print its summary
+demo: install
+	$(VENV)/bin/supportops demo demo-workspace --force
+
+## system packages the tests use: PostgreSQL, Chromium, poppler (pdftoppm)
+system-deps:
+	bash scripts/system-deps.sh
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+## make test: set up everything, then lint, types and every test on DuckDB and PostgreSQL
+test: install system-deps lint typecheck
+	bash scripts/postgres.sh start
+	SUPPORTOPS_TEST_PG_URL="$$(cat $(PG_URL_FILE))" $(VENV)/bin/pytest -n 2 -q; \
+	  status=$$?; bash scripts/postgres.sh stop; exit $$status
+
+pytest: install
+	$(VENV)/bin/pytest -q
+
+## make bench: every benchmark, side by side with its named alternative
+bench: install
+	$(PY) bench/run_all.py
+
+docs: install
+	$(PY) -m supportops.docs
+
+clean:
+	rm -rf $(VENV) demo-workspace .pg .pytest_cache .mypy_cache .ruff_cache

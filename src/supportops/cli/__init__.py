@@ -1,0 +1,40 @@
+"""The ``supportops`` command line: one module per command group.
+
+Each module in :data:`COMMAND_MODULES` exposes ``register(app)``, which adds its commands to the
+root Typer app. Errors of the :class:`~supportops.errors.SupportOpsError` tree are printed as one
+clear line and exit with status 2; nothing else is caught.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+from rich.console import Console
+
+from supportops.errors import SupportOpsError
+
+__all__ = ["COMMAND_MODULES", "app", "main"]
+
+COMMAND_MODULES = ("supportops.cli.workspace",)
+
+app = typer.Typer(
+    name="supportops",
+    help="One source of truth, trustworthy numbers and plans for support operations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main() -> None:
+    """Entry point of the ``supportops`` script."""
+    try:
+        app()
+    except SupportOpsError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)

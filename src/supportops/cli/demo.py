@@ -1,0 +1,133 @@
+"""``supportops demo`` builds a realistic workspace; ``supportops generate`` streams the same data
+to files for benchmarks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated
+
+import pyarrow as pa
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from supportops.config import CONFIG_FILE
+from supportops.errors import WorkspaceError
+from supportops.model.importer import ImportReport, import_batches
+from supportops.model.schema import TABLES
+from supportops.workspace import Workspace
+
+__all__ = ["build_demo", "register"]
+
+console = Console()
+Stream = tuple[str, str, Iterator[pa.RecordBatch], tuple[str, ...]]
+
+
+def _streams(
+    chunks: Iterator[dict[str, pa.Table]], on_chunk: Callable[[int], object] | None = None
+) -> Iterator[Stream]:
+    for i, chunk in enumerate(chunks):
+        for name in TABLES:
+            if name in chunk and chunk[name].num_rows:
+                yield name, f"demo chunk {i + 1}", iter(chunk[name].to_batches()), ()
+        if on_chunk is not None and "tickets" in chunk:
+            on_chunk(chunk["tickets"].num_rows)
+
+
+def build_demo(
+    folder: Path, tickets: int = 20_000, seed: int = 0, progress: bool = True
+) -> ImportReport:
+    """Write the demo config into ``folder`` and import generated data into its store."""
+    from importlib import resources
+
+    from supportops.demo.generator import generate
+
+    if (folder / CONFIG_FILE).exists() or (folder / "supportops.duckdb").exists():
+        raise WorkspaceError(
+            f"{folder} holds a workspace already (pass --force to rebuild it)", path=str(folder)
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    text = resources.files("supportops.demo").joinpath("supportops.yaml").read_text("utf-8")
+    (folder / CONFIG_FILE).write_text(text, encoding="utf-8")
+    with (
+        Workspace.open(folder) as ws,
+        Progress(
+            TextColumn("generating and importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("tickets"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not progress,
+        ) as bar,
+    ):
+        task = bar.add_task("demo", total=tickets)
+        streams = _streams(
+            generate(tickets=tickets, seed=seed), on_chunk=lambda n: bar.advance(task, n)
+        )
+        return import_batches(ws.store, streams, source="demo")
+
+
+def demo(
+    folder: Annotated[Path, typer.Argument(help="Folder of the demo workspace.")] = Path(
+        "demo-workspace"
+    ),
+    tickets: Annotated[int, typer.Option(help="Tickets to generate.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 0,
+    force: Annotated[
+        bool, typer.Option(help="Rebuild the folder if it holds a workspace.")
+    ] = False,
+) -> None:
+    """Build a realistic demo workspace: 8 weeks of tickets, agents, contacts, bots, surveys."""
+    if force:
+        from supportops.cli.workspace import reset_folder
+
+        reset_folder(folder)
+    report = build_demo(folder, tickets=tickets, seed=seed)
+    console.print(
+        f"Demo workspace built in [bold]{folder}[/] "
+        f"({report.total('imported'):,} rows, {report.total('quarantined'):,} quarantined)."
+    )
+    from supportops.cli.summary import print_summary
+
+    with Workspace.open(folder) as ws:
+        print_summary(ws)
+
+
+def generate_files(
+    tickets: Annotated[int, typer.Option(help="Tickets to generate.")] = 1_000_000,
+    out: Annotated[Path, typer.Option(help="Folder to write one file per table into.")] = Path(
+        "generated"
+    ),
+    format: Annotated[str, typer.Option("--format", help="parquet, csv or jsonl")] = "parquet",
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Stream the demo generator to files in bounded memory (for benchmarks)."""
+    from supportops.demo.generator import write_files
+
+    with Progress(
+        TextColumn("generating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("tickets"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task("generate", total=tickets)
+        counts = write_files(
+            out,
+            tickets=tickets,
+            seed=seed,
+            fmt=format,  # type: ignore[arg-type]
+            progress=lambda n: bar.advance(task, n),
+        )
+    for name, rows in counts.items():
+        console.print(f"{rows:>12,}  {name}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``demo`` and ``generate`` to ``app``."""
+    app.command()(demo)
+    app.command("generate")(generate_files)

@@ -1,0 +1,315 @@
+"""Typed models of ``supportops.yaml``, declared once, and their loader.
+
+Every key is declared here with its default; an unknown key is an error naming the key and its
+line. Later capabilities add their own top-level sections as models in this module.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from supportops.durations import parse_duration
+from supportops.errors import ConfigError
+
+__all__ = [
+    "CONFIG_FILE",
+    "TARGETS",
+    "CalendarConfig",
+    "CostConfig",
+    "GroupConfig",
+    "HolidayConfig",
+    "SlaPolicy",
+    "TargetSpec",
+    "Targets",
+    "WorkspaceConfig",
+    "load_config",
+    "parse_config",
+]
+
+CONFIG_FILE = "supportops.yaml"
+
+TARGETS = (
+    "first_reply",
+    "next_reply",
+    "periodic_update",
+    "pausable_update",
+    "requester_wait",
+    "agent_work",
+    "resolution",
+)
+WHEN_KEYS = (
+    "channel",
+    "priority",
+    "type",
+    "group",
+    "organization_id",
+    "source",
+    "created_by",
+    "tags",
+    "tags_all",
+)
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_RANGE = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown IANA time zone {name!r}") from exc
+    return name
+
+
+def _expand_days(key: str) -> list[int]:
+    """``mon-fri`` → [0..4]; ``sat`` → [5]; ``mon,wed`` → [0, 2]."""
+    days: list[int] = []
+    for part in key.lower().replace(" ", "").split(","):
+        if "-" in part:
+            first, last = part.split("-", 1)
+            if first not in DAY_NAMES or last not in DAY_NAMES:
+                raise ValueError(f"unknown day range {part!r} (expected e.g. mon-fri)")
+            lo, hi = DAY_NAMES.index(first), DAY_NAMES.index(last)
+            days.extend(range(lo, hi + 1) if lo <= hi else [*range(lo, 7), *range(0, hi + 1)])
+        elif part in DAY_NAMES:
+            days.append(DAY_NAMES.index(part))
+        else:
+            raise ValueError(f"unknown day {part!r} (expected one of {', '.join(DAY_NAMES)})")
+    return days
+
+
+def _check_range(text: str) -> str:
+    match = _RANGE.match(text.replace(" ", ""))
+    if not match:
+        raise ValueError(f"not a time range {text!r} (expected HH:MM-HH:MM)")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if (h1 == 24 and m1) or (h2 == 24 and m2):
+        raise ValueError(f"not a time of day in {text!r}")
+    if (h1, m1) == (h2, m2):
+        raise ValueError(f"empty time range {text!r}")
+    return text.replace(" ", "")
+
+
+Hours = dict[str, list[str]]
+
+
+def _check_hours(hours: Hours) -> Hours:
+    for key, ranges in hours.items():
+        _expand_days(key)
+        for text in ranges:
+            _check_range(text)
+    return hours
+
+
+class HolidayConfig(_Model):
+    """Public holidays from the ``holidays`` package, extra closed dates and partial days."""
+
+    country: str | None = None
+    subdivision: str | None = None
+    dates: list[date] = Field(default_factory=list)
+    partial: dict[date, list[str]] = Field(default_factory=dict)
+
+    @field_validator("partial")
+    @classmethod
+    def _partial_ranges(cls, value: dict[date, list[str]]) -> dict[date, list[str]]:
+        for ranges in value.values():
+            for text in ranges:
+                _check_range(text)
+        return value
+
+
+class CalendarVersion(_Model):
+    """Hours in force before ``until`` (exclusive, local date)."""
+
+    until: date
+    hours: Hours
+
+    _hours = field_validator("hours")(classmethod(lambda cls, v: _check_hours(v)))
+
+
+class CalendarConfig(_Model):
+    """A business calendar: local open hours, holidays and earlier versions of the hours."""
+
+    timezone: str = "UTC"
+    hours: Hours = Field(default_factory=dict)
+    holidays: HolidayConfig = Field(default_factory=HolidayConfig)
+    versions: list[CalendarVersion] = Field(default_factory=list)
+    always_open: bool = False
+
+    _zone = field_validator("timezone")(classmethod(lambda cls, v: _check_zone(v)))
+    _hours = field_validator("hours")(classmethod(lambda cls, v: _check_hours(v)))
+
+
+def _to_seconds(value: Any) -> Any:
+    try:
+        return parse_duration(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(str(exc)) from exc
+
+
+Seconds = Annotated[int, BeforeValidator(_to_seconds)]
+
+
+class TargetSpec(_Model):
+    """A target's length in seconds and, optionally, its own calendar."""
+
+    target: Seconds
+    calendar: str | None = None
+
+
+def _target_spec(value: Any) -> Any:
+    if isinstance(value, str | int | float):
+        return {"target": value}
+    return value
+
+
+Target = Annotated[TargetSpec | None, BeforeValidator(_target_spec)]
+
+
+class Targets(_Model):
+    """The seven SLA targets of a policy; an absent target is not measured."""
+
+    first_reply: Target = None
+    next_reply: Target = None
+    periodic_update: Target = None
+    pausable_update: Target = None
+    requester_wait: Target = None
+    agent_work: Target = None
+    resolution: Target = None
+
+    def items(self) -> list[tuple[str, TargetSpec]]:
+        """(name, spec) of the targets the policy sets, in the spec's order."""
+        pairs = ((name, getattr(self, name)) for name in TARGETS)
+        return [(name, spec) for name, spec in pairs if spec is not None]
+
+
+class SlaPolicy(_Model):
+    """An SLA policy: the first policy whose ``when`` matches a ticket applies to it."""
+
+    name: str
+    when: dict[str, str | list[str]] = Field(default_factory=dict)
+    calendar: str | None = None
+    targets: Targets
+
+    @field_validator("when")
+    @classmethod
+    def _when_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key in value:
+            if key not in WHEN_KEYS:
+                raise ValueError(
+                    f"unknown condition {key!r} (expected one of {', '.join(WHEN_KEYS)})"
+                )
+        return value
+
+
+class GroupConfig(_Model):
+    """What supportops knows of a group: its tier (2 or more counts as an escalation)."""
+
+    tier: int = 1
+
+
+class CostConfig(_Model):
+    """Cost settings for cost_per_ticket and friends."""
+
+    overhead_per_ticket: float = 0.0
+    default_hourly_cost: float | None = None
+
+
+class WorkspaceConfig(_Model):
+    """The whole ``supportops.yaml``."""
+
+    store: str = "duckdb"
+    report_timezone: str = "UTC"
+    currency: str = "USD"
+    default_calendar: str | None = None
+    calendars: dict[str, CalendarConfig] = Field(default_factory=dict)
+    sla_policies: list[SlaPolicy] = Field(default_factory=list)
+    groups: dict[str, GroupConfig] = Field(default_factory=dict)
+    cost: CostConfig = Field(default_factory=CostConfig)
+    alerts: list[dict[str, Any]] = Field(default_factory=list)
+    shift_templates: list[dict[str, Any]] = Field(default_factory=list)
+
+    _zone = field_validator("report_timezone")(classmethod(lambda cls, v: _check_zone(v)))
+
+    def model_post_init(self, context: Any, /) -> None:
+        known = set(self.calendars)
+        if self.default_calendar is not None and self.default_calendar not in known:
+            raise ValueError(f"default_calendar {self.default_calendar!r} is not a calendar")
+        for policy in self.sla_policies:
+            names = [policy.calendar, *(t.calendar for _, t in policy.targets.items())]
+            for name in names:
+                if name is not None and name not in known:
+                    raise ValueError(f"policy {policy.name!r} names unknown calendar {name!r}")
+
+
+def _line_of(raw: Any, loc: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the deepest node of ``loc`` that the YAML tree knows."""
+    line: int | None = None
+    node = raw
+    for part in loc:
+        lc = getattr(node, "lc", None)
+        try:
+            if lc is not None and isinstance(part, str) and part in node:
+                line = lc.key(part)[0] + 1
+            elif lc is not None and isinstance(part, int) and part < len(node):
+                line = lc.item(part)[0] + 1
+            node = node[part]
+        except (KeyError, IndexError, TypeError, AttributeError):
+            break
+    return line
+
+
+def _explain(error: Any) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key (not part of supportops.yaml)"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def parse_config(raw: Any, file: str = CONFIG_FILE) -> WorkspaceConfig:
+    """Validate a parsed YAML mapping; a :class:`ConfigError` names the key and its line."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: expected a mapping of keys at the top level", file=file)
+    try:
+        return WorkspaceConfig.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(p for p in first["loc"] if not str(p).startswith("function-"))
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        line = _line_of(raw, loc)
+        where = f"{file}, line {line}" if line else file
+        raise ConfigError(
+            f"{where}: {key}: {_explain(first)}", file=file, key=key, line=line
+        ) from exc
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file keeping line numbers; errors name the file and line."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return YAML(typ="rt").load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: no such file", file=str(path)) from exc
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigError(
+            f"{path}, line {line}: not valid YAML: {exc}", file=str(path), line=line
+        ) from exc
+
+
+def load_config(path: Path) -> WorkspaceConfig:
+    """Read and validate ``supportops.yaml`` at ``path``."""
+    return parse_config(read_yaml(path), file=str(path))

@@ -1,0 +1,249 @@
+"""Importing event-log files into a store: read, clean, quarantine, merge.
+
+Files stream through an in-memory DuckDB in batches: each batch is cleaned and checked by one
+SQL statement (:mod:`supportops.model.validate`), good rows are merged into the store by their
+identity (importing the same rows twice changes nothing; later rows replace a ticket and add its
+new events), and rejected rows go to the ``quarantine`` table with file, row, column and reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from supportops.errors import InputError
+from supportops.model.reader import SourceFile, find_files, read_batches, read_columns
+from supportops.model.schema import TABLES, Table
+from supportops.model.validate import ColumnInput, Options, checked_sql, quote
+from supportops.store.base import Store
+
+__all__ = ["ImportReport", "TableReport", "import_batches", "import_files"]
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class TableReport:
+    """Counts for one table: rows read, new, updated, merged as duplicates, quarantined."""
+
+    rows_read: int = 0
+    imported: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class ImportReport:
+    """What one import did, per table, with the reasons rows were quarantined."""
+
+    import_id: str
+    files: list[str] = field(default_factory=list)
+    tables: dict[str, TableReport] = field(default_factory=dict)
+    ignored_columns: dict[str, list[str]] = field(default_factory=dict)
+
+    def table(self, name: str) -> TableReport:
+        """The report of table ``name`` (created empty on first use)."""
+        return self.tables.setdefault(name, TableReport())
+
+    def total(self, attr: str) -> int:
+        """Sum of one count over all tables."""
+        return sum(int(getattr(t, attr)) for t in self.tables.values())
+
+    @property
+    def reasons(self) -> Counter[str]:
+        """Quarantined rows by ``table.column: reason``."""
+        out: Counter[str] = Counter()
+        for name, rep in self.tables.items():
+            out.update({f"{name}.{k}": v for k, v in rep.reasons.items()})
+        return out
+
+
+class _Importer:
+    def __init__(self, store: Store, options: Options, progress: Progress | None) -> None:
+        self.store = store
+        self.options = options
+        self.progress = progress
+        self.con = duckdb.connect()
+        self.con.execute("SET TimeZone = 'UTC'")
+        self.report = ImportReport(import_id=uuid.uuid4().hex[:12])
+        self._known_loaded = False
+
+    def run(
+        self,
+        table: Table,
+        label: str,
+        batches: Iterator[pa.RecordBatch],
+        extras: tuple[str, ...] = (),
+    ) -> None:
+        if table.name == "events" and not self._known_loaded:
+            # the tickets an event may refer to: reloaded after tickets were imported
+            known = self.store.arrow(
+                "SELECT source AS _k_source, ticket_id AS _k_ticket_id, created_at AS _created_at "
+                "FROM tickets"
+            )
+            self.con.register("_known", known)
+            self._known_loaded = True
+        if table.name == "tickets":
+            self._known_loaded = False
+        if label not in self.report.files:
+            self.report.files.append(label)
+        for batch in batches:
+            self._batch(table, label, batch, extras)
+
+    def _batch(
+        self, table: Table, label: str, batch: pa.RecordBatch, extras: tuple[str, ...]
+    ) -> None:
+        self.con.register("_batch", batch)
+        types = {r[0]: r[1] for r in self.con.execute("DESCRIBE _batch").fetchall()}
+        inputs = {n: ColumnInput(n, t) for n, t in types.items() if n in table.stored}
+        formats = getattr(batch.schema, "metadata", None) or {}
+        for key, value in formats.items():
+            name = key.decode().removeprefix("format:")
+            if key.startswith(b"format:") and name in inputs:
+                inputs[name] = ColumnInput(name, inputs[name].type, value.decode())
+        known = "_known" if table.name == "events" else None
+        opts = Options(self.options.timezone, self.options.source, known, extras)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _checked AS {checked_sql(table, '_batch', inputs, opts)}"
+        )
+        self._keep_good(table)
+        self._quarantine(table, label)
+        rep = self.report.table(table.name)
+        rep.rows_read += batch.num_rows
+        if self.progress:
+            self.progress(label, batch.num_rows)
+        self.con.unregister("_batch")
+
+    def _keep_good(self, table: Table) -> None:
+        keys = ", ".join(quote(k) for k in table.key)
+        cols = ", ".join(quote(c) for c in table.stored)
+        good = self.con.sql(
+            f"SELECT {cols} FROM _checked WHERE _ok "
+            f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _row DESC) = 1"
+        ).to_arrow_table()
+        ok = self.con.execute("SELECT count(*) FROM _checked WHERE _ok").fetchall()[0]
+        counts = self.store.upsert(table, good)
+        rep = self.report.table(table.name)
+        rep.imported += counts.new
+        rep.updated += counts.updated
+        rep.duplicates += counts.duplicates + (int(ok[0]) if ok else 0) - good.num_rows
+
+    def _quarantine(self, table: Table, label: str) -> None:
+        bad = self.con.sql(
+            f"SELECT '{self.report.import_id}' AS import_id, '{table.name}' AS table_name, "
+            f'? AS file, CAST(c._row AS DOUBLE) AS row, c._column AS "column", '
+            "c._reason AS reason, CAST(to_json(b) AS VARCHAR) AS record "
+            "FROM _checked c JOIN _batch b USING (_row) WHERE NOT c._ok ORDER BY c._row",
+            params=[label],
+        ).to_arrow_table()
+        if bad.num_rows:
+            self.store.append("quarantine", bad)
+            rep = self.report.table(table.name)
+            rep.quarantined += bad.num_rows
+            pairs = zip(
+                bad.column("column").to_pylist(), bad.column("reason").to_pylist(), strict=True
+            )
+            rep.reasons.update(f"{c}: {r}" for c, r in pairs)
+
+    def finish(self) -> ImportReport:
+        rep = self.report
+        log = pa.table(
+            {
+                "import_id": [rep.import_id],
+                "at": pa.array([datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
+                "files": [";".join(rep.files)],
+                "rows_read": [float(rep.total("rows_read"))],
+                "imported": [float(rep.total("imported"))],
+                "updated": [float(rep.total("updated"))],
+                "duplicates": [float(rep.total("duplicates"))],
+                "quarantined": [float(rep.total("quarantined"))],
+            }
+        )
+        self.store.append("imports", log)
+        self.con.close()
+        return rep
+
+
+def _check_required(src: SourceFile, columns: list[str]) -> None:
+    table = TABLES[src.table]
+    missing = [c for c in table.required if c not in columns]
+    if missing:
+        raise InputError(
+            f"{src.path}: missing required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} for table {src.table} (found: {', '.join(columns) or 'none'})",
+            file=str(src.path),
+            column=missing[0],
+        )
+
+
+def import_files(
+    store: Store,
+    paths: list[Path],
+    *,
+    timezone: str | None = None,
+    mapping: Path | str | None = None,
+    source: str | None = None,
+    table: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import event-log files (or, with ``mapping``, foreign exports) into ``store``.
+
+    Each file's table is named by its stem (``tickets.csv``) or by ``table``."""
+    if mapping is not None:
+        from supportops.model.mapping import load_mapping
+
+        spec = load_mapping(mapping)
+        return import_batches(
+            store,
+            spec.tables(paths),
+            timezone=timezone or spec.timezone,
+            source=source or spec.source,
+            progress=progress,
+        )
+    files = find_files(paths, set(TABLES), table)
+    order = list(TABLES)
+    files.sort(key=lambda f: order.index(f.table))
+    for src in files:
+        _check_required(src, read_columns(src.path, src.format))
+    if not files:
+        raise InputError(f"no event-log files found in {', '.join(map(str, paths))}")
+
+    def streams() -> Iterator[tuple[str, str, Iterator[pa.RecordBatch], tuple[str, ...]]]:
+        for src in files:
+            cols = read_columns(src.path, src.format)
+            extras = tuple(c for c in cols if c not in TABLES[src.table].stored)
+            stamps = tuple(
+                c.name
+                for c in TABLES[src.table].columns
+                if c.type == "timestamp" and c.name in cols
+            )
+            batches = read_batches(src.path, src.format, text=stamps)
+            yield src.table, str(src.path), batches, extras
+
+    return import_batches(store, streams(), timezone=timezone, source=source, progress=progress)
+
+
+def import_batches(
+    store: Store,
+    streams: Iterator[tuple[str, str, Iterator[pa.RecordBatch], tuple[str, ...]]],
+    *,
+    timezone: str | None = None,
+    source: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import streams of (table, label, batches, extra columns) in the order given."""
+    importer = _Importer(store, Options(timezone=timezone, source=source), progress)
+    for table, label, batches, extras in streams:
+        importer.run(TABLES[table], label, batches, extras)
+        if extras and table != "tickets":
+            importer.report.ignored_columns[label] = list(extras)
+    return importer.finish()

@@ -1,0 +1,265 @@
+"""Turning raw rows into event-log rows, in SQL, with a reason for every row that cannot be taken.
+
+:func:`checked_sql` writes one ``SELECT`` over a relation of raw input columns that returns every
+stored column of the table, cleaned and typed, plus ``_row``, ``_column`` and ``_reason`` (NULL
+for a good row). It runs on DuckDB, where the batch is processed in bulk: no per-row Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from supportops.model.schema import Column, Table
+
+__all__ = ["ColumnInput", "Options", "checked_sql", "quote", "quote_literal"]
+
+# A time followed by an explicit offset or Z: such a timestamp is exact.
+_OFFSET = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?|UTC|GMT)$"
+_TRUE = ("true", "t", "1", "yes", "y")
+_FALSE = ("false", "f", "0", "no", "n")
+SCALES = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7)}
+
+
+def quote(name: str) -> str:
+    """An SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    """An SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class ColumnInput:
+    """Where a column's raw value comes from: an input column and its DuckDB type."""
+
+    name: str
+    type: str
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read values: the zone of naive timestamps and the default ``source``."""
+
+    timezone: str | None = None
+    source: str | None = None
+    known_tickets: str | None = None
+    extras: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass
+class _Built:
+    expr: str
+    checks: list[tuple[str, str]]
+    raw: str | None = None
+
+
+def _text(inp: ColumnInput) -> str:
+    ref = quote(inp.name)
+    if inp.type.upper() == "VARCHAR":
+        return f"NULLIF(TRIM({ref}), '')"
+    return f"CAST({ref} AS VARCHAR)"
+
+
+def _timestamp(inp: ColumnInput, opts: Options) -> _Built:
+    ref, kind = quote(inp.name), inp.type.upper()
+    zone = opts.timezone
+    local = (lambda e: f"timezone({quote_literal(zone)}, {e})") if zone else None
+    if kind.startswith("TIMESTAMP WITH TIME ZONE") or kind == "TIMESTAMPTZ":
+        return _Built(ref, [])
+    naive_reason = "timestamp without offset and no --timezone given"
+    if kind.startswith("TIMESTAMP") or kind == "DATE":
+        expr = local(f"CAST({ref} AS TIMESTAMP)") if local else "NULL::TIMESTAMPTZ"
+        return _Built(expr, [] if local else [(f"{ref} IS NOT NULL", naive_reason)])
+    s = _text(inp)
+    if inp.format:
+        parsed = f"try_strptime({s}, {quote_literal(inp.format)})"
+        bad = (
+            f"{s} IS NOT NULL AND {parsed} IS NULL",
+            f"cannot parse timestamp with format {inp.format}",
+        )
+        if "%z" in inp.format or "%Z" in inp.format:
+            return _Built(f"CAST({parsed} AS TIMESTAMPTZ)", [bad])
+        expr = local(parsed) if local else "NULL::TIMESTAMPTZ"
+        return _Built(expr, [bad] if local else [bad, (f"{s} IS NOT NULL", naive_reason)])
+    exact = f"regexp_matches({s}, {quote_literal(_OFFSET)})"
+    naive = f"TRY_CAST({s} AS TIMESTAMP)"
+    otherwise = local(naive) if local else "NULL"
+    expr = f"CASE WHEN {exact} THEN TRY_CAST({s} AS TIMESTAMPTZ) ELSE {otherwise} END"
+    checks = [
+        (
+            f"{s} IS NOT NULL AND {exact} AND TRY_CAST({s} AS TIMESTAMPTZ) IS NULL",
+            "cannot parse timestamp (expected ISO 8601)",
+        ),
+        (
+            f"{s} IS NOT NULL AND NOT {exact} AND {naive} IS NULL",
+            "cannot parse timestamp (expected ISO 8601)",
+        ),
+    ]
+    if not local:
+        checks.append((f"{s} IS NOT NULL AND NOT {exact}", naive_reason))
+    return _Built(expr, checks)
+
+
+def _number(inp: ColumnInput, col: Column) -> _Built:
+    if inp.type.upper() != "VARCHAR":
+        expr = f"CAST({quote(inp.name)} AS DOUBLE)"
+        checks: list[tuple[str, str]] = []
+    else:
+        s = _text(inp)
+        word = (
+            f"CASE lower({s}) WHEN 'good' THEN 5 WHEN 'bad' THEN 1 END"
+            if col.name == "score"
+            else "NULL"
+        )
+        expr = f"COALESCE(TRY_CAST({s} AS DOUBLE), {word})"
+        checks = [(f"{s} IS NOT NULL AND {expr} IS NULL", "not a number")]
+    if col.type == "duration":
+        checks.append((f"{expr} < 0", "negative duration"))
+    return _Built(expr, checks)
+
+
+def _bool(inp: ColumnInput) -> _Built:
+    if inp.type.upper() == "BOOLEAN":
+        return _Built(quote(inp.name), [])
+    s = f"lower({_text(inp)})"
+    true = ", ".join(map(quote_literal, _TRUE))
+    false = ", ".join(map(quote_literal, _FALSE))
+    expr = f"CASE WHEN {s} IN ({true}) THEN true WHEN {s} IN ({false}) THEN false END"
+    return _Built(expr, [(f"{s} IS NOT NULL AND {expr} IS NULL", "not a boolean")])
+
+
+def _enum(inp: ColumnInput, col: Column) -> _Built:
+    s = _text(inp)
+    e = f"regexp_replace(lower({s}), '[ -]+', '_', 'g')"
+    allowed = ", ".join(map(quote_literal, col.values))
+    default = quote_literal(col.default) if col.default else "NULL"
+    if col.other:
+        expr = (
+            f"CASE WHEN {s} IS NULL THEN {default} WHEN {e} IN ({allowed}) THEN {e} "
+            "ELSE 'other' END"
+        )
+        return _Built(expr, [], raw=f"CASE WHEN {e} NOT IN ({allowed}) THEN {s} END")
+    expr = f"CASE WHEN {s} IS NULL THEN {default} WHEN {e} IN ({allowed}) THEN {e} END"
+    reason = f"unknown value (expected one of {', '.join(col.values)})"
+    return _Built(expr, [(f"{s} IS NOT NULL AND {expr} IS NULL", reason)])
+
+
+def _list(inp: ColumnInput) -> _Built:
+    if inp.type.upper().endswith("[]"):
+        return _Built(f"CAST({quote(inp.name)} AS VARCHAR[])", [])
+    s = _text(inp)
+    parts = f"list_transform(string_split({s}, ';'), lambda x: trim(x))"
+    return _Built(f"list_filter({parts}, lambda x: x <> '')", [])
+
+
+def _json(inp: ColumnInput) -> _Built:
+    if inp.type.upper() == "VARCHAR":
+        s = _text(inp)
+        return _Built(s, [(f"{s} IS NOT NULL AND NOT json_valid({s})", "not valid JSON")])
+    return _Built(f"CAST(to_json({quote(inp.name)}) AS VARCHAR)", [])
+
+
+def _build(col: Column, inp: ColumnInput | None, opts: Options) -> _Built:
+    if inp is None:
+        if col.name == "source":
+            return _Built(quote_literal(opts.source or col.default or "csv"), [])
+        raw = "CAST(NULL AS VARCHAR)" if col.other else None
+        return _Built(quote_literal(col.default) if col.default else "NULL", [], raw=raw)
+    if col.type == "timestamp":
+        built = _timestamp(inp, opts)
+    elif col.type in ("number", "duration"):
+        built = _number(inp, col)
+    elif col.type == "bool":
+        built = _bool(inp)
+    elif col.type == "enum":
+        built = _enum(inp, col)
+    elif col.type == "list":
+        built = _list(inp)
+    elif col.type == "json":
+        built = _json(inp)
+    else:
+        built = _Built(_text(inp), [])
+    if col.name == "source" and opts.source:
+        built.expr = f"COALESCE({built.expr}, {quote_literal(opts.source)})"
+    elif col.name == "source":
+        built.expr = f"COALESCE({built.expr}, 'csv')"
+    return built
+
+
+def _row_checks(table: Table, opts: Options) -> list[tuple[str, str, str]]:
+    """Checks across columns of one row: (condition over cleaned columns, column, reason)."""
+    if table.name == "tickets":
+        return [('"solved_at" < "created_at"', "solved_at", "solved before creation")]
+    if table.name == "surveys":
+        ranges = " OR ".join(
+            f'("survey" = \'{name}\' AND "score" NOT BETWEEN {lo} AND {hi})'
+            for name, (lo, hi) in SCALES.items()
+        )
+        return [(ranges, "score", "score outside the survey's scale")]
+    if table.name == "shifts":
+        return [('"ends_at" <= "starts_at"', "ends_at", "shift ends before it starts")]
+    if table.name == "contacts":
+        return [('"answered_at" < "offered_at"', "answered_at", "answered before offered")]
+    if table.name == "events" and opts.known_tickets:
+        return [('"at" < _created_at', "at", "event before the ticket's creation")]
+    return []
+
+
+def checked_sql(table: Table, source: str, inputs: dict[str, ColumnInput], opts: Options) -> str:
+    """SQL returning the cleaned columns of ``table`` from relation ``source`` with a reason."""
+    built = {c.name: _build(c, inputs.get(c.name), opts) for c in table.columns}
+    if table.name == "tickets" and "custom" not in inputs and opts.extras:
+        packed = ", ".join(f"{quote(x)} := {quote(x)}" for x in opts.extras)
+        built["custom"] = _Built(f"CAST(to_json(struct_pack({packed})) AS VARCHAR)", [])
+    if table.name == "events":
+        kind = built["kind"].expr
+        public = built["public"]
+        public.expr = f"COALESCE({public.expr}, CASE WHEN {kind} = 'message' THEN true END)"
+    cases: list[str] = []
+    for col in table.columns:
+        for cond, reason in built[col.name].checks:
+            cases.append(f"WHEN {cond} THEN {quote_literal(col.name + '|' + reason)}")
+    for name in table.required:
+        cases.append(
+            f"WHEN ({built[name].expr}) IS NULL "
+            f"THEN {quote_literal(name + '|missing required value')}"
+        )
+    for col in table.columns:
+        given = inputs.get(col.raw_name)
+        if col.other and given is not None:
+            mine = built[col.name].raw or "NULL"
+            built[col.name].raw = f"COALESCE({mine}, {_text(given)})"
+    select = [f"({b.expr}) AS {quote(name)}" for name, b in built.items()]
+    select += [
+        f"({b.raw}) AS {quote('raw_' + name)}" for name, b in built.items() if b.raw is not None
+    ]
+    select += [f"CASE {' '.join(cases)} END AS _first" if cases else "NULL AS _first", "_row"]
+    join = ""
+    if table.name == "events" and opts.known_tickets:
+        select.append("k._created_at AS _created_at")
+        join = (
+            f" LEFT JOIN {opts.known_tickets} k ON k._k_source = ({built['source'].expr}) "
+            f"AND k._k_ticket_id = ({built['ticket_id'].expr})"
+        )
+    inner = f"SELECT {', '.join(select)} FROM {source} s{join}"
+    if table.derived_key:
+        key = quote(table.derived_key)
+        parts = ["ticket_id", "at", "kind", "actor_id", "value"]
+        text = ", ".join(f"COALESCE(CAST({quote(p)} AS VARCHAR), '')" for p in parts)
+        derived = f"COALESCE({key}, 'h:' || md5(concat_ws('|', {text})))"
+    row_cases = " ".join(
+        f"WHEN {cond} THEN {quote_literal(col + '|' + reason)}"
+        for cond, col, reason in _row_checks(table, opts)
+    )
+    reason = f"COALESCE(_first, CASE {row_cases} END)" if row_cases else "_first"
+    cols = [
+        f"{derived} AS {key}" if table.derived_key and name == table.derived_key else quote(name)
+        for name in table.stored
+    ]
+    return (
+        f"SELECT {', '.join(cols)}, _row, split_part({reason}, '|', 1) AS _column, "
+        f"split_part({reason}, '|', 2) AS _reason, {reason} IS NULL AS _ok FROM ({inner})"
+    )

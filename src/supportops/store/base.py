@@ -1,0 +1,133 @@
+"""The store interface: the event log's tables on an SQL engine.
+
+Engines differ only through :class:`Capabilities` (data, not branches): the SQLGlot dialect their
+SQL is generated in, and the DDL type of each logical column type.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from supportops.model.schema import TABLES, Column, Table
+
+__all__ = ["BOOKKEEPING", "Capabilities", "Store", "UpsertCounts"]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What distinguishes one engine from another, as data."""
+
+    name: str
+    dialect: str
+    types: dict[str, str]
+    list_type: str
+
+    def ddl_type(self, column: Column) -> str:
+        """The engine's SQL type for a declared column."""
+        if column.type == "list":
+            return self.list_type
+        return self.types[column.type]
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    """What an upsert did: rows new to the store, rows that replaced a changed row, and rows
+    that were already there unchanged (merged as duplicates)."""
+
+    new: int = 0
+    updated: int = 0
+    duplicates: int = 0
+
+
+# Tables of the store's own: the quarantine of rejected rows and the log of imports.
+BOOKKEEPING: dict[str, list[tuple[str, str]]] = {
+    "quarantine": [
+        ("import_id", "string"),
+        ("table_name", "string"),
+        ("file", "string"),
+        ("row", "number"),
+        ("column", "string"),
+        ("reason", "string"),
+        ("record", "string"),
+    ],
+    "imports": [
+        ("import_id", "string"),
+        ("at", "timestamp"),
+        ("files", "string"),
+        ("rows_read", "number"),
+        ("imported", "number"),
+        ("updated", "number"),
+        ("duplicates", "number"),
+        ("quarantined", "number"),
+    ],
+}
+
+
+class Store(ABC):
+    """An SQL engine holding the event log. Subclasses provide the engine's I/O."""
+
+    capabilities: Capabilities
+
+    def ensure_schema(self) -> None:
+        """Create every table of the event log and the bookkeeping tables if missing."""
+        for tbl in TABLES.values():
+            self.execute(self._create_sql(tbl))
+        for name, columns in BOOKKEEPING.items():
+            body = ", ".join(f'"{col}" {self.capabilities.types[kind]}' for col, kind in columns)
+            self.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({body})')
+
+    def _create_sql(self, tbl: Table) -> str:
+        defs = [f'"{c.name}" {self.capabilities.ddl_type(c)}' for c in tbl.columns]
+        defs += [
+            f'"{c.raw_name}" {self.capabilities.types["string"]}' for c in tbl.columns if c.other
+        ]
+        return f'CREATE TABLE IF NOT EXISTS "{tbl.name}" ({", ".join(defs)})'
+
+    @abstractmethod
+    def execute(self, sql: str, params: list[Any] | None = None) -> None:
+        """Run a statement that returns nothing."""
+
+    @abstractmethod
+    def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        """Run a query and return its rows as an Arrow table."""
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a query and return its rows as a pandas DataFrame."""
+        frame: pd.DataFrame = self.arrow(sql, params).to_pandas()
+        return frame
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        """Run a query and return the first column of its first row (None when empty)."""
+        result = self.arrow(sql, params)
+        return result.column(0)[0].as_py() if result.num_rows else None
+
+    def count(self, table: str) -> int:
+        """Rows in ``table``."""
+        return int(self.scalar(f'SELECT count(*) FROM "{table}"'))
+
+    @abstractmethod
+    def upsert(self, table: Table, rows: pa.Table) -> UpsertCounts:
+        """Merge ``rows`` (unique by ``table.key``, all stored columns) into ``table``.
+
+        For a table with ``replace`` a row whose key exists replaces the stored row; otherwise
+        a row whose key exists is a duplicate and is dropped.
+        """
+
+    @abstractmethod
+    def append(self, name: str, rows: pa.Table) -> None:
+        """Append ``rows`` to a bookkeeping table."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,128 @@
+"""The embedded store: one DuckDB file in the workspace folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from supportops.errors import StoreError
+from supportops.model.schema import Table
+from supportops.store.base import Capabilities, Store, UpsertCounts
+
+__all__ = ["DUCKDB", "DuckDBStore"]
+
+DUCKDB = Capabilities(
+    name="duckdb",
+    dialect="duckdb",
+    types={
+        "string": "VARCHAR",
+        "enum": "VARCHAR",
+        "timestamp": "TIMESTAMPTZ",
+        "duration": "DOUBLE",
+        "number": "DOUBLE",
+        "bool": "BOOLEAN",
+        "json": "VARCHAR",
+    },
+    list_type="VARCHAR[]",
+)
+
+STORE_FILE = "supportops.duckdb"
+
+
+def key_match(left: str, right: str, keys: tuple[str, ...]) -> str:
+    """SQL condition: ``left`` and ``right`` rows have the same key (NULLs equal)."""
+    return " AND ".join(f'{left}."{k}" IS NOT DISTINCT FROM {right}."{k}"' for k in keys)
+
+
+class DuckDBStore(Store):
+    """The event log in ``DIR/supportops.duckdb`` (or in memory with ``path=None``)."""
+
+    capabilities = DUCKDB
+
+    def __init__(self, path: Path | None, read_only: bool = False) -> None:
+        self.path = path
+        try:
+            self.con = duckdb.connect(str(path) if path else ":memory:", read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open the store {path}: {exc}", engine="duckdb") from exc
+        self.con.execute("SET TimeZone = 'UTC'")
+
+    def execute(self, sql: str, params: list[Any] | None = None) -> None:
+        try:
+            self.con.execute(sql, params or [])
+        except duckdb.Error as exc:
+            raise StoreError(f"duckdb: {exc}", engine="duckdb") from exc
+
+    def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        try:
+            return self.con.sql(sql, params=params or None).to_arrow_table()
+        except duckdb.Error as exc:
+            raise StoreError(f"duckdb: {exc}", engine="duckdb") from exc
+
+    def upsert(self, table: Table, rows: pa.Table) -> UpsertCounts:
+        if rows.num_rows == 0:
+            return UpsertCounts()
+        name = f'"{table.name}"'
+        cols = ", ".join(f'"{c}"' for c in table.stored)
+        self.con.register("_incoming", rows)
+        try:
+            self.con.execute("BEGIN")
+            if table.replace:
+                counts = self._replace(table, name, cols)
+            else:
+                before = self.count(table.name)
+                self.con.execute(
+                    f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _incoming i "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {name} t "
+                    f"WHERE {key_match('i', 't', table.key)})"
+                )
+                new = self.count(table.name) - before
+                counts = UpsertCounts(new=new, duplicates=rows.num_rows - new)
+            self.con.execute("COMMIT")
+        except duckdb.Error as exc:
+            self.con.execute("ROLLBACK")
+            raise StoreError(f"duckdb: upsert into {table.name}: {exc}", engine="duckdb") from exc
+        finally:
+            self.con.unregister("_incoming")
+        return counts
+
+    def _replace(self, table: Table, name: str, cols: str) -> UpsertCounts:
+        same = " AND ".join(f'i."{c}" IS NOT DISTINCT FROM t."{c}"' for c in table.stored)
+        keys = ", ".join(f'i."{k}"' for k in table.key)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _matched AS SELECT {keys}, ({same}) AS same "
+            f"FROM _incoming i JOIN {name} t ON {key_match('i', 't', table.key)}"
+        )
+        row = self.con.execute(
+            "SELECT count(*) FILTER (same), count(*) FILTER (NOT same) FROM _matched"
+        ).fetchall()[0]
+        duplicates, updated = int(row[0]), int(row[1])
+        self.con.execute(
+            f"DELETE FROM {name} t WHERE EXISTS (SELECT 1 FROM _matched m "
+            f"WHERE NOT m.same AND {key_match('m', 't', table.key)})"
+        )
+        self.con.execute(
+            f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _incoming i "
+            f"WHERE NOT EXISTS (SELECT 1 FROM _matched m "
+            f"WHERE m.same AND {key_match('m', 'i', table.key)})"
+        )
+        self.con.execute("DROP TABLE _matched")
+        total = self.con.execute("SELECT count(*) FROM _incoming").fetchall()[0]
+        new = int(total[0]) - duplicates - updated
+        return UpsertCounts(new=new, updated=updated, duplicates=duplicates)
+
+    def append(self, name: str, rows: pa.Table) -> None:
+        if rows.num_rows == 0:
+            return
+        self.con.register("_append", rows)
+        try:
+            cols = ", ".join(f'"{c}"' for c in rows.column_names)
+            self.con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM _append')
+        finally:
+            self.con.unregister("_append")
+
+    def close(self) -> None:
+        self.con.close()

@@ -1,0 +1,75 @@
+"""A workspace: a folder holding ``supportops.yaml`` and, by default, the embedded store."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from supportops.config import CONFIG_FILE, WorkspaceConfig, load_config
+from supportops.errors import WorkspaceError
+from supportops.store import Store, open_store
+
+__all__ = ["ENV_VAR", "Workspace", "resolve_path"]
+
+ENV_VAR = "SUPPORTOPS_WORKSPACE"
+
+
+def resolve_path(path: Path | str | None) -> Path:
+    """The workspace folder: ``path``, else ``$SUPPORTOPS_WORKSPACE``, else the current folder."""
+    if path is not None:
+        return Path(path)
+    env = os.environ.get(ENV_VAR)
+    return Path(env) if env else Path.cwd()
+
+
+class Workspace:
+    """A workspace folder: its validated config and its store.
+
+    >>> ws = Workspace.open("demo-workspace")          # doctest: +SKIP
+    >>> ws.store.count("tickets")                      # doctest: +SKIP
+    """
+
+    def __init__(self, path: Path | str | None = None, read_only: bool = False) -> None:
+        self.path = resolve_path(path)
+        self.read_only = read_only
+        config_file = self.path / CONFIG_FILE
+        if not config_file.is_file():
+            raise WorkspaceError(
+                f"{self.path} is not a workspace: no {CONFIG_FILE} "
+                "(create one with `supportops init DIR`, or pass --workspace DIR)",
+                path=str(self.path),
+            )
+        self.config: WorkspaceConfig = load_config(config_file)
+
+    @classmethod
+    def open(cls, path: Path | str | None = None, read_only: bool = False) -> Workspace:
+        """Open the workspace at ``path`` (see :func:`resolve_path`)."""
+        return cls(path, read_only=read_only)
+
+    @cached_property
+    def store(self) -> Store:
+        """The store named by the config's ``store`` key, with its tables created."""
+        store = open_store(self.config.store, self.path, read_only=self.read_only)
+        if not self.read_only:
+            store.ensure_schema()
+        return store
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run SQL on the store and return a DataFrame."""
+        return self.store.query(sql, params)
+
+    def close(self) -> None:
+        """Close the store if it was opened."""
+        if "store" in self.__dict__:
+            self.store.close()
+            del self.__dict__["store"]
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
