@@ -270,6 +270,20 @@ def _line_of(raw: Any, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
+def _existing(raw: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """``loc`` cut where the YAML stops (a shorthand such as ``first_reply: 4h``), but kept
+    whole for a key the user wrote that the model does not know."""
+    node = raw
+    for depth, part in enumerate(loc):
+        if not isinstance(node, dict | list):
+            return loc[:depth]
+        try:
+            node = node[part]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return loc
+    return loc
+
+
 def _explain(error: Any) -> str:
     if error["type"] == "extra_forbidden":
         return "unknown key (not part of supportops.yaml)"
@@ -286,7 +300,7 @@ def parse_config(raw: Any, file: str = CONFIG_FILE) -> WorkspaceConfig:
         return WorkspaceConfig.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = tuple(p for p in first["loc"] if not str(p).startswith("function-"))
+        loc = _existing(raw, tuple(p for p in first["loc"] if not str(p).startswith("function-")))
         key = ".".join(str(p) for p in loc) or "(top level)"
         line = _line_of(raw, loc)
         where = f"{file}, line {line}" if line else file
