@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
-PG_URL_FILE := .pg/url
 
 .PHONY: install demo test lint typecheck pytest bench system-deps docs clean
 
@@ -33,8 +32,8 @@ typecheck: install
 
 ## make test: set up everything, then lint, types and every test on DuckDB and PostgreSQL
 test: install system-deps lint typecheck
-	bash scripts/postgres.sh start
-	SUPPORTOPS_TEST_PG_URL="$$(cat $(PG_URL_FILE))" $(VENV)/bin/pytest -n 2 -q; \
+	url="$$(bash scripts/postgres.sh start)"; \
+	  SUPPORTOPS_TEST_PG_URL="$$url" $(VENV)/bin/pytest -n 2 -q -p no:cacheprovider; \
 	  status=$$?; bash scripts/postgres.sh stop; exit $$status
 
 pytest: install

@@ -105,7 +105,7 @@ def generate_files(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Stream the demo generator to files in bounded memory (for benchmarks)."""
-    from supportops.demo.generator import write_files
+    from supportops.demo import write_files
 
     with Progress(
         TextColumn("generating"),

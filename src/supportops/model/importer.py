@@ -17,9 +17,17 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from supportops.errors import InputError
-from supportops.model.reader import SourceFile, find_files, read_batches, read_columns
+from supportops.model.reader import (
+    BATCH_ROWS,
+    SourceFile,
+    find_files,
+    numbered,
+    read_batches,
+    read_columns,
+)
 from supportops.model.schema import TABLES, Table
 from supportops.model.validate import ColumnInput, Options, checked_sql, quote
 from supportops.store.base import Store
@@ -76,6 +84,7 @@ class _Importer:
         self.con.execute("SET TimeZone = 'UTC'")
         self.report = ImportReport(import_id=uuid.uuid4().hex[:12])
         self._known_loaded = False
+        self._offsets: dict[str, int] = {}
 
     def run(
         self,
@@ -96,12 +105,13 @@ class _Importer:
             self._known_loaded = False
         if label not in self.report.files:
             self.report.files.append(label)
-        for batch in batches:
+        for batch in _grouped(batches):
+            if "_row" not in batch.schema.names:
+                batch = next(numbered(iter([batch]), self._offsets.get(label, 0)))
+            self._offsets[label] = int(batch.column("_row")[-1].as_py()) if batch.num_rows else 0
             self._batch(table, label, batch, extras)
 
-    def _batch(
-        self, table: Table, label: str, batch: pa.RecordBatch, extras: tuple[str, ...]
-    ) -> None:
+    def _batch(self, table: Table, label: str, batch: pa.Table, extras: tuple[str, ...]) -> None:
         self.con.register("_batch", batch)
         types = {r[0]: r[1] for r in self.con.execute("DESCRIBE _batch").fetchall()}
         inputs = {n: ColumnInput(n, t) for n, t in types.items() if n in table.stored}
@@ -112,47 +122,60 @@ class _Importer:
                 inputs[name] = ColumnInput(name, inputs[name].type, value.decode())
         known = "_known" if table.name == "events" else None
         opts = Options(self.options.timezone, self.options.source, known, extras)
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _checked AS {checked_sql(table, '_batch', inputs, opts)}"
-        )
-        self._keep_good(table)
-        self._quarantine(table, label)
+        checked = self.con.sql(checked_sql(table, "_batch", inputs, opts)).to_arrow_table()
+        ok = checked.column("_ok")
+        self._keep_good(table, checked.filter(ok))
+        self._quarantine(table, label, checked.filter(pc.invert(ok)))
         rep = self.report.table(table.name)
         rep.rows_read += batch.num_rows
         if self.progress:
             self.progress(label, batch.num_rows)
         self.con.unregister("_batch")
 
-    def _keep_good(self, table: Table) -> None:
+    def _unique(self, table: Table, good: pa.Table) -> pa.Table:
+        """``good`` with one row per key: the last row of the file wins."""
         keys = ", ".join(quote(k) for k in table.key)
-        cols = ", ".join(quote(c) for c in table.stored)
-        good = self.con.sql(
-            f"SELECT {cols} FROM _checked WHERE _ok "
-            f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _row DESC) = 1"
-        ).to_arrow_table()
-        ok = self.con.execute("SELECT count(*) FROM _checked WHERE _ok").fetchall()[0]
-        counts = self.store.upsert(table, good)
+        self.con.register("_good", good)
+        try:
+            repeated = self.con.execute(
+                f"SELECT count(*) - count(DISTINCT ({keys})) FROM _good"
+            ).fetchall()[0][0]
+            if repeated:
+                good = self.con.sql(
+                    "SELECT * FROM _good QUALIFY "
+                    f"row_number() OVER (PARTITION BY {keys} ORDER BY _row DESC) = 1"
+                ).to_arrow_table()
+        finally:
+            self.con.unregister("_good")
+        return good
+
+    def _keep_good(self, table: Table, good: pa.Table) -> None:
+        unique = self._unique(table, good.select([*table.stored, "_row"]))
+        counts = self.store.upsert(table, unique.select(table.stored))
         rep = self.report.table(table.name)
         rep.imported += counts.new
         rep.updated += counts.updated
-        rep.duplicates += counts.duplicates + (int(ok[0]) if ok else 0) - good.num_rows
+        rep.duplicates += counts.duplicates + good.num_rows - unique.num_rows
 
-    def _quarantine(self, table: Table, label: str) -> None:
-        bad = self.con.sql(
+    def _quarantine(self, table: Table, label: str, bad: pa.Table) -> None:
+        if not bad.num_rows:
+            return
+        self.con.register("_bad", bad.select(["_row", "_column", "_reason"]))
+        rows = self.con.sql(
             f"SELECT '{self.report.import_id}' AS import_id, '{table.name}' AS table_name, "
             f'? AS file, CAST(c._row AS DOUBLE) AS row, c._column AS "column", '
             "c._reason AS reason, CAST(to_json(b) AS VARCHAR) AS record "
-            "FROM _checked c JOIN _batch b USING (_row) WHERE NOT c._ok ORDER BY c._row",
+            "FROM _bad c JOIN _batch b USING (_row) ORDER BY c._row",
             params=[label],
         ).to_arrow_table()
-        if bad.num_rows:
-            self.store.append("quarantine", bad)
-            rep = self.report.table(table.name)
-            rep.quarantined += bad.num_rows
-            pairs = zip(
-                bad.column("column").to_pylist(), bad.column("reason").to_pylist(), strict=True
-            )
-            rep.reasons.update(f"{c}: {r}" for c, r in pairs)
+        self.con.unregister("_bad")
+        self.store.append("quarantine", rows)
+        rep = self.report.table(table.name)
+        rep.quarantined += rows.num_rows
+        pairs = zip(
+            rows.column("column").to_pylist(), rows.column("reason").to_pylist(), strict=True
+        )
+        rep.reasons.update(f"{c}: {r}" for c, r in pairs)
 
     def finish(self) -> ImportReport:
         rep = self.report
@@ -171,6 +194,20 @@ class _Importer:
         self.store.append("imports", log)
         self.con.close()
         return rep
+
+
+def _grouped(batches: Iterator[pa.RecordBatch], rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
+    """Batches gathered into tables of about ``rows`` rows: one SQL pass and one merge each."""
+    pending: list[pa.RecordBatch] = []
+    size = 0
+    for batch in batches:
+        pending.append(batch)
+        size += batch.num_rows
+        if size >= rows:
+            yield pa.Table.from_batches(pending)
+            pending, size = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending)
 
 
 def _check_required(src: SourceFile, columns: list[str]) -> None:

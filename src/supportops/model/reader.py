@@ -11,7 +11,9 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
@@ -19,10 +21,11 @@ import pyarrow.parquet as pq
 
 from supportops.errors import InputError
 
-__all__ = ["FORMATS", "SourceFile", "find_files", "read_batches", "read_columns"]
+__all__ = ["FORMATS", "SourceFile", "find_files", "numbered", "read_batches", "read_columns"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 BATCH_ROWS = 1_000_000
+Batch = TypeVar("Batch", pa.RecordBatch, pa.Table)
 
 
 @dataclass(frozen=True)
@@ -90,17 +93,17 @@ def read_batches(
     ``text`` names JSONL fields to keep as text (timestamps: their offset decides how they are
     read, so the JSON reader must not guess a type for them)."""
     try:
-        yield from _numbered(_raw_batches(path, fmt, null_values or [], text))
+        yield from numbered(_raw_batches(path, fmt, null_values or [], text))
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot be read as {fmt}: {exc}", file=str(path)) from exc
 
 
-def _numbered(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    offset = 0
+def numbered(batches: Iterator[Batch], offset: int = 0) -> Iterator[Batch]:
+    """Add ``_row``, the 1-based record number after ``offset``, to a stream of batches."""
     for batch in batches:
-        rows = pa.array(range(offset + 1, offset + batch.num_rows + 1), pa.int64())
+        rows = pa.array(np.arange(offset + 1, offset + batch.num_rows + 1, dtype=np.int64))
         offset += batch.num_rows
-        yield pa.RecordBatch.from_arrays([*batch.columns, rows], [*batch.schema.names, "_row"])
+        yield batch.append_column("_row", rows)
 
 
 def _raw_batches(

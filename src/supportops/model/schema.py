@@ -69,6 +69,15 @@ class Table:
         return [c.name for c in self.columns if c.required]
 
     @property
+    def nullable_key(self) -> set[str]:
+        """Key columns that may be empty (neither required, defaulted nor derived)."""
+        return {
+            k
+            for k in self.key
+            if not (self.column(k).required or self.column(k).default or k == self.derived_key)
+        }
+
+    @property
     def stored(self) -> list[str]:
         """Stored columns: declared ones plus ``raw_*`` for open enumerations."""
         return self.names + [c.raw_name for c in self.columns if c.other]

@@ -57,10 +57,37 @@ class _Built:
 
 
 def _text(inp: ColumnInput) -> str:
+    """The input as text; a text column was trimmed (empty → NULL) by :func:`_cleaned`."""
     ref = quote(inp.name)
     if inp.type.upper() == "VARCHAR":
-        return f"NULLIF(TRIM({ref}), '')"
+        return ref
     return f"CAST({ref} AS VARCHAR)"
+
+
+def _norm_name(col: Column) -> str:
+    return quote("n:" + col.name)
+
+
+def _cleaned(table: Table, source: str, inputs: dict[str, ColumnInput]) -> str:
+    """The input with text trimmed (empty → NULL) and each enumeration normalised once:
+    lower case, spaces and hyphens as ``_`` (skipped when the value is already canonical)."""
+    replace = [
+        f"NULLIF(TRIM({quote(i.name)}), '') AS {quote(i.name)}"
+        for i in inputs.values()
+        if i.type.upper() == "VARCHAR"
+    ]
+    norms = []
+    for col in table.columns:
+        inp = inputs.get(col.name)
+        if col.type == "enum" and inp is not None:
+            t = f"NULLIF(TRIM(CAST({quote(inp.name)} AS VARCHAR)), '')"
+            allowed = ", ".join(map(quote_literal, col.values))
+            canon = f"regexp_replace(lower({t}), '[ -]+', '_', 'g')"
+            norms.append(
+                f"CASE WHEN {t} IN ({allowed}) THEN {t} ELSE {canon} END AS {_norm_name(col)}"
+            )
+    star = f"* REPLACE ({', '.join(replace)})" if replace else "*"
+    return f"(SELECT {', '.join([star, *norms])} FROM {source})"
 
 
 def _timestamp(inp: ColumnInput, opts: Options) -> _Built:
@@ -133,7 +160,7 @@ def _bool(inp: ColumnInput) -> _Built:
 
 def _enum(inp: ColumnInput, col: Column) -> _Built:
     s = _text(inp)
-    e = f"regexp_replace(lower({s}), '[ -]+', '_', 'g')"
+    e = _norm_name(col)
     allowed = ", ".join(map(quote_literal, col.values))
     default = quote_literal(col.default) if col.default else "NULL"
     if col.other:
@@ -244,7 +271,7 @@ def checked_sql(table: Table, source: str, inputs: dict[str, ColumnInput], opts:
             f" LEFT JOIN {opts.known_tickets} k ON k._k_source = ({built['source'].expr}) "
             f"AND k._k_ticket_id = ({built['ticket_id'].expr})"
         )
-    inner = f"SELECT {', '.join(select)} FROM {source} s{join}"
+    inner = f"SELECT {', '.join(select)} FROM {_cleaned(table, source, inputs)} s{join}"
     if table.derived_key:
         key = quote(table.derived_key)
         parts = ["ticket_id", "at", "kind", "actor_id", "value"]
@@ -259,7 +286,8 @@ def checked_sql(table: Table, source: str, inputs: dict[str, ColumnInput], opts:
         f"{derived} AS {key}" if table.derived_key and name == table.derived_key else quote(name)
         for name in table.stored
     ]
+    why = f"SELECT {', '.join(cols)}, _row, {reason} AS _why FROM ({inner})"
     return (
-        f"SELECT {', '.join(cols)}, _row, split_part({reason}, '|', 1) AS _column, "
-        f"split_part({reason}, '|', 2) AS _reason, {reason} IS NULL AS _ok FROM ({inner})"
+        f"SELECT * EXCLUDE (_why), split_part(_why, '|', 1) AS _column, "
+        f"split_part(_why, '|', 2) AS _reason, _why IS NULL AS _ok FROM ({why})"
     )

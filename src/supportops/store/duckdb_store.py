@@ -32,9 +32,16 @@ DUCKDB = Capabilities(
 STORE_FILE = "supportops.duckdb"
 
 
-def key_match(left: str, right: str, keys: tuple[str, ...]) -> str:
-    """SQL condition: ``left`` and ``right`` rows have the same key (NULLs equal)."""
-    return " AND ".join(f'{left}."{k}" IS NOT DISTINCT FROM {right}."{k}"' for k in keys)
+def key_match(left: str, right: str, table: Table) -> str:
+    """SQL condition: ``left`` and ``right`` rows have the same key (NULLs equal where a key
+    column may be empty; plain equality elsewhere, so the engine can hash-join)."""
+    nullable = table.nullable_key
+    return " AND ".join(
+        f'{left}."{k}" IS NOT DISTINCT FROM {right}."{k}"'
+        if k in nullable
+        else f'{left}."{k}" = {right}."{k}"'
+        for k in table.key
+    )
 
 
 class DuckDBStore(Store):
@@ -77,7 +84,7 @@ class DuckDBStore(Store):
                 self.con.execute(
                     f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _incoming i "
                     f"WHERE NOT EXISTS (SELECT 1 FROM {name} t "
-                    f"WHERE {key_match('i', 't', table.key)})"
+                    f"WHERE {key_match('i', 't', table)})"
                 )
                 new = self.count(table.name) - before
                 counts = UpsertCounts(new=new, duplicates=rows.num_rows - new)
@@ -94,7 +101,7 @@ class DuckDBStore(Store):
         keys = ", ".join(f'i."{k}"' for k in table.key)
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE _matched AS SELECT {keys}, ({same}) AS same "
-            f"FROM _incoming i JOIN {name} t ON {key_match('i', 't', table.key)}"
+            f"FROM _incoming i JOIN {name} t ON {key_match('i', 't', table)}"
         )
         row = self.con.execute(
             "SELECT count(*) FILTER (same), count(*) FILTER (NOT same) FROM _matched"
@@ -102,12 +109,12 @@ class DuckDBStore(Store):
         duplicates, updated = int(row[0]), int(row[1])
         self.con.execute(
             f"DELETE FROM {name} t WHERE EXISTS (SELECT 1 FROM _matched m "
-            f"WHERE NOT m.same AND {key_match('m', 't', table.key)})"
+            f"WHERE NOT m.same AND {key_match('m', 't', table)})"
         )
         self.con.execute(
             f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _incoming i "
             f"WHERE NOT EXISTS (SELECT 1 FROM _matched m "
-            f"WHERE m.same AND {key_match('m', 'i', table.key)})"
+            f"WHERE m.same AND {key_match('m', 'i', table)})"
         )
         self.con.execute("DROP TABLE _matched")
         total = self.con.execute("SELECT count(*) FROM _incoming").fetchall()[0]
