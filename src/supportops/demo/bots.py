@@ -1,0 +1,83 @@
+"""Bot sessions on chat, messaging and web: resolved, handed off to an agent, or abandoned.
+
+Every ticket marked as a bot hand-off had a session that started a few minutes before it and
+points to it. Resolved and abandoned sessions are added in the proportions of
+:data:`OUTCOMES` around the times of the chunk's chat, messaging and web tickets, so sessions
+follow the same daily and weekly curves. A resolved session is confirmed by the customer 60% of
+the time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from supportops.demo.arrivals import CHANNEL_NAMES, CHANNELS
+from supportops.demo.clock import HOUR
+from supportops.demo.columns import NONE, Ints, labels, make_table, numbered, timestamps
+from supportops.demo.content import TOPICS
+from supportops.demo.render import ticket_ids
+from supportops.demo.tickets import FIRST_ID, Tickets
+
+__all__ = ["OUTCOMES", "bot_sessions_table"]
+
+OUTCOMES = {"resolved": 0.45, "handed_off": 0.35, "abandoned": 0.20}
+CONFIRMED_SHARE = 0.6
+_INTENTS = tuple(t.tag for t in TOPICS)
+
+
+def _self_served(t: Tickets, handed_off: int, rng: np.random.Generator) -> dict[str, Ints]:
+    """Resolved (outcome 0) and abandoned (outcome 2) sessions around the chunk's bot tickets.
+
+    A chunk never has more sessions than tickets, which keeps session ids unique across chunks.
+    """
+    total = handed_off / OUTCOMES["handed_off"]
+    room = t.count - handed_off
+    counts = [min(room // 2, rng.poisson(total * OUTCOMES[o])) for o in ("resolved", "abandoned")]
+    like = np.flatnonzero(np.isin(t.channel, [i for i, c in enumerate(CHANNELS) if c.bot]))
+    if not len(like):
+        counts = [0, 0]
+    near = rng.choice(like, size=sum(counts)) if sum(counts) else like[:0]
+    return {
+        "started": t.created[near] + rng.integers(-HOUR, HOUR, len(near)),
+        "channel": t.channel[near],
+        "outcome": np.repeat([0, 2], counts),
+        "ticket": np.full(len(near), NONE),
+        "intent": rng.integers(0, len(_INTENTS), len(near)),
+    }
+
+
+def bot_sessions_table(
+    t: Tickets, first: int, begin: int, end: int, rng: np.random.Generator
+) -> pa.Table:
+    """The ``bot_sessions`` table of the chunk, sorted by start."""
+    bot = np.flatnonzero(t.bot)
+    handed = {
+        "started": np.maximum(t.created[bot] - rng.integers(60, 600, len(bot)), begin),
+        "channel": t.channel[bot],
+        "outcome": np.ones(len(bot), np.int64),
+        "ticket": bot,
+        "intent": t.topic[bot],
+    }
+    rest = _self_served(t, len(bot), rng)
+    rows = {name: np.concatenate([handed[name], rest[name]]) for name in handed}
+    keep = (rows["started"] >= begin) & (rows["started"] <= end)
+    order = np.argsort(rows["started"][keep], kind="stable")
+    rows = {name: column[keep][order] for name, column in rows.items()}
+    ticket = rows["ticket"]
+    resolved = rows["outcome"] == 0
+    confirmed = resolved & (rng.random(len(ticket)) < CONFIRMED_SHARE)
+    return make_table(
+        "bot_sessions",
+        len(ticket),
+        {
+            "session_id": numbered("b", FIRST_ID + first + np.arange(len(ticket))),
+            "source": "demo",
+            "started_at": timestamps(rows["started"]),
+            "channel": labels(CHANNEL_NAMES, rows["channel"]),
+            "outcome": labels(tuple(OUTCOMES), rows["outcome"]),
+            "ticket_id": ticket_ids(t.number[np.maximum(ticket, 0)], ticket != NONE),
+            "resolution_confirmed": pa.array(confirmed),
+            "intent": labels(_INTENTS, rows["intent"]),
+        },
+    )
