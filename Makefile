@@ -18,6 +18,14 @@ install: $(STAMP)
 ## make demo: set up, build ./demo-workspace from the generator and print its summary
 demo: install
 	$(VENV)/bin/supportops demo demo-workspace --force
+	@if [ -t 0 ] && [ -z "$$CI" ]; then \
+	  echo "Serving the demo workspace at http://127.0.0.1:8000 (Ctrl-C stops it). Log in with:"; \
+	  $(VENV)/bin/supportops token create --name "demo-$$(date +%s)" --scope admin -w demo-workspace; \
+	  $(VENV)/bin/supportops serve -w demo-workspace; \
+	else \
+	  echo "Dashboard: .venv/bin/supportops token create --name me --scope read -w demo-workspace"; \
+	  echo "           .venv/bin/supportops serve -w demo-workspace   →  http://127.0.0.1:8000"; \
+	fi
 
 ## system packages the tests use: PostgreSQL, Chromium, poppler (pdftoppm)
 system-deps:

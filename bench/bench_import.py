@@ -31,13 +31,17 @@ def child(folder: str, store_path: str) -> None:
     seconds = time.perf_counter() - start
     store.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({
-        "seconds": seconds,
-        "rows": report.total("rows_read"),
-        "events": report.table("events").rows_read,
-        "quarantined": report.total("quarantined"),
-        "peak_mb": peak,
-    }))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rows": report.total("rows_read"),
+                "events": report.table("events").rows_read,
+                "quarantined": report.total("quarantined"),
+                "peak_mb": peak,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -60,14 +64,17 @@ def main() -> None:
             gen = time.perf_counter() - t0
             done = subprocess.run(
                 [sys.executable, __file__, "--child", str(data), str(work / f"{fmt}.duckdb")],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             )
             result = json.loads(done.stdout.strip().splitlines()[-1])
             rate = result["events"] / result["seconds"]
             print(
                 f"import {fmt:8s} {args.tickets:>10,} tickets {result['rows']:>12,} rows "
                 f"({result['events']:,} events) in {result['seconds']:7.1f} s = "
-                f"{rate:>10,.0f} event rows/s, {result['rows'] / result['seconds']:>10,.0f} rows/s, "
+                f"{rate:>10,.0f} event rows/s, "
+                f"{result['rows'] / result['seconds']:>10,.0f} rows/s, "
                 f"peak {result['peak_mb']:,.0f} MB; quarantined {result['quarantined']} "
                 f"(files generated in {gen:.1f} s: {sum(counts.values()):,} rows)"
             )
