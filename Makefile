@@ -32,8 +32,8 @@ system-deps:
 	bash scripts/system-deps.sh
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/ruff format --check src tests bench scripts
 
 typecheck: install
 	$(VENV)/bin/mypy

@@ -16,8 +16,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from supportops.alerts.rules import AlertRule
 from supportops.durations import parse_duration
 from supportops.errors import ConfigError
+from supportops.workforce.shifts import ShiftTemplate
 
 __all__ = [
     "CONFIG_FILE",
@@ -26,6 +28,8 @@ __all__ = [
     "CostConfig",
     "GroupConfig",
     "HolidayConfig",
+    "ReportConfig",
+    "ReportTargets",
     "SlaPolicy",
     "TargetSpec",
     "Targets",
@@ -226,6 +230,28 @@ class CostConfig(_Model):
     default_hourly_cost: float | None = None
 
 
+class ReportTargets(_Model):
+    """Targets the executive report holds the period against (rates are fractions)."""
+
+    csat: float = Field(default=0.85, ge=0, le=1)
+    sla: float = Field(default=0.90, ge=0, le=1)
+    fcr: tuple[float, float] = (0.70, 0.75)
+
+    @field_validator("fcr")
+    @classmethod
+    def _range(cls, value: tuple[float, float]) -> tuple[float, float]:
+        low, high = value
+        if not 0 <= low <= high <= 1:
+            raise ValueError(f"expected [low, high] fractions with low <= high, not {list(value)}")
+        return value
+
+
+class ReportConfig(_Model):
+    """The ``report:`` section: settings of ``supportops report``."""
+
+    targets: ReportTargets = Field(default_factory=ReportTargets)
+
+
 class WorkspaceConfig(_Model):
     """The whole ``supportops.yaml``."""
 
@@ -237,8 +263,9 @@ class WorkspaceConfig(_Model):
     sla_policies: list[SlaPolicy] = Field(default_factory=list)
     groups: dict[str, GroupConfig] = Field(default_factory=dict)
     cost: CostConfig = Field(default_factory=CostConfig)
-    alerts: list[dict[str, Any]] = Field(default_factory=list)
-    shift_templates: list[dict[str, Any]] = Field(default_factory=list)
+    report: ReportConfig = Field(default_factory=ReportConfig)
+    alerts: list[AlertRule] = Field(default_factory=list)
+    shift_templates: list[ShiftTemplate] = Field(default_factory=list)
 
     _zone = field_validator("report_timezone")(classmethod(lambda cls, v: _check_zone(v)))
 
@@ -251,6 +278,20 @@ class WorkspaceConfig(_Model):
             for name in names:
                 if name is not None and name not in known:
                     raise ValueError(f"policy {policy.name!r} names unknown calendar {name!r}")
+        self._check_alerts()
+
+    def _check_alerts(self) -> None:
+        names = [rule.name for rule in self.alerts]
+        policies = {policy.name for policy in self.sla_policies}
+        for rule in self.alerts:
+            if names.count(rule.name) > 1:
+                raise ValueError(f"alerts: two rules are named {rule.name!r}")
+            for target in getattr(rule, "targets", []):
+                if target not in TARGETS:
+                    raise ValueError(f"alert {rule.name!r}: unknown SLA target {target!r}")
+            for policy in getattr(rule, "policies", []):
+                if policy not in policies:
+                    raise ValueError(f"alert {rule.name!r}: unknown SLA policy {policy!r}")
 
 
 def _line_of(raw: Any, loc: tuple[int | str, ...]) -> int | None:
@@ -284,6 +325,24 @@ def _existing(raw: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
     return loc
 
 
+def _untagged(raw: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """``loc`` without validator names and the tags of tagged unions (an alert's ``kind``),
+    which pydantic puts in the path but the YAML does not have."""
+    out: list[int | str] = []
+    node = raw
+    for part in loc:
+        if str(part).startswith("function-"):
+            continue
+        if isinstance(node, dict) and part not in node and node.get("kind") == part:
+            continue
+        out.append(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return tuple(out)
+
+
 def _explain(error: Any) -> str:
     if error["type"] == "extra_forbidden":
         return "unknown key (not part of supportops.yaml)"
@@ -300,7 +359,7 @@ def parse_config(raw: Any, file: str = CONFIG_FILE) -> WorkspaceConfig:
         return WorkspaceConfig.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = _existing(raw, tuple(p for p in first["loc"] if not str(p).startswith("function-")))
+        loc = _existing(raw, _untagged(raw, first["loc"]))
         key = ".".join(str(p) for p in loc) or "(top level)"
         line = _line_of(raw, loc)
         where = f"{file}, line {line}" if line else file

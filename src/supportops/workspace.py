@@ -73,3 +73,16 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def metrics(self, metric_ids: list[str] | str, **options: Any) -> pd.DataFrame:
+        """Metrics of the catalog, one row per group (see :func:`supportops.metrics.metrics`)."""
+        from supportops.metrics.query import metrics
+
+        return metrics(self, metric_ids, **options)
+
+    def tickets(self, **options: Any) -> pd.DataFrame:
+        """One row per ticket with its facts (see :func:`supportops.metrics.drilldown.tickets`)."""
+        from supportops.metrics.drilldown import tickets
+
+        facts: pd.DataFrame = tickets(self, **options)
+        return facts

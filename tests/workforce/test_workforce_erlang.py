@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import workforce_reference as ref
 
 from supportops.workforce.erlang import Queue, erlang_a, erlang_b, erlang_c, queue_metrics
+from tests.workforce import workforce_reference as ref
 
 # (agents, load in Erlangs): small, medium, at the edge of stability, and tens of thousands.
 ERLANG_C_GRID = [

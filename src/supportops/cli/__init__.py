@@ -17,7 +17,15 @@ from supportops.errors import SupportOpsError
 
 __all__ = ["COMMAND_MODULES", "app", "main"]
 
-COMMAND_MODULES = ("supportops.cli.workspace",)
+COMMAND_MODULES = (
+    "supportops.cli.workspace",
+    "supportops.cli.web",
+    "supportops.cli.metrics",
+    "supportops.cli.workforce",
+    "supportops.cli.report",
+    "supportops.cli.alerts",
+    "supportops.cli.sla",
+)
 
 app = typer.Typer(
     name="supportops",

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from supportops.config import CONFIG_FILE
 from supportops.errors import WorkspaceError
+from supportops.metrics.materialize import refresh_facts
 from supportops.model.importer import ImportReport, import_batches
 from supportops.model.schema import TABLES
 from supportops.workspace import Workspace
@@ -67,7 +68,10 @@ def build_demo(
         streams = _streams(
             generate(tickets=tickets, seed=seed), on_chunk=lambda n: bar.advance(task, n)
         )
-        return import_batches(ws.store, streams, source="demo")
+        report = import_batches(ws.store, streams, source="demo")
+    with Workspace.open(folder) as ws:
+        refresh_facts(ws)  # metrics and the dashboard read the materialised facts
+    return report
 
 
 def demo(

@@ -144,6 +144,10 @@ def import_(
     with Workspace.open(workspace) as ws:
         report = _run_import(ws, paths, timezone, mapping, source, table)
     print_report(report)
+    console.print(
+        "Metrics read materialised facts when fresh: `supportops metrics refresh` "
+        "after large imports keeps reports fast."
+    )
 
 
 def export(

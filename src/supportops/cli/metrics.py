@@ -1,0 +1,225 @@
+"""Metric commands: ``metrics`` (query, ``--list``, ``explain ID``, ``reconcile``), ``tickets``
+and ``quality``.
+
+``supportops metrics ID[:AGG]... [--by DIM,...] [--grain G] [--from D] [--to D] [--filter
+DIM=VALUE]... [--as-of T] [--profile P] [--format table|json|csv|parquet] [--sql --dialect D]``.
+The words ``explain``, ``reconcile`` and ``refresh`` (materialise the per-ticket facts) in place
+of the first metric id name the sub-commands.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from supportops.cli.options import WorkspaceOption
+from supportops.errors import MetricError
+from supportops.workspace import Workspace
+
+__all__ = ["emit", "register", "to_records"]
+
+console = Console()
+FORMATS = ("table", "json", "csv", "parquet")
+Opt = typer.Option
+
+
+def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: NaN → None, dates → ISO text, numpy scalars → Python."""
+
+    def cell(value: Any) -> Any:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        if isinstance(value, datetime | date | pd.Timestamp):
+            return value.isoformat()
+        if hasattr(value, "tolist"):
+            return value.tolist()
+        return value
+
+    return [{str(k): cell(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def emit(frame: pd.DataFrame, fmt: str, output: Path | None = None, title: str = "") -> None:
+    """Print (or write to ``output``) a frame as a table, JSON, CSV or Parquet."""
+    if fmt not in FORMATS:
+        raise MetricError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    if fmt == "parquet":
+        if output is None:
+            raise MetricError("--format parquet needs --output FILE")
+        frame.to_parquet(output, index=False)
+        return
+    if fmt == "json":
+        text = json.dumps(to_records(frame), indent=2)
+    elif fmt == "csv":
+        text = frame.to_csv(index=False)
+    else:
+        _table(frame, title)
+        return
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _table(frame: pd.DataFrame, title: str) -> None:
+    table = Table(title=title or None)
+    for column in frame.columns:
+        table.add_column(
+            str(column), justify="right" if frame[column].dtype.kind in "fiu" else "left"
+        )
+    for row in to_records(frame):
+        table.add_row(*("—" if v is None else _short(v) for v in row.values()))
+    console.print(table)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for text in values or [] for v in text.split(",") if v.strip()]
+
+
+def _list() -> None:
+    from supportops.metrics.catalog import catalog
+
+    table = Table("id", "unit", "default", "definition")
+    for metric in catalog().values():
+        if not metric.hidden:
+            table.add_row(
+                metric.id, metric.unit, metric.default_agg, metric.definition.split(". ")[0]
+            )
+    console.print(table)
+
+
+def _explain(metric_id: str) -> None:
+    from supportops.metrics.catalog import _metric_lines, get
+    from supportops.metrics.profiles import PROFILES
+
+    console.print("\n".join(_metric_lines(get(metric_id), dict(PROFILES))), markup=False)
+
+
+def metrics_command(
+    ids: Annotated[
+        list[str] | None, typer.Argument(help="ID[:AGG]... or `explain ID` or `reconcile`.")
+    ] = None,
+    workspace: WorkspaceOption = None,
+    list_: Annotated[bool, Opt("--list", help="List the catalog.")] = False,
+    by: Annotated[list[str] | None, Opt("--by", help="Dimensions, comma-separated.")] = None,
+    grain: Annotated[str | None, Opt(help="day, week, month, quarter or year.")] = None,
+    start: Annotated[str | None, Opt("--from", help="First date (report time zone).")] = None,
+    end: Annotated[str | None, Opt("--to", help="Last date, included.")] = None,
+    filters: Annotated[list[str] | None, Opt("--filter", help="DIM=VALUE (repeatable).")] = None,
+    as_of: Annotated[str | None, Opt("--as-of", help="Instant the data is cut at.")] = None,
+    profile: Annotated[str | None, Opt(help="zendesk, freshdesk or intercom.")] = None,
+    fmt: Annotated[str, Opt("--format", help="table, json, csv or parquet.")] = "table",
+    output: Annotated[Path | None, Opt("--output", "-o", help="Write to a file.")] = None,
+    sql: Annotated[bool, Opt("--sql", help="Print the SQL instead of running it.")] = False,
+    dialect: Annotated[str | None, Opt(help="SQL dialect: snowflake, bigquery, spark, ...")] = None,
+    window: Annotated[float | None, Opt(help="Repeat-contact window, seconds.")] = None,
+    threshold: Annotated[float, Opt(help="service_level threshold, seconds.")] = 20.0,
+    abandon: Annotated[str, Opt(help="service_level abandon treatment.")] = "exclude_abandoned",
+    short: Annotated[float, Opt(help="Short abandon, seconds.")] = 5.0,
+    buckets: Annotated[bool, Opt(help="backlog_age per age band.")] = False,
+) -> None:
+    """Metrics of the catalog, by dimension and period; `--list`, `explain ID`, `reconcile`,
+    `refresh`."""
+    words = ids or []
+    if list_ or not words:
+        _list()
+        return
+    if words[0] == "explain":
+        for metric_id in words[1:] or [""]:
+            _explain(metric_id)
+        return
+    if words[0] == "refresh":
+        from supportops.metrics.materialize import refresh_facts
+
+        with Workspace.open(workspace) as ws:
+            rows = refresh_facts(ws)
+        console.print(", ".join(f"{name}: {n:,} rows" for name, n in rows.items()))
+        return
+    if words[0] == "reconcile":
+        from supportops.metrics.reconcile import reconcile
+
+        with Workspace.open(workspace) as ws:
+            emit(reconcile(ws, profile or "zendesk"), fmt, output, "reconciliation")
+        return
+    options: dict[str, Any] = dict(
+        by=_split(by),
+        grain=grain,
+        start=start,
+        end=end,
+        filters=filters,
+        as_of=as_of,
+        profile=profile,
+        window=window,
+        threshold=threshold,
+        abandon=abandon,
+        short=short,
+        buckets=buckets,
+    )
+    with Workspace.open(workspace) as ws:
+        if sql:
+            from supportops.metrics.query import metrics_sql
+
+            print(metrics_sql(ws, words, dialect or ws.store.capabilities.dialect, **options))
+            return
+        emit(ws.metrics(words, **options), fmt, output)
+
+
+def tickets_command(
+    workspace: WorkspaceOption = None,
+    filters: Annotated[list[str] | None, Opt("--filter", help="DIM=VALUE (repeatable).")] = None,
+    as_of: Annotated[str | None, Opt("--as-of", help="Instant the data is cut at.")] = None,
+    profile: Annotated[str | None, Opt(help="zendesk, freshdesk or intercom.")] = None,
+    fmt: Annotated[str, Opt("--format", help="table, json, csv or parquet.")] = "table",
+    output: Annotated[Path | None, Opt("--output", "-o", help="Write to a file.")] = None,
+    sql: Annotated[bool, Opt("--sql", help="Print the SQL instead of running it.")] = False,
+    dialect: Annotated[str | None, Opt(help="SQL dialect for --sql.")] = None,
+) -> None:
+    """One row per ticket with its facts: the drill-down behind every number."""
+    from supportops.metrics import drilldown
+
+    with Workspace.open(workspace) as ws:
+        kw: dict[str, Any] = dict(filters=filters, as_of=as_of, profile=profile)
+        if sql:
+            print(drilldown.tickets_sql(ws, dialect or ws.store.capabilities.dialect, **kw))
+        elif output is not None and fmt in ("parquet", "csv"):
+            rows = drilldown.write_tickets(ws, output, fmt, **kw)
+            console.print(f"{rows:,} tickets written to {output}")
+        else:
+            emit(ws.tickets(**kw), fmt, output, "tickets")
+
+
+def quality_command(
+    workspace: WorkspaceOption = None,
+    fmt: Annotated[str, Opt("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """Data quality: completeness per column, validity findings, freshness, duplicates."""
+    from supportops.metrics.quality import quality_report
+
+    with Workspace.open(workspace) as ws:
+        report = quality_report(ws)
+    if fmt == "json":
+        print(json.dumps({k: to_records(v) for k, v in report.items()}, indent=2))
+        return
+    for name, frame in report.items():
+        emit(frame, fmt, None, name)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``metrics``, ``tickets`` and ``quality`` to the root app."""
+    app.command("metrics")(metrics_command)
+    app.command("tickets")(tickets_command)
+    app.command("quality")(quality_command)

@@ -1,0 +1,275 @@
+"""SLA commands: ``supportops sla`` lists every target instance; ``summary``, ``at-risk``,
+``compare`` and ``gaming`` answer the questions an operations manager asks of them.
+
+Timestamps are written as ISO 8601 UTC (``2026-03-02T09:00:00Z``); ``--as-of`` defaults to now.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from supportops.cli.options import WorkspaceOption
+from supportops.config import WorkspaceConfig
+from supportops.durations import format_duration, parse_duration
+from supportops.sla import (
+    COLUMNS,
+    at_risk,
+    compare_workspace,
+    config_with_policies,
+    evaluate_workspace,
+    gaming_workspace,
+    store_instances,
+    summary,
+)
+from supportops.sla.store import load_inputs
+from supportops.sla.workspace import now
+from supportops.workspace import Workspace
+
+__all__ = ["register", "sla_app"]
+
+console = Console()
+FORMATS = ("table", "csv", "json", "parquet")
+sla_app = typer.Typer(
+    help="SLA target instances, compliance, at-risk tickets, what-ifs and the pending check.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Evaluate at this instant (ISO 8601; default now).")
+]
+Policies = Annotated[
+    Path | None,
+    typer.Option("--policies", help="YAML file with sla_policies (and calendars) to use instead."),
+]
+Format = Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet.")]
+Out = Annotated[Path | None, typer.Option("--out", "--output", "-o", help="Write to this file.")]
+Limit = Annotated[int, typer.Option(help="Rows shown by --format table.")]
+By = Annotated[
+    list[str] | None,
+    typer.Option("--by", help="Dimension(s): channel, priority, group, policy, month, ..."),
+]
+
+
+def _as_of(text: str | None) -> pd.Timestamp:
+    if text is None:
+        return pd.Timestamp(now())
+    try:
+        stamp = pd.Timestamp(text)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"not an ISO 8601 instant: {text!r}", param_hint="--as-of"
+        ) from exc
+    return stamp.tz_localize("UTC") if stamp.tz is None else stamp.tz_convert("UTC")
+
+
+def _seconds(text: str, option: str) -> int:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from exc
+
+
+def _config(ws: Workspace, policies: Path | None) -> WorkspaceConfig:
+    return config_with_policies(ws.config, policies) if policies else ws.config
+
+
+def _dims(by: list[str] | None) -> list[str]:
+    return [part.strip() for item in by or [] for part in item.split(",") if part.strip()]
+
+
+def _iso(frame: pd.DataFrame) -> pd.DataFrame:
+    """Timestamps as ISO 8601 UTC text (``Z``), missing ones empty."""
+    out = frame.copy()
+    for name in out.columns:
+        if isinstance(out[name].dtype, pd.DatetimeTZDtype):
+            text = out[name].dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+            out[name] = text.astype(object).where(out[name].notna(), None)
+    return out
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    clean = _iso(frame).astype(object)
+    return [
+        {
+            str(k): (None if pd.isna(v) else v.item() if hasattr(v, "item") else v)
+            for k, v in row.items()
+        }
+        for row in clean.where(clean.notna(), None).to_dict("records")
+    ]
+
+
+def _cell(name: str, value: Any) -> str:
+    """A table cell as a person reads it: durations as 1h30m, compliance as a percentage."""
+    if value is None:
+        return ""
+    if "seconds" in name and isinstance(value, int | float):
+        return ("-" if value < 0 else "") + format_duration(abs(value))
+    if name.startswith(("compliance", "change")) and isinstance(value, float):
+        return f"{value:+.1%}" if name.startswith("change") else f"{value:.1%}"
+    return str(value)
+
+
+def _table(frame: pd.DataFrame, title: str, limit: int) -> None:
+    table = Table(title=title or None)
+    for name in frame.columns:
+        numeric = frame[name].dtype.kind in "fiu"
+        table.add_column(str(name), justify="right" if numeric else "left")
+    for row in _records(frame.head(limit)):
+        table.add_row(*(_cell(name, value) for name, value in row.items()))
+    console.print(table)
+    if len(frame) > limit:
+        console.print(f"… {len(frame) - limit:,} more rows (use --format csv --out FILE)")
+
+
+def emit(frame: pd.DataFrame, fmt: str, out: Path | None, title: str = "", limit: int = 50) -> None:
+    """Write ``frame`` as a table, CSV, JSON (records) or Parquet, to ``out`` or stdout."""
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
+    if fmt == "table":
+        _table(frame, title, limit)
+        return
+    if fmt == "parquet":
+        if out is None:
+            raise typer.BadParameter("parquet needs --out FILE", param_hint="--format")
+        frame.to_parquet(out, index=False)
+        return
+    text = (
+        json.dumps(_records(frame), indent=1) if fmt == "json" else _iso(frame).to_csv(index=False)
+    )
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@sla_app.callback()
+def instances(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    policies: Policies = None,
+    fmt: Format = "table",
+    out: Out = None,
+    limit: Limit = 50,
+    store: Annotated[
+        bool, typer.Option("--store", help="Also replace the store table sla_instances.")
+    ] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Every SLA target instance: started, stopped, elapsed on the target's clock, status."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with Workspace.open(workspace) as ws:
+        found = evaluate_workspace(ws, _as_of(as_of), config=_config(ws, policies))
+        if store:
+            store_instances(ws, found)
+    emit(found[[*COLUMNS, "source"]], fmt, out, "SLA target instances", limit)
+
+
+@sla_app.command("summary")
+def summary_(
+    by: By = None,
+    as_of: AsOf = None,
+    policies: Policies = None,
+    fmt: Format = "table",
+    out: Out = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Compliance per target (and dimension): achieved / (achieved + breached)."""
+    with Workspace.open(workspace) as ws:
+        inputs = load_inputs(ws.store)
+        found = evaluate_workspace(ws, _as_of(as_of), config=_config(ws, policies), inputs=inputs)
+        table = summary(found, inputs.tickets, _dims(by), ws.config.report_timezone)
+    emit(table, fmt, out, "SLA compliance", limit=len(table) or 1)
+
+
+@sla_app.command("at-risk")
+def at_risk_(
+    within: Annotated[str, typer.Option(help="How soon: 30m, 2h, 1d.")] = "2h",
+    as_of: AsOf = None,
+    policies: Policies = None,
+    fmt: Format = "table",
+    out: Out = None,
+    limit: Limit = 50,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Active targets that breach within --within, soonest first."""
+    moment = _as_of(as_of)
+    with Workspace.open(workspace) as ws:
+        found = evaluate_workspace(ws, moment, config=_config(ws, policies))
+    risky = at_risk(found, _seconds(within, "--within"), moment)
+    emit(risky[[*COLUMNS, "source", "due_in_seconds"]], fmt, out, "About to breach", limit)
+
+
+@sla_app.command("compare")
+def compare_(
+    policies: Annotated[Path, typer.Option("--policies", help="The new policies (YAML).")],
+    by: By = None,
+    as_of: AsOf = None,
+    fmt: Format = "table",
+    out: Out = None,
+    changes_out: Annotated[
+        Path | None, typer.Option("--changes-out", help="Write the changed instances (CSV).")
+    ] = None,
+    limit: Limit = 20,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Replay all history under new policies: compliance before and after, and what changes."""
+    with Workspace.open(workspace) as ws:
+        result = compare_workspace(ws, _config(ws, policies), _as_of(as_of), _dims(by))
+    if changes_out is not None:
+        _iso(result.changes).to_csv(changes_out, index=False)
+    if fmt == "json":
+        payload = {"compliance": _records(result.compliance), "changes": _records(result.changes)}
+        text = json.dumps(payload, indent=1)
+        _ = out.write_text(text, encoding="utf-8") if out else sys.stdout.write(text + "\n")
+        return
+    emit(result.compliance, fmt, out, "Compliance before and after", len(result.compliance) or 1)
+    if fmt == "table":
+        emit(result.changes, "table", None, f"{len(result.changes):,} instances change", limit)
+
+
+@sla_app.command("gaming")
+def gaming_(
+    window: Annotated[
+        str, typer.Option(help="Business time left before the breach: 30m, 1h.")
+    ] = "1h",
+    by_agent: Annotated[bool, typer.Option("--by-agent", help="Count per agent.")] = False,
+    as_of: AsOf = None,
+    policies: Policies = None,
+    fmt: Format = "table",
+    out: Out = None,
+    limit: Limit = 50,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Tickets an agent put into pending shortly before a pausing target would breach."""
+    seconds = _seconds(window, "--window")
+    with Workspace.open(workspace) as ws:
+        found = gaming_workspace(ws, seconds, _as_of(as_of), _config(ws, policies))
+    if by_agent:
+        found = (
+            found.groupby("agent_id", dropna=False)
+            .agg(changes=("ticket_id", "size"), tickets=("ticket_id", "nunique"))
+            .sort_values("changes", ascending=False)
+            .reset_index()
+        )
+    emit(
+        found.drop(columns=["ticket_row"], errors="ignore"),
+        fmt,
+        out,
+        "Pending near a breach",
+        limit,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``supportops sla`` and its sub-commands."""
+    app.add_typer(sla_app, name="sla")

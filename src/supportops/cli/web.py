@@ -1,0 +1,90 @@
+"""``supportops serve`` and ``supportops token create|list|revoke``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from supportops.cli.options import WorkspaceOption
+from supportops.tokens import SCOPES, TOKEN_FILE, TokenFile
+from supportops.workspace import Workspace, resolve_path
+
+__all__ = ["register"]
+
+console = Console()
+token_app = typer.Typer(help="API tokens: create (shown once), list, revoke.", no_args_is_help=True)
+
+
+def _tokens(workspace: object) -> TokenFile:
+    folder = resolve_path(workspace)  # type: ignore[arg-type]
+    Workspace.open(folder)  # a clear error when the folder is not a workspace
+    return TokenFile.of_workspace(folder)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers_log: Annotated[str, typer.Option("--log-level", help="uvicorn log level.")] = "info",
+    alerts_every: Annotated[
+        float, typer.Option("--alerts-every", help="Run the alert rules every SECONDS (0: off).")
+    ] = 60.0,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Serve the web app and REST API over the workspace (docs at /docs); evaluate the alert
+    rules every minute."""
+    import uvicorn
+
+    from supportops.web import create_app
+
+    app = create_app(resolve_path(workspace), alert_interval=alerts_every or None)
+    console.print(f"supportops on http://{host}:{port}/  (API docs: /docs, health: /healthz)")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=workers_log)
+    finally:
+        app.state.web.close()
+
+
+@token_app.command("create")
+def create(
+    name: Annotated[str, typer.Option("--name", help="What the token is for.")],
+    scope: Annotated[str, typer.Option("--scope", help=f"One of {', '.join(SCOPES)}.")] = "read",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Create a token and print it once; only its SHA-256 is kept (in api_tokens.json)."""
+    record, secret = _tokens(workspace).create(name, scope)
+    typer.echo(secret)
+    Console(stderr=True).print(
+        f"token [bold]{record.name}[/] ({record.scope}, id {record.id}) — copy it now; "
+        f"it is not stored, only its hash in {TOKEN_FILE}.",
+        highlight=False,
+    )
+
+
+@token_app.command("list")
+def list_(workspace: WorkspaceOption = None) -> None:
+    """List tokens: id, name, scope, creation time (never the secret)."""
+    table = Table(title="API tokens")
+    for column in ("id", "name", "scope", "created_at"):
+        table.add_column(column)
+    for record in _tokens(workspace).records():
+        table.add_row(record.id, record.name, record.scope, record.created_at)
+    console.print(table)
+
+
+@token_app.command("revoke")
+def revoke(
+    key: Annotated[str, typer.Argument(help="The token's id or name.")],
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Revoke a token by id or name; the server refuses it from its next request."""
+    for record in _tokens(workspace).revoke(key):
+        console.print(f"revoked {record.name} ({record.scope}, id {record.id})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``token`` to ``app``."""
+    app.command()(serve)
+    app.add_typer(token_app, name="token")

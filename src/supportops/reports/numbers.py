@@ -1,0 +1,65 @@
+"""Numbers as an executive reads them: 1,234 · 3h 12m · 87.5% · $12.40 · +4.1 pts.
+
+>>> fmt(0.8734, "rate")
+'87.3%'
+>>> fmt(11520, "seconds")
+'3h 12m'
+>>> change(0.88, 0.85, "rate")
+'+3.0 pts'
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = ["SYMBOLS", "change", "duration", "fmt", "missing"]
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def missing(value: Any) -> bool:
+    """No value: None or NaN."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def duration(seconds: float) -> str:
+    """``95`` → ``1m 35s``; ``11520`` → ``3h 12m``; ``200000`` → ``2d 7h``."""
+    sign, seconds = ("−" if seconds < 0 else ""), abs(round(seconds))
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}d {hours}h"
+    if hours:
+        return f"{sign}{hours}h {minutes}m"
+    return f"{sign}{minutes}m {secs}s" if minutes else f"{sign}{secs}s"
+
+
+def fmt(value: Any, unit: str, currency: str = "USD") -> str:
+    """``value`` in ``unit`` (count, seconds, rate, currency, hours); an em dash for none."""
+    if missing(value):
+        return "—"
+    number = float(value)
+    if unit == "rate":
+        return f"{number * 100:.1f}%"
+    if unit == "seconds":
+        return duration(number)
+    if unit == "currency":
+        symbol = SYMBOLS.get(currency)
+        return f"{symbol}{number:,.2f}" if symbol else f"{number:,.2f} {currency}"
+    if unit == "hours":
+        return f"{number:,.0f} h" if number >= 10 else f"{number:,.1f} h"
+    return f"{number:,.0f}"
+
+
+def change(now: Any, before: Any, unit: str, currency: str = "USD") -> str:
+    """The change from ``before`` to ``now``: points for rates, relative for the rest."""
+    if missing(now) or missing(before):
+        return "—"
+    delta = float(now) - float(before)
+    if unit == "rate":
+        return f"{delta * 100:+.1f} pts"
+    if float(before) == 0:
+        return "new" if delta else "±0"
+    return f"{delta / abs(float(before)) * 100:+.1f}%"

@@ -1,0 +1,252 @@
+"""The REST API under ``/api``: metrics, tickets, SLA, data quality, definitions and imports.
+
+Read routes need a ``read`` token, imports a ``write`` token. Values are those of the metrics
+query the CLI runs (:mod:`supportops.web.data`), as JSON: a list of objects, one per group.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from supportops.errors import MetricError
+from supportops.tokens import TokenRecord
+from supportops.web import data, drill
+from supportops.web.auth import require
+from supportops.web.errors import ErrorBody
+from supportops.web.filters import Filters, filters_dependency
+from supportops.web.state import workspace
+from supportops.workspace import Workspace
+
+__all__ = ["ERRORS", "router"]
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (400, "Bad request"),
+        (401, "Missing or invalid token"),
+        (403, "The token's scope does not allow this"),
+        (422, "Invalid parameters"),
+        (500, "Server error"),
+        (501, "Not available yet"),
+    )
+}
+router = APIRouter(prefix="/api", responses=ERRORS)
+Ws = Annotated[Workspace, Depends(workspace)]
+Shared = Annotated[Filters, Depends(filters_dependency)]
+Reader = Annotated[TokenRecord, Depends(require("read"))]
+Writer = Annotated[TokenRecord, Depends(require("write"))]
+Row = dict[str, Any]
+CSV_CHUNK = 20_000
+
+
+class Page(BaseModel):
+    """One page of rows and how many there are in all."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[Row]
+
+
+class Definition(BaseModel):
+    """A metric of the catalog."""
+
+    id: str
+    section: str
+    unit: str
+    definition: str
+    counts: str
+    when: str
+    aggregations: list[str]
+    default_aggregation: str
+    options: list[str]
+
+
+def _split(values: list[str]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _cached(request: Request, ws: Workspace, key: tuple[Any, ...], compute: Any) -> Any:
+    cache: data.Cache = request.app.state.web.cache
+    return cache.get((*key, data.version(ws)), compute)
+
+
+def _page(frame: pd.DataFrame, limit: int, offset: int) -> Page:
+    items = data.records(frame.iloc[offset : offset + limit])
+    return Page(total=len(frame), limit=limit, offset=offset, items=items)
+
+
+@router.get("/metrics", response_model=list[Row], summary="Metrics, one object per group")
+def metrics(
+    request: Request,
+    ws: Ws,
+    _: Reader,
+    filters: Shared,
+    metric: Annotated[list[str], Query(min_length=1, description="ID or ID:AGG; repeatable")],
+    by: Annotated[list[str], Query(description="Dimensions to group by; repeatable")] = [],  # noqa: B006
+    grain: Annotated[str | None, Query(description="day, week, month, quarter, year")] = None,
+    as_of: Annotated[datetime | None, Query()] = None,
+    profile: Annotated[str | None, Query(description="zendesk, freshdesk, intercom")] = None,
+) -> list[Row]:
+    """The same query as `supportops metrics`: keys are the dims, `period` (with a grain) and
+    each metric exactly as asked; null where there is no data."""
+    ids, dims = _split(metric), _split(by)
+    if not ids:
+        raise MetricError("ask for at least one metric: metric=ID or metric=ID:AGG")
+    key = ("metrics", tuple(ids), tuple(dims), grain, filters, as_of, profile)
+    frame = _cached(
+        request, ws, key, lambda: data.metrics(ws, ids, filters, dims, grain, as_of, profile)
+    )
+    return data.records(frame)
+
+
+def drill_dependency(
+    metric: Annotated[str | None, Query(description="Only the tickets behind this metric")] = None,
+    target: Annotated[str | None, Query(max_length=50, description="SLA target")] = None,
+    policy: Annotated[str | None, Query(max_length=200, description="SLA policy")] = None,
+    period: Annotated[date | None, Query(description="backlog_age: the period's start")] = None,
+    grain: Annotated[str | None, Query(max_length=10, description="backlog_age: its grain")] = None,
+    bucket: Annotated[
+        str | None, Query(max_length=10, description="backlog_age: 0-1d, ...")
+    ] = None,
+    within: Annotated[
+        int | None, Query(ge=0, le=data.MAX_WITHIN, description="sla_active: seconds to breach")
+    ] = None,
+    as_of: Annotated[datetime | None, Query(description="sla_*: the instant")] = None,
+    outcome: Annotated[str | None, Query(max_length=20, description="bot_sessions")] = None,
+    rule: Annotated[str | None, Query(max_length=100, description="validity: the rule")] = None,
+    column: Annotated[str | None, Query(max_length=100, description="completeness")] = None,
+    source: Annotated[str | None, Query(max_length=200)] = None,
+) -> drill.Drill:
+    """FastAPI dependency: which tickets behind which number (see :mod:`~supportops.web.drill`)."""
+    return drill.Drill(
+        metric, target, policy, period, grain, bucket, within, as_of, outcome, rule, column, source
+    )
+
+
+Drilled = Annotated[drill.Drill, Depends(drill_dependency)]
+
+
+def _memo(request: Request, ws: Workspace) -> data.Memo:
+    return lambda key, compute: _cached(request, ws, key, compute)
+
+
+def _tickets(request: Request, ws: Workspace, filters: Filters, ask: drill.Drill) -> Any:
+    key = ("tickets", filters, ask)
+    return _cached(request, ws, key, lambda: drill.tickets(ws, filters, ask, _memo(request, ws)))
+
+
+@router.get("/tickets", response_model=Page, summary="Per-ticket facts, paginated")
+def tickets(
+    request: Request,
+    ws: Ws,
+    _: Reader,
+    filters: Shared,
+    ask: Drilled,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page:
+    """The tickets matching the filters, newest first, with their facts; `metric=` (and the
+    parameters that narrow it) keeps the tickets behind that number."""
+    return _page(_tickets(request, ws, filters, ask), limit, offset)
+
+
+def csv_stream(frame: pd.DataFrame) -> Iterator[str]:
+    """The whole frame as CSV, in chunks (no row cap)."""
+    for start in range(0, max(len(frame), 1), CSV_CHUNK):
+        yield frame.iloc[start : start + CSV_CHUNK].to_csv(index=False, header=start == 0)
+
+
+CSV_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"}
+}
+
+
+@router.get(
+    "/tickets.csv", response_class=StreamingResponse, responses=CSV_DOC, summary="Tickets as CSV"
+)
+def tickets_csv(
+    request: Request,
+    ws: Ws,
+    _: Reader,
+    filters: Shared,
+    ask: Drilled,
+) -> StreamingResponse:
+    """Every ticket matching the filters, as one CSV download."""
+    frame = _tickets(request, ws, filters, ask)
+    headers = {"Content-Disposition": 'attachment; filename="tickets.csv"'}
+    return StreamingResponse(csv_stream(frame), media_type="text/csv", headers=headers)
+
+
+@router.get("/sla/instances", response_model=Page, summary="SLA target instances")
+def sla_instances(
+    request: Request,
+    ws: Ws,
+    _: Reader,
+    as_of: Annotated[datetime | None, Query(description="The instant (default: now)")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page:
+    """One row per ticket, policy, target and instance, with status and times."""
+    frame = data.sla_instances(ws, as_of, _memo(request, ws))
+    return _page(frame.drop(columns=["ticket_row"], errors="ignore"), limit, offset)
+
+
+@router.get("/sla/at-risk", response_model=list[Row], summary="Running SLA targets near breach")
+def sla_at_risk(
+    request: Request,
+    ws: Ws,
+    _: Reader,
+    as_of: Annotated[datetime | None, Query(description="The instant (default: now)")] = None,
+    within: Annotated[
+        int, Query(ge=0, le=data.MAX_WITHIN, description="Seconds to breach")
+    ] = data.AT_RISK_WITHIN,
+) -> list[Row]:
+    """Active targets due within `within` seconds of `as_of`, nearest to breach first."""
+    frame = data.at_risk(ws, as_of, within, _memo(request, ws))
+    return data.records(frame.drop(columns=["ticket_row"], errors="ignore"))
+
+
+@router.get("/quality", response_model=dict[str, Any], summary="Data quality")
+def quality(request: Request, ws: Ws, _: Reader) -> dict[str, Any]:
+    """Completeness, validity, freshness and duplicates of the event log."""
+    report: dict[str, Any] = _cached(request, ws, ("quality",), lambda: data.quality(ws))
+    return report
+
+
+@router.get("/definitions", response_model=list[Definition], summary="Metric definitions")
+def definitions(_: Reader) -> list[Definition]:
+    """Every metric of the catalog with its definition, unit and aggregations."""
+    return [Definition(**d) for d in data.definitions()]
+
+
+@router.post("/imports", summary="Import event-log files")
+def imports(
+    request: Request,
+    ws: Ws,
+    _: Writer,
+    files: Annotated[list[UploadFile], File(description="tickets.csv, events.parquet, ...")],
+) -> dict[str, Any]:
+    """Import files named for their table (as `supportops import`); bad rows are quarantined."""
+    state = request.app.state.web
+    with tempfile.TemporaryDirectory(prefix="supportops-import-") as tmp:
+        paths = []
+        for upload in files:
+            path = Path(tmp) / Path(upload.filename or "upload").name
+            with path.open("wb") as out:
+                shutil.copyfileobj(upload.file, out)
+            paths.append(path)
+        with state.write_lock:
+            report = data.run_import(ws, paths)
+            state.cache.clear()
+    return report

@@ -1,0 +1,248 @@
+"""Server-rendered pages: login, Overview and Definitions, and what every page shares — the
+navigation, the filters of the URL, the result cache, the rendering.
+
+The other pages join :data:`router` from their own modules: Channels, Agents and Customers
+(:mod:`~supportops.web.breakdowns`), Tickets (:mod:`~supportops.web.tickets_page`), SLA,
+Backlog, Automation and Data quality. Every page reads the shared filters from its URL
+(:mod:`~supportops.web.filters`), and every number and bar links to ``/tickets`` with the same
+filters plus what it counts (``metric=`` and a :class:`~supportops.web.drill.Drill`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from supportops.errors import AuthError
+from supportops.tokens import TokenRecord
+from supportops.web import charts, data
+from supportops.web.auth import COOKIE, page_user, set_session
+from supportops.web.filters import Filters, lenient
+from supportops.web.state import workspace
+from supportops.workspace import Workspace
+
+__all__ = [
+    "KPIS",
+    "NAV",
+    "Kpi",
+    "cached",
+    "memo",
+    "render",
+    "router",
+    "tickets_url",
+    "view_filters",
+]
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+router = APIRouter(include_in_schema=False)
+User = Annotated[TokenRecord, Depends(page_user)]
+Ws = Annotated[Workspace, Depends(workspace)]
+NAV = (
+    ("/", "Overview"),
+    ("/channels", "Channels"),
+    ("/agents", "Agents"),
+    ("/customers", "Customers"),
+    ("/sla", "SLA"),
+    ("/backlog", "Backlog"),
+    ("/automation", "Automation"),
+    ("/quality", "Data quality"),
+    ("/plan", "Plan"),
+    ("/tickets", "Tickets"),
+    ("/definitions", "Definitions"),
+)
+DEFAULT_DAYS = 28
+
+
+class Kpi:
+    """A headline number: the metric asked, its label, unit and which way is better."""
+
+    def __init__(self, metric: str, label: str, unit: charts.Unit, better: str) -> None:
+        self.metric, self.label, self.unit, self.better = metric, label, unit, better
+
+
+KPIS = (
+    Kpi("tickets_created", "Volume", "count", "none"),
+    Kpi("backlog", "Backlog", "count", "down"),
+    Kpi("first_reply_time:median", "First reply (median)", "seconds", "down"),
+    Kpi("full_resolution_time:median", "Resolution (median)", "seconds", "down"),
+    Kpi("sla_achieved_rate", "SLA achieved", "rate", "up"),
+    Kpi("csat", "CSAT", "rate", "up"),
+)
+
+
+def cached(request: Request, ws: Workspace, key: tuple[Any, ...], compute: Any) -> Any:
+    """A result from the app's cache, keyed by ``key`` and the data version."""
+    cache: data.Cache = request.app.state.web.cache
+    return cache.get((*key, data.version(ws)), compute)
+
+
+def memo(request: Request, ws: Workspace) -> data.Memo:
+    """The app's cache as a memo for :mod:`~supportops.web.data` and the drill-downs."""
+    return lambda key, compute: cached(request, ws, key, compute)
+
+
+def tickets_url(filters: Filters, **drill: Any) -> str:
+    """The link to the tickets behind a number: the filters and the drill's fields."""
+    return "/tickets" + filters.query_string(**{k: v for k, v in drill.items() if v is not None})
+
+
+def view_filters(request: Request, ws: Workspace) -> Filters:
+    """The URL's filters; without dates, the last 28 days of data."""
+    filters = lenient(request.query_params)
+    if filters.start and filters.end:
+        return filters
+    newest = cached(
+        request,
+        ws,
+        ("newest",),
+        lambda: ws.query("SELECT CAST(max(created_at) AS DATE) AS d FROM tickets").iloc[0, 0],
+    )
+    end = filters.end or newest or date.today()
+    start = filters.start or end - timedelta(days=DEFAULT_DAYS - 1)
+    return filters.with_(start=start, end=end)
+
+
+def choices(request: Request, ws: Workspace) -> dict[str, list[str]]:
+    """The values the filter menus offer."""
+
+    def compute() -> dict[str, list[str]]:
+        out = {}
+        for dim in ("channel", "group", "priority"):
+            frame = ws.query(f'SELECT DISTINCT "{dim}" AS v FROM tickets WHERE "{dim}" IS NOT NULL')
+            out[dim] = sorted(str(v) for v in frame["v"])
+        return out
+
+    result: dict[str, list[str]] = cached(request, ws, ("choices",), compute)
+    return result
+
+
+def render(request: Request, ws: Workspace, name: str, filters: Filters, **ctx: Any) -> Response:
+    """A page with the navigation and the filter form."""
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"nav": NAV, "filters": filters, "choices": choices(request, ws), **ctx},
+    )
+
+
+def values(request: Request, ws: Workspace, ids: list[str], filters: Filters) -> dict[str, Any]:
+    """Each metric's single value; a metric the engine does not know (yet) is None."""
+
+    def compute() -> dict[str, Any]:
+        asked = data.known(ws, ids)
+        frame = data.metrics(ws, asked, filters) if asked else None
+        found = {m: frame[m].iloc[0] for m in asked} if frame is not None and len(frame) else {}
+        return {m: found.get(m) for m in ids}
+
+    result: dict[str, Any] = cached(request, ws, ("values", tuple(ids), filters), compute)
+    return result
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> Response:
+    """The login form: paste a token."""
+    return templates.TemplateResponse(request, "login.html", {"next": next, "error": None})
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request, token: Annotated[str, Form()], next: Annotated[str, Form()] = "/"
+) -> Response:
+    """Check the token; on success set the session cookie and go on to ``next``."""
+    try:
+        request.app.state.web.tokens.verify(token.strip())
+    except AuthError as exc:
+        ctx = {"next": next, "error": exc.message}
+        return templates.TemplateResponse(request, "login.html", ctx, status_code=401)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session(response, token.strip())
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    """End the session."""
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, ws: Ws, _: User) -> Response:
+    """Headline numbers against the previous period, and the volume charts."""
+    filters = view_filters(request, ws)
+    ids = [k.metric for k in KPIS]
+    now = values(request, ws, ids, filters)
+    prev_filters = filters.previous()
+    before = values(request, ws, ids, prev_filters) if prev_filters else {}
+    cards = [
+        {
+            "label": k.label,
+            "metric": k.metric,
+            "value": charts.fmt(now.get(k.metric), k.unit),
+            "previous": charts.fmt(before.get(k.metric), k.unit),
+            "trend": charts.trend(now.get(k.metric), before.get(k.metric), k.better),
+            "url": "/tickets" + filters.query_string(metric=k.metric),
+        }
+        for k in KPIS
+    ]
+    daily = cached(
+        request,
+        ws,
+        ("daily", filters),
+        lambda: data.records(data.metrics(ws, ["tickets_created"], filters, grain="day")),
+    )
+    for row in daily:
+        day = date.fromisoformat(str(row["period"])[:10])
+        row["url"] = "/tickets" + filters.with_(start=day, end=day).query_string()
+    by_channel = cached(
+        request,
+        ws,
+        ("by_channel", filters),
+        lambda: data.records(data.metrics(ws, ["tickets_created"], filters, by=["channel"])),
+    )
+    for row in by_channel:
+        row["url"] = "/tickets" + filters.with_(channel=row["channel"]).query_string()
+    specs = {
+        "daily": charts.bar(
+            daily,
+            "period",
+            "tickets_created",
+            title="Tickets created per day",
+            temporal=True,
+            y_title="tickets",
+        ),
+        "channels": charts.bar(
+            by_channel,
+            "channel",
+            "tickets_created",
+            title="Tickets created by channel",
+            y_title="tickets",
+        ),
+    }
+    return render(
+        request, ws, "overview.html", filters, cards=cards, specs=specs, previous=prev_filters
+    )
+
+
+@router.get("/definitions", response_class=HTMLResponse)
+def definitions(request: Request, ws: Ws, _: User) -> Response:
+    """The metric catalog, readable: what each number counts and when."""
+    filters = view_filters(request, ws)
+    try:
+        items, error = data.definitions(), None
+    except data.Unavailable as exc:
+        items, error = [], exc.message
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        sections.setdefault(item["section"], []).append(item)
+    return render(request, ws, "definitions.html", filters, sections=sections, error=error)

@@ -1,0 +1,216 @@
+"""The SLA page: compliance by target, policy and group; the targets at risk; breaches.
+
+Compliance counts the target instances of the tickets created in the date range (with the
+dimension filters), as the metric ``sla_achieved_rate`` does: achieved / (achieved + breached).
+The instances are the SLA engine's at ``as_of`` (default: now, to the minute); the at-risk list
+holds the active targets due within ``within`` seconds of that instant, whatever day their ticket
+was created. Every number links to its tickets (:mod:`~supportops.web.drill`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from numpy.typing import NDArray
+
+from supportops.web import charts, data
+from supportops.web.filters import Filters
+from supportops.web.pages import User, Ws, memo, render, router, tickets_url, view_filters
+
+__all__ = ["WITHIN", "scope_rows"]
+
+WITHIN = ((3600, "1 hour"), (4 * 3600, "4 hours"), (8 * 3600, "8 hours"), (86_400, "24 hours"))
+AT_RISK_ROWS = 50
+
+
+def scope_rows(tickets: pd.DataFrame, filters: Filters, zone: str, dated: bool) -> NDArray[Any]:
+    """Which of the engine's ticket rows match the dimension filters (and the date range)."""
+    keep = np.ones(len(tickets), dtype=bool)
+    for dim, value in filters.dims().items():
+        keep &= (tickets[dim].astype(object) == value).to_numpy(dtype=bool)
+    low, high = data.bounds(filters, zone) if dated else (None, None)
+    if low is not None:
+        keep &= (tickets["created_at"] >= low).to_numpy(dtype=bool)
+    if high is not None:
+        keep &= (tickets["created_at"] < high).to_numpy(dtype=bool)
+    return keep
+
+
+def _as_of(request: Request, zone: str) -> datetime | None:
+    text = request.query_params.get("as_of") or ""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
+    if moment is None or not data.FIRST_DAY <= moment.date() <= data.LAST_DAY:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo(zone))
+
+
+def _within(request: Request) -> int:
+    text = request.query_params.get("within") or ""
+    return min(int(text), data.MAX_WITHIN) if text.isdigit() else data.AT_RISK_WITHIN
+
+
+def _rate(row: Any) -> float | None:
+    decided = int(row["achieved"]) + int(row["breached"])
+    return int(row["achieved"]) / decided if decided else None
+
+
+def _targets(summary: pd.DataFrame, filters: Filters, moment: str) -> list[dict[str, Any]]:
+    rows = []
+    for row in summary.to_dict("records"):
+        target = str(row["target"])
+        link = {"target": target, "as_of": moment}
+        rows.append(
+            {
+                "target": target,
+                "compliance": charts.fmt(_rate(row), "rate"),
+                "rate": _rate(row),
+                "achieved": int(row["achieved"]),
+                "breached": int(row["breached"]),
+                "active": int(row["active"]) + int(row["paused"]),
+                "url": tickets_url(filters, metric="sla_achieved_rate", **link),
+                "breached_url": tickets_url(filters, metric="sla_breaches", **link),
+            }
+        )
+    return rows
+
+
+def _matrix(summary: pd.DataFrame, dim: str, filters: Filters, moment: str) -> dict[str, Any]:
+    """Compliance per value of ``dim`` (rows) and target (columns), each cell a link."""
+    targets = [str(t) for t in summary["target"].drop_duplicates()]
+    rows = []
+    for value, part in summary.groupby(dim, observed=True, sort=True):
+        cells = {str(r["target"]): r for r in part.to_dict("records")}
+        scoped = filters.with_(group=str(value)) if dim == "group" else filters
+        extra = {"policy": str(value)} if dim == "policy" else {}
+        row = []
+        for target in targets:
+            found = cells.get(target)
+            url = tickets_url(
+                scoped, metric="sla_achieved_rate", target=target, as_of=moment, **extra
+            )
+            text = charts.fmt(_rate(found), "rate") if found is not None else "—"
+            row.append({"text": text, "url": url if found is not None else None})
+        rows.append({"name": str(value), "cells": row})
+    return {"dim": dim, "targets": targets, "rows": rows}
+
+
+def _breaches_by_day(
+    instances: pd.DataFrame, tickets: pd.DataFrame, filters: Filters, zone: str, moment: str
+) -> list[dict[str, Any]]:
+    breached = instances[instances["status"] == "breached"]
+    created = tickets["created_at"].iloc[breached["ticket_row"].to_numpy()]
+    days = created.dt.tz_convert(zone).dt.strftime("%Y-%m-%d").value_counts().sort_index()
+    out = []
+    for day, count in days.items():
+        scoped = filters.with_(start=pd.Timestamp(day).date(), end=pd.Timestamp(day).date())
+        url = tickets_url(scoped, metric="sla_breaches", as_of=moment)
+        out.append({"day": day, "breaches": int(count), "url": url})
+    return out
+
+
+def _at_risk(
+    frame: pd.DataFrame, tickets: pd.DataFrame, filters: Filters, zone: str
+) -> pd.DataFrame:
+    """The at-risk targets of tickets matching the dimension filters (any creation day)."""
+    keep = scope_rows(tickets, filters, zone, dated=False)[frame["ticket_row"].to_numpy()]
+    kept: pd.DataFrame = frame[keep]
+    return kept
+
+
+def _at_risk_rows(frame: pd.DataFrame, tickets: pd.DataFrame, zone: str) -> list[dict[str, Any]]:
+    """The first rows of the at-risk list, as the page shows them."""
+    head = frame.head(AT_RISK_ROWS)
+    rows = head["ticket_row"].to_numpy()
+    out = head[["ticket_id", "policy", "target"]].astype(str)
+    for dim in ("group", "priority", "assignee_id"):
+        out[dim] = tickets[dim].astype(object).iloc[rows].fillna("").astype(str).to_numpy()
+    out["due_at"] = head["due_at"].dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M")
+    out["due_in"] = [charts.duration(float(left)) for left in head["due_in_seconds"]]
+    return data.records(out)
+
+
+def _cards(
+    by_target: list[dict[str, Any]], at_risk: int, filters: Filters, stamp: str, within: int
+) -> list[dict[str, Any]]:
+    achieved = sum(r["achieved"] for r in by_target)
+    breached = sum(r["breached"] for r in by_target)
+    rate = achieved / (achieved + breached) if achieved + breached else None
+    cards = (
+        ("SLA achieved", charts.fmt(rate, "rate"), "sla_achieved_rate", None),
+        ("Breached targets", charts.fmt(breached, "count"), "sla_breaches", None),
+        ("At risk", charts.fmt(at_risk, "count"), "sla_active", within),
+    )
+    return [
+        {
+            "label": label,
+            "value": value,
+            "metric": metric,
+            "url": tickets_url(filters, metric=metric, as_of=stamp, within=extra),
+        }
+        for label, value, metric, extra in cards
+    ]
+
+
+def _specs(
+    by_target: list[dict[str, Any]], breaches: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    bars = [{**r, "compliance_pct": round((r["rate"] or 0) * 100, 1)} for r in by_target]
+    return {
+        "targets": charts.bar(
+            bars, "target", "compliance_pct", title="Compliance by target (%)", y_title="%"
+        ),
+        "breaches": charts.bar(
+            breaches,
+            "day",
+            "breaches",
+            title="Breached targets by ticket creation day",
+            temporal=True,
+            y_title="breached targets",
+        ),
+    }
+
+
+@router.get("/sla", response_class=HTMLResponse)
+def sla(request: Request, ws: Ws, _: User) -> Response:
+    """Compliance by target, policy and group; the targets at risk; breaches per day."""
+    from supportops.sla import summary
+
+    filters = view_filters(request, ws)
+    zone, cache = ws.config.report_timezone, memo(request, ws)
+    moment, within = data.instant(_as_of(request, zone)), _within(request)
+    stamp = moment.isoformat()
+    tickets = data.sla_inputs(ws, cache).tickets
+    every = data.sla_instances(ws, moment, cache)
+    scoped = every[scope_rows(tickets, filters, zone, dated=True)[every["ticket_row"].to_numpy()]]
+    by_target = _targets(summary(scoped), filters, stamp)
+    risky = _at_risk(data.at_risk(ws, moment, within, cache), tickets, filters, zone)
+    matrices = [
+        _matrix(summary(scoped, tickets, by=[dim]), dim, filters, stamp)
+        for dim in ("policy", "group")
+    ]
+    breaches = _breaches_by_day(scoped, tickets, filters, zone, stamp)
+    return render(
+        request,
+        ws,
+        "sla.html",
+        filters,
+        cards=_cards(by_target, len(risky), filters, stamp, within),
+        by_target=by_target,
+        matrices=matrices,
+        at_risk=_at_risk_rows(risky, tickets, zone),
+        at_risk_total=len(risky),
+        at_risk_url=tickets_url(filters, metric="sla_active", as_of=stamp, within=within),
+        specs=_specs(by_target, breaches),
+        as_of=moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M"),
+        within=within,
+        within_choices=WITHIN,
+    )

@@ -1,0 +1,105 @@
+"""The Tickets page: the list behind any number — 50 a page, and all of them as CSV.
+
+Its URL holds the page's filters and the :class:`~supportops.web.drill.Drill` of the number
+(``metric=`` and what narrows it); the list is :func:`supportops.web.drill.tickets`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+
+from supportops.web import charts, data, drill
+from supportops.web.api import csv_stream
+from supportops.web.filters import Filters
+from supportops.web.pages import User, Ws, cached, memo, render, router, view_filters
+from supportops.workspace import Workspace
+
+__all__ = ["PAGE_SIZE", "TICKET_COLUMNS"]
+
+PAGE_SIZE = 50
+TICKET_COLUMNS = (
+    "ticket_id",
+    "created_at",
+    "channel",
+    "priority",
+    "group",
+    "status",
+    "assignee_id",
+    "subject",
+    "first_reply_time",
+    "full_resolution_time",
+)
+DURATIONS = ("first_reply_time", "full_resolution_time")
+SCOPES = {
+    "created": "created {start} to {end}",
+    "snapshot": "in that state at the instant (created any day)",
+    "activity": "behind activity {start} to {end} (created any day)",
+}
+
+
+def _shown(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as the page shows them: durations read as 3h 12m (the CSV keeps seconds)."""
+    rows = data.records(frame)
+    for row in rows:
+        for column in DURATIONS:
+            if row.get(column) is not None:
+                row[column] = charts.fmt(row[column], "seconds")
+    return rows
+
+
+def _list(request: Request, ws: Workspace, filters: Filters, ask: drill.Drill) -> pd.DataFrame:
+    frame: pd.DataFrame = cached(
+        request,
+        ws,
+        ("tickets", filters, ask),
+        lambda: drill.tickets(ws, filters, ask, memo(request, ws)),
+    )
+    return frame
+
+
+def _links(filters: Filters, ask: drill.Drill, page: int, pages: int) -> dict[str, Any]:
+    params = ask.params()
+    return {
+        "prev": filters.query_string(**params, page=page - 1) if page > 1 else None,
+        "next": filters.query_string(**params, page=page + 1) if page < pages else None,
+        "csv": "/tickets.csv" + filters.query_string(**params),
+    }
+
+
+@router.get("/tickets", response_class=HTMLResponse)
+def tickets(request: Request, ws: Ws, _: User, page: int = 1) -> Response:
+    """The tickets behind a number: the filters plus the drill, 50 per page."""
+    filters = view_filters(request, ws)
+    ask = drill.Drill.of(request.query_params)
+    frame = _list(request, ws, filters, ask)
+    pages = max((len(frame) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(page, 1), pages)
+    rows = _shown(frame.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    scope = SCOPES[ask.scope].format(start=filters.start, end=filters.end)
+    return render(
+        request,
+        ws,
+        "tickets.html",
+        filters,
+        rows=rows,
+        columns=[c for c in TICKET_COLUMNS if c in frame.columns],
+        total=len(frame),
+        page=page,
+        pages=pages,
+        drill=ask,
+        scope=scope,
+        links=_links(filters, ask, page, pages),
+    )
+
+
+@router.get("/tickets.csv")
+def tickets_csv(request: Request, ws: Ws, _: User) -> Response:
+    """Every ticket of the list as CSV (no row cap)."""
+    filters = view_filters(request, ws)
+    frame = _list(request, ws, filters, drill.Drill.of(request.query_params))
+    headers = {"Content-Disposition": 'attachment; filename="tickets.csv"'}
+    return StreamingResponse(csv_stream(frame), media_type="text/csv", headers=headers)
