@@ -6,6 +6,10 @@ workspace's own volume history: forecast (model chosen by backtest, with its WAP
 Erlang staffing (the CLI's default settings: AHT 3 min, 80% in 20 s, shrinkage 30%) → shifts
 (the workspace's ``shift_templates``, else :data:`DEFAULT_TEMPLATES`, round the clock). A plan
 takes seconds, so its result is cached per workspace data version; the page and the API share it.
+
+To load in seconds, the forecast here tries the fast candidates only (:data:`FAST`: weekly
+seasonal naive and the 4-week seasonal window average, scored by the same rolling-origin
+backtest); ``supportops plan`` also tries MSTL, about a second per fit and channel.
 """
 
 from __future__ import annotations
@@ -39,10 +43,11 @@ __all__ = [
 ]
 
 Horizon = Literal["1d", "3d", "7d", "14d"]
-Grain = Literal["15min", "30min", "1h"]
+Grain = Literal["30min", "1h"]
 DEFAULT_HORIZON: Horizon = "7d"
 DEFAULT_GRAIN: Grain = "30min"
 REPLICATIONS = 3  # the simulation is not shown; keep it cheap
+FAST = ("seasonal_naive", "seasonal_window_average")  # MSTL takes ~1 s a fit: not here
 DEFAULT_TEMPLATES: list[ShiftTemplate] = parse_shift_templates(
     [{"name": f"{h:02d}:00", "start": f"{h:02d}:00", "length": "8h"} for h in range(0, 24, 4)]
 )
@@ -148,17 +153,16 @@ def _channel_rows(
     return rows
 
 
-def compute_plan(
-    ws: Workspace, channel: str | None, horizon: str, grain: str
-) -> dict[str, Any]:
+def compute_plan(ws: Workspace, channel: str | None, horizon: str, grain: str) -> dict[str, Any]:
     """Forecast, staff and schedule every channel (or ``channel``) over ``horizon``; the
     JSON-ready answer of ``/api/plan`` (see :class:`PlanAnswer`)."""
     from supportops.calendar import BusinessCalendar
     from supportops.durations import parse_duration
-    from supportops.workforce.forecast import forecast
+    from supportops.workforce.forecast import MODELS, Forecast, forecast_series
     from supportops.workforce.plan import ChannelSettings, run_plan
     from supportops.workforce.volume import closed_dates, parse_grain, workspace_volume
 
+    fast = {name: MODELS[name] for name in FAST}
     step, ahead = parse_grain(grain), pd.Timedelta(seconds=parse_duration(horizon))
     history = workspace_volume(ws, step, channel)
     end = history["ds"].max()
@@ -167,18 +171,26 @@ def compute_plan(
     if name is not None:
         calendar = BusinessCalendar.from_config(ws.config.calendars[name], name)
         shut = closed_dates(calendar, end + step, end + ahead)
-    fc = forecast(history, step, ahead, shut)
+    frames, scores = [], []
+    for uid, part in history.groupby("unique_id", sort=True):
+        part = part.sort_values("ds")
+        frame, score = forecast_series(part["ds"], part["y"], step, ahead, tuple(shut), models=fast)
+        frames.append(frame.assign(unique_id=uid))
+        scores.append(score.assign(unique_id=uid))
+    fc = Forecast(pd.concat(frames, ignore_index=True), pd.concat(scores, ignore_index=True))
     own = list(ws.config.shift_templates)
     templates = own or DEFAULT_TEMPLATES
     _, plans = run_plan(fc.frame, {"*": ChannelSettings()}, templates, None, REPLICATIONS)
     hours = step.total_seconds() / 3600
     rows: list[dict[str, Any]] = []
-    channels = []
+    channels: list[dict[str, Any]] = []
     for p in plans["base"]:
         part = fc.frame[fc.frame["unique_id"] == p.channel]
-        rows += _channel_rows(p.channel, history[history["unique_id"] == p.channel], part, p.intervals)
-        scores = fc.scores[(fc.scores["unique_id"] == p.channel) & fc.scores["chosen"]]
-        chosen = scores.iloc[0] if len(scores) else None
+        rows += _channel_rows(
+            p.channel, history[history["unique_id"] == p.channel], part, p.intervals
+        )
+        picked = fc.scores[(fc.scores["unique_id"] == p.channel) & fc.scores["chosen"]]
+        chosen = picked.iloc[0] if len(picked) else None
         frame = p.intervals
         channels.append(
             {
