@@ -123,7 +123,7 @@ def pages(base: str, token: str, app: object, runs: int, paths: list[str]) -> bo
     return ok
 
 
-def readers(base: str, token: str, count: int, each: int) -> None:
+def readers(base: str, token: str, count: int, each: int, label: str = "") -> None:
     headers = {"Authorization": f"Bearer {token}"}
 
     def reader(n: int) -> tuple[list[float], int]:
@@ -145,8 +145,8 @@ def readers(base: str, token: str, count: int, each: int) -> None:
     times = [t for ts, _ in results for t in ts]
     errors = sum(e for _, e in results)
     print(
-        f"{count} readers x {each}: p50 {pct(times, 0.5):8.1f} ms  p99 {pct(times, 0.99):8.1f} ms"
-        f"  errors {errors}  ({len(times) / wall:.0f} req/s)"
+        f"{label}{count} readers x {each}: p50 {pct(times, 0.5):8.1f} ms"
+        f"  p99 {pct(times, 0.99):8.1f} ms  errors {errors}  ({len(times) / wall:.0f} req/s)"
     )
 
 
@@ -157,6 +157,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--readers", type=int, default=50)
     parser.add_argument("--each", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2, help="reader rounds (1st may be cold)")
     parser.add_argument("--pages", nargs="*", default=[path for path, _ in NAV])
     args = parser.parse_args()
     folder = args.workspace or build(args.tickets)
@@ -167,7 +168,8 @@ def main() -> None:
         tickets = app.state.web.base.store.count("tickets")
         print(f"workspace {folder}: {tickets:,} tickets")
         pages(base, token, app, args.runs, args.pages)
-        readers(base, token, args.readers, args.each)
+        for n in range(args.rounds):
+            readers(base, token, args.readers, args.each, f"round {n + 1}: ")
     finally:
         server.should_exit = True
         TokenFile.of_workspace(folder).revoke(record.id)

@@ -64,24 +64,45 @@ class Unavailable(TerminalError):
 
 
 class Cache:
-    """A small LRU of results keyed by the call and the workspace's data version."""
+    """A small LRU of results keyed by the call and the workspace's data version.
+
+    Concurrent misses of one key compute it once: the first caller computes (outside the lock),
+    the others wait for its result (if it fails, the next of them computes), so 50 readers
+    landing on a cold page do not build the same million-row frame 50 times at once.
+    """
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._flights: dict[Hashable, tuple[int, threading.Event]] = {}
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The cached value of ``key``, computing (outside the lock) on a miss."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = compute()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        me = threading.get_ident()
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return self._items[key]
+                flight = self._flights.get(key)
+                owner = flight is None
+                if flight is None:
+                    flight = self._flights[key] = (me, threading.Event())
+                if owner or flight[0] == me:  # ours to compute (or re-entered by its owner)
+                    break
+            flight[1].wait()  # another thread computes it: then look again
+        try:
+            value = compute()
+            with self._lock:
+                self._items[key] = value
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        finally:
+            if owner:
+                with self._lock:
+                    self._flights.pop(key, None)
+                flight[1].set()
         return value
 
     def clear(self) -> None:
