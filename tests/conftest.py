@@ -24,7 +24,7 @@ def shared_data() -> Path:
 @pytest.fixture
 def workspace_dir(tmp_path: Path) -> Path:
     """An initialised, empty workspace folder."""
-    from supportops.cli.workspace import _write_config
+    from supportops.cli.workspace import write_config
 
-    _write_config(tmp_path, "supportops.yaml", "supportops.templates", force=False)
+    write_config(tmp_path, "supportops.yaml", "supportops.templates", force=False)
     return tmp_path

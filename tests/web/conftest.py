@@ -19,10 +19,10 @@ from tests.web.workspace_data import write_event_log
 @pytest.fixture(scope="session")
 def web_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace holding 400 tickets over January–February 2024."""
-    from supportops.cli.workspace import _write_config
+    from supportops.cli.workspace import write_config
 
     folder = tmp_path_factory.mktemp("web-ws")
-    _write_config(folder, "supportops.yaml", "supportops.templates", force=False)
+    write_config(folder, "supportops.yaml", "supportops.templates", force=False)
     files = write_event_log(tmp_path_factory.mktemp("web-files"))
     with Workspace.open(folder) as ws:
         import_files(ws.store, [files])

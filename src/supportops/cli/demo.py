@@ -40,17 +40,14 @@ def build_demo(
     folder: Path, tickets: int = 20_000, seed: int = 0, progress: bool = True
 ) -> ImportReport:
     """Write the demo config into ``folder`` and import generated data into its store."""
-    from importlib import resources
-
+    from supportops.cli.workspace import write_config
     from supportops.demo.generator import generate
 
     if (folder / CONFIG_FILE).exists() or (folder / "supportops.duckdb").exists():
         raise WorkspaceError(
             f"{folder} holds a workspace already (pass --force to rebuild it)", path=str(folder)
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    text = resources.files("supportops.demo").joinpath("supportops.yaml").read_text("utf-8")
-    (folder / CONFIG_FILE).write_text(text, encoding="utf-8")
+    write_config(folder, "supportops.yaml", "supportops.demo", force=False)
     with (
         Workspace.open(folder) as ws,
         Progress(

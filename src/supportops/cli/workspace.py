@@ -28,13 +28,13 @@ from supportops.model.importer import ImportReport, import_files
 from supportops.model.schema import TABLES
 from supportops.workspace import Workspace
 
-__all__ = ["register"]
+__all__ = ["register", "write_config"]
 
 console = Console()
 Format = Literal["table", "csv", "json"]
 
 
-def _write_config(folder: Path, template: str, package: str, force: bool) -> None:
+def write_config(folder: Path, template: str, package: str, force: bool) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / CONFIG_FILE
     if target.exists() and not force:
@@ -50,7 +50,7 @@ def init(
     force: Annotated[bool, typer.Option(help="Overwrite an existing supportops.yaml.")] = False,
 ) -> None:
     """Create a workspace: a commented supportops.yaml and the embedded store."""
-    _write_config(folder, "supportops.yaml", "supportops.templates", force)
+    write_config(folder, "supportops.yaml", "supportops.templates", force)
     with Workspace.open(folder) as ws:
         ws.store.count("tickets")
     console.print(
