@@ -127,7 +127,7 @@ def run_pandas_report(folder: Path) -> dict[str, Any]:
 
 
 def run_tickets_parquet(folder: Path) -> dict[str, Any]:
-    from supportops.metrics.drilldown import write_tickets
+    from supportops.metrics.ticket_files import write_tickets
     from supportops.workspace import Workspace
 
     with Workspace(folder) as ws:

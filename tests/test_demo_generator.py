@@ -20,6 +20,7 @@ from ruamel.yaml import YAML
 
 from supportops.config import parse_config
 from supportops.demo import DEMO_CONFIG, Scenario, generate, write_files
+from supportops.demo.bots import FALSE_SHARE
 from supportops.demo.columns import arrow_schema
 from supportops.model.schema import TABLES
 
@@ -281,9 +282,24 @@ def test_bot_sessions_resolve_hand_off_or_are_abandoned(
     assert shares["abandoned"] == pytest.approx(0.20, abs=0.06)
     handed = sessions[sessions.outcome == "handed_off"]
     assert handed.ticket_id.isin(tickets.index).all()
-    assert sessions[sessions.outcome != "handed_off"].ticket_id.isna().all()
-    confirmed = sessions[sessions.outcome == "resolved"].resolution_confirmed.mean()
-    assert confirmed == pytest.approx(0.6, abs=0.1)
+    assert sessions[sessions.outcome == "abandoned"].ticket_id.isna().all()
+    resolved = sessions[sessions.outcome == "resolved"]
+    helped = resolved[resolved.ticket_id.isna()]
+    assert helped.resolution_confirmed.mean() == pytest.approx(0.6, abs=0.1)
+
+
+def test_some_resolved_sessions_are_followed_by_a_ticket(
+    demo: dict[str, pd.DataFrame], tickets: pd.DataFrame
+) -> None:
+    sessions = demo["bot_sessions"]
+    resolved = sessions[sessions.outcome == "resolved"]
+    wrong = resolved[resolved.ticket_id.notna()]
+    assert len(wrong) / len(resolved) == pytest.approx(FALSE_SHARE, abs=0.03)
+    assert not wrong.resolution_confirmed.any()
+    later = tickets.loc[wrong.ticket_id]
+    after = (later.created_at.to_numpy() - wrong.started_at.to_numpy()) / pd.Timedelta(hours=1)
+    assert ((after > 0) & (after <= 48)).all()
+    assert (later.channel.to_numpy() == wrong.channel.to_numpy()).all()
 
 
 def test_csat_falls_with_waiting(demo: dict[str, pd.DataFrame], tickets: pd.DataFrame) -> None:

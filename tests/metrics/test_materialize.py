@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from supportops.metrics.drilldown import write_tickets
 from supportops.metrics.materialize import refresh_facts
+from supportops.metrics.ticket_files import write_tickets
 from supportops.model.schema import TABLES
 
 from .eventlog import arrow_rows

@@ -8,7 +8,8 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from supportops.metrics.drilldown import FACT_COLUMNS, write_tickets
+from supportops.metrics.drilldown import FACT_COLUMNS
+from supportops.metrics.ticket_files import write_tickets
 from supportops.model.schema import TABLES
 
 LOG = {

@@ -189,14 +189,14 @@ def tickets_command(
     dialect: Annotated[str | None, Opt(help="SQL dialect for --sql.")] = None,
 ) -> None:
     """One row per ticket with its facts: the drill-down behind every number."""
-    from supportops.metrics import drilldown
+    from supportops.metrics import drilldown, ticket_files
 
     with Workspace.open(workspace) as ws:
         kw: dict[str, Any] = dict(filters=filters, as_of=as_of, profile=profile)
         if sql:
             print(drilldown.tickets_sql(ws, dialect or ws.store.capabilities.dialect, **kw))
         elif output is not None and fmt in ("parquet", "csv"):
-            rows = drilldown.write_tickets(ws, output, fmt, **kw)
+            rows = ticket_files.write_tickets(ws, output, fmt, **kw)
             console.print(f"{rows:,} tickets written to {output}")
         else:
             emit(ws.tickets(**kw), fmt, output, "tickets")

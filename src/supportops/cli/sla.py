@@ -19,6 +19,7 @@ from rich.table import Table
 from supportops.cli.options import WorkspaceOption
 from supportops.config import WorkspaceConfig
 from supportops.durations import format_duration, parse_duration
+from supportops.metrics.sla_source import store_snapshot
 from supportops.sla import (
     COLUMNS,
     at_risk,
@@ -168,8 +169,11 @@ def instances(
     if ctx.invoked_subcommand is not None:
         return
     with Workspace.open(workspace) as ws:
-        found = evaluate_workspace(ws, _as_of(as_of), config=_config(ws, policies))
-        if store:
+        moment = _as_of(as_of)
+        found = evaluate_workspace(ws, moment, config=_config(ws, policies))
+        if store and policies is None:
+            store_snapshot(ws, found, moment.to_pydatetime())
+        elif store:
             store_instances(ws, found)
     emit(found[[*COLUMNS, "source"]], fmt, out, "SLA target instances", limit)
 

@@ -31,15 +31,24 @@ def serve(
     alerts_every: Annotated[
         float, typer.Option("--alerts-every", help="Run the alert rules every SECONDS (0: off).")
     ] = 60.0,
+    refresh: Annotated[
+        bool,
+        typer.Option(
+            "--refresh/--no-refresh",
+            help="Rebuild stale materialised facts and the SLA snapshot in the background "
+            "(at start and after API imports).",
+        ),
+    ] = True,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Serve the web app and REST API over the workspace (docs at /docs); evaluate the alert
-    rules every minute."""
+    rules every minute; keep the materialised facts fresh."""
     import uvicorn
 
     from supportops.web import create_app
 
-    app = create_app(resolve_path(workspace), alert_interval=alerts_every or None)
+    path = resolve_path(workspace)
+    app = create_app(path, alert_interval=alerts_every or None, refresh=refresh)
     console.print(f"supportops on http://{host}:{port}/  (API docs: /docs, health: /healthz)")
     try:
         uvicorn.run(app, host=host, port=port, log_level=workers_log)

@@ -39,6 +39,8 @@ def _params(query: Query, setting: Setting) -> dict[str, Any]:
         "to_ts": setting.to_ts,
         "now_s": (query.as_of or setting.now).timestamp(),
         "at_s": setting.snapshot_s,
+        "first_end_s": min((end for _, end in setting.periods), default=None),
+        "last_end_s": max((end for _, end in setting.periods), default=None),
         "fcr_window": float(window if window is not None else 7 * 86_400),
         "bot_window": float(window if window is not None else 72 * 3_600),
         "threshold": float(query.threshold),
@@ -130,7 +132,8 @@ def _source(query: Query, block: _Block, setting: Setting) -> str:
         src = (
             f"(SELECT s.*, p.end_s - s.created_s AS age, p.period FROM ({rel.sql}) s "
             f"JOIN so_periods p ON s.start_s < p.end_s AND coalesce(s.end_s, {_FAR}) "
-            ">= p.end_s) r"
+            ">= p.end_s WHERE s.start_s < $last_end_s "  # spans outside every period: skipped
+            f"AND coalesce(s.end_s, {_FAR}) >= $first_end_s) r"
         )
     else:
         src = (
@@ -262,7 +265,11 @@ def assemble(
     lib = library(options, [b.rel for b in blocks])
     lib.update({name: Cte(name, sql) for name, sql in setting.materialized})
     needed = {d for b in blocks for d in b.rel.deps}
-    ctes = [f"{c.name} AS ({c.sql})" for c in with_ctes(needed, lib)]
+    reads = {name for name, _ in setting.materialized}  # a stored table: never copy it
+    ctes = [
+        f"{c.name} AS {'NOT MATERIALIZED ' if c.name in reads else ''}({c.sql})"
+        for c in with_ctes(needed, lib)
+    ]
     if query.grain and "backlog" in by_rel:
         ctes.append(f"so_periods AS ({_periods(setting)})")
     for block in blocks:

@@ -153,9 +153,12 @@ def render_markdown() -> str:
         "The same SQL runs on the embedded DuckDB store and on PostgreSQL; `--sql --dialect",
         "snowflake|bigquery|spark|postgres` prints it for a warehouse (business variants read the",
         "`calendar_days` table). `supportops metrics refresh` materialises the per-ticket facts",
-        "so that reports on millions of tickets aggregate them instead of re-reading every event;",
-        "a stale or non-matching materialisation is never read. `supportops tickets` lists the",
-        "per-ticket facts behind every number.",
+        "(and the backlog's spans, the survey answers and an SLA snapshot) so that reports on",
+        "millions of tickets aggregate them instead of re-reading every event; a stale or",
+        "non-matching materialisation is never read. SLA metrics read the stored snapshot for",
+        "any instant after it, with each `active` target past its `due_at` counted as breached",
+        "(exactly what the SLA engine gives when no event arrived since; see `docs/sla.md`).",
+        "`supportops tickets` lists the per-ticket facts behind every number.",
         "",
     ]
     section = ""

@@ -1,17 +1,25 @@
 """``supportops tickets``: one row per ticket with its facts — the drill-down behind every number.
 
 The same facts SQL as the metrics, filtered with bound parameters, read in chunks of rows so
-that ten million tickets stream to Parquet or CSV without being held in memory at once.
+that ten million tickets stream to Parquet or CSV without being held in memory at once (the
+files themselves: :mod:`.ticket_files`).
+
+The web app's lists narrow it further with a :class:`Where` (conditions on the facts row, e.g.
+semi-joins to key tables) and select, count and page in the store — :func:`select`,
+:func:`iter_select`, :func:`count`, :func:`count_by` — reading the materialised facts when they
+are fresh, so a page of a million-ticket workspace never loads every ticket into Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+import itertools
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from supportops.metrics.assemble import conditions
 from supportops.metrics.compiler import Compiled, parse, render, with_ctes
@@ -20,13 +28,26 @@ from supportops.metrics.materialize import FACTS, materialised
 from supportops.metrics.profiles import profile as get_profile
 from supportops.metrics.query import build_query, setting_for
 from supportops.metrics.relations import relation
-from supportops.metrics.sla_source import STORED, table_exists
+from supportops.metrics.sla_source import STORED, instances_table, sla_table, table_exists
 from supportops.model.schema import TABLES
 
 if TYPE_CHECKING:
     from supportops.workspace import Workspace
 
-__all__ = ["FACT_COLUMNS", "iter_tickets", "tickets", "tickets_sql", "write_tickets"]
+__all__ = [
+    "FACT_COLUMNS",
+    "NEWEST",
+    "Where",
+    "count",
+    "count_by",
+    "iter_select",
+    "iter_tickets",
+    "page",
+    "select",
+    "stored_facts",
+    "tickets",
+    "tickets_sql",
+]
 
 FACT_COLUMNS = (
     "first_reply_time",
@@ -42,20 +63,15 @@ FACT_COLUMNS = (
     "group_transfers",
     "sla_breached",
 )
+NEWEST = ("r.created_at DESC NULLS LAST", "r.source", "r.ticket_id")
 _CHUNK = 1_000_000
-_EXPORT = "so_ticket_export"
+_PAGE_CHUNK = 100_000
 
 
-def _compile(
-    ws: Workspace,
-    filters: Any,
-    as_of: Any,
-    profile: str | None,
-    extra: tuple[str, ...] = (),
-    stored: bool = False,
-) -> Compiled:
-    """The drill-down query; with ``stored`` it reads the materialised facts (when they answer
-    it) one range of ``so_row`` at a time (``$lo``/``$hi``), unordered."""
+def _prepare(
+    ws: Workspace, filters: Any, as_of: Any, profile: str | None, extra: tuple[str, ...] = ()
+) -> tuple[FactOptions, list[str], dict[str, Any]]:
+    """The fact options of a drill-down, and its filters as conditions on the row ``r``."""
     query = build_query(
         ["first_reply_time_business"],
         ws.config.report_timezone,
@@ -77,15 +93,53 @@ def _compile(
         slots=setting.slots,
     )
     params: dict[str, Any] = {"as_of": query.as_of, "from_ts": None, "to_ts": None}
-    rel = relation("tickets", options, False)
-    where = conditions(query, rel, params, snapshot=True)
-    ticket_cols = [f'r."{c}"' for c in TABLES["tickets"].names]
-    facts = [f"CAST(r.{c} AS DOUBLE) AS {c}" for c in FACT_COLUMNS[:7]]
-    facts += [f"CAST(r.{c} AS BIGINT) AS {c}" for c in FACT_COLUMNS[7:11]]
-    facts.append(
+    where = conditions(query, relation("tickets", options, False), params, snapshot=True)
+    return options, where, params
+
+
+def _columns(extra: tuple[str, ...] = ()) -> str:
+    """The drill-down's columns: the ticket's, then its facts (typed alike on every engine)."""
+    cols = [f'r."{c}"' for c in TABLES["tickets"].names]
+    cols += [f"CAST(r.{c} AS DOUBLE) AS {c}" for c in FACT_COLUMNS[:7]]
+    cols += [f"CAST(r.{c} AS BIGINT) AS {c}" for c in FACT_COLUMNS[7:11]]
+    cols.append(
         "CASE WHEN r.sla_breached IS NULL THEN NULL ELSE r.sla_breached = 1 END AS sla_breached"
     )
-    facts += [f"r.{c} AS {c}" for c in extra]
+    cols += [f"r.{c} AS {c}" for c in extra]
+    return ", ".join(cols)
+
+
+def _ctes(needed: set[str], library: dict[str, Cte]) -> str:
+    return ", ".join(f"{c.name} AS ({c.sql})" for c in with_ctes(needed, library))
+
+
+@dataclass
+class _Source:
+    """A narrowed drill-down before its SELECT: CTEs, conditions, parameters, and whether it
+    reads the materialised facts."""
+
+    ctes: str
+    where: list[str]
+    params: dict[str, Any]
+    stored: bool = False
+
+    def compiled(self, select: str, tail: str = "") -> Compiled:
+        where = f" WHERE {' AND '.join(self.where)}" if self.where else ""
+        text = f"WITH {self.ctes} SELECT {select} FROM so_facts r{where}{tail}"
+        return Compiled(parse(text), dict(self.params))
+
+
+def _compile(
+    ws: Workspace,
+    filters: Any,
+    as_of: Any,
+    profile: str | None,
+    extra: tuple[str, ...] = (),
+    stored: bool = False,
+) -> Compiled:
+    """The drill-down query; with ``stored`` it reads the materialised facts (when they answer
+    it) one range of ``so_row`` at a time (``$lo``/``$hi``), unordered."""
+    options, where, params = _prepare(ws, filters, as_of, profile, extra)
     library = fact_ctes(options)
     order = " ORDER BY r.source, r.ticket_id"
     if stored and materialised(ws, options):
@@ -93,13 +147,184 @@ def _compile(
         where.append("r.so_row >= $lo AND r.so_row < $hi")
         params.update(lo=0, hi=0)
         order = ""
-    ctes = ", ".join(f"{c.name} AS ({c.sql})" for c in with_ctes({"so_facts"}, library))
-    text = (
-        f"WITH {ctes} SELECT {', '.join(ticket_cols + facts)} FROM so_facts r"
-        + (f" WHERE {' AND '.join(where)}" if where else "")
-        + order
+    return _Source(_ctes({"so_facts"}, library), where, params).compiled(_columns(extra), order)
+
+
+@dataclass(frozen=True)
+class Where:
+    """What narrows a drill-down beyond its dimension filters: conditions on the facts row ``r``
+    (DuckDB SQL, values bound to ``$name`` placeholders — never in the text), which may read
+    more fact CTEs (``ctes``, e.g. ``so_timeline``) and, with ``sla_at``, the SLA target
+    instances at that instant as ``so_sla`` (their status read through
+    :func:`~supportops.metrics.sla_source.status_sql`, which binds ``$now_s``).
+
+    A value, hashable: what a result cache keys a count or a page by.
+    """
+
+    conds: tuple[str, ...] = ()
+    params: tuple[tuple[str, Any], ...] = ()
+    ctes: frozenset[str] = frozenset()
+    sla_at: datetime | None = None
+
+    def and_(self, cond: str, ctes: Iterable[str] = (), **params: Any) -> Where:
+        """These conditions and ``cond`` (its placeholders bound to ``params``)."""
+        return replace(
+            self,
+            conds=(*self.conds, cond),
+            params=(*self.params, *params.items()),
+            ctes=self.ctes | frozenset(ctes),
+        )
+
+    def __and__(self, other: Where) -> Where:
+        """Both narrowings (at most one of them reading SLA instances at an instant)."""
+        if None not in (self.sla_at, other.sla_at) and self.sla_at != other.sla_at:
+            raise ValueError("a drill-down reads the SLA instances of one instant")
+        return Where(
+            (*self.conds, *other.conds),
+            (*self.params, *other.params),
+            self.ctes | other.ctes,
+            self.sla_at or other.sla_at,
+        )
+
+
+def _source(ws: Workspace, where: Where, filters: Any, profile: str | None) -> _Source:
+    """The drill-down narrowed by ``where``, reading the materialised facts and timeline when
+    they answer it (and, for ``sla_at``, the SLA instances table for that instant)."""
+    options, conds, params = _prepare(ws, filters, None, profile)
+    library = fact_ctes(options)
+    stored = materialised(ws, options)
+    library.update({name: Cte(name, sql) for name, sql in stored})
+    needed = {"so_facts", *where.ctes}
+    if where.sla_at is not None:
+        table = instances_table(sla_table(ws, where.sla_at, True))  # may fill a TEMP table
+        library["so_sla"] = Cte("so_sla", f"SELECT * FROM {table}")
+        params["now_s"] = where.sla_at.timestamp()
+        needed.add("so_sla")
+    own = dict(where.params)
+    clash = own.keys() & {*params, "so_limit", "so_offset"}
+    if clash:
+        raise ValueError(f"parameter names taken by the drill-down: {sorted(clash)}")
+    conds += [f"({c})" for c in where.conds]
+    return _Source(_ctes(needed, library), conds, params | own, bool(stored))
+
+
+def stored_facts(ws: Workspace) -> bool:
+    """Whether the materialised facts (``metric_facts``) are fresh and answer the drill-down
+    with the default rules — then they hold every per-ticket fact a page needs."""
+    options, _, _ = _prepare(ws, None, None, None)
+    return bool(materialised(ws, options))
+
+
+def _run(ws: Workspace, compiled: Compiled, **params: Any) -> pa.Table:
+    compiled.params.update(params)
+    sql, values = render(compiled, ws.store.capabilities.dialect)
+    return ws.store.arrow(sql, values)
+
+
+def select(
+    ws: Workspace,
+    where: Where = Where(),
+    *,
+    filters: Any = None,
+    profile: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> pa.Table:
+    """The drill-down's rows narrowed by ``where``, newest first (``created_at``, then
+    ``source`` and ``ticket_id``): ``limit`` of them (None: all) from row ``offset``."""
+    return _select(_source(ws, where, filters, profile), ws, limit, offset)
+
+
+def _select(source: _Source, ws: Workspace, limit: int | None, offset: int) -> pa.Table:
+    page = " LIMIT $so_limit" if limit is not None else ""
+    tail = f" ORDER BY {', '.join(NEWEST)}{page} OFFSET $so_offset"
+    return _run(ws, source.compiled(_columns(), tail), so_limit=limit, so_offset=offset)
+
+
+def page(
+    ws: Workspace,
+    where: Where = Where(),
+    *,
+    filters: Any = None,
+    profile: str | None = None,
+    limit: int,
+    offset: int = 0,
+) -> tuple[int, pa.Table]:
+    """How many rows :func:`select` returns, and ``limit`` of them from row ``offset`` — narrowed
+    once (SLA instances the engine must evaluate are evaluated once for both)."""
+    source = _source(ws, where, filters, profile)
+    total = _run(ws, source.compiled("count(*) AS n")).column("n")[0].as_py()
+    return int(total), _select(source, ws, limit, offset)
+
+
+def iter_select(
+    ws: Workspace,
+    where: Where = Where(),
+    *,
+    filters: Any = None,
+    profile: str | None = None,
+    chunk: int = _PAGE_CHUNK,
+) -> Iterator[pa.Table]:
+    """:func:`select`'s rows in chunks of ``chunk`` (narrowed once): page by page over the
+    materialised facts; else computed once into a temporary table and read by row number."""
+    source = _source(ws, where, filters, profile)
+    if not source.stored:
+        newest = ", ".join(o.removeprefix("r.") for o in NEWEST)
+        yield from _numbered(ws, source.compiled(_columns()), chunk, newest)
+        return
+    order = f" ORDER BY {', '.join(NEWEST)} LIMIT $so_limit OFFSET $so_offset"
+    compiled = source.compiled(_columns(), order)
+    for offset in itertools.count(0, chunk):
+        part = _run(ws, compiled, so_limit=chunk, so_offset=offset)
+        if part.num_rows or offset == 0:
+            yield part
+        if part.num_rows < chunk:
+            return
+
+
+def _numbered(ws: Workspace, compiled: Compiled, chunk: int, order: str) -> Iterator[pa.Table]:
+    """The rows of ``compiled`` numbered in ``order`` into a temporary table (computed once),
+    read back ``chunk`` rows at a time."""
+    sql, params = render(compiled, ws.store.capabilities.dialect)
+    store, name = ws.store, f"so_export_{uuid.uuid4().hex[:12]}"
+    numbered = f"SELECT row_number() OVER (ORDER BY {order}) AS so_n, x.* FROM ({sql}) x"
+    store.execute(f"CREATE TEMP TABLE {name} AS {numbered}", params)
+    try:
+        total = int(store.scalar(f"SELECT count(*) FROM {name}"))
+        for first in range(1, max(total, 1) + 1, chunk):
+            part = store.arrow(
+                f"SELECT * FROM {name} WHERE so_n >= ? AND so_n < ? ORDER BY so_n",
+                [first, first + chunk],
+            )
+            yield part.drop_columns(["so_n"])
+    finally:
+        store.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def count(
+    ws: Workspace, where: Where = Where(), *, filters: Any = None, profile: str | None = None
+) -> int:
+    """How many rows :func:`select` returns."""
+    return count_by(ws, {"n": "TRUE"}, where, filters=filters, profile=profile)["n"]
+
+
+def count_by(
+    ws: Workspace,
+    cases: Mapping[str, str],
+    where: Where = Where(),
+    *,
+    filters: Any = None,
+    profile: str | None = None,
+) -> dict[str, int]:
+    """Per named condition of ``cases`` (SQL on ``r``, like ``where``'s), how many of
+    :func:`select`'s rows meet it — every count in one pass."""
+    names = list(cases)
+    select_ = ", ".join(
+        f"count(CASE WHEN ({cases[n]}) THEN 1 END) AS c{i}" for i, n in enumerate(names)
     )
-    return Compiled(parse(text), params)
+    compiled = _source(ws, where, filters, profile).compiled(select_ or "count(*) AS c")
+    row = _run(ws, compiled).to_pylist()[0]
+    return {n: int(row[f"c{i}"]) for i, n in enumerate(names)}
 
 
 def tickets_sql(
@@ -141,53 +366,4 @@ def iter_tickets(
             sql, params = render(compiled, ws.store.capabilities.dialect)
             yield ws.store.arrow(sql, params)
         return
-    sql, params = render(compiled, ws.store.capabilities.dialect)
-    store = ws.store
-    store.execute(f"DROP TABLE IF EXISTS {_EXPORT}")
-    numbered = (
-        f"SELECT row_number() OVER (ORDER BY source, ticket_id) AS so_row, x.* FROM ({sql}) x"
-    )
-    store.execute(f"CREATE TEMP TABLE {_EXPORT} AS {numbered}", params)
-    total = int(store.scalar(f"SELECT count(*) FROM {_EXPORT}"))
-    try:
-        for first in range(1, max(total, 1) + 1, chunk):
-            part = store.arrow(
-                f"SELECT * FROM {_EXPORT} WHERE so_row >= ? AND so_row < ? ORDER BY so_row",
-                [first, first + chunk],
-            )
-            yield part.drop_columns(["so_row"])
-    finally:
-        store.execute(f"DROP TABLE IF EXISTS {_EXPORT}")
-
-
-def write_tickets(ws: Workspace, path: Path, fmt: str, **kw: Any) -> int:
-    """Write the drill-down to ``path`` as parquet or csv; returns the rows written."""
-    import pyarrow.csv as pa_csv
-
-    rows = 0
-    writer: Any = None
-    try:
-        for part in iter_tickets(ws, **kw):
-            if writer is None:
-                writer = (
-                    pq.ParquetWriter(path, part.schema)
-                    if fmt == "parquet"
-                    else pa_csv.CSVWriter(path, _csv_schema(part.schema))
-                )
-            writer.write_table(part if fmt == "parquet" else _csv_table(part))
-            rows += part.num_rows
-    finally:
-        if writer is not None:
-            writer.close()
-    return rows
-
-
-def _csv_schema(schema: pa.Schema) -> pa.Schema:
-    return pa.schema([f.with_type(pa.string()) if pa.types.is_list(f.type) else f for f in schema])
-
-
-def _csv_table(table: pa.Table) -> pa.Table:
-    import pyarrow.compute as pc
-
-    cols = [pc.binary_join(c, ";") if pa.types.is_list(c.type) else c for c in table.columns]
-    return pa.table(cols, names=table.column_names)
+    yield from _numbered(ws, compiled, chunk, "source, ticket_id")

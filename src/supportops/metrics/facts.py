@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from supportops.metrics.sla_source import instances_table
+
 __all__ = ["SOLVED", "UNSOLVED", "Cte", "FactOptions", "clock_join", "clock_value", "fact_ctes"]
 
 SOLVED = "('solved', 'closed')"
@@ -318,7 +320,7 @@ def _facts(o: FactOptions) -> list[Cte]:
     if o.sla_table:
         joins += (
             " LEFT JOIN (SELECT source, ticket_id, max(CASE WHEN status = 'breached' "
-            f"THEN 1 ELSE 0 END) AS breached FROM {o.sla_table} GROUP BY source, "
+            f"THEN 1 ELSE 0 END) AS breached FROM {instances_table(o.sla_table)} GROUP BY source, "
             f"ticket_id) sla ON {_on('sla', 'x')}"
         )
         cols.append("sla.breached AS sla_breached")

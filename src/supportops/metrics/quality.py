@@ -14,7 +14,7 @@ import pandas as pd
 
 from supportops.metrics.clock import calendar_sql
 from supportops.metrics.compiler import run_sql, with_ctes
-from supportops.metrics.facts import SOLVED, FactOptions, fact_ctes
+from supportops.metrics.facts import SOLVED, Cte, FactOptions, fact_ctes
 from supportops.model.schema import TABLES, Table
 
 if TYPE_CHECKING:
@@ -22,22 +22,23 @@ if TYPE_CHECKING:
 
 __all__ = ["RULES", "completeness", "freshness", "imports", "quality_report", "validity"]
 
-RULES: dict[str, str] = {
-    "reply_before_creation": "s.first_reply_any_s < t.created_s",
-    "solve_before_creation": "st.first_solve_s < t.created_s",
-    "solved_at_without_solve": "t.solved_at IS NOT NULL AND coalesce(st.solves, 0) = 0",
-    "status_contradicts_events": f"st.status_now IS NOT NULL AND (t.status IN {SOLVED}) <> "
-    f"(st.status_now IN {SOLVED})",
-    "unknown_channel": "t.raw_channel IS NOT NULL",
-    "unknown_priority": "t.raw_priority IS NOT NULL",
+RULES: dict[str, str] = {  # SQL on a ticket's facts row ``r`` (see :func:`_checked`)
+    "reply_before_creation": "r.first_reply_any_s < r.created_s",
+    "solve_before_creation": "r.first_solve_s < r.created_s",
+    "solved_at_without_solve": "r.solved_at IS NOT NULL AND r.solves = 0",
+    "status_contradicts_events": f"(r.status IN {SOLVED}) <> (r.status_now IN {SOLVED})",
+    "unknown_channel": "r.raw_channel IS NOT NULL",
+    "unknown_priority": "r.raw_priority IS NOT NULL",
 }
 EXAMPLES = 10
 
 
 def _filled(table: Table, name: str) -> str:
+    """SQL: how many rows have a value — for text, not empty either (counted as the values
+    less the empty ones: the engine counts values without reading them)."""
     column = table.column(name)
     if column.type in ("string", "enum", "json"):
-        return f"count(CASE WHEN coalesce(\"{name}\", '') <> '' THEN 1 END)"
+        return f'count("{name}") - count(CASE WHEN "{name}" = \'\' THEN 1 END)'
     return f'count("{name}")'
 
 
@@ -67,29 +68,43 @@ def completeness(ws: Workspace) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
-def _validity_sql(ws: Workspace) -> str:
-    options = FactOptions(calendar=calendar_sql(ws.config))
-    library = fact_ctes(options)
-    ctes = ", ".join(
-        f"{c.name} AS ({c.sql})"
-        for c in with_ctes({"so_tickets", "so_start", "so_status"}, library)
-    )
+_ANY = ""  # the pseudo-rule of the tickets failing any rule
+_CHECKED = (
+    "SELECT t.*, s.first_reply_any_s, st.first_solve_s, coalesce(st.solves, 0) AS solves, "
+    "coalesce(st.status_now, t.status) AS status_now FROM so_tickets t "
+    "LEFT JOIN so_start s ON s.source = t.source AND s.ticket_id = t.ticket_id "
+    "LEFT JOIN so_status st ON st.source = t.source AND st.ticket_id = t.ticket_id"
+)
+
+
+def _checked(ws: Workspace) -> str:
+    """CTEs ending in ``so_checked``: one row per ticket with the columns :data:`RULES` read —
+    the materialised facts when fresh, else just the fact CTEs they come from."""
+    from supportops.metrics.drilldown import stored_facts
+    from supportops.metrics.materialize import FACTS
+
+    if stored_facts(ws):
+        return f"so_checked AS (SELECT * FROM {FACTS})"
+    library = fact_ctes(FactOptions(calendar=calendar_sql(ws.config)))
+    library["so_checked"] = Cte("so_checked", _CHECKED, ("so_tickets", "so_start", "so_status"))
+    return ", ".join(f"{c.name} AS ({c.sql})" for c in with_ctes({"so_checked"}, library))
+
+
+def _findings(ws: Workspace) -> tuple[pd.DataFrame, int]:
+    """Per failed rule: how many tickets fail it and the first ones; and how many tickets fail
+    any rule (for the score) — all in one query."""
+    checks = {**RULES, _ANY: " OR ".join(f"({cond})" for cond in RULES.values())}
     flags = " UNION ALL ".join(
-        f"SELECT '{rule}' AS rule, t.source, t.ticket_id FROM so_tickets t LEFT JOIN so_start s "
-        "ON s.source = t.source AND s.ticket_id = t.ticket_id LEFT JOIN so_status st ON "
-        f"st.source = t.source AND st.ticket_id = t.ticket_id WHERE {cond}"
-        for rule, cond in RULES.items()
+        f"SELECT '{rule}' AS rule, r.source, r.ticket_id FROM so_checked r WHERE {cond}"
+        for rule, cond in checks.items()
     )
-    return (
-        f"WITH {ctes}, so_flags AS ({flags}) SELECT rule, source, ticket_id, count(*) "
-        "OVER (PARTITION BY rule) AS tickets, row_number() OVER (PARTITION BY rule ORDER "
-        "BY source, ticket_id) AS n FROM so_flags"
+    sql = (
+        f"WITH {_checked(ws)}, so_flags AS ({flags}) SELECT * FROM (SELECT rule, source, "
+        "ticket_id, count(*) OVER (PARTITION BY rule) AS tickets, row_number() OVER "
+        "(PARTITION BY rule ORDER BY source, ticket_id) AS n FROM so_flags) x "
+        f"WHERE n <= {EXAMPLES}"
     )
-
-
-def validity(ws: Workspace) -> pd.DataFrame:
-    """One row per failed rule: how many tickets fail it and the first ones (examples)."""
-    rows = run_sql(ws.store, f"SELECT * FROM ({_validity_sql(ws)}) x WHERE n <= {EXAMPLES}")
+    rows = run_sql(ws.store, sql)
     out = []
     for rule in RULES:
         hits = rows[rows["rule"] == rule]
@@ -102,7 +117,14 @@ def validity(ws: Workspace) -> pd.DataFrame:
                     "examples": ", ".join(examples),
                 }
             )
-    return pd.DataFrame(out, columns=["rule", "tickets", "examples"])
+    failing = rows[rows["rule"] == _ANY]["tickets"]
+    frame = pd.DataFrame(out, columns=["rule", "tickets", "examples"])
+    return frame, int(failing.iloc[0]) if len(failing) else 0
+
+
+def validity(ws: Workspace) -> pd.DataFrame:
+    """One row per failed rule: how many tickets fail it and the first ones (examples)."""
+    return _findings(ws)[0]
 
 
 def freshness(ws: Workspace, now: datetime | None = None) -> pd.DataFrame:
@@ -111,9 +133,10 @@ def freshness(ws: Workspace, now: datetime | None = None) -> pd.DataFrame:
     return run_sql(
         ws.store,
         (
-            "SELECT source, to_timestamp(max(at_s)) AS newest, $now - max(at_s) AS age_seconds "
-            'FROM (SELECT source, epoch("at") AS at_s FROM events UNION ALL '
-            "SELECT source, epoch(created_at) FROM tickets) x GROUP BY source ORDER BY source"
+            "SELECT source, to_timestamp(epoch(max(m))) AS newest, $now - epoch(max(m)) "
+            'AS age_seconds FROM (SELECT source, max("at") AS m FROM events GROUP BY source '
+            "UNION ALL SELECT source, max(created_at) FROM tickets GROUP BY source) x "
+            "GROUP BY source ORDER BY source"
         ),
         {"now": moment},
     )
@@ -133,8 +156,9 @@ def _quarantined(ws: Workspace) -> dict[str, int]:
     return {str(name): int(n) for name, n in zip(rows["table_name"], rows["n"], strict=True)}
 
 
-def scores(ws: Workspace, complete: pd.DataFrame, valid: pd.DataFrame) -> pd.DataFrame:
-    """A score in [0, 1] per table (see the module docstring)."""
+def scores(ws: Workspace, complete: pd.DataFrame, invalid: int) -> pd.DataFrame:
+    """A score in [0, 1] per table (see the module docstring); ``invalid``: the tickets failing
+    a validity rule."""
     quarantined = _quarantined(ws)
     out = []
     for name, part in complete.groupby("table", sort=False):
@@ -142,8 +166,7 @@ def scores(ws: Workspace, complete: pd.DataFrame, valid: pd.DataFrame) -> pd.Dat
         kept = rows / (rows + quarantined.get(str(name), 0))
         share_valid = 1.0
         if name == "tickets":
-            bad = _invalid(ws)
-            share_valid = 1 - bad / rows
+            share_valid = 1 - invalid / rows
         score = float(part["completeness"].mean()) * kept * share_valid
         out.append(
             {
@@ -158,20 +181,12 @@ def scores(ws: Workspace, complete: pd.DataFrame, valid: pd.DataFrame) -> pd.Dat
     return pd.DataFrame(out)
 
 
-def _invalid(ws: Workspace) -> int:
-    found = run_sql(
-        ws.store,
-        f"SELECT count(DISTINCT source || ':' || ticket_id) AS n FROM ({_validity_sql(ws)}) x",
-    )
-    return int(found["n"].to_numpy()[0])
-
-
 def quality_report(ws: Workspace, now: datetime | None = None) -> dict[str, Any]:
     """Every section of ``supportops quality`` as a DataFrame."""
     complete = completeness(ws)
-    valid = validity(ws)
+    valid, invalid = _findings(ws)
     return {
-        "scores": scores(ws, complete, valid),
+        "scores": scores(ws, complete, invalid),
         "completeness": complete,
         "validity": valid,
         "freshness": freshness(ws, now),

@@ -107,10 +107,11 @@ def _midnight(day: date, zone: str) -> datetime:
 
 def _span(ws: Workspace) -> tuple[datetime | None, datetime | None]:
     """The earliest and latest instant of the data (tickets and events)."""
-    row = ws.store.arrow(
+    sql = (
         "SELECT min(created_at) AS lo, max(created_at) AS hi FROM tickets "
         'UNION ALL SELECT min("at"), max("at") FROM events'
-    ).to_pylist()
+    )
+    row = ws.store.memo(("span",), lambda: ws.store.arrow(sql).to_pylist())
     lows = [r["lo"] for r in row if r["lo"] is not None]
     highs = [r["hi"] for r in row if r["hi"] is not None]
     return (min(lows) if lows else None), (max(highs) if highs else None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from supportops.metrics.facts import UNSOLVED, Cte, FactOptions, clock_join, clock_value
+from supportops.metrics.sla_source import STORED, advanced, joined_sql
 
 __all__ = ["DIMS", "Relation", "relation"]
 
@@ -91,11 +92,13 @@ def _owner_ctes() -> tuple[Cte, ...]:
 
 
 def _spans(o: FactOptions, agent_dim: bool) -> Relation:
-    sql = (
+    spans = Cte(  # a CTE of its own, so that it can be read from its materialised table
+        "so_spans",
         "SELECT t.*, l.at_s AS start_s, l.next_s AS end_s FROM so_timeline l "
-        f"JOIN so_facts t ON {_on('t', 'l')} WHERE l.status IN {UNSOLVED}"
+        f"JOIN so_facts t ON {_on('t', 'l')} WHERE l.status IN {UNSOLVED}",
+        ("so_timeline", "so_facts"),
     )
-    return Relation(sql, "created_at", _TICKET, ("so_timeline", "so_facts"))
+    return Relation("SELECT * FROM so_spans", "created_at", _TICKET, ("so_spans",), (spans,))
 
 
 def _cycles(o: FactOptions, agent_dim: bool) -> Relation:
@@ -125,19 +128,21 @@ def _cycles(o: FactOptions, agent_dim: bool) -> Relation:
 
 def _surveys(o: FactOptions, agent_dim: bool) -> Relation:
     cut = " WHERE s.at <= $as_of" if o.as_of else ""
-    sql = (
+    answers = Cte(  # a CTE of its own, so that it can be read from its materialised table
+        "so_answers",
         "SELECT t.*, s.survey, s.score, s.at AS answered_at, s.source AS survey_source "
-        f"FROM surveys s LEFT JOIN so_tickets t ON {_on('t', 's')}{cut}"
+        f"FROM surveys s LEFT JOIN so_tickets t ON {_on('t', 's')}{cut}",
+        ("so_tickets",),
     )
-    return Relation(sql, "answered_at", _TICKET | {"source": "survey_source"}, ("so_tickets",))
+    dims = _TICKET | {"source": "survey_source"}
+    return Relation("SELECT * FROM so_answers", "answered_at", dims, ("so_answers",), (answers,))
 
 
 def _sla(o: FactOptions, agent_dim: bool) -> Relation:
-    cut = " WHERE t.created_at <= $as_of" if o.as_of else ""
-    sql = (
-        "SELECT t.*, i.target AS sla_target, i.status AS sla_status, "
-        f"epoch(i.due_at) AS due_s FROM {o.sla_table} i JOIN tickets t ON {_on('t', 'i')}{cut}"
-    )
+    cut = " WHERE m.created_at <= $as_of" if o.as_of else ""
+    status = advanced("m.sla_snapshot_status", "m.due_s")
+    table = joined_sql(o.sla_table or STORED)
+    sql = f"SELECT m.*, {status} AS sla_status FROM ({table}) m{cut}"
     return Relation(sql, "created_at", _TICKET | {"target": "sla_target"}, ())
 
 

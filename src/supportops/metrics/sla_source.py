@@ -1,13 +1,23 @@
-"""Where SLA metrics read their target instances.
+"""Where SLA metrics and pages read their target instances.
 
-The table ``sla_instances`` that ``supportops sla`` stores is read as it is; with ``--as-of``, or
-when it was never stored, the SLA engine evaluates the workspace at that instant and the
-instances metrics need go into the session's temporary table ``so_sla_instances``.
+``supportops metrics refresh`` (and ``supportops sla --store``) evaluates every target instance
+at an instant and stores it as the table ``sla_instances``, with what it was built from in
+``sla_instances_state``: that instant, a signature of the data and of the SLA configuration.
+A stored snapshot answers any later instant exactly, as long as no event was added since and
+the policies did not change: with no new event a clock can only run on, so an instance ``active``
+at the snapshot is ``breached`` at ``t`` when ``t`` is past its ``due_at`` (the last instant the
+elapsed time still equals the target) and keeps its status otherwise; achieved, breached and
+paused instances keep theirs (:func:`status_sql` is that rule in SQL). The snapshot is also
+stored joined to its tickets (``metric_sla``), which is what metric queries read. Otherwise —
+no snapshot, new data, other policies, or an instant before the snapshot — the SLA engine
+evaluates the workspace at the instant asked and the instances go into the session's temporary
+table ``so_sla_instances``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -18,13 +28,31 @@ from supportops.store import Store
 if TYPE_CHECKING:
     from supportops.workspace import Workspace
 
-__all__ = ["STORED", "TEMP", "sla_table", "table_exists"]
+__all__ = [
+    "JOINED",
+    "SNAPSHOT_STATE",
+    "STORED",
+    "TEMP",
+    "advanced",
+    "instances_table",
+    "joined_sql",
+    "load_instances",
+    "sla_signature",
+    "sla_table",
+    "snapshot_at",
+    "status_sql",
+    "store_snapshot",
+    "table_exists",
+]
 
 STORED = "sla_instances"
 TEMP = "so_sla_instances"
+SNAPSHOT_STATE = "sla_instances_state"
+JOINED = "metric_sla"
 _COLUMNS = {
     "source": "string",
     "ticket_id": "string",
+    "policy": "string",
     "target": "string",
     "status": "string",
     "due_at": "timestamp",
@@ -33,12 +61,21 @@ _COLUMNS = {
 
 def table_exists(store: Store, name: str) -> bool:
     """Whether the store's current schema has a table called ``name``."""
-    found = store.scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-        "AND table_schema = current_schema()",
-        [name],
+    found = store.memo(
+        ("table", name),
+        lambda: store.scalar(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+            "AND table_schema = current_schema()",
+            [name],
+        ),
     )
     return bool(found)
+
+
+def load_instances(store: Store, frame: pd.DataFrame) -> str:
+    """Put SLA instances (the engine's frame) into the session's temporary table; its name."""
+    _load(store, frame)
+    return TEMP
 
 
 def _load(store: Store, frame: pd.DataFrame) -> None:
@@ -58,13 +95,105 @@ def _load(store: Store, frame: pd.DataFrame) -> None:
     store.append(TEMP, pa.table(columns))
 
 
+def advanced(status: str, due_s: str, now: str = "$now_s") -> str:
+    """SQL: the status at epoch second ``now`` of an instance whose snapshot status is
+    ``status`` and due instant ``due_s`` (epoch seconds), taken at or before ``now`` with no
+    event since (see the module docstring)."""
+    return f"CASE WHEN {status} = 'active' AND {due_s} < {now} THEN 'breached' ELSE {status} END"
+
+
+def status_sql(alias: str, now: str = "$now_s") -> str:
+    """SQL: the status at ``now`` of the row ``alias`` of an instances table."""
+    return advanced(f"{alias}.status", f"epoch({alias}.due_at)", now)
+
+
+def instances_table(name: str) -> str:
+    """The table of one row per instance behind ``name`` (the stored one for ``JOINED``)."""
+    return STORED if name == JOINED else name
+
+
+def joined_sql(table: str) -> str:
+    """SQL: the instances of ``table`` (``JOINED`` itself, or a table of instances) joined to
+    their tickets — the ticket's columns, ``sla_target``, ``sla_policy``,
+    ``sla_snapshot_status`` and ``due_s`` (read the status through :func:`advanced`)."""
+    if table == JOINED:
+        return f"SELECT * FROM {JOINED}"
+    return (
+        "SELECT t.*, i.target AS sla_target, i.policy AS sla_policy, "
+        f"i.status AS sla_snapshot_status, epoch(i.due_at) AS due_s FROM {table} i "
+        "JOIN tickets t ON t.source = i.source AND t.ticket_id = i.ticket_id"
+    )
+
+
+def _join(ws: Workspace) -> None:
+    from supportops.metrics.compiler import Compiled, parse, render
+
+    text = f"CREATE TABLE {JOINED} AS {joined_sql(STORED)} ORDER BY t.created_at"
+    sql, _ = render(Compiled(parse(text), {}), ws.store.capabilities.dialect)
+    ws.store.execute(sql)
+
+
+def sla_signature(ws: Workspace) -> str:
+    """What a snapshot depends on: the event log's counts and newest instants, the SLA
+    configuration (policies and calendars)."""
+    from supportops.metrics.materialize import signature
+
+    config = ws.config.model_dump(mode="json", include={"sla_policies", "calendars"})
+    extra = ws.config.default_calendar
+    return json.dumps([signature(ws, sla=False), config, extra], sort_keys=True)
+
+
+def store_snapshot(ws: Workspace, instances: pd.DataFrame, as_of: datetime) -> int:
+    """Store ``instances`` (evaluated at ``as_of`` with the workspace's policies) as the
+    snapshot later queries read; returns the rows written."""
+    from supportops.sla.store import store_instances
+
+    rows = store_instances(ws, instances, STORED)
+    for table in (SNAPSHOT_STATE, JOINED):
+        ws.store.execute(f"DROP TABLE IF EXISTS {table}")
+    newest = ws.store.scalar('SELECT max("at") FROM events')
+    if newest is not None and _utc(newest) > _utc(as_of):
+        return rows  # events after the instant: a table for SQL, not a snapshot to advance
+    _join(ws)
+    string, stamp = (ws.store.capabilities.types[k] for k in ("string", "timestamp"))
+    ws.store.execute(f"CREATE TABLE {SNAPSHOT_STATE} (as_of {stamp}, data {string})")
+    ws.store.execute(
+        f"INSERT INTO {SNAPSHOT_STATE} VALUES (?, ?)", [_utc(as_of), sla_signature(ws)]
+    )
+    return rows
+
+
+def snapshot_at(ws: Workspace) -> datetime | None:
+    """The instant of the stored snapshot when it still matches the data and the policies."""
+    if not table_exists(ws.store, SNAPSHOT_STATE) or not table_exists(ws.store, STORED):
+        return None
+    if not table_exists(ws.store, JOINED):
+        return None
+    rows = ws.store.memo(
+        ("rows", SNAPSHOT_STATE),
+        lambda: ws.store.arrow(f"SELECT as_of, data FROM {SNAPSHOT_STATE}").to_pylist(),
+    )
+    if not rows or rows[0]["data"] != sla_signature(ws):
+        return None
+    return _utc(rows[0]["as_of"])
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def sla_table(ws: Workspace, as_of: datetime | None, evaluate: bool) -> str:
-    """The table of SLA target instances for a query as of ``as_of`` (None: now)."""
-    if as_of is None and table_exists(ws.store, STORED):
-        return STORED
+    """The table of SLA target instances for a query as of ``as_of`` (None: now): the stored
+    snapshot joined to its tickets (``JOINED``) when it answers that instant, else (when
+    ``evaluate``) the engine's, evaluated now into the session's temporary table; the stored
+    table when only writing SQL. Read statuses through :func:`status_sql` / :func:`advanced`."""
     if not evaluate:
         return STORED
+    moment = _utc(as_of) if as_of is not None else datetime.now(UTC)
+    taken = snapshot_at(ws)
+    if taken is not None and taken <= moment:
+        return JOINED
     from supportops.sla import evaluate_workspace
 
-    _load(ws.store, evaluate_workspace(ws, as_of))
+    _load(ws.store, evaluate_workspace(ws, moment))
     return TEMP

@@ -7,6 +7,7 @@ SQL is generated in, and the DDL type of each logical column type.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,9 +70,23 @@ BOOKKEEPING: dict[str, list[tuple[str, str]]] = {
 
 
 class Store(ABC):
-    """An SQL engine holding the event log. Subclasses provide the engine's I/O."""
+    """An SQL engine holding the event log. Subclasses provide the engine's I/O.
+
+    ``remembered`` is None (the default: every call asks the engine), or, for a view whose data
+    cannot change while it lives (a web request's cursor), a dict in which :meth:`memo` keeps
+    answers about the data — which tables exist, their signatures — for the view's life.
+    """
 
     capabilities: Capabilities
+    remembered: dict[Hashable, Any] | None = None
+
+    def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()``, remembered under ``key`` when this store remembers (see above)."""
+        if self.remembered is None:
+            return compute()
+        if key not in self.remembered:
+            self.remembered[key] = compute()
+        return self.remembered[key]
 
     def ensure_schema(self) -> None:
         """Create every table of the event log and the bookkeeping tables if missing."""

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
+import pyarrow as pa
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from supportops.errors import MetricError
+from supportops.metrics.ticket_files import csv_bytes
 from supportops.tokens import TokenRecord
 from supportops.web import data, drill
 from supportops.web.auth import require
@@ -46,7 +48,6 @@ Shared = Annotated[Filters, Depends(filters_dependency)]
 Reader = Annotated[TokenRecord, Depends(require("read"))]
 Writer = Annotated[TokenRecord, Depends(require("write"))]
 Row = dict[str, Any]
-CSV_CHUNK = 20_000
 
 
 class Page(BaseModel):
@@ -141,11 +142,6 @@ def _memo(request: Request, ws: Workspace) -> data.Memo:
     return lambda key, compute: _cached(request, ws, key, compute)
 
 
-def _tickets(request: Request, ws: Workspace, filters: Filters, ask: drill.Drill) -> Any:
-    key = ("tickets", filters, ask)
-    return _cached(request, ws, key, lambda: drill.tickets(ws, filters, ask, _memo(request, ws)))
-
-
 @router.get("/tickets", response_model=Page, summary="Per-ticket facts, paginated")
 def tickets(
     request: Request,
@@ -158,13 +154,18 @@ def tickets(
 ) -> Page:
     """The tickets matching the filters, newest first, with their facts; `metric=` (and the
     parameters that narrow it) keeps the tickets behind that number."""
-    return _page(_tickets(request, ws, filters, ask), limit, offset)
+    total, frame = drill.listing(ws, filters, ask, limit, offset, _memo(request, ws))
+    return Page(total=total, limit=limit, offset=offset, items=data.records(frame))
 
 
-def csv_stream(frame: pd.DataFrame) -> Iterator[str]:
-    """The whole frame as CSV, in chunks (no row cap)."""
-    for start in range(0, max(len(frame), 1), CSV_CHUNK):
-        yield frame.iloc[start : start + CSV_CHUNK].to_csv(index=False, header=start == 0)
+def csv_stream(parts: Iterable[pa.Table]) -> Iterator[bytes]:
+    """Tables as one CSV, chunk by chunk (no row cap), in the format of ``supportops tickets``;
+    the header once, even when there is no row."""
+    header = True
+    for part in parts:
+        if part.num_rows or header:
+            yield csv_bytes(part, header)
+            header = False
 
 
 CSV_DOC: dict[int | str, dict[str, Any]] = {
@@ -183,9 +184,9 @@ def tickets_csv(
     ask: Drilled,
 ) -> StreamingResponse:
     """Every ticket matching the filters, as one CSV download."""
-    frame = _tickets(request, ws, filters, ask)
     headers = {"Content-Disposition": 'attachment; filename="tickets.csv"'}
-    return StreamingResponse(csv_stream(frame), media_type="text/csv", headers=headers)
+    parts = drill.chunks(ws, filters, ask)
+    return StreamingResponse(csv_stream(parts), media_type="text/csv", headers=headers)
 
 
 @router.get("/sla/instances", response_model=Page, summary="SLA target instances")
@@ -249,4 +250,6 @@ def imports(
         with state.write_lock:
             report = data.run_import(ws, paths)
             state.cache.clear()
+    if state.refresh_after_import:
+        state.refresh_later()
     return report

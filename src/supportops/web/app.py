@@ -62,14 +62,17 @@ def _run_alerts(state: WebState) -> None:
 
 
 def _lifespan(
-    state: WebState, alert_interval: float | None
+    state: WebState, alert_interval: float | None, refresh: bool
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """While the server runs: the alert rules, every ``alert_interval`` seconds (None: off)."""
+    """While the server runs: the alert rules, every ``alert_interval`` seconds (None: off);
+    with ``refresh``, a rebuild of stale materialised facts at start."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from supportops.alerts.runner import every
 
+        if refresh:
+            state.refresh_if_stale()
         task = None
         if alert_interval and state.base.config.alerts:
             task = asyncio.create_task(every(alert_interval, lambda: _run_alerts(state)))
@@ -84,13 +87,18 @@ def _lifespan(
     return lifespan
 
 
-def create_app(workspace_path: Path | str, alert_interval: float | None = None) -> FastAPI:
+def create_app(
+    workspace_path: Path | str, alert_interval: float | None = None, refresh: bool = False
+) -> FastAPI:
     """The web app (API, pages, static files) over the workspace at ``workspace_path``.
 
     With ``alert_interval`` (seconds), the server evaluates the workspace's alert rules that
-    often while it runs (``supportops serve`` does, every 60 s); without it, never.
+    often while it runs (``supportops serve`` does, every 60 s); without it, never. With
+    ``refresh`` (``supportops serve`` by default) it keeps the materialised facts and the SLA
+    snapshot fresh in the background: at start when stale, and after each import through the API.
     """
     state = WebState(workspace_path)
+    state.refresh_after_import = refresh
 
     app = FastAPI(
         title="supportops",
@@ -101,7 +109,7 @@ def create_app(workspace_path: Path | str, alert_interval: float | None = None) 
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        lifespan=_lifespan(state, alert_interval),
+        lifespan=_lifespan(state, alert_interval, refresh),
     )
     app.state.web = state
     errors.install(app)

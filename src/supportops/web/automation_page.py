@@ -65,19 +65,12 @@ def _outcomes(
     rows = []
     for outcome in OUTCOMES:
         ask = drill.Drill(metric="bot_sessions", outcome=outcome)
-        linked = cached(
-            request,
-            ws,
-            ("tickets", filters, ask),
-            lambda ask=ask: drill.tickets(ws, filters, ask, memo(request, ws)),
-        )
-        url = tickets_url(filters, **ask.params())
         rows.append(
             {
                 "outcome": outcome,
                 "sessions": found.get(outcome, 0),
-                "tickets": len(linked),
-                "url": url,
+                "tickets": drill.count(ws, filters, ask, memo(request, ws)),
+                "url": tickets_url(filters, **ask.params()),
             }
         )
     return rows

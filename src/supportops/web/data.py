@@ -1,10 +1,10 @@
-"""The one place the web layer calls the metrics query, the ticket facts, the SLA engine and
-data quality.
+"""The one place the web layer calls the metrics query, the SLA engine and data quality.
 
-Routes and pages ask this module; it asks :meth:`Workspace.metrics`, :meth:`Workspace.tickets`,
-:mod:`supportops.sla` and :mod:`supportops.metrics.quality`. Results are cached per workspace
-data version (the ``imports`` log), so a page reload does not recompute a million tickets: the
-functions that reuse other results take a ``memo`` (the app's cache, or :func:`direct`).
+Routes and pages ask this module; it asks :meth:`Workspace.metrics`, :mod:`supportops.sla` and
+:mod:`supportops.metrics.quality` (the lists behind numbers are :mod:`~supportops.web.drill`'s).
+Results are cached per workspace data version (the ``imports`` log), so a page reload does not
+recompute a million tickets: the functions that reuse other results take a ``memo`` (the app's
+cache, or :func:`direct`).
 """
 
 from __future__ import annotations
@@ -37,8 +37,6 @@ __all__ = [
     "bounds",
     "definitions",
     "direct",
-    "facts",
-    "in_range",
     "instant",
     "known",
     "metrics",
@@ -118,8 +116,9 @@ def direct(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
 
 def version(ws: Workspace) -> tuple[Any, ...]:
     """What changes when the event log does: the count and time of imports."""
-    row = ws.query('SELECT count(*) AS n, CAST(max("at") AS VARCHAR) AS at FROM imports')
-    return tuple(row.iloc[0].tolist())
+    sql = 'SELECT count(*) AS n, CAST(max("at") AS VARCHAR) AS at FROM imports'
+    row = ws.store.memo(("version",), lambda: ws.store.arrow(sql).to_pylist()[0])
+    return (row["n"], row["at"])
 
 
 def metrics(
@@ -161,13 +160,6 @@ def known(ws: Workspace, ids: list[str]) -> list[str]:
     return out
 
 
-def facts(ws: Workspace, filters: Filters) -> pd.DataFrame:
-    """Every ticket matching the dimension filters (any creation day), newest first."""
-    frame: pd.DataFrame = ws.tickets(filters=filters.dims() or None)
-    frame = frame.sort_values("created_at", ascending=False, kind="stable")
-    return frame.reset_index(drop=True)
-
-
 def _midnight(day: date, zone: str) -> pd.Timestamp:
     day = min(max(day, FIRST_DAY), LAST_DAY)  # beyond, every ticket is on the same side
     return pd.Timestamp(datetime.combine(day, time(), ZoneInfo(zone))).tz_convert("UTC")
@@ -179,22 +171,6 @@ def bounds(filters: Filters, zone: str) -> tuple[pd.Timestamp | None, pd.Timesta
     low = _midnight(filters.start, zone) if filters.start else None
     high = _midnight(filters.end + timedelta(days=1), zone) if filters.end else None
     return low, high
-
-
-def in_range(
-    frame: pd.DataFrame, filters: Filters, zone: str, column: str = "created_at"
-) -> pd.DataFrame:
-    """The rows whose ``column`` falls in the date range (both days included, local time)."""
-    low, high = bounds(filters, zone)
-    if low is None and high is None:
-        return frame
-    at = pd.to_datetime(frame[column], utc=True)
-    keep = pd.Series(True, index=frame.index)
-    if low is not None:
-        keep &= at >= low
-    if high is not None:
-        keep &= at < high
-    return frame[keep]
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:

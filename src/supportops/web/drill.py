@@ -18,24 +18,42 @@ Every number and bar of a page links to ``/tickets`` with the page's filters and
   resolved).
 
 The dimension filters always apply; ``source=`` narrows any of them to one source.
+
+Each selection is SQL on the drill-down's facts row (a :class:`~supportops.metrics.drilldown.Where`:
+the date range, a fact's condition, a semi-join to a set of :mod:`~supportops.web.ticket_sets`),
+so the store selects, counts and pages the list (:func:`count`, :func:`listing`, :func:`chunks`),
+reading the materialised facts when they are fresh: no page loads every ticket into Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
+from supportops.metrics import drilldown
+from supportops.metrics.drilldown import Where
 from supportops.metrics.periods import period_table
+from supportops.metrics.quality import RULES
 from supportops.model.schema import TABLES
 from supportops.web import data, ticket_sets
 from supportops.web.filters import Filters
 from supportops.workspace import Workspace
 
-__all__ = ["Drill", "missing", "tickets"]
+__all__ = [
+    "COLUMN_RULES",
+    "Drill",
+    "chunks",
+    "count",
+    "count_by",
+    "listing",
+    "missing_sql",
+    "where",
+]
 
 SNAPSHOT = ("backlog", "backlog_age", "sla_active")
 ACTIVITY = (
@@ -48,14 +66,13 @@ ACTIVITY = (
     "bot_false_resolution_rate",
 )
 FALSE_RESOLUTION_WINDOW = 72 * 3600
-Rule = Callable[[pd.DataFrame], "pd.Series[bool]"]
-COLUMN_RULES: dict[str, Rule] = {
-    "tickets_solved": lambda f: f["solved_at"].notna(),
-    "first_reply_time": lambda f: f["first_reply_time"].notna(),
-    "first_resolution_time": lambda f: f["first_resolution_time"].notna(),
-    "full_resolution_time": lambda f: f["full_resolution_time"].notna(),
-    "tickets_reopened": lambda f: f["reopens"] > 0,
-    "automation_rate": lambda f: f["first_resolution_time"].notna() & (f["agent_replies"] == 0),
+COLUMN_RULES: dict[str, str] = {  # SQL on the facts row ``r``
+    "tickets_solved": "r.solved_at IS NOT NULL",
+    "first_reply_time": "r.first_reply_time IS NOT NULL",
+    "first_resolution_time": "r.first_resolution_time IS NOT NULL",
+    "full_resolution_time": "r.full_resolution_time IS NOT NULL",
+    "tickets_reopened": "r.reopens > 0",
+    "automation_rate": "r.first_resolution_time IS NOT NULL AND r.agent_replies = 0",
 }
 
 
@@ -134,37 +151,33 @@ class Drill:
 
 @dataclass(frozen=True)
 class _Ask:
-    ws: Workspace
-    every: pd.DataFrame
     filters: Filters
     drill: Drill
-    memo: data.Memo
-
-    @property
-    def zone(self) -> str:
-        return self.ws.config.report_timezone
-
-    def created(self) -> pd.DataFrame:
-        return data.in_range(self.every, self.filters, self.zone)
+    zone: str
 
     def bounds(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
         return data.bounds(self.filters, self.zone)
 
-    def keys(self, name: tuple[Any, ...], compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-        keys: pd.DataFrame = self.memo(("keys", *name), compute)
-        return keys
+    def created(self) -> Where:
+        """Created in the date range."""
+        found, (low, high) = Where(), self.bounds()
+        if low is not None:
+            found = found.and_("r.created_at >= $d_low", d_low=low.to_pydatetime())
+        if high is not None:
+            found = found.and_("r.created_at < $d_high", d_high=high.to_pydatetime())
+        return found
 
 
-def missing(frame: pd.DataFrame, column: str) -> pd.Series[bool]:
-    """Whether each ticket's ``column`` is empty, as data quality counts it."""
-    values = frame[column]
+def missing_sql(column: str) -> str:
+    """SQL on the facts row ``r``: whether the ticket's ``column`` is empty, as data quality
+    counts it (an empty string, enum or json is missing too)."""
     kind = TABLES["tickets"].column(column).type
     if kind in ("string", "enum", "json"):
-        return values.isna() | (values.astype(str) == "")
-    return values.isna()
+        return f'(r."{column}" IS NULL OR CAST(r."{column}" AS VARCHAR) = \'\')'
+    return f'r."{column}" IS NULL'
 
 
-def _backlog(ask: _Ask) -> pd.DataFrame:
+def _backlog(ask: _Ask) -> Where:
     drill, period_end = ask.drill, False
     if drill.kind == "backlog_age" and drill.period is not None:
         grain = drill.grain if drill.grain in ("day", "week", "month", "quarter", "year") else "day"
@@ -174,30 +187,19 @@ def _backlog(ask: _Ask) -> pd.DataFrame:
         high = ask.bounds()[1]
         now = pd.Timestamp.now(tz="UTC")
         at_s = min(high, now).timestamp() if high is not None else now.timestamp()
-    key = ("backlog", at_s, drill.bucket, period_end)
-    keys = ask.keys(key, lambda: ticket_sets.backlog_keys(ask.ws, at_s, drill.bucket, period_end))
-    return ticket_sets.narrow(ask.every, keys)
+    return ticket_sets.backlog(at_s, drill.bucket, period_end)
 
 
-def _sla(ask: _Ask) -> pd.DataFrame:
-    drill = ask.drill
+def _sla(ask: _Ask) -> Where:
+    drill, moment = ask.drill, data.instant(ask.drill.as_of)
     if drill.kind == "sla_active":
         within = drill.within if drill.within is not None else data.AT_RISK_WITHIN
-        rows = data.at_risk(ask.ws, drill.as_of, within, ask.memo)
-        frame = ask.every
-    else:
-        rows = data.sla_instances(ask.ws, drill.as_of, ask.memo)
-        wanted = ["breached"] if drill.kind == "sla_breaches" else ["achieved", "breached"]
-        rows = rows[rows["status"].isin(wanted)]
-        frame = ask.created()
-    for name in ("target", "policy"):
-        value = getattr(drill, name)
-        if value is not None:
-            rows = rows[rows[name].astype(str) == value]
-    return ticket_sets.narrow(frame, rows[ticket_sets.KEY])
+        return ticket_sets.sla(moment, ("active",), drill.target, drill.policy, within)
+    wanted = ("breached",) if drill.kind == "sla_breaches" else ("achieved", "breached")
+    return ask.created() & ticket_sets.sla(moment, wanted, drill.target, drill.policy)
 
 
-def _sessions(ask: _Ask) -> pd.DataFrame:
+def _sessions(ask: _Ask) -> Where:
     low, high = ask.bounds()
     drill = ask.drill
     outcome, within = drill.outcome, None
@@ -208,39 +210,29 @@ def _sessions(ask: _Ask) -> pd.DataFrame:
     elif drill.kind == "bot_false_resolution_rate":
         outcome = "resolved"
         within = drill.within if drill.within is not None else FALSE_RESOLUTION_WINDOW
-    channel = ask.filters.channel
-    key = ("sessions", low, high, channel, outcome, within)
-    keys = ask.keys(
-        key, lambda: ticket_sets.session_keys(ask.ws, low, high, channel, outcome, within)
-    )
-    return ticket_sets.narrow(ask.every, keys)
+    return ticket_sets.sessions(low, high, ask.filters.channel, outcome, within)
 
 
-def _csat(ask: _Ask) -> pd.DataFrame:
-    low, high = ask.bounds()
-    keys = ask.keys(("csat", low, high), lambda: ticket_sets.survey_keys(ask.ws, low, high))
-    return ticket_sets.narrow(ask.every, keys)
+def _csat(ask: _Ask) -> Where:
+    return ticket_sets.surveys(*ask.bounds())
 
 
-def _quality(ask: _Ask) -> pd.DataFrame:
-    frame, drill = ask.created(), ask.drill
+def _quality(ask: _Ask) -> Where:
+    created, drill = ask.created(), ask.drill
     if drill.kind == "validity" and drill.rule is not None:
-        every = ask.keys(("invalid",), lambda: ticket_sets.invalid_keys(ask.ws))
-        return ticket_sets.narrow(frame, every[every["rule"] == drill.rule])
+        return created.and_(f"({RULES[drill.rule]})" if drill.rule in RULES else "FALSE")
     if drill.kind == "completeness" and drill.column is not None:
-        if drill.column not in TABLES["tickets"].names or drill.column not in frame.columns:
-            return frame.iloc[0:0]
-        return frame[missing(frame, drill.column)]
-    return frame
+        known = drill.column in TABLES["tickets"].names
+        return created.and_(missing_sql(drill.column) if known else "FALSE")
+    return created
 
 
-def _created(ask: _Ask) -> pd.DataFrame:
-    frame = ask.created()
+def _created(ask: _Ask) -> Where:
     rule = COLUMN_RULES.get(ask.drill.kind)
-    return frame[rule(frame)] if rule is not None else frame
+    return ask.created().and_(rule) if rule is not None else ask.created()
 
 
-SELECT: dict[str, Callable[[_Ask], pd.DataFrame]] = {
+SELECT: dict[str, Callable[[_Ask], Where]] = {
     "backlog": _backlog,
     "backlog_age": _backlog,
     "sla_active": _sla,
@@ -253,14 +245,75 @@ SELECT: dict[str, Callable[[_Ask], pd.DataFrame]] = {
 }
 
 
-def tickets(
-    ws: Workspace, filters: Filters, drill: Drill | None = None, memo: data.Memo = data.direct
-) -> pd.DataFrame:
-    """The per-ticket facts of the tickets behind ``drill`` (newest first)."""
+def where(ws: Workspace, filters: Filters, drill: Drill | None = None) -> Where:
+    """The tickets behind ``drill`` as SQL on the drill-down's facts row (the dimension filters
+    apart): what the store selects, counts and pages."""
     drill = drill or Drill()
-    every = memo(("facts", tuple(sorted(filters.dims().items()))), lambda: data.facts(ws, filters))
-    ask = _Ask(ws, every, filters, drill, memo)
-    frame = SELECT.get(drill.kind, _created)(ask)
+    ask = _Ask(filters, drill, ws.config.report_timezone)
+    found = SELECT.get(drill.kind, _created)(ask)
     if drill.source is not None:
-        frame = frame[frame["source"].astype(str) == drill.source]
-    return frame.reset_index(drop=True)
+        found = found.and_("r.source = $d_source", d_source=drill.source)
+    return found
+
+
+def _key(filters: Filters, found: Where, *more: Any) -> tuple[Any, ...]:
+    return ("drill", tuple(sorted(filters.dims().items())), found, *more)
+
+
+def count(
+    ws: Workspace, filters: Filters, drill: Drill | None = None, memo: data.Memo = data.direct
+) -> int:
+    """How many tickets are behind ``drill``."""
+    found = where(ws, filters, drill)
+    total: int = memo(
+        _key(filters, found, "count"),
+        lambda: drilldown.count(ws, found, filters=filters.dims() or None),
+    )
+    return total
+
+
+def count_by(
+    ws: Workspace,
+    filters: Filters,
+    cases: Mapping[str, str],
+    drill: Drill | None = None,
+    memo: data.Memo = data.direct,
+) -> dict[str, int]:
+    """Per named condition of ``cases`` (SQL on the facts row ``r``), how many of the tickets
+    behind ``drill`` meet it, in one pass."""
+    found = where(ws, filters, drill)
+    counts: dict[str, int] = memo(
+        _key(filters, found, "count_by", tuple(cases.items())),
+        lambda: drilldown.count_by(ws, cases, found, filters=filters.dims() or None),
+    )
+    return counts
+
+
+def listing(
+    ws: Workspace,
+    filters: Filters,
+    drill: Drill | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    memo: data.Memo = data.direct,
+) -> tuple[int, pd.DataFrame]:
+    """How many tickets are behind ``drill``, and the per-ticket facts of ``limit`` of them
+    from the ``offset``-th, newest first — one narrowing for both (an SLA drill evaluates the
+    engine once, not twice, when no stored snapshot answers its instant)."""
+    found = where(ws, filters, drill)
+
+    def compute() -> tuple[int, pd.DataFrame]:
+        dims = filters.dims() or None
+        total, rows = drilldown.page(ws, found, filters=dims, limit=limit, offset=offset)
+        frame: pd.DataFrame = rows.to_pandas()
+        return total, frame
+
+    pair: tuple[int, pd.DataFrame] = memo(_key(filters, found, "listing", limit, offset), compute)
+    return pair
+
+
+def chunks(ws: Workspace, filters: Filters, drill: Drill | None = None) -> Iterator[pa.Table]:
+    """Every ticket behind ``drill`` (newest first) in tables of a bounded size, for a download:
+    never all of them in memory at once."""
+    found = where(ws, filters, drill)
+    yield from drilldown.iter_select(ws, found, filters=filters.dims() or None)

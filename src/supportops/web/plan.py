@@ -4,7 +4,8 @@ heads scheduled per interval, per channel.
 Both run the chain of ``supportops plan`` (:func:`supportops.workforce.plan.run_plan`) on the
 workspace's own volume history: forecast (model chosen by backtest, with its WAPE and MASE) →
 Erlang staffing (the CLI's default settings: AHT 3 min, 80% in 20 s, shrinkage 30%) → shifts
-(the workspace's ``shift_templates``, else :data:`DEFAULT_TEMPLATES`, round the clock). A plan
+(the workspace's ``shift_templates``, else :data:`DEFAULT_TEMPLATES`, round the clock); the
+simulation of ``supportops plan`` is left out, as nothing here shows its outcome. A plan
 takes seconds, so its result is cached per workspace data version; the page and the API share it.
 
 To load in seconds, the forecast here tries the fast candidates only (:data:`FAST`: weekly
@@ -46,7 +47,7 @@ Horizon = Literal["1d", "3d", "7d", "14d"]
 Grain = Literal["30min", "1h"]
 DEFAULT_HORIZON: Horizon = "7d"
 DEFAULT_GRAIN: Grain = "30min"
-REPLICATIONS = 3  # the simulation is not shown; keep it cheap
+REPLICATIONS = 0  # the page shows no simulated outcome: do not simulate
 FAST = ("seasonal_naive", "seasonal_window_average")  # MSTL takes ~1 s a fit: not here
 DEFAULT_TEMPLATES: list[ShiftTemplate] = parse_shift_templates(
     [{"name": f"{h:02d}:00", "start": f"{h:02d}:00", "length": "8h"} for h in range(0, 24, 4)]

@@ -3,35 +3,44 @@ and clean the workspace is.
 
 Completeness (share of non-empty values per column) and validity (tickets failing each rule of
 :mod:`supportops.metrics.quality`) are counted over the tickets created in the date range with
-the filters, so each count opens exactly its tickets. The score per table, the freshness per
-source and the import log are the workspace's (``supportops quality``).
+the filters, by the store in one pass (:func:`supportops.web.drill.count_by`), with the same
+conditions as the lists they link to, so each count opens exactly its tickets. The score per
+table, the freshness per source and the import log are the workspace's (``supportops quality``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from supportops.metrics.quality import RULES
 from supportops.model.schema import TABLES
-from supportops.web import charts, data, drill, ticket_sets
+from supportops.web import charts, data, drill
 from supportops.web.filters import Filters
 from supportops.web.pages import User, Ws, cached, memo, render, router, tickets_url, view_filters
 
-__all__ = ["completeness", "validity"]
+__all__ = ["checks", "completeness", "validity"]
+
+_TOTAL = "tickets"
 
 
-def completeness(frame: pd.DataFrame, filters: Filters) -> list[dict[str, Any]]:
-    """Per column of ``tickets``: filled and missing values among ``frame``'s tickets."""
+def checks() -> dict[str, str]:
+    """What the page counts among the range's tickets, as SQL on the facts row: every ticket,
+    each column empty (``column:<name>``), each rule failed (``rule:<name>``)."""
+    cases = {_TOTAL: "TRUE"}
+    cases |= {f"column:{c}": drill.missing_sql(c) for c in TABLES["tickets"].names}
+    return cases | {f"rule:{rule}": f"({cond})" for rule, cond in RULES.items()}
+
+
+def completeness(counts: dict[str, int], filters: Filters) -> list[dict[str, Any]]:
+    """Per column of ``tickets``: filled and missing values among the counted tickets."""
     rows = []
+    total = counts[_TOTAL]
     for column in TABLES["tickets"].names:
-        if column not in frame.columns:
-            continue
-        empty = int(drill.missing(frame, column).sum())
-        share = (len(frame) - empty) / len(frame) if len(frame) else None
+        empty = counts[f"column:{column}"]
+        share = (total - empty) / total if total else None
         rows.append(
             {
                 "column": column,
@@ -44,14 +53,16 @@ def completeness(frame: pd.DataFrame, filters: Filters) -> list[dict[str, Any]]:
     return rows
 
 
-def validity(frame: pd.DataFrame, invalid: pd.DataFrame, filters: Filters) -> list[dict[str, Any]]:
-    """Per validity rule: how many of ``frame``'s tickets fail it."""
-    rows = []
-    for rule in RULES:
-        failing = ticket_sets.narrow(frame, invalid[invalid["rule"] == rule])
-        url = tickets_url(filters, metric="validity", rule=rule)
-        rows.append({"rule": rule, "tickets": len(failing), "url": url})
-    return rows
+def validity(counts: dict[str, int], filters: Filters) -> list[dict[str, Any]]:
+    """Per validity rule: how many of the counted tickets fail it."""
+    return [
+        {
+            "rule": rule,
+            "tickets": counts[f"rule:{rule}"],
+            "url": tickets_url(filters, metric="validity", rule=rule),
+        }
+        for rule in RULES
+    ]
 
 
 def _freshness(report: dict[str, Any], filters: Filters) -> list[dict[str, Any]]:
@@ -70,17 +81,10 @@ def _freshness(report: dict[str, Any], filters: Filters) -> list[dict[str, Any]]
 def quality(request: Request, ws: Ws, _: User) -> Response:
     """Completeness and validity of the range's tickets; the workspace's scores and freshness."""
     filters = view_filters(request, ws)
-    cache = memo(request, ws)
-    frame = cached(
-        request,
-        ws,
-        ("tickets", filters, drill.Drill()),
-        lambda: drill.tickets(ws, filters, None, cache),
-    )
-    invalid = cache(("keys", "invalid"), lambda: ticket_sets.invalid_keys(ws))
+    counts = drill.count_by(ws, filters, checks(), None, memo(request, ws))
     report = cached(request, ws, ("quality",), lambda: data.quality(ws))
-    columns = completeness(frame, filters)
-    rules = validity(frame, invalid, filters)
+    columns = completeness(counts, filters)
+    rules = validity(counts, filters)
     spec = charts.bar(
         [c for c in columns if c["missing"]],
         "column",
@@ -93,7 +97,7 @@ def quality(request: Request, ws: Ws, _: User) -> Response:
         ws,
         "quality.html",
         filters,
-        total=len(frame),
+        total=counts[_TOTAL],
         total_url=tickets_url(filters),
         columns=columns,
         rules=rules,

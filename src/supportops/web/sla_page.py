@@ -2,44 +2,34 @@
 
 Compliance counts the target instances of the tickets created in the date range (with the
 dimension filters), as the metric ``sla_achieved_rate`` does: achieved / (achieved + breached).
-The instances are the SLA engine's at ``as_of`` (default: now, to the minute); the at-risk list
-holds the active targets due within ``within`` seconds of that instant, whatever day their ticket
-was created. Every number links to its tickets (:mod:`~supportops.web.drill`).
+The instances are the SLA engine's at ``as_of`` (default: now, to the minute) — read from the
+stored snapshot when it answers that instant, and counted in the store
+(:mod:`~supportops.web.sla_data`); the at-risk list holds the active targets due within
+``within`` seconds of that instant, whatever day their ticket was created. Every number links to
+its tickets (:mod:`~supportops.web.drill`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pandas as pd
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from numpy.typing import NDArray
 
-from supportops.web import charts, data
+from supportops.config import TARGETS
+from supportops.sla.track import STATES
+from supportops.web import charts, data, sla_data
 from supportops.web.filters import Filters
-from supportops.web.pages import User, Ws, memo, render, router, tickets_url, view_filters
+from supportops.web.pages import User, Ws, cached, memo, render, router, tickets_url, view_filters
+from supportops.workspace import Workspace
 
-__all__ = ["WITHIN", "scope_rows"]
+__all__ = ["WITHIN", "summarise"]
 
 WITHIN = ((3600, "1 hour"), (4 * 3600, "4 hours"), (8 * 3600, "8 hours"), (86_400, "24 hours"))
-AT_RISK_ROWS = 50
-
-
-def scope_rows(tickets: pd.DataFrame, filters: Filters, zone: str, dated: bool) -> NDArray[Any]:
-    """Which of the engine's ticket rows match the dimension filters (and the date range)."""
-    keep = np.ones(len(tickets), dtype=bool)
-    for dim, value in filters.dims().items():
-        keep &= (tickets[dim].astype(object) == value).to_numpy(dtype=bool)
-    low, high = data.bounds(filters, zone) if dated else (None, None)
-    if low is not None:
-        keep &= (tickets["created_at"] >= low).to_numpy(dtype=bool)
-    if high is not None:
-        keep &= (tickets["created_at"] < high).to_numpy(dtype=bool)
-    return keep
 
 
 def _as_of(request: Request, zone: str) -> datetime | None:
@@ -103,39 +93,52 @@ def _matrix(summary: pd.DataFrame, dim: str, filters: Filters, moment: str) -> d
     return {"dim": dim, "targets": targets, "rows": rows}
 
 
-def _breaches_by_day(
-    instances: pd.DataFrame, tickets: pd.DataFrame, filters: Filters, zone: str, moment: str
-) -> list[dict[str, Any]]:
-    breached = instances[instances["status"] == "breached"]
-    created = tickets["created_at"].iloc[breached["ticket_row"].to_numpy()]
-    days = created.dt.tz_convert(zone).dt.strftime("%Y-%m-%d").value_counts().sort_index()
+def summarise(counts: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Instances per status (columns), per target in the spec's order and the ``by`` columns,
+    from :func:`~supportops.web.sla_data.counts`."""
+    keys = ["target", *by]
+    if counts.empty:
+        return pd.DataFrame(columns=[*keys, *STATES])
+    table = counts.pivot_table(
+        index=keys, columns="status", values="n", aggfunc="sum", fill_value=0, observed=True
+    )
+    table = table.reindex(columns=list(STATES), fill_value=0).reset_index()
+    table.columns = [str(c) for c in table.columns]
+    table["target"] = pd.Categorical(table["target"], categories=TARGETS, ordered=True)
+    return table.sort_values(keys).reset_index(drop=True)
+
+
+def _breaches_by_day(counts: pd.DataFrame, filters: Filters, moment: str) -> list[dict[str, Any]]:
+    breached = counts[counts["status"] == "breached"]
+    days = breached.groupby(breached["day"].astype(str))["n"].sum().sort_index()
     out = []
     for day, count in days.items():
-        scoped = filters.with_(start=pd.Timestamp(day).date(), end=pd.Timestamp(day).date())
+        when = date.fromisoformat(str(day))
+        scoped = filters.with_(start=when, end=when)
         url = tickets_url(scoped, metric="sla_breaches", as_of=moment)
         out.append({"day": day, "breaches": int(count), "url": url})
     return out
 
 
-def _at_risk(
-    frame: pd.DataFrame, tickets: pd.DataFrame, filters: Filters, zone: str
-) -> pd.DataFrame:
-    """The at-risk targets of tickets matching the dimension filters (any creation day)."""
-    keep = scope_rows(tickets, filters, zone, dated=False)[frame["ticket_row"].to_numpy()]
-    kept: pd.DataFrame = frame[keep]
-    return kept
-
-
-def _at_risk_rows(frame: pd.DataFrame, tickets: pd.DataFrame, zone: str) -> list[dict[str, Any]]:
-    """The first rows of the at-risk list, as the page shows them."""
-    head = frame.head(AT_RISK_ROWS)
-    rows = head["ticket_row"].to_numpy()
-    out = head[["ticket_id", "policy", "target"]].astype(str)
+def _at_risk_rows(frame: pd.DataFrame, zone: str) -> list[dict[str, Any]]:
+    """The at-risk list as the page shows it."""
+    out = frame[["ticket_id", "policy", "target"]].astype(str)
     for dim in ("group", "priority", "assignee_id"):
-        out[dim] = tickets[dim].astype(object).iloc[rows].fillna("").astype(str).to_numpy()
-    out["due_at"] = head["due_at"].dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M")
-    out["due_in"] = [charts.duration(float(left)) for left in head["due_in_seconds"]]
+        out[dim] = frame[dim].astype(object).fillna("").astype(str)
+    due = pd.to_datetime(frame["due_s"], unit="s", utc=True)
+    out["due_at"] = due.dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M")
+    out["due_in"] = [charts.duration(float(left)) for left in frame["due_left"]]
     return data.records(out)
+
+
+def _compute(
+    ws: Workspace, filters: Filters, moment: datetime, within: int, memo: data.Memo
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    instances = sla_data.source(ws, moment, memo)
+    counts = sla_data.counts(ws, instances, filters, moment)
+    risky, total = sla_data.at_risk(ws, instances, filters, moment, within)
+    risky["due_left"] = risky["due_s"] - moment.timestamp()
+    return counts, risky, total
 
 
 def _cards(
@@ -182,32 +185,31 @@ def _specs(
 @router.get("/sla", response_class=HTMLResponse)
 def sla(request: Request, ws: Ws, _: User) -> Response:
     """Compliance by target, policy and group; the targets at risk; breaches per day."""
-    from supportops.sla import summary
-
     filters = view_filters(request, ws)
-    zone, cache = ws.config.report_timezone, memo(request, ws)
+    zone = ws.config.report_timezone
     moment, within = data.instant(_as_of(request, zone)), _within(request)
     stamp = moment.isoformat()
-    tickets = data.sla_inputs(ws, cache).tickets
-    every = data.sla_instances(ws, moment, cache)
-    scoped = every[scope_rows(tickets, filters, zone, dated=True)[every["ticket_row"].to_numpy()]]
-    by_target = _targets(summary(scoped), filters, stamp)
-    risky = _at_risk(data.at_risk(ws, moment, within, cache), tickets, filters, zone)
+    counts, risky, total = cached(
+        request,
+        ws,
+        ("sla_page", filters, moment, within),
+        lambda: _compute(ws, filters, moment, within, memo(request, ws)),
+    )
+    by_target = _targets(summarise(counts), filters, stamp)
     matrices = [
-        _matrix(summary(scoped, tickets, by=[dim]), dim, filters, stamp)
-        for dim in ("policy", "group")
+        _matrix(summarise(counts, [dim]), dim, filters, stamp) for dim in ("policy", "group")
     ]
-    breaches = _breaches_by_day(scoped, tickets, filters, zone, stamp)
+    breaches = _breaches_by_day(counts, filters, stamp)
     return render(
         request,
         ws,
         "sla.html",
         filters,
-        cards=_cards(by_target, len(risky), filters, stamp, within),
+        cards=_cards(by_target, total, filters, stamp, within),
         by_target=by_target,
         matrices=matrices,
-        at_risk=_at_risk_rows(risky, tickets, zone),
-        at_risk_total=len(risky),
+        at_risk=_at_risk_rows(risky, zone),
+        at_risk_total=total,
         at_risk_url=tickets_url(filters, metric="sla_active", as_of=stamp, within=within),
         specs=_specs(by_target, breaches),
         as_of=moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M"),

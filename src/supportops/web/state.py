@@ -4,12 +4,14 @@ The server opens the workspace's store itself, once (DuckDB admits one writing p
 request gets its own :class:`Workspace` view: with DuckDB a view whose store is a cursor of the
 shared connection (a DuckDB connection must not be used by two threads at once; its cursors may
 run in parallel); with an engine without cursors, the shared workspace behind a lock. Imports take
-a write lock and clear the result cache.
+a write lock and clear the result cache. The server may rebuild the materialised facts and the
+SLA snapshot in the background (at start when stale, after each import through the API).
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +26,8 @@ from supportops.workspace import Workspace
 
 __all__ = ["WebState", "workspace"]
 
+log = logging.getLogger("supportops.web")
+
 
 class WebState:
     """What the app keeps between requests: the workspace, its tokens and a result cache."""
@@ -35,10 +39,16 @@ class WebState:
         self.cache = Cache()
         self.write_lock = threading.Lock()
         self._lock = threading.RLock()
+        self.refresh_after_import = False
+        self._flags = threading.Lock()
+        self._refreshing = self._again = False
 
     @contextmanager
-    def workspace(self) -> Iterator[Workspace]:
-        """A workspace view safe to use from the calling thread until the block ends."""
+    def workspace(self, remember: bool = True) -> Iterator[Workspace]:
+        """A workspace view safe to use from the calling thread until the block ends.
+
+        With ``remember`` (a request's view) its store remembers what it learns about the data
+        (:meth:`~supportops.store.Store.memo`): pass False for a view that writes."""
         if not isinstance(self.store, DuckDBStore):
             with self._lock:
                 yield self.base
@@ -48,11 +58,57 @@ class WebState:
         store.path = self.store.path
         store.con = self.store.con.cursor()
         store.con.execute("SET TimeZone = 'UTC'")
+        store.remembered = {} if remember else None  # a request's data does not change
         view.__dict__["store"] = store
         try:
             yield view
         finally:
             store.con.close()
+
+    def refresh_later(self) -> bool:
+        """Rebuild the materialised facts and the SLA snapshot in a background thread, unless a
+        rebuild is already running (then it runs once more when that one ends); the result
+        cache is cleared when it is done. Pages stay correct meanwhile (stale tables are never
+        read), only slower. Returns whether a thread was started."""
+        with self._flags:
+            self._again = self._refreshing
+            if self._refreshing:
+                return False
+            self._refreshing = True
+        threading.Thread(target=self._refresh, name="supportops-refresh", daemon=True).start()
+        return True
+
+    def refresh_if_stale(self) -> bool:
+        """:meth:`refresh_later` when the facts or the SLA snapshot do not match the data."""
+        from supportops.metrics.materialize import is_fresh
+
+        with self.workspace(remember=False) as ws:
+            fresh = is_fresh(ws)
+        if fresh:
+            return False
+        log.warning("materialised facts or SLA snapshot stale: rebuilding them in the background")
+        return self.refresh_later()
+
+    def _refresh(self) -> None:
+        from supportops.metrics.materialize import refresh_facts
+
+        while True:
+            try:
+                with self.write_lock, self.workspace(remember=False) as ws:
+                    refresh_facts(ws)
+            except Exception:  # logged; the server keeps serving from the inline facts
+                log.exception("refreshing the materialised facts failed")
+            self.cache.clear()
+            with self._flags:
+                if not self._again:
+                    self._refreshing = False
+                    return
+                self._again = False
+
+    @property
+    def refreshing(self) -> bool:
+        """Whether a background refresh is running."""
+        return self._refreshing
 
     def close(self) -> None:
         """Close the store."""

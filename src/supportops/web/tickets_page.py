@@ -1,7 +1,8 @@
 """The Tickets page: the list behind any number — 50 a page, and all of them as CSV.
 
 Its URL holds the page's filters and the :class:`~supportops.web.drill.Drill` of the number
-(``metric=`` and what narrows it); the list is :func:`supportops.web.drill.tickets`.
+(``metric=`` and what narrows it). The store counts the list and reads one page of it
+(:func:`supportops.web.drill.listing`); the CSV streams it (:func:`~supportops.web.drill.chunks`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from supportops.web import charts, data, drill
 from supportops.web.api import csv_stream
 from supportops.web.filters import Filters
-from supportops.web.pages import User, Ws, cached, memo, render, router, view_filters
-from supportops.workspace import Workspace
+from supportops.web.pages import User, Ws, memo, render, router, view_filters
 
 __all__ = ["PAGE_SIZE", "TICKET_COLUMNS"]
 
@@ -51,16 +51,6 @@ def _shown(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def _list(request: Request, ws: Workspace, filters: Filters, ask: drill.Drill) -> pd.DataFrame:
-    frame: pd.DataFrame = cached(
-        request,
-        ws,
-        ("tickets", filters, ask),
-        lambda: drill.tickets(ws, filters, ask, memo(request, ws)),
-    )
-    return frame
-
-
 def _links(filters: Filters, ask: drill.Drill, page: int, pages: int) -> dict[str, Any]:
     params = ask.params()
     return {
@@ -75,19 +65,22 @@ def tickets(request: Request, ws: Ws, _: User, page: int = 1) -> Response:
     """The tickets behind a number: the filters plus the drill, 50 per page."""
     filters = view_filters(request, ws)
     ask = drill.Drill.of(request.query_params)
-    frame = _list(request, ws, filters, ask)
-    pages = max((len(frame) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(max(page, 1), pages)
-    rows = _shown(frame.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    cache = memo(request, ws)
+    asked = max(page, 1)
+    total, frame = drill.listing(ws, filters, ask, PAGE_SIZE, (asked - 1) * PAGE_SIZE, cache)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(asked, pages)
+    if page != asked:  # past the last page: show the last
+        frame = drill.listing(ws, filters, ask, PAGE_SIZE, (page - 1) * PAGE_SIZE, cache)[1]
     scope = SCOPES[ask.scope].format(start=filters.start, end=filters.end)
     return render(
         request,
         ws,
         "tickets.html",
         filters,
-        rows=rows,
+        rows=_shown(frame),
         columns=[c for c in TICKET_COLUMNS if c in frame.columns],
-        total=len(frame),
+        total=total,
         page=page,
         pages=pages,
         drill=ask,
@@ -98,8 +91,8 @@ def tickets(request: Request, ws: Ws, _: User, page: int = 1) -> Response:
 
 @router.get("/tickets.csv")
 def tickets_csv(request: Request, ws: Ws, _: User) -> Response:
-    """Every ticket of the list as CSV (no row cap)."""
+    """Every ticket of the list as CSV (no row cap), streamed from the store in chunks."""
     filters = view_filters(request, ws)
-    frame = _list(request, ws, filters, drill.Drill.of(request.query_params))
+    parts = drill.chunks(ws, filters, drill.Drill.of(request.query_params))
     headers = {"Content-Disposition": 'attachment; filename="tickets.csv"'}
-    return StreamingResponse(csv_stream(frame), media_type="text/csv", headers=headers)
+    return StreamingResponse(csv_stream(parts), media_type="text/csv", headers=headers)

@@ -130,6 +130,8 @@ def _outcome(
     replications: int,
     seed: int,
 ) -> dict[str, float]:
+    if replications <= 0:  # no simulation asked: nothing measured
+        return {}
     if s.model == "backlog":
         targets = BacklogTargets(s.share, s.window, s.occupancy)
         share = run_backlog(volume, s.aht, on_floor, open_mask, interval, targets).share
@@ -217,7 +219,8 @@ def run_plan(
     replications: int = 10,
     seed: int = 0,
 ) -> tuple[pd.DataFrame, dict[str, list[ChannelPlan]]]:
-    """Plan every channel (``unique_id``) of ``forecast`` for the base and each what-if.
+    """Plan every channel (``unique_id``) of ``forecast`` for the base and each what-if;
+    ``replications`` runs of the simulation measure each plan (0: not simulated).
 
     Returns the summary (one row per scenario and channel) and the plans by scenario name.
     """
