@@ -145,8 +145,9 @@ def import_(
         report = _run_import(ws, paths, timezone, mapping, source, table)
     print_report(report)
     console.print(
-        "Metrics read materialised facts when fresh: `supportops metrics refresh` "
-        "after large imports keeps reports fast."
+        "Reports and pages read materialised facts and an SLA snapshot while they match the "
+        "data: run `supportops metrics refresh` after imports to keep them fast "
+        "(`supportops serve` does it in the background)."
     )
 
 
