@@ -16,9 +16,9 @@ import pytest
 from typer.testing import CliRunner
 
 from supportops.cli import app
+from supportops.numbers import fmt
 from supportops.reports import build_report, render_html, write_report
 from supportops.reports.executive import HEADLINE_IDS, ExecutiveReport
-from supportops.reports.numbers import fmt
 from supportops.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]

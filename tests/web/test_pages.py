@@ -16,7 +16,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from supportops.web import charts, data
+from supportops import numbers
+from supportops.web import data
 from supportops.web.filters import lenient
 
 AS_OF = "2024-02-29T12:00"
@@ -131,7 +132,7 @@ def test_sla_compliance_is_the_metric_sla_achieved_rate(reader: TestClient, app:
     filters = lenient({"start": "2024-01-10", "end": "2024-02-20", "group": "Billing"})
     with app.state.web.workspace() as ws:
         value = data.metrics(ws, ["sla_achieved_rate"], filters)["sla_achieved_rate"].iloc[0]
-    assert shown == charts.fmt(value, "rate") != "—"
+    assert shown == numbers.fmt(value, "rate") != "—"
 
 
 def test_backlog_at_the_end_is_the_metric_backlog(reader: TestClient, app: FastAPI) -> None:
@@ -139,7 +140,7 @@ def test_backlog_at_the_end_is_the_metric_backlog(reader: TestClient, app: FastA
     filters = lenient({"start": "2024-02-01", "end": "2024-02-15"})
     with app.state.web.workspace() as ws:
         value = data.metrics(ws, ["backlog"], filters)["backlog"].iloc[0]
-    assert shown == charts.fmt(value, "count")
+    assert shown == numbers.fmt(value, "count")
 
 
 @pytest.mark.parametrize("path", ["/sla", "/backlog", "/automation", "/quality"])

@@ -4,19 +4,18 @@ catalog, and SLA compliance per target — all as of the workspace's newest even
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from supportops.cli.workspace import print_counts
-from supportops.durations import format_duration
 from supportops.metrics.headline import headline
+from supportops.numbers import fmt
 from supportops.sla.workspace import compliance_by_target
 from supportops.workspace import Workspace
 
-__all__ = ["format_value", "latest_instant", "print_summary"]
+__all__ = ["latest_instant", "print_summary"]
 
 console = Console()
 
@@ -25,19 +24,6 @@ def latest_instant(ws: Workspace) -> datetime | None:
     """The newest event of the workspace: the 'now' of a log that stopped arriving."""
     value = ws.store.scalar('SELECT max("at") FROM events')
     return value if isinstance(value, datetime) else None
-
-
-def format_value(value: Any, unit: str, currency: str) -> str:
-    """A metric value the way a manager reads it: 1h05m, 88.0%, 10.38 USD, 20,000."""
-    if value is None or pd.isna(value):
-        return "—"
-    if unit == "seconds":
-        return format_duration(round(float(value) / 60) * 60)
-    if unit == "rate":
-        return f"{float(value):.1%}"
-    if unit == "currency":
-        return f"{float(value):,.2f} {currency}"
-    return f"{float(value):,.0f}"
 
 
 def print_summary(ws: Workspace) -> None:
@@ -50,7 +36,7 @@ def print_summary(ws: Workspace) -> None:
     table.add_column("value", justify="right", no_wrap=True, min_width=10)
     table.add_column("definition", no_wrap=True, overflow="ellipsis", max_width=36)
     for row in kpis.to_dict("records"):
-        value = format_value(row["value"], str(row["unit"]), ws.config.currency)
+        value = fmt(row["value"], str(row["unit"]), ws.config.currency)
         table.add_row(str(row["metric"]), value, str(row["definition"]))
     console.print(table)
     console.print("Each definition in full: `supportops metrics explain ID`.")

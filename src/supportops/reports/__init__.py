@@ -7,7 +7,6 @@ How the modules fit together, one concept each::
     drivers     what moved and why: each segment's contribution to a change
     savings     what automation saved, by the formula the report prints
     summary     the report's first sentences, written from the numbers
-    numbers     numbers as an executive reads them
     charts      small dependency-free inline SVG charts
     render      the HTML document and its PDF (WeasyPrint)
 

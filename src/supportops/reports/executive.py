@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from supportops import numbers
 from supportops.config import ReportTargets
 from supportops.metrics.compiler import run_sql
-from supportops.reports import numbers
 from supportops.reports.drivers import DIMENSIONS, Driver, reply_drivers, top, volume_drivers
 from supportops.reports.period import Period, baseline, parse_period
 from supportops.reports.savings import Savings, savings

@@ -12,8 +12,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from supportops import numbers
 from supportops.errors import InputError
-from supportops.reports import charts, numbers
+from supportops.reports import charts
 from supportops.reports.executive import ExecutiveReport
 from supportops.reports.savings import FORMULA
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from supportops.reports import numbers
+from supportops import numbers
 from supportops.reports.drivers import Driver
 
 if TYPE_CHECKING:

@@ -17,6 +17,7 @@ import pandas as pd
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from supportops import numbers
 from supportops.metrics.compiler import run_sql
 from supportops.web import charts, data, drill
 from supportops.web.filters import Filters
@@ -83,7 +84,7 @@ def _by_channel(frame: pd.DataFrame, filters: Filters) -> list[dict[str, Any]]:
         cells = [
             {
                 "metric": m,
-                "text": charts.fmt(record.get(m), "rate"),
+                "text": numbers.fmt(record.get(m), "rate"),
                 "url": tickets_url(scoped, metric=m),
             }
             for m, _, _ in RATES
@@ -124,7 +125,7 @@ def automation(request: Request, ws: Ws, _: User) -> Response:
             "label": label,
             "hint": hint,
             "metric": m,
-            "value": charts.fmt(total.get(m), "rate"),
+            "value": numbers.fmt(total.get(m), "rate"),
             "url": tickets_url(filters, metric=m),
         }
         for m, label, hint in RATES

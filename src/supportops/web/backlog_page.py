@@ -16,6 +16,7 @@ import pandas as pd
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from supportops import numbers
 from supportops.metrics.periods import next_start
 from supportops.web import charts, data
 from supportops.web.filters import Filters
@@ -76,8 +77,8 @@ def _groups(frame: pd.DataFrame, filters: Filters) -> list[dict[str, Any]]:
         rows.append(
             {
                 "group": group if group is not None else "(none)",
-                "backlog": charts.fmt(row["backlog"], "count"),
-                "median_age": charts.fmt(row["backlog_age:median"], "seconds"),
+                "backlog": numbers.fmt(row["backlog"], "count"),
+                "median_age": numbers.fmt(row["backlog_age:median"], "seconds"),
                 "url": tickets_url(scoped, metric="backlog") if group is not None else None,
             }
         )
@@ -115,10 +116,10 @@ def backlog(request: Request, ws: Ws, _: User) -> Response:
     frames = cached(request, ws, ("backlog", filters, grain), lambda: _compute(ws, filters, grain))
     now = frames["now"].iloc[0].to_dict() if len(frames["now"]) else {}
     cards = [
-        ("Backlog at the end", charts.fmt(now.get("backlog"), "count"), "backlog"),
-        ("Median age", charts.fmt(now.get("backlog_age:median"), "seconds"), "backlog"),
-        ("90th percentile age", charts.fmt(now.get("backlog_age:p90"), "seconds"), "backlog"),
-        ("Oldest", charts.fmt(now.get("backlog_age:max"), "seconds"), "backlog"),
+        ("Backlog at the end", numbers.fmt(now.get("backlog"), "count"), "backlog"),
+        ("Median age", numbers.fmt(now.get("backlog_age:median"), "seconds"), "backlog"),
+        ("90th percentile age", numbers.fmt(now.get("backlog_age:p90"), "seconds"), "backlog"),
+        ("Oldest", numbers.fmt(now.get("backlog_age:max"), "seconds"), "backlog"),
     ]
     aging = _aging(frames["aging"], filters, grain)
     flow = _flow(frames["flow"], filters, grain)

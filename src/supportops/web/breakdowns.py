@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from supportops import numbers
 from supportops.web import charts, data
 from supportops.web.pages import KPIS, User, Ws, cached, render, router, view_filters
 
@@ -61,7 +62,7 @@ def _page(spec: Breakdown) -> Any:
             cells = [
                 {
                     "metric": k.metric,
-                    "text": charts.fmt(record.get(k.metric), k.unit),
+                    "text": numbers.fmt(record.get(k.metric), k.unit),
                     "url": "/tickets" + scoped.query_string(metric=k.metric),
                 }
                 for k in COLUMNS

@@ -1,4 +1,5 @@
-"""Vega-Lite specs for the pages, and the formatting of the numbers beside them.
+"""Vega-Lite specs for the pages, and the trend arrows beside their numbers (the numbers
+themselves are written by :mod:`supportops.numbers`).
 
 Every bar carries the URL of the tickets behind it (the ``href`` channel): a click opens them.
 Data is inlined in the spec, so a page makes no request for its charts.
@@ -6,10 +7,11 @@ Data is inlined in the spec, so a page makes no request for its charts.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Literal
 
-__all__ = ["Unit", "bar", "fmt", "stacked", "trend"]
+from supportops.numbers import missing
+
+__all__ = ["Unit", "bar", "stacked", "trend"]
 
 Unit = Literal["count", "seconds", "rate", "score"]
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
@@ -82,42 +84,9 @@ def stacked(
     }
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def fmt(value: Any, unit: Unit) -> str:
-    """A number as a manager reads it: 1,234 · 3h 12m · 87.5% · 4.2; an em dash for no data."""
-    if _missing(value):
-        return "—"
-    number = float(value)
-    if unit == "count":
-        return f"{number:,.0f}"
-    if unit == "rate":
-        return f"{number * 100:.1f}%"
-    if unit == "seconds":
-        return duration(number)
-    return f"{number:,.2f}"
-
-
-def duration(seconds: float) -> str:
-    """``95`` → ``1m 35s``; ``11520`` → ``3h 12m``; ``200000`` → ``2d 7h``."""
-    seconds = round(seconds)
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes}m"
-    if minutes:
-        return f"{minutes}m {secs}s"
-    return f"{secs}s"
-
-
 def trend(current: Any, previous: Any, better: str) -> dict[str, str] | None:
     """Change against the previous period: text (``+12.3%``) and a class (good, bad, flat)."""
-    if _missing(current) or _missing(previous) or float(previous) == 0:
+    if missing(current) or missing(previous) or float(previous) == 0:
         return None
     change = (float(current) - float(previous)) / abs(float(previous))
     if abs(change) < 0.0005:

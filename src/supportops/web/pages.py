@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from supportops import numbers
 from supportops.errors import AuthError
 from supportops.tokens import TokenRecord
 from supportops.web import charts, data
@@ -188,8 +189,8 @@ def overview(request: Request, ws: Ws, _: User) -> Response:
         {
             "label": k.label,
             "metric": k.metric,
-            "value": charts.fmt(now.get(k.metric), k.unit),
-            "previous": charts.fmt(before.get(k.metric), k.unit),
+            "value": numbers.fmt(now.get(k.metric), k.unit),
+            "previous": numbers.fmt(before.get(k.metric), k.unit),
             "trend": charts.trend(now.get(k.metric), before.get(k.metric), k.better),
             "url": "/tickets" + filters.query_string(metric=k.metric),
         }

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from supportops import numbers
 from supportops.metrics.quality import RULES
 from supportops.model.schema import TABLES
 from supportops.web import charts, data, drill
@@ -45,7 +46,7 @@ def completeness(counts: dict[str, int], filters: Filters) -> list[dict[str, Any
             {
                 "column": column,
                 "missing": empty,
-                "share": charts.fmt(share, "rate"),
+                "share": numbers.fmt(share, "rate"),
                 "filled_pct": round(share * 100, 1) if share is not None else 0.0,
                 "url": tickets_url(filters, metric="completeness", column=column),
             }
@@ -70,7 +71,7 @@ def _freshness(report: dict[str, Any], filters: Filters) -> list[dict[str, Any]]
         {
             "source": row["source"],
             "newest": str(row["newest"])[:19].replace("T", " "),
-            "age": charts.fmt(row["age_seconds"], "seconds"),
+            "age": numbers.fmt(row["age_seconds"], "seconds"),
             "url": tickets_url(filters, source=row["source"]),
         }
         for row in report.get("freshness", [])

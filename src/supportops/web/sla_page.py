@@ -20,6 +20,7 @@ import pandas as pd
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from supportops import numbers
 from supportops.config import TARGETS
 from supportops.sla.track import STATES
 from supportops.web import charts, data, sla_data
@@ -61,7 +62,7 @@ def _targets(summary: pd.DataFrame, filters: Filters, moment: str) -> list[dict[
         rows.append(
             {
                 "target": target,
-                "compliance": charts.fmt(_rate(row), "rate"),
+                "compliance": numbers.fmt(_rate(row), "rate"),
                 "rate": _rate(row),
                 "achieved": int(row["achieved"]),
                 "breached": int(row["breached"]),
@@ -87,7 +88,7 @@ def _matrix(summary: pd.DataFrame, dim: str, filters: Filters, moment: str) -> d
             url = tickets_url(
                 scoped, metric="sla_achieved_rate", target=target, as_of=moment, **extra
             )
-            text = charts.fmt(_rate(found), "rate") if found is not None else "—"
+            text = numbers.fmt(_rate(found), "rate") if found is not None else "—"
             row.append({"text": text, "url": url if found is not None else None})
         rows.append({"name": str(value), "cells": row})
     return {"dim": dim, "targets": targets, "rows": rows}
@@ -127,7 +128,7 @@ def _at_risk_rows(frame: pd.DataFrame, zone: str) -> list[dict[str, Any]]:
         out[dim] = frame[dim].astype(object).fillna("").astype(str)
     due = pd.to_datetime(frame["due_s"], unit="s", utc=True)
     out["due_at"] = due.dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M")
-    out["due_in"] = [charts.duration(float(left)) for left in frame["due_left"]]
+    out["due_in"] = [numbers.duration(float(left)) for left in frame["due_left"]]
     return data.records(out)
 
 
@@ -148,9 +149,9 @@ def _cards(
     breached = sum(r["breached"] for r in by_target)
     rate = achieved / (achieved + breached) if achieved + breached else None
     cards = (
-        ("SLA achieved", charts.fmt(rate, "rate"), "sla_achieved_rate", None),
-        ("Breached targets", charts.fmt(breached, "count"), "sla_breaches", None),
-        ("At risk", charts.fmt(at_risk, "count"), "sla_active", within),
+        ("SLA achieved", numbers.fmt(rate, "rate"), "sla_achieved_rate", None),
+        ("Breached targets", numbers.fmt(breached, "count"), "sla_breaches", None),
+        ("At risk", numbers.fmt(at_risk, "count"), "sla_active", within),
     )
     return [
         {

@@ -13,7 +13,8 @@ import pandas as pd
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from supportops.web import charts, data, drill
+from supportops import numbers
+from supportops.web import data, drill
 from supportops.web.api import csv_stream
 from supportops.web.filters import Filters
 from supportops.web.pages import User, Ws, memo, render, router, view_filters
@@ -47,7 +48,7 @@ def _shown(frame: pd.DataFrame) -> list[dict[str, Any]]:
     for row in rows:
         for column in DURATIONS:
             if row.get(column) is not None:
-                row[column] = charts.fmt(row[column], "seconds")
+                row[column] = numbers.fmt(row[column], "seconds")
     return rows
 
 

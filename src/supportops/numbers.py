@@ -1,4 +1,5 @@
-"""Numbers as an executive reads them: 1,234 · 3h 12m · 87.5% · $12.40 · +4.1 pts.
+"""Numbers as a manager reads them: 1,234 · 3h 12m · 87.5% · $12.40 · 4.25 · +4.1 pts — one
+way for the web pages, the executive report and the command line alike.
 
 >>> fmt(0.8734, "rate")
 '87.3%'
@@ -13,14 +14,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pandas as pd
+
 __all__ = ["SYMBOLS", "change", "duration", "fmt", "missing"]
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
 def missing(value: Any) -> bool:
-    """No value: None or NaN."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """No value: None, NaN or pandas' NA."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
 
 
 def duration(seconds: float) -> str:
@@ -37,10 +42,13 @@ def duration(seconds: float) -> str:
 
 
 def fmt(value: Any, unit: str, currency: str = "USD") -> str:
-    """``value`` in ``unit`` (count, seconds, rate, currency, hours); an em dash for none."""
+    """``value`` in ``unit`` (count, seconds, rate, currency, hours; any other, such as a score,
+    with two decimals); an em dash for none."""
     if missing(value):
         return "—"
     number = float(value)
+    if unit == "count":
+        return f"{number:,.0f}"
     if unit == "rate":
         return f"{number * 100:.1f}%"
     if unit == "seconds":
@@ -50,7 +58,7 @@ def fmt(value: Any, unit: str, currency: str = "USD") -> str:
         return f"{symbol}{number:,.2f}" if symbol else f"{number:,.2f} {currency}"
     if unit == "hours":
         return f"{number:,.0f} h" if number >= 10 else f"{number:,.1f} h"
-    return f"{number:,.0f}"
+    return f"{number:,.2f}"
 
 
 def change(now: Any, before: Any, unit: str, currency: str = "USD") -> str:

@@ -1,0 +1,33 @@
+"""Every metric of the spec, declared as data (see :mod:`supportops.metrics.catalog`), one
+module per part of the catalog.
+
+``value`` is SQL over the relation's columns (DuckDB dialect; NULL leaves a row out); ``$name``
+is a bound query parameter (``$fcr_window``, ``$threshold``, ...). Each definition choice is
+written in the definition text, which ``docs/metrics.md`` shows.
+
+    common      sections, shared phrases, define()
+    flow        volume and flow, speed
+    outcomes    SLA, quality of resolution, customer
+    people      people and cost
+    automation  automation and self-service
+    data        data quality
+"""
+
+from __future__ import annotations
+
+from supportops.metrics.catalog import Metric
+from supportops.metrics.definitions.automation import automation_metrics
+from supportops.metrics.definitions.data import data_metrics
+from supportops.metrics.definitions.flow import flow_metrics
+from supportops.metrics.definitions.outcomes import SERVICE_LEVEL, outcome_metrics
+from supportops.metrics.definitions.people import people_metrics
+
+__all__ = ["METRICS", "SERVICE_LEVEL"]
+
+METRICS: tuple[Metric, ...] = (
+    *flow_metrics(),
+    *outcome_metrics(),
+    *people_metrics(),
+    *automation_metrics(),
+    *data_metrics(),
+)
