@@ -43,3 +43,28 @@ def test_the_sla_page_reads_the_same_from_the_snapshot(tmp_path: Path, path: str
     finally:
         app.state.web.close()
     assert stored.text == engine.text
+
+
+def test_without_a_snapshot_sla_lists_reuse_the_engine_result_of_the_minute(
+    client: TestClient, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import supportops.sla as sla
+
+    client.cookies.set("sops_session", tokens["read"])
+    reader = client
+    calls: list[object] = []
+    real = sla.evaluate_workspace
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(args[1] if len(args) > 1 else kwargs.get("as_of"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sla, "evaluate_workspace", counted)
+    ask = {"start": "2024-01-01", "end": "2024-02-29", "metric": "sla_breaches"}
+    ask["as_of"] = "2024-03-03T10:17:00+00:00"
+    first = reader.get("/tickets", params=ask)
+    second = reader.get("/tickets", params={**ask, "page": 2})
+    csv = reader.get("/tickets.csv", params=ask)
+    assert first.status_code == second.status_code == csv.status_code == 200
+    assert "page 2 of" in second.text
+    assert len(calls) == 1  # the engine ran once; the lists read its cached result

@@ -49,6 +49,7 @@ STORED = "sla_instances"
 TEMP = "so_sla_instances"
 SNAPSHOT_STATE = "sla_instances_state"
 JOINED = "metric_sla"
+_LOADED = ("sla", "temporary table evaluated at")  # a remembering store's note
 _COLUMNS = {
     "source": "string",
     "ticket_id": "string",
@@ -72,9 +73,13 @@ def table_exists(store: Store, name: str) -> bool:
     return bool(found)
 
 
-def load_instances(store: Store, frame: pd.DataFrame) -> str:
-    """Put SLA instances (the engine's frame) into the session's temporary table; its name."""
+def load_instances(store: Store, frame: pd.DataFrame, moment: datetime | None = None) -> str:
+    """Put SLA instances (the engine's frame, evaluated at ``moment``) into the session's
+    temporary table; its name. A store that remembers (a web request's) notes the instant, so
+    that :func:`sla_table` reads them instead of evaluating that instant again."""
     _load(store, frame)
+    if store.remembered is not None:
+        store.remembered[_LOADED] = moment
     return TEMP
 
 
@@ -193,7 +198,8 @@ def sla_table(ws: Workspace, as_of: datetime | None, evaluate: bool) -> str:
     taken = snapshot_at(ws)
     if taken is not None and taken <= moment:
         return JOINED
+    if ws.store.remembered is not None and ws.store.remembered.get(_LOADED) == moment:
+        return TEMP
     from supportops.sla import evaluate_workspace
 
-    _load(ws.store, evaluate_workspace(ws, moment))
-    return TEMP
+    return load_instances(ws.store, evaluate_workspace(ws, moment), moment)

@@ -185,7 +185,7 @@ def tickets_csv(
 ) -> StreamingResponse:
     """Every ticket matching the filters, as one CSV download."""
     headers = {"Content-Disposition": 'attachment; filename="tickets.csv"'}
-    parts = drill.chunks(ws, filters, ask)
+    parts = drill.chunks(ws, filters, ask, _memo(request, ws))
     return StreamingResponse(csv_stream(parts), media_type="text/csv", headers=headers)
 
 

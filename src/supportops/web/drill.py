@@ -40,7 +40,7 @@ from supportops.metrics.drilldown import Where
 from supportops.metrics.periods import period_table
 from supportops.metrics.quality import RULES
 from supportops.model.schema import TABLES
-from supportops.web import data, ticket_sets
+from supportops.web import data, sla_data, ticket_sets
 from supportops.web.filters import Filters
 from supportops.workspace import Workspace
 
@@ -260,15 +260,23 @@ def _key(filters: Filters, found: Where, *more: Any) -> tuple[Any, ...]:
     return ("drill", tuple(sorted(filters.dims().items())), found, *more)
 
 
+def _prime(ws: Workspace, found: Where, memo: data.Memo) -> None:
+    """An SLA drill without a snapshot for its instant reads the app's cached engine result."""
+    if found.sla_at is not None:
+        sla_data.prime(ws, found.sla_at, memo)
+
+
 def count(
     ws: Workspace, filters: Filters, drill: Drill | None = None, memo: data.Memo = data.direct
 ) -> int:
     """How many tickets are behind ``drill``."""
     found = where(ws, filters, drill)
-    total: int = memo(
-        _key(filters, found, "count"),
-        lambda: drilldown.count(ws, found, filters=filters.dims() or None),
-    )
+
+    def compute() -> int:
+        _prime(ws, found, memo)
+        return drilldown.count(ws, found, filters=filters.dims() or None)
+
+    total: int = memo(_key(filters, found, "count"), compute)
     return total
 
 
@@ -282,10 +290,12 @@ def count_by(
     """Per named condition of ``cases`` (SQL on the facts row ``r``), how many of the tickets
     behind ``drill`` meet it, in one pass."""
     found = where(ws, filters, drill)
-    counts: dict[str, int] = memo(
-        _key(filters, found, "count_by", tuple(cases.items())),
-        lambda: drilldown.count_by(ws, cases, found, filters=filters.dims() or None),
-    )
+
+    def compute() -> dict[str, int]:
+        _prime(ws, found, memo)
+        return drilldown.count_by(ws, cases, found, filters=filters.dims() or None)
+
+    counts: dict[str, int] = memo(_key(filters, found, "count_by", tuple(cases.items())), compute)
     return counts
 
 
@@ -298,11 +308,11 @@ def listing(
     memo: data.Memo = data.direct,
 ) -> tuple[int, pd.DataFrame]:
     """How many tickets are behind ``drill``, and the per-ticket facts of ``limit`` of them
-    from the ``offset``-th, newest first — one narrowing for both (an SLA drill evaluates the
-    engine once, not twice, when no stored snapshot answers its instant)."""
+    from the ``offset``-th, newest first — one narrowing for both."""
     found = where(ws, filters, drill)
 
     def compute() -> tuple[int, pd.DataFrame]:
+        _prime(ws, found, memo)
         dims = filters.dims() or None
         total, rows = drilldown.page(ws, found, filters=dims, limit=limit, offset=offset)
         frame: pd.DataFrame = rows.to_pandas()
@@ -312,8 +322,11 @@ def listing(
     return pair
 
 
-def chunks(ws: Workspace, filters: Filters, drill: Drill | None = None) -> Iterator[pa.Table]:
+def chunks(
+    ws: Workspace, filters: Filters, drill: Drill | None = None, memo: data.Memo = data.direct
+) -> Iterator[pa.Table]:
     """Every ticket behind ``drill`` (newest first) in tables of a bounded size, for a download:
     never all of them in memory at once."""
     found = where(ws, filters, drill)
+    _prime(ws, found, memo)
     yield from drilldown.iter_select(ws, found, filters=filters.dims() or None)

@@ -94,6 +94,6 @@ def tickets(request: Request, ws: Ws, _: User, page: int = 1) -> Response:
 def tickets_csv(request: Request, ws: Ws, _: User) -> Response:
     """Every ticket of the list as CSV (no row cap), streamed from the store in chunks."""
     filters = view_filters(request, ws)
-    parts = drill.chunks(ws, filters, drill.Drill.of(request.query_params))
+    parts = drill.chunks(ws, filters, drill.Drill.of(request.query_params), memo(request, ws))
     headers = {"Content-Disposition": 'attachment; filename="tickets.csv"'}
     return StreamingResponse(csv_stream(parts), media_type="text/csv", headers=headers)
