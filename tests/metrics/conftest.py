@@ -8,8 +8,6 @@ Each test gets its own schema, dropped afterwards.
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,21 +15,11 @@ from typing import Any
 import pytest
 
 from supportops.workspace import Workspace
+from tests.postgres import pg_schema
 
 from .eventlog import load
 
-PG_ENV = "SUPPORTOPS_TEST_PG_URL"
 ENGINES = ("duckdb", "postgresql")
-
-
-def _pg_url() -> str:
-    url = os.environ.get(PG_ENV)
-    if not url:
-        reason = f"{PG_ENV} is not set: start PostgreSQL with `scripts/postgres.sh` (make test)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return url
 
 
 @pytest.fixture(params=ENGINES)
@@ -40,16 +28,8 @@ def engine(request: pytest.FixtureRequest) -> Iterator[str]:
     if request.param == "duckdb":
         yield "duckdb"
         return
-    import psycopg
-
-    base = _pg_url()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(base, autocommit=True) as con:
-        con.execute(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in base else "?"
-    yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    with psycopg.connect(base, autocommit=True) as con:
-        con.execute(f"DROP SCHEMA {schema} CASCADE")
+    with pg_schema() as url:
+        yield url
 
 
 WorkspaceFactory = Callable[..., Workspace]

@@ -10,10 +10,9 @@ the stored SLA snapshot), and on PostgreSQL when ``SUPPORTOPS_TEST_PG_URL`` is s
 from __future__ import annotations
 
 import io
-import os
 import re
-import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,6 +29,7 @@ from supportops.web import data, drill
 from supportops.web.drill import Drill
 from supportops.web.filters import Filters, lenient
 from supportops.workspace import Workspace
+from tests.postgres import pg_schema
 from tests.web.conftest import bearer
 from tests.web.workspace_data import write_event_log
 
@@ -61,25 +61,6 @@ def _spoil(ws: Workspace) -> None:
     )
 
 
-def _pg_store() -> tuple[str, Callable[[], None]]:
-    """A fresh schema of the test PostgreSQL server (skip without one), and its dropper."""
-    url = os.environ.get("SUPPORTOPS_TEST_PG_URL")
-    if not url:
-        pytest.skip("SUPPORTOPS_TEST_PG_URL is not set")
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(url, autocommit=True) as con:
-        con.execute(f"CREATE SCHEMA {schema}")
-
-    def drop() -> None:
-        with psycopg.connect(url, autocommit=True) as con:
-            con.execute(f"DROP SCHEMA {schema} CASCADE")
-
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}", drop
-
-
 @pytest.fixture(scope="module", params=["inline", "stored", "postgresql"])
 def ws(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The web tests' event log plus tickets failing validity rules and one created ten minutes
@@ -88,25 +69,23 @@ def ws(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory)
 
     folder = tmp_path_factory.mktemp("drill-ws")
     write_config(folder, "supportops.yaml", "supportops.templates", force=False)
-    drop: Callable[[], None] = lambda: None  # noqa: E731
-    if request.param == "postgresql":
-        store, drop = _pg_store()
-        config = folder / "supportops.yaml"
-        config.write_text(config.read_text().replace("store: duckdb", f"store: '{store}'", 1))
-    files = write_event_log(tmp_path_factory.mktemp("drill-files"))
-    frame = pd.read_csv(files / "tickets.csv", dtype=str, keep_default_na=False)
-    recent = {**RECENT, "created_at": (datetime.now(UTC) - timedelta(minutes=10)).isoformat()}
-    odd = pd.DataFrame([*ODD, recent]).assign(status="open")
-    pd.concat([frame, odd]).to_csv(files / "tickets.csv", index=False)
-    workspace = Workspace.open(folder)
-    import_files(workspace.store, [files])
-    _spoil(workspace)
-    if request.param == "stored":
-        refresh_facts(workspace)
-    assert drilldown.stored_facts(workspace) == (request.param == "stored")
-    yield workspace
-    workspace.close()
-    drop()
+    with ExitStack() as stack:
+        if request.param == "postgresql":
+            store = stack.enter_context(pg_schema())
+            config = folder / "supportops.yaml"
+            config.write_text(config.read_text().replace("store: duckdb", f"store: '{store}'", 1))
+        files = write_event_log(tmp_path_factory.mktemp("drill-files"))
+        frame = pd.read_csv(files / "tickets.csv", dtype=str, keep_default_na=False)
+        recent = {**RECENT, "created_at": (datetime.now(UTC) - timedelta(minutes=10)).isoformat()}
+        odd = pd.DataFrame([*ODD, recent]).assign(status="open")
+        pd.concat([frame, odd]).to_csv(files / "tickets.csv", index=False)
+        workspace = stack.enter_context(Workspace.open(folder))
+        import_files(workspace.store, [files])
+        _spoil(workspace)
+        if request.param == "stored":
+            refresh_facts(workspace)
+        assert drilldown.stored_facts(workspace) == (request.param == "stored")
+        yield workspace
 
 
 @pytest.fixture(scope="module")
