@@ -30,19 +30,12 @@ from supportops.tokens import TokenFile
 from supportops.web import create_app
 from supportops.web.pages import NAV
 
+from chromium import ARGS, CHROMIUM  # scripts/chromium.py, beside this script  # isort: skip
+
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "docs" / "screenshots"
 DEFAULT_WORKSPACE = Path("/tmp/screenshot-demo")
 DEMO_TICKETS = 20_000
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WIDTH, HEIGHT = 1360, 900
 # The demo's window ends on 2026-11-23 at midnight (its "now"): the last four full weeks.
 FILTERS = {"start": "2026-10-26", "end": "2026-11-22"}

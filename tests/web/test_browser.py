@@ -18,18 +18,10 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from scripts.chromium import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 REPO = Path(__file__).resolve().parents[2]
 SLA = "/sla?as_of=2024-02-29T12:00&within=86400"  # the test data end in 2024
 PAGES = [
