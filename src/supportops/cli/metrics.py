@@ -102,6 +102,14 @@ def _list() -> None:
     console.print(table)
 
 
+Filters = Annotated[list[str] | None, Opt("--filter", help="DIM=VALUE (repeatable).")]
+AsOf = Annotated[str | None, Opt("--as-of", help="Instant the data is cut at.")]
+Profile = Annotated[str | None, Opt(help="zendesk, freshdesk or intercom.")]
+Format = Annotated[str, Opt("--format", help="table, json, csv or parquet.")]
+Output = Annotated[Path | None, Opt("--output", "-o", help="Write to a file.")]
+Sql = Annotated[bool, Opt("--sql", help="Print the SQL instead of running it.")]
+
+
 def _explain(metric_id: str) -> None:
     from supportops.metrics.catalog import _metric_lines, get
     from supportops.metrics.profiles import PROFILES
@@ -119,12 +127,12 @@ def metrics_command(
     grain: Annotated[str | None, Opt(help="day, week, month, quarter or year.")] = None,
     start: Annotated[str | None, Opt("--from", help="First date (report time zone).")] = None,
     end: Annotated[str | None, Opt("--to", help="Last date, included.")] = None,
-    filters: Annotated[list[str] | None, Opt("--filter", help="DIM=VALUE (repeatable).")] = None,
-    as_of: Annotated[str | None, Opt("--as-of", help="Instant the data is cut at.")] = None,
-    profile: Annotated[str | None, Opt(help="zendesk, freshdesk or intercom.")] = None,
-    fmt: Annotated[str, Opt("--format", help="table, json, csv or parquet.")] = "table",
-    output: Annotated[Path | None, Opt("--output", "-o", help="Write to a file.")] = None,
-    sql: Annotated[bool, Opt("--sql", help="Print the SQL instead of running it.")] = False,
+    filters: Filters = None,
+    as_of: AsOf = None,
+    profile: Profile = None,
+    fmt: Format = "table",
+    output: Output = None,
+    sql: Sql = False,
     dialect: Annotated[str | None, Opt(help="SQL dialect: snowflake, bigquery, spark, ...")] = None,
     window: Annotated[float | None, Opt(help="Repeat-contact window, seconds.")] = None,
     threshold: Annotated[float, Opt(help="service_level threshold, seconds.")] = 20.0,
@@ -180,12 +188,12 @@ def metrics_command(
 
 def tickets_command(
     workspace: WorkspaceOption = None,
-    filters: Annotated[list[str] | None, Opt("--filter", help="DIM=VALUE (repeatable).")] = None,
-    as_of: Annotated[str | None, Opt("--as-of", help="Instant the data is cut at.")] = None,
-    profile: Annotated[str | None, Opt(help="zendesk, freshdesk or intercom.")] = None,
-    fmt: Annotated[str, Opt("--format", help="table, json, csv or parquet.")] = "table",
-    output: Annotated[Path | None, Opt("--output", "-o", help="Write to a file.")] = None,
-    sql: Annotated[bool, Opt("--sql", help="Print the SQL instead of running it.")] = False,
+    filters: Filters = None,
+    as_of: AsOf = None,
+    profile: Profile = None,
+    fmt: Format = "table",
+    output: Output = None,
+    sql: Sql = False,
     dialect: Annotated[str | None, Opt(help="SQL dialect for --sql.")] = None,
 ) -> None:
     """One row per ticket with its facts: the drill-down behind every number."""
