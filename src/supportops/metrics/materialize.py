@@ -92,10 +92,19 @@ def is_fresh(ws: Workspace) -> bool:
 
     if ws.config.sla_policies and snapshot_at(ws) is None:
         return False
+    state = _state(ws)
+    return state is not None and state["data"] == signature(ws)
+
+
+def _state(ws: Workspace) -> dict[str, Any] | None:
+    """What the materialised tables were built from (options, data), if they were built."""
     if not table_exists(ws.store, STATE):
-        return False
-    rows = ws.store.arrow(f"SELECT data FROM {STATE}").to_pylist()
-    return bool(rows) and rows[0]["data"] == signature(ws)
+        return None
+    sql = f"SELECT options, data FROM {STATE}"
+    rows: list[dict[str, Any]] = ws.store.memo(
+        ("rows", STATE), lambda: ws.store.arrow(sql).to_pylist()
+    )
+    return rows[0] if rows else None
 
 
 def refresh_facts(ws: Workspace, sla: bool = True) -> dict[str, Any]:
@@ -174,16 +183,10 @@ def _compiled(text: str) -> Compiled:
 
 def materialised(ws: Workspace, wanted: FactOptions) -> tuple[tuple[str, str], ...]:
     """(CTE, SQL) pairs reading the materialised tables when they answer ``wanted``; else ()."""
-    if wanted.as_of or wanted.fcr or not table_exists(ws.store, STATE):
+    state = None if wanted.as_of or wanted.fcr else _state(ws)
+    if state is None or state["data"] != signature(ws):
         return ()
-    rows = ws.store.memo(
-        ("rows", STATE), lambda: ws.store.arrow(f"SELECT options, data FROM {STATE}").to_pylist()
-    )
-    if not rows:
-        return ()
-    if rows[0]["options"] != json.dumps(asdict(_options(ws, wanted))) or (
-        rows[0]["data"] != signature(ws)
-    ):
+    if state["options"] != json.dumps(asdict(_options(ws, wanted))):
         return ()
     return (
         ("so_facts", f"SELECT * FROM {FACTS}"),

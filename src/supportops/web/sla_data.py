@@ -17,10 +17,10 @@ import pandas as pd
 
 from supportops.metrics.compiler import run_sql
 from supportops.metrics.sla_source import (
+    JOINED,
     advanced,
     joined_sql,
     load_instances,
-    sla_table,
     snapshot_at,
 )
 from supportops.web import data
@@ -33,20 +33,21 @@ AT_RISK_ROWS = 50
 STATUS = advanced("m.sla_snapshot_status", "m.due_s")
 
 
-def prime(ws: Workspace, moment: datetime, memo: data.Memo = data.direct) -> None:
-    """When no stored snapshot answers ``moment``, load the engine's instances at that instant
-    (cached by the app per minute and data version) as this request's SLA instances, so that
-    the SQL reading them does not evaluate the engine again."""
+def prime(ws: Workspace, moment: datetime, memo: data.Memo = data.direct) -> str:
+    """The table of SLA instances answering ``moment``: the stored snapshot joined to its
+    tickets when it answers, else the engine's instances at that instant (cached by the app per
+    minute and data version) loaded as this request's temporary table — which SQL reading the
+    instances then uses instead of evaluating the engine again."""
     taken = snapshot_at(ws)
-    if taken is None or taken > moment:
-        load_instances(ws.store, data.sla_instances(ws, moment, memo), moment)
+    if taken is not None and taken <= moment:
+        return JOINED
+    return load_instances(ws.store, data.sla_instances(ws, moment, memo), moment)
 
 
 def source(ws: Workspace, moment: datetime, memo: data.Memo = data.direct) -> str:
-    """SQL of the instances joined to their tickets, for statuses at ``moment``: the stored
-    snapshot when it answers, else the engine's instances (cached) in a temporary table."""
-    prime(ws, moment, memo)
-    return joined_sql(sla_table(ws, moment, evaluate=True))
+    """SQL of the instances joined to their tickets, for statuses at ``moment`` (see
+    :func:`prime`)."""
+    return joined_sql(prime(ws, moment, memo))
 
 
 def _where(filters: Filters, zone: str, dated: bool) -> tuple[list[str], dict[str, Any]]:
