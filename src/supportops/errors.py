@@ -11,9 +11,12 @@ Whether an operation may be retried is a type, never a string match::
     │   ├── WorkspaceError            no workspace, or a broken one (path)
     │   ├── MetricError               unknown metric, aggregation, dimension or profile
     │   ├── StoreError                the store refused an operation (engine)
-    │   └── AuthError                 a missing or wrong token, or a missing scope
+    │   ├── AuthError                 a missing or wrong token, or a missing scope
+    │   └── RequestRefused            an HTTP 4xx answer (target, status)
     └── TransientError                the same call may succeed later
-        └── StoreUnavailableError     the database server cannot be reached now
+        ├── StoreUnavailableError     the database server cannot be reached now
+        ├── RequestFailed             no HTTP answer (connect error, timeout), a 5xx (status)
+        └── RateLimited               the server asked to wait (status, retry_after)
 
 Errors carry their context as attributes (``file``, ``line``, ``column``, ``key``, ``row``,
 ``ticket_id``, ``source``) so callers and the CLI can show them without parsing messages.
@@ -30,6 +33,9 @@ __all__ = [
     "InputError",
     "MappingError",
     "MetricError",
+    "RateLimited",
+    "RequestFailed",
+    "RequestRefused",
     "StoreError",
     "StoreUnavailableError",
     "SupportOpsError",
@@ -91,3 +97,16 @@ class AuthError(TerminalError):
 
 class StoreUnavailableError(TransientError):
     """The database server cannot be reached right now."""
+
+
+class RequestRefused(TerminalError):
+    """An HTTP request was refused (``status`` 4xx) by ``target`` (scheme and host, no path)."""
+
+
+class RequestFailed(TransientError):
+    """An HTTP request got no answer (``status`` None: connect error, timeout) or a 5xx."""
+
+
+class RateLimited(TransientError):
+    """``target`` asked to slow down; ``retry_after`` is the wait in seconds it named (None when
+    its answer named none)."""

@@ -1,11 +1,12 @@
 """Delivering an alert: a Slack-compatible incoming webhook, or e-mail over SMTP.
 
-A webhook gets ``POST {"text": ...}`` (JSON) with httpx; e-mail is a plain-text message sent with
-:mod:`smtplib`. Failures are typed where they enter::
+A webhook gets ``POST {"text": ...}`` (JSON) through the HTTP seam (:mod:`supportops.http`, which
+retries it); e-mail is a plain-text message sent with :mod:`smtplib`, retried here with the same
+:class:`~supportops.http.Retries`. Failures are typed where they enter::
 
-    DeliveryError (TransientError)    a 5xx answer, a refused or dropped connection, a timeout,
-                                      an SMTP 4xx: retried (tenacity, exponential wait), then raised
-    DeliveryRefused (TerminalError)   a 4xx answer, an SMTP 5xx: not retried
+    DeliveryError (TransientError)    a 5xx or 429 answer, a refused or dropped connection, a
+                                      timeout, an SMTP 4xx: retried (exponential wait), then raised
+    DeliveryRefused (TerminalError)   another 4xx answer, an SMTP 5xx: not retried
 
 Every retry and failure is logged on ``supportops.alerts``; the caller decides what a final
 failure means (the runner logs it and goes on with the next rule).
@@ -27,8 +28,9 @@ from tenacity import (
     wait_exponential,
 )
 
-from supportops.alerts.rules import Delivery, EmailDelivery, webhook_host
-from supportops.errors import TerminalError, TransientError
+from supportops.alerts.rules import Delivery, EmailDelivery
+from supportops.errors import RequestRefused, TerminalError, TransientError
+from supportops.http import HttpClient, Retries
 
 __all__ = ["Courier", "DeliveryError", "DeliveryRefused"]
 
@@ -43,11 +45,14 @@ class DeliveryRefused(TerminalError):
     """The receiver refused the alert (``target``, ``status``); retrying will not help."""
 
 
+def _log_attempt(attempt: int, error: BaseException | None, wait: float) -> None:
+    log.warning("alert delivery attempt %d failed (%s); retrying in %.1fs",
+                attempt, error, wait)  # fmt: skip
+
+
 def _log_retry(state: RetryCallState) -> None:
     error = state.outcome.exception() if state.outcome else None
-    wait = state.next_action.sleep if state.next_action else 0
-    log.warning("alert delivery attempt %d failed (%s); retrying in %.1fs",
-                state.attempt_number, error, wait)  # fmt: skip
+    _log_attempt(state.attempt_number, error, state.next_action.sleep if state.next_action else 0)
 
 
 @dataclass
@@ -63,6 +68,9 @@ class Courier:
 
     def send(self, delivery: Delivery, subject: str, text: str) -> None:
         """Deliver ``text`` (and ``subject`` for e-mail) where ``delivery`` says."""
+        if delivery.email is None:
+            self._webhook(delivery.slack_webhook or "", text)
+            return
         retrying = Retrying(
             stop=stop_after_attempt(self.attempts),
             wait=wait_exponential(multiplier=self.min_wait, max=self.max_wait),
@@ -72,26 +80,27 @@ class Courier:
         )
         for attempt in retrying:
             with attempt:
-                if delivery.email is not None:
-                    self._email(delivery.email, subject, text)
-                else:
-                    self._webhook(delivery.slack_webhook or "", text)
+                self._email(delivery.email, subject, text)
+
+    def _retries(self) -> Retries:
+        total = self.max_wait * self.attempts * 2
+        return Retries(self.attempts, self.min_wait, self.max_wait, self.min_wait / 2, total)
 
     def _webhook(self, url: str, text: str) -> None:
-        target = webhook_host(url)  # the path is the webhook's secret: never logged
+        client = HttpClient(
+            retries=self._retries(),
+            timeout=self.timeout,
+            transport=self.transport,
+            on_retry=_log_attempt,
+        )
         try:
-            with httpx.Client(transport=self.transport, timeout=self.timeout) as client:
-                answer = client.post(url, json={"text": text})
-        except httpx.TransportError as exc:
-            raise DeliveryError(f"webhook {target}: {exc}", target=target) from exc
-        if answer.status_code >= 500:
-            raise DeliveryError(f"webhook {target}: HTTP {answer.status_code}", target=target)
-        if answer.status_code >= 400:
-            raise DeliveryRefused(
-                f"webhook {target}: HTTP {answer.status_code} {answer.text[:200]}",
-                target=target,
-                status=answer.status_code,
-            )
+            with client:
+                client.post(url, json={"text": text})
+        except RequestRefused as exc:  # errors name the host only: the path is the secret
+            raise DeliveryRefused(f"webhook {exc}", target=getattr(exc, "target", None),
+                                  status=getattr(exc, "status", None)) from exc  # fmt: skip
+        except TransientError as exc:
+            raise DeliveryError(f"webhook {exc}", target=getattr(exc, "target", None)) from exc
 
     def _email(self, spec: EmailDelivery, subject: str, text: str) -> None:
         message = EmailMessage()
