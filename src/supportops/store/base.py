@@ -1,13 +1,16 @@
 """The store interface: the event log's tables on an SQL engine.
 
 Engines differ only through :class:`Capabilities` (data, not branches): the SQLGlot dialect their
-SQL is generated in, and the DDL type of each logical column type.
+SQL is generated in, the DDL type of each logical column type, and whether their per-thread read
+views (:meth:`Store.view`) run in parallel.
 """
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,12 +24,17 @@ __all__ = ["BOOKKEEPING", "Capabilities", "Store", "UpsertCounts"]
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What distinguishes one engine from another, as data."""
+    """What distinguishes one engine from another, as data.
+
+    ``parallel_views``: each :meth:`Store.view` is a cursor of its own, so views of several
+    threads run at once (DuckDB); otherwise a view is the store itself, one thread at a time.
+    """
 
     name: str
     dialect: str
     types: dict[str, str]
     list_type: str
+    parallel_views: bool = False
 
     def ddl_type(self, column: Column) -> str:
         """The engine's SQL type for a declared column."""
@@ -68,6 +76,8 @@ BOOKKEEPING: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+_VIEW_LOCKS = threading.Lock()  # guards the creation of each store's view lock
+
 
 class Store(ABC):
     """An SQL engine holding the event log. Subclasses provide the engine's I/O.
@@ -79,6 +89,7 @@ class Store(ABC):
 
     capabilities: Capabilities
     remembered: dict[Hashable, Any] | None = None
+    _view_lock: threading.RLock | None = None
 
     def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """``compute()``, remembered under ``key`` when this store remembers (see above)."""
@@ -87,6 +98,24 @@ class Store(ABC):
         if key not in self.remembered:
             self.remembered[key] = compute()
         return self.remembered[key]
+
+    @contextmanager
+    def view(self, remember: bool = True) -> Iterator[Store]:
+        """A store safe to use from the calling thread until the block ends (a web request's).
+
+        With ``remember`` it remembers what it learns about the data (:meth:`memo`): pass False
+        for a view that writes. This default serves engines without parallel views: the store
+        itself, one view at a time (a re-entrant lock); an engine with cursors overrides it."""
+        with _VIEW_LOCKS:
+            if self._view_lock is None:
+                self._view_lock = threading.RLock()
+        with self._view_lock:
+            before = self.remembered
+            self.remembered = {} if remember else None
+            try:
+                yield self
+            finally:
+                self.remembered = before
 
     def ensure_schema(self) -> None:
         """Create every table of the event log and the bookkeeping tables if missing."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ DUCKDB = Capabilities(
         "json": "VARCHAR",
     },
     list_type="VARCHAR[]",
+    parallel_views=True,
 )
 
 STORE_FILE = "supportops.duckdb"
@@ -56,6 +60,19 @@ class DuckDBStore(Store):
         except duckdb.Error as exc:
             raise StoreError(f"cannot open the store {path}: {exc}", engine="duckdb") from exc
         self.con.execute("SET TimeZone = 'UTC'")
+
+    @contextmanager
+    def view(self, remember: bool = True) -> Iterator[Store]:
+        """A cursor of the shared connection (a DuckDB connection must not serve two threads at
+        once; its cursors may run in parallel), closed when the block ends."""
+        view = copy.copy(self)
+        view.con = self.con.cursor()
+        view.con.execute("SET TimeZone = 'UTC'")
+        view.remembered = {} if remember else None  # a request's data does not change
+        try:
+            yield view
+        finally:
+            view.con.close()
 
     def execute(self, sql: str, params: list[Any] | None = None) -> None:
         try:

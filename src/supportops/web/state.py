@@ -1,11 +1,11 @@
 """What the web app keeps between requests, and each request's view of the workspace.
 
 The server opens the workspace's store itself, once (DuckDB admits one writing process). Each
-request gets its own :class:`Workspace` view: with DuckDB a view whose store is a cursor of the
-shared connection (a DuckDB connection must not be used by two threads at once; its cursors may
-run in parallel); with an engine without cursors, the shared workspace behind a lock. Imports take
-a write lock and clear the result cache. The server may rebuild the materialised facts and the
-SLA snapshot in the background (at start when stale, after each import through the API).
+request gets its own :class:`Workspace` view, whose store is the store's own per-thread view
+(:meth:`~supportops.store.Store.view`: a cursor with DuckDB, the shared connection behind a lock
+elsewhere). Imports take a write lock and clear the result cache. The server may rebuild the
+materialised facts and the SLA snapshot in the background (at start when stale, after each import
+through the API).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from pathlib import Path
 
 from fastapi import Request
 
-from supportops.store import DuckDBStore
 from supportops.tokens import TokenFile
 from supportops.web.data import Cache
 from supportops.workspace import Workspace
@@ -38,7 +37,6 @@ class WebState:
         self.tokens = TokenFile.of_workspace(self.base.path)
         self.cache = Cache()
         self.write_lock = threading.Lock()
-        self._lock = threading.RLock()
         self.refresh_after_import = False
         self._flags = threading.Lock()
         self._refreshing = self._again = False
@@ -49,21 +47,10 @@ class WebState:
 
         With ``remember`` (a request's view) its store remembers what it learns about the data
         (:meth:`~supportops.store.Store.memo`): pass False for a view that writes."""
-        if not isinstance(self.store, DuckDBStore):
-            with self._lock:
-                yield self.base
-            return
-        view = copy.copy(self.base)
-        store = DuckDBStore.__new__(DuckDBStore)
-        store.path = self.store.path
-        store.con = self.store.con.cursor()
-        store.con.execute("SET TimeZone = 'UTC'")
-        store.remembered = {} if remember else None  # a request's data does not change
-        view.__dict__["store"] = store
-        try:
+        with self.store.view(remember) as store:
+            view = copy.copy(self.base)
+            view.__dict__["store"] = store
             yield view
-        finally:
-            store.con.close()
 
     def refresh_later(self) -> bool:
         """Rebuild the materialised facts and the SLA snapshot in a background thread, unless a
