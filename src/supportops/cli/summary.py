@@ -11,6 +11,7 @@ from rich.table import Table
 
 from supportops.cli.workspace import print_counts
 from supportops.metrics.headline import headline
+from supportops.metrics.inventory import newest_event
 from supportops.numbers import fmt
 from supportops.sla.workspace import compliance_by_target
 from supportops.workspace import Workspace
@@ -22,8 +23,7 @@ console = Console()
 
 def latest_instant(ws: Workspace) -> datetime | None:
     """The newest event of the workspace: the 'now' of a log that stopped arriving."""
-    value = ws.store.scalar('SELECT max("at") FROM events')
-    return value if isinstance(value, datetime) else None
+    return newest_event(ws.store)
 
 
 def print_summary(ws: Workspace) -> None:

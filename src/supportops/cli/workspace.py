@@ -23,6 +23,7 @@ from rich.table import Table
 from supportops.cli.options import WorkspaceOption
 from supportops.config import CONFIG_FILE
 from supportops.errors import WorkspaceError
+from supportops.metrics.inventory import quarantined_rows, tickets_per_channel
 from supportops.model.exporter import export_log
 from supportops.model.importer import ImportReport, import_files
 from supportops.model.schema import TABLES
@@ -171,18 +172,7 @@ def quarantine(
 ) -> None:
     """List quarantined rows with file, row, column and reason (latest import first)."""
     with Workspace.open(workspace) as ws:
-        sql = (
-            'SELECT q.import_id, q.table_name, q.file, CAST(q."row" AS BIGINT) AS "row", '
-            'q."column", q.reason, q.record FROM quarantine q LEFT JOIN imports i USING (import_id)'
-        )
-        params: list[object] = []
-        if import_id:
-            sql += " WHERE q.import_id = ?"
-            params.append(import_id)
-        sql += ' ORDER BY i."at" DESC, q.file, "row"'
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        rows = ws.store.query(sql, params)
+        rows = quarantined_rows(ws.store, import_id, limit)
     if format == "json":
         typer.echo(rows.to_json(orient="records"))
     elif format == "csv":
@@ -200,10 +190,7 @@ def quarantine(
 def counts(ws: Workspace) -> dict[str, object]:
     """Rows per table and tickets per channel."""
     per_table = {name: ws.store.count(name) for name in TABLES}
-    channels = ws.store.query(
-        "SELECT channel, count(*) AS n FROM tickets GROUP BY 1 ORDER BY 2 DESC"
-    )
-    return {"tables": per_table, "channels": dict(zip(channels.channel, channels.n, strict=True))}
+    return {"tables": per_table, "channels": tickets_per_channel(ws.store)}
 
 
 def print_counts(ws: Workspace) -> None:

@@ -18,7 +18,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from supportops import numbers
-from supportops.metrics.compiler import run_sql
+from supportops.metrics.bot_sessions import sessions_by_outcome
 from supportops.web import charts, data, drill
 from supportops.web.filters import Filters
 from supportops.web.pages import User, Ws, cached, memo, render, router, tickets_url, view_filters
@@ -41,22 +41,8 @@ OUTCOMES = ("resolved", "handed_off", "abandoned")
 def session_counts(ws: Workspace, filters: Filters) -> pd.DataFrame:
     """Bot sessions started in the range (on the channel filter), per outcome."""
     low, high = data.bounds(filters, ws.config.report_timezone)
-    conds, params = ["TRUE"], {}
-    for name, value, cond in (
-        ("low", low, "started_at >= $low"),
-        ("high", high, "started_at < $high"),
-        ("channel", filters.channel, "channel = $channel"),
-    ):
-        if value is not None:
-            conds.append(cond)
-            params[name] = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
-    if filters.group or filters.priority:
-        conds.append("FALSE")  # sessions have no group or priority, as in the metrics
-    sql = (
-        "SELECT outcome, count(*) AS sessions FROM bot_sessions "
-        f"WHERE {' AND '.join(conds)} GROUP BY outcome"
-    )
-    return run_sql(ws.store, sql, params)
+    unmatchable = bool(filters.group or filters.priority)
+    return sessions_by_outcome(ws.store, low, high, filters.channel, unmatchable)
 
 
 def _outcomes(

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from supportops.errors import InputError, MetricError, TerminalError
+from supportops.metrics.inventory import data_version
 from supportops.web.filters import Filters
 from supportops.workspace import Workspace
 
@@ -116,9 +117,8 @@ def direct(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
 
 def version(ws: Workspace) -> tuple[Any, ...]:
     """What changes when the event log does: the count and time of imports."""
-    sql = 'SELECT count(*) AS n, CAST(max("at") AS VARCHAR) AS at FROM imports'
-    row = ws.store.memo(("version",), lambda: ws.store.arrow(sql).to_pylist()[0])
-    return (row["n"], row["at"])
+    found: tuple[Any, ...] = ws.store.memo(("version",), lambda: data_version(ws.store))
+    return found
 
 
 def metrics(

@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 
 from supportops import numbers
 from supportops.errors import AuthError
+from supportops.metrics.inventory import distinct_values, newest_ticket_day
 from supportops.tokens import TokenRecord
 from supportops.web import charts, data
 from supportops.web.auth import COOKIE, page_user, set_session
@@ -101,7 +102,7 @@ def view_filters(request: Request, ws: Workspace) -> Filters:
         request,
         ws,
         ("newest",),
-        lambda: ws.query("SELECT CAST(max(created_at) AS DATE) AS d FROM tickets").iloc[0, 0],
+        lambda: newest_ticket_day(ws.store),
     )
     end = filters.end or newest or date.today()
     start = filters.start or end - timedelta(days=DEFAULT_DAYS - 1)
@@ -112,11 +113,7 @@ def choices(request: Request, ws: Workspace) -> dict[str, list[str]]:
     """The values the filter menus offer."""
 
     def compute() -> dict[str, list[str]]:
-        out = {}
-        for dim in ("channel", "group", "priority"):
-            frame = ws.query(f'SELECT DISTINCT "{dim}" AS v FROM tickets WHERE "{dim}" IS NOT NULL')
-            out[dim] = sorted(str(v) for v in frame["v"])
-        return out
+        return {dim: distinct_values(ws.store, dim) for dim in ("channel", "group", "priority")}
 
     result: dict[str, list[str]] = cached(request, ws, ("choices",), compute)
     return result
