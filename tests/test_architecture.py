@@ -5,6 +5,7 @@
 - The core never imports ``web`` or ``cli`` (only the declared entry points do).
 - ``config`` imports no feature: only each feature's declared settings module, which imports no
   feature logic itself.
+- Outbound HTTP goes through one seam: only ``supportops.http`` imports an HTTP client.
 
 Imports are read with :mod:`ast`, function-level ones included (``if TYPE_CHECKING:`` blocks are
 not imports at run time). Each checker is also run on a small synthetic source, so that a test here
@@ -21,6 +22,7 @@ import supportops
 
 PACKAGE = Path(supportops.__file__).parent
 EDGES = ("supportops.web", "supportops.cli")
+HTTP_CLIENTS = ("httpx", "requests", "urllib.request", "http.client", "aiohttp", "urllib3")
 FEATURES = (
     "supportops.alerts",
     "supportops.cli",
@@ -124,16 +126,26 @@ def _outermost(names: set[str]) -> list[str]:
     return sorted(n for n in names if not any(n.startswith(o + ".") for o in names))
 
 
-def package_modules() -> dict[str, set[str]]:
-    """Every module of the package, by name, with what it imports of ``supportops``."""
+def package_modules(within: tuple[str, ...] = ("supportops",)) -> dict[str, set[str]]:
+    """Every module of the package, by name, with what it imports of the packages ``within``."""
     graph = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
         is_package = parts[-1] == "__init__"
         name = ".".join(parts[:-1] if is_package else parts)
         imported = imports_of(path.read_text(encoding="utf-8"), name, is_package)
-        graph[name] = {i for i in imported if _within(i, ["supportops"])}
+        graph[name] = {i for i in imported if _within(i, within)}
     return graph
+
+
+def http_outside_the_seam(graph: dict[str, set[str]]) -> list[str]:
+    """``module -> client`` for each module but ``supportops.http`` importing an HTTP client."""
+    return sorted(
+        f"{module} -> {name}"
+        for module, imported in graph.items()
+        if module != "supportops.http"
+        for name in _outermost({n for n in imported if _within(n, HTTP_CLIENTS)})
+    )
 
 
 def core_importing_edges(graph: dict[str, set[str]]) -> list[str]:
@@ -197,6 +209,11 @@ def test_config_imports_no_feature_but_its_settings_models() -> None:
     graph = package_modules()
     assert "supportops.config" in graph and set(SETTINGS) <= set(graph)
     assert config_importing_features(graph) == []
+
+
+def test_only_the_http_seam_imports_an_http_client() -> None:
+    graph = package_modules(HTTP_CLIENTS)
+    assert graph["supportops.http"] and http_outside_the_seam(graph) == []
 
 
 # --- the checkers, on synthetic sources --------------------------------------------------------
@@ -266,4 +283,16 @@ def test_config_importing_a_feature_or_a_settings_module_importing_logic_is_repo
         "supportops.alerts -> supportops.alerts.runner",
         "supportops.alerts.rules -> supportops.sla.policy",
         "supportops.config -> supportops.metrics.catalog",
+    ]
+
+
+def test_an_http_client_imported_outside_the_seam_is_reported() -> None:
+    graph = {
+        "supportops.http": {"httpx"},
+        "supportops.connectors.zendesk": imports_of("def f():\n    import httpx\n", "x"),
+        "supportops.alerts.deliver": imports_of("from urllib.request import urlopen", "y"),
+    }
+    assert http_outside_the_seam(graph) == [
+        "supportops.alerts.deliver -> urllib.request",
+        "supportops.connectors.zendesk -> httpx",
     ]

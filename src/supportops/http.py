@@ -57,12 +57,14 @@ __all__ = [
     "HttpClient",
     "RateLimit",
     "Retries",
+    "Transport",
     "WaitHeader",
     "target_of",
 ]
 
 log = logging.getLogger("supportops.http")
 
+Transport = httpx.BaseTransport  # what replaces the network: httpx.MockTransport, for one
 Reading = Literal["seconds", "http-date", "seconds-or-http-date", "epoch-seconds"]
 RetryHook = Callable[[int, TransientError, float], None]
 
@@ -196,7 +198,7 @@ class HttpClient:
     timeout: float = 10.0
     rate_limit: RateLimit = field(default_factory=RateLimit)
     limits: Mapping[str, RateLimit] = field(default_factory=dict)
-    transport: httpx.BaseTransport | None = None
+    transport: Transport | None = None
     sleep: Callable[[float], None] = time.sleep
     monotonic: Callable[[], float] = time.monotonic
     clock: Callable[[], datetime] | None = None
@@ -236,6 +238,7 @@ class HttpClient:
     def _once(self, method: str, url: httpx.URL, options: dict[str, Any]) -> httpx.Response:
         target = target_of(url)
         if (closed := self._gates.remaining(url.host)) > 0:
+            log.info("waiting %.1fs: %s asked to slow down", closed, target)
             self.sleep(closed)
         try:
             answer = self._client.request(method, url, **options)

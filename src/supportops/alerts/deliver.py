@@ -19,7 +19,6 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-import httpx
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -30,7 +29,7 @@ from tenacity import (
 
 from supportops.alerts.rules import Delivery, EmailDelivery
 from supportops.errors import RequestRefused, TerminalError, TransientError
-from supportops.http import HttpClient, Retries
+from supportops.http import HttpClient, Retries, Transport
 
 __all__ = ["Courier", "DeliveryError", "DeliveryRefused"]
 
@@ -60,7 +59,7 @@ class Courier:
     """Sends alerts; ``transport`` replaces httpx's network (tests), ``attempts`` and
     ``max_wait`` bound the retries."""
 
-    transport: httpx.BaseTransport | None = None
+    transport: Transport | None = None
     attempts: int = 4
     min_wait: float = 0.5
     max_wait: float = 8.0
