@@ -109,6 +109,15 @@ def test_exhausted_5xx_retries_raise_a_transient_error_with_the_status() -> None
     assert caught.value.context["status"] == 500
 
 
+def test_retries_stop_before_a_wait_would_pass_the_total_time() -> None:
+    time = FakeTime()
+    seen, answer = script(httpx.Response(503))
+    bounded = Retries(attempts=10, min_wait=4.0, max_wait=4.0, jitter=0.0, total=10.0)
+    with pytest.raises(RequestFailed):
+        client(answer, time, retries=bounded).get("https://api.example.com/x")
+    assert time.sleeps == [4.0, 4.0] and len(seen) == 3  # a third wait would end at 12 s
+
+
 def test_a_4xx_is_terminal_and_not_retried() -> None:
     time = FakeTime()
     seen, answer = script(httpx.Response(404, text="no such thing"))

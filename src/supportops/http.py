@@ -3,8 +3,9 @@
 Every request supportops sends (alert webhooks today, connectors and write-backs tomorrow) goes
 through :class:`HttpClient`::
 
-    with HttpClient(retries=Retries(attempts=5), limits={"api.example.com": INTERCOM}) as http:
-        answer = http.request("GET", "https://api.example.com/conversations")
+    reset = RateLimit(headers=(RATE_LIMIT_RESET,))  # 429 + X-RateLimit-Reset (epoch seconds)
+    with HttpClient(retries=Retries(attempts=5), limits={"api.example.com": reset}) as http:
+        answer = http.get("https://api.example.com/conversations")
 
 What comes back is a 2xx or 3xx answer; anything else is raised, translated where it enters::
 
@@ -15,11 +16,11 @@ What comes back is a 2xx or 3xx answer; anything else is raised, translated wher
 
 Retries wait exponentially (``min_wait`` doubling up to ``max_wait``, plus up to ``jitter``
 seconds at random) and stop after ``attempts`` tries or when the next wait would pass ``total``
-seconds since the first try. A rate-limited answer names its own wait through a header; how a
-vendor says it is data (:class:`RateLimit`: the statuses, and the headers with how each reads),
-chosen per host. A named wait also closes the host's gate: every request to that host through the
-same client waits until it has passed. Errors name the target as scheme and host only (a webhook's
-path is its secret).
+seconds since the first try (on the injected monotonic timer). A rate-limited answer names its
+own wait through a header; how a vendor says it is data (:class:`RateLimit`: the statuses, and
+the headers with how each reads), chosen per host. A named wait also closes the host's gate:
+every request to that host through the same client waits until it has passed. Errors name the
+target as scheme, host and port only (a webhook's path is its secret).
 
 The network (``transport``: an :class:`httpx.MockTransport` or a local server in tests), the
 sleeper, the monotonic timer and the clock are injected. Absolute waits (an HTTP date, a reset
@@ -45,8 +46,6 @@ from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception_type,
-    stop_after_attempt,
-    stop_before_delay,
 )
 
 from supportops.errors import RateLimited, RequestFailed, RequestRefused, TransientError
@@ -216,8 +215,14 @@ class HttpClient:
     def request(self, method: str, url: str, **options: Any) -> httpx.Response:
         """Send ``method url`` (``options`` as :meth:`httpx.Client.request` takes them) and
         return the answer; retried and translated as the module's docstring says."""
+        started = self.monotonic()
+
+        def stop(state: RetryCallState) -> bool:  # out of tries, or the next wait passes the total
+            spent = self.monotonic() - started + state.upcoming_sleep
+            return state.attempt_number >= self.retries.attempts or spent >= self.retries.total
+
         retrying = Retrying(
-            stop=stop_after_attempt(self.retries.attempts) | stop_before_delay(self.retries.total),
+            stop=stop,
             wait=self._wait,
             retry=retry_if_exception_type((RequestFailed, RateLimited)),
             before_sleep=self._before_sleep,
