@@ -187,12 +187,24 @@ def test_a_status_declared_as_a_rate_limit_is_one() -> None:
     assert time.sleeps == [3.0]
 
 
-def test_a_rate_limit_without_a_readable_wait_backs_off() -> None:
+@pytest.mark.parametrize("value", ["soon", "nan", "Tue, 99 Foo 2026"])
+def test_a_rate_limit_without_a_readable_wait_backs_off(value: str) -> None:
     time = FakeTime()
-    _, answer = script(httpx.Response(429, headers={"Retry-After": "soon"}), httpx.Response(200))
+    _, answer = script(httpx.Response(429, headers={"Retry-After": value}), httpx.Response(200))
     client(answer, time).get("https://api.example.com/x")
     (wait,) = time.sleeps
     assert 1.0 <= wait <= 1.5
+
+
+def test_an_http_date_without_a_zone_is_read_as_utc() -> None:
+    time = FakeTime()
+    headers = {
+        "Date": "Tue, 10 Mar 2026 14:20:00 -0000",
+        "Retry-After": "Tue, 10 Mar 2026 14:20:05 -0000",
+    }
+    _, answer = script(httpx.Response(429, headers=headers), httpx.Response(200))
+    client(answer, time).get("https://api.example.com/x")
+    assert time.sleeps == [5.0]
 
 
 def test_a_wait_beyond_the_total_time_raises_at_once_with_the_wait() -> None:

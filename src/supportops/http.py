@@ -32,6 +32,7 @@ backoff applies.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 import time
@@ -70,17 +71,24 @@ RetryHook = Callable[[int, TransientError, float], None]
 
 def _seconds(value: str, now: datetime | None) -> float | None:
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
         return None
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
+
+
+def _date(value: str) -> datetime | None:
+    """An HTTP date (RFC 9110; ``-0000`` and no zone read as UTC), or None."""
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _http_date(value: str, now: datetime | None) -> float | None:
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return None if now is None else max((when - now).total_seconds(), 0.0)
+    when = _date(value)
+    return None if when is None or now is None else max((when - now).total_seconds(), 0.0)
 
 
 def _seconds_or_http_date(value: str, now: datetime | None) -> float | None:
@@ -141,10 +149,7 @@ class RateLimit:
 
 def _server_now(answer: httpx.Response) -> datetime | None:
     value = answer.headers.get("Date")
-    try:
-        return parsedate_to_datetime(value).astimezone(UTC) if value else None
-    except (TypeError, ValueError):
-        return None
+    return _date(value) if value else None
 
 
 @dataclass(frozen=True)
