@@ -69,7 +69,12 @@ class ConfigError(TerminalError):
 
 class ConditionError(ConfigError):
     """A condition is wrong: ``key`` is its path, ``line`` its YAML line (when known),
-    ``suggestion`` the closest valid name of an unknown field."""
+    ``suggestion`` the closest valid name of an unknown field, ``reason`` what is wrong."""
+
+    key: str
+    line: int | None
+    suggestion: str | None
+    reason: str
 
 
 class InputError(TerminalError):

@@ -14,9 +14,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
+from pydantic import PlainSerializer, PlainValidator
 
 from supportops.errors import ConditionError
 from supportops.model.schema import TICKETS
@@ -30,10 +31,12 @@ __all__ = [
     "AnyOf",
     "Compare",
     "Condition",
+    "ConditionSetting",
     "Fields",
     "Kind",
     "Not",
     "Tags",
+    "condition_data",
     "parse_condition",
     "parse_instant",
 ]
@@ -141,6 +144,23 @@ def parse_instant(value: Any, zone: str = "UTC") -> pd.Timestamp:
     return stamp.tz_convert("UTC")
 
 
+def condition_data(cond: Condition) -> Any:
+    """``cond`` in its long YAML form, as JSON data (instants as ISO text); it parses back to
+    an equal condition."""
+    match cond:
+        case All(items) | AnyOf(items):
+            return {"all" if isinstance(cond, All) else "any": [condition_data(i) for i in items]}
+        case Not(item):
+            return {"not": condition_data(item)}
+        case Tags(op, tags, name):
+            return {"field": name, op: list(tags)}
+        case Compare(name, op, values):
+            data = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+            one = op in ("eq", "ne", "lt", "le", "gt", "ge", "null")
+            return {"field": name, op: data[0] if one else data}
+    raise TypeError(f"not a condition: {cond!r}")
+
+
 @dataclass(frozen=True)
 class _At:
     """Where a node is: its path of keys and the YAML line the parser knows."""
@@ -165,8 +185,21 @@ class _At:
         where = f"line {self.line}: " if self.line else ""
         hint = f" (did you mean {suggestion!r}?)" if suggestion else ""
         return ConditionError(
-            f"{where}{key}: {reason}{hint}", key=key, line=self.line, suggestion=suggestion
+            f"{where}{key}: {reason}{hint}",
+            key=key,
+            line=self.line,
+            suggestion=suggestion,
+            reason=reason + hint,
         )
+
+
+def _read(value: Any) -> Condition:
+    return value if isinstance(value, Condition) else parse_condition(value)
+
+
+# A condition as a field of a config model: read by parse_condition (unless already read),
+# written back as its long form (condition_data).
+ConditionSetting = Annotated[Condition, PlainValidator(_read), PlainSerializer(condition_data)]
 
 
 def parse_condition(

@@ -9,8 +9,10 @@ Every comparison is wrapped in ``coalesce(..., FALSE)``: two-valued logic, as th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from supportops.conditions.mask import NUMBER_TEXT, TICKET_DEFAULTS
@@ -23,6 +25,14 @@ _SIGNS = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, datetime):
+        return f"CAST({_quote(value.isoformat())} AS TIMESTAMPTZ)"
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else "NULL"
+    return _quote(str(value))
 
 
 @dataclass(frozen=True)
@@ -50,11 +60,14 @@ class Columns:
 
 
 def to_sql(
-    condition: Condition, columns: Columns, params: dict[str, Any], prefix: str = "c"
+    condition: Condition, columns: Columns, params: dict[str, Any] | None, prefix: str = "c"
 ) -> str:
-    """The predicate of ``condition``; its values are added to ``params`` (names ``prefix``N)."""
+    """The predicate of ``condition``; its values are added to ``params`` (names ``prefix``N),
+    or written as escaped literals when ``params`` is None (SQL embedded in other SQL text)."""
 
     def bind(value: Any) -> str:
+        if params is None:
+            return _literal(value)
         n = len(params)
         while f"{prefix}{n}" in params:
             n += 1
