@@ -19,6 +19,8 @@ from supportops.conditions.model import (
     Not,
     Tags,
     condition_data,
+    describe,
+    fields_of,
     parse_condition,
     parse_instant,
 )
@@ -39,6 +41,8 @@ __all__ = [
     "Not",
     "Tags",
     "condition_data",
+    "describe",
+    "fields_of",
     "mask",
     "parse_condition",
     "parse_instant",

@@ -37,6 +37,8 @@ __all__ = [
     "Not",
     "Tags",
     "condition_data",
+    "describe",
+    "fields_of",
     "parse_condition",
     "parse_instant",
 ]
@@ -161,6 +163,45 @@ def condition_data(cond: Condition) -> Any:
     raise TypeError(f"not a condition: {cond!r}")
 
 
+def fields_of(cond: Condition) -> set[str]:
+    """The fields ``cond`` names."""
+    match cond:
+        case All(items) | AnyOf(items):
+            return set().union(*(fields_of(i) for i in items))
+        case Not(item):
+            return fields_of(item)
+        case Tags() | Compare():
+            return {cond.field}
+    raise TypeError(f"not a condition: {cond!r}")
+
+
+_SIGNS = {"ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "not_in": "≠"}
+
+
+def describe(cond: Condition) -> str:
+    """``cond`` in a short line for messages: ``channel=chat, priority=high,urgent``."""
+    match cond:
+        case All(items):
+            return ", ".join(describe(i) for i in items)
+        case AnyOf(items):
+            return "any of (" + "; ".join(describe(i) for i in items) + ")"
+        case Not(item):
+            return f"not ({describe(item)})"
+        case Tags(op, tags, name):
+            return (
+                f"{name}{'=' if op == 'any_of' else ' ' + op.replace('_', ' ') + ' '}"
+                + ",".join(tags)
+            )
+        case Compare(name, op, values):
+            texts = [v.isoformat() if isinstance(v, datetime) else str(v) for v in values]
+            if op == "null":
+                return f"{name} {'empty' if values[0] else 'set'}"
+            if op == "between":
+                return f"{name} {texts[0]}..{texts[1]}"
+            return f"{name}{_SIGNS.get(op, '=')}{','.join(texts)}"
+    raise TypeError(f"not a condition: {cond!r}")
+
+
 @dataclass(frozen=True)
 class _At:
     """Where a node is: its path of keys and the YAML line the parser knows."""
@@ -236,9 +277,13 @@ def _entry(name: str, value: Any, parent: Any, fields: Fields, at: _At) -> Condi
         return Not(_node(value, fields, at))
     if name in _TAG_KEYS and fields.kind("tags") == "tags":
         return _tags(_TAG_KEYS[name], value, at)
+    if name in _TAG_KEYS and fields.kind("tag") == "tags":  # the metrics' dimension `tag`
+        return _tags(_TAG_KEYS[name], value, at, "tag")
     if isinstance(value, Mapping):  # `created_at: {ge: ..., lt: ...}`
         return _long({"field": name, **value}, fields, at, value)
     kind = _kind(name, fields, at)
+    if kind == "tags":
+        return _tags("any_of", value, at, name)
     if value is None:
         return Compare(name, "null", (True,), kind)
     if isinstance(value, Sequence) and not isinstance(value, str):
@@ -262,7 +307,7 @@ def _long(raw: Mapping[str, Any], fields: Fields, at: _At, ops_node: Any = None)
         if kind == "tags":
             if op not in TAG_OPS:
                 raise here.fail(f"tags take one of {', '.join(TAG_OPS)}", _close(op, TAG_OPS))
-            items.append(_tags(op, raw[written], here))
+            items.append(_tags(op, raw[written], here, name))
         elif op not in COMPARISONS:
             raise here.fail(
                 f"unknown comparison (one of {', '.join(COMPARISONS)})", _close(op, COMPARISONS)
@@ -286,11 +331,11 @@ def _kind(name: str, fields: Fields, at: _At) -> Kind:
     return kind
 
 
-def _tags(op: str, value: Any, at: _At) -> Tags:
+def _tags(op: str, value: Any, at: _At, name: str = "tags") -> Tags:
     values = [value] if isinstance(value, str) else value
     if not isinstance(values, Sequence) or not all(isinstance(v, str) for v in values):
         raise at.fail("expected a tag or a list of tags")
-    return Tags(op, tuple(values))
+    return Tags(op, tuple(values), name)
 
 
 def _compare(name: str, op: str, value: Any, kind: Kind, at: _At) -> Compare:
