@@ -178,6 +178,12 @@ def fields_of(cond: Condition) -> set[str]:
 _SIGNS = {"ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "not_in": "≠"}
 
 
+def _text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def describe(cond: Condition) -> str:
     """``cond`` in a short line for messages: ``channel=chat, priority=high,urgent``."""
     match cond:
@@ -193,7 +199,7 @@ def describe(cond: Condition) -> str:
                 + ",".join(tags)
             )
         case Compare(name, op, values):
-            texts = [v.isoformat() if isinstance(v, datetime) else str(v) for v in values]
+            texts = [_text(v) for v in values]
             if op == "null":
                 return f"{name} {'empty' if values[0] else 'set'}"
             if op == "between":
