@@ -62,6 +62,9 @@ def _bools(array: Any) -> Mask:
 
 
 def _compare(cond: Compare, column: pa.Array) -> Mask:
+    if isinstance(column, pa.DictionaryArray) and cond.op != "null":
+        on_values = pa.array(_compare(cond, column.dictionary))  # once per distinct value
+        return _bools(pc.take(on_values, column.indices))  # an empty index stays false
     if cond.op == "null":
         empty = _bools(pc.is_null(column, nan_is_null=True))
         return empty if cond.values[0] else ~empty
@@ -81,7 +84,7 @@ def _column(frame: pd.DataFrame, cond: Compare, defaults: Mapping[str, str]) -> 
     if cond.field.startswith(CUSTOM):
         text = _custom(frame, cond.field.removeprefix(CUSTOM))
     elif cond.field in frame:
-        text = _arrow(frame[cond.field])
+        text = _arrow(frame[cond.field], decode=cond.field in defaults or cond.kind != "text")
     else:
         text = pa.nulls(len(frame), pa.string())
     if cond.field in defaults:
@@ -90,17 +93,22 @@ def _column(frame: pd.DataFrame, cond: Compare, defaults: Mapping[str, str]) -> 
         numeric = pc.match_substring_regex(text, NUMBER_TEXT)
         return pc.if_else(numeric, pc.cast(pc.if_else(numeric, text, "0"), pa.float64()), None)
     if cond.kind == "instant" and not pa.types.is_timestamp(text.type):
-        stamps = pd.to_datetime(pd.Series(text.to_pandas()), utc=True, errors="coerce")
+        stamps = pd.to_datetime(
+            pd.Series(text.to_pandas()), utc=True, errors="coerce", format="ISO8601"
+        )
         return pa.array(stamps, type=_TYPES["instant"])
-    return text.cast(_TYPES[cond.kind if cond.kind != "custom" else "text"])
+    wanted = _TYPES[cond.kind if cond.kind != "custom" else "text"]
+    if isinstance(text, pa.DictionaryArray):  # kept encoded: compared once per distinct value
+        return pa.DictionaryArray.from_arrays(text.indices, text.dictionary.cast(wanted))
+    return text.cast(wanted, safe=cond.kind != "instant")  # instants: to the microsecond
 
 
-def _arrow(series: pd.Series) -> pa.Array:
+def _arrow(series: pd.Series, decode: bool = True) -> pa.Array:
     values: Any = series.array if isinstance(series.dtype, pd.ArrowDtype) else series
     array = pa.array(values, from_pandas=True)
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    if pa.types.is_dictionary(array.type):
+    if decode and isinstance(array, pa.DictionaryArray):
         array = array.dictionary_decode()
     return array
 
