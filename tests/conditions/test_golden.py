@@ -2,8 +2,8 @@
 
 Each file holds a small ticket table and conditions with the ticket ids they select. Every case
 runs through the mask evaluator (on the tickets as plain pandas and as the SLA engine reads them:
-categoricals and Arrow columns) and through the SQL compiler on DuckDB and on PostgreSQL; all
-four must give the expected ids.
+categoricals and Arrow columns) and through the SQL compiler on DuckDB and on PostgreSQL, with
+bound parameters and with inlined literals; all must give the expected ids.
 """
 
 from __future__ import annotations
@@ -82,3 +82,7 @@ def test_sql(path: Path, store: Store) -> None:
         sql = f"SELECT t.ticket_id FROM tickets t WHERE {where} ORDER BY t.ticket_id"
         got = run_sql(store, sql, params)["ticket_id"].tolist()
         assert got == expected, f"{path.name} case {index} on {store.capabilities.name}: {where}"
+        inline = to_sql(condition, Columns(alias="t"), None)  # values as escaped literals
+        sql = f"SELECT t.ticket_id FROM tickets t WHERE {inline} ORDER BY t.ticket_id"
+        got = run_sql(store, sql)["ticket_id"].tolist()
+        assert got == expected, f"{path.name} case {index} inline: {inline}"
