@@ -1,8 +1,9 @@
 """The one condition language: SLA ``when``, alert filters, metric and ticket filters, drill-downs.
 
-A condition (:mod:`.model`) is read from YAML or text, evaluated as one vectorised mask over a
-table (:mod:`.mask`) or compiled to a SQL predicate with bound parameters for the stores
-(:mod:`.sql`); both give the same rows. ``docs/conditions.md`` describes the written forms.
+A condition (:mod:`.model`) is read from YAML or text (:mod:`.parse`), evaluated as one
+vectorised mask over a table (:mod:`.mask`) or compiled to a SQL predicate with bound
+parameters for the stores (:mod:`.sql`); both give the same rows. ``docs/conditions.md``
+describes the written forms.
 """
 
 from supportops.conditions.mask import TICKET_DEFAULTS, mask, tag_lists
@@ -14,16 +15,14 @@ from supportops.conditions.model import (
     AnyOf,
     Compare,
     Condition,
-    ConditionSetting,
     Fields,
     Not,
     Tags,
     condition_data,
     describe,
     fields_of,
-    parse_condition,
-    parse_instant,
 )
+from supportops.conditions.parse import ConditionSetting, parse_condition, parse_instant
 from supportops.conditions.sql import Columns, to_sql
 
 __all__ = [
