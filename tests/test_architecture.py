@@ -48,12 +48,8 @@ SETTINGS = {
     "supportops.alerts.rules": "the typed rules of `alerts:`",
     "supportops.workforce.shifts": "the shift templates of `workforce:`",
 }
-# Modules still holding SQL that another change is moving out. MUST BE EMPTY: emptied when
-# the condition language lands (it moves the drill's conditions and ticket sets).
-SQL_ALLOWED = {
-    "web/drill.py": "drill conditions, moving to supportops.conditions",
-    "web/ticket_sets.py": "ticket-set semi-joins, moving to supportops.conditions",
-}
+# Modules allowed to hold SQL while another change moves it out; keep it empty.
+SQL_ALLOWED: dict[str, str] = {}
 
 SQL = re.compile(
     r"\b(?:SELECT|INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\S+\s+SET"

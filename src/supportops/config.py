@@ -12,13 +12,22 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from supportops.alerts.rules import AlertRule
+from supportops.conditions import All, ConditionSetting, parse_condition
 from supportops.durations import parse_duration
-from supportops.errors import ConfigError
+from supportops.errors import ConditionError, ConfigError
 from supportops.workforce.shifts import ShiftTemplate
 
 __all__ = [
@@ -48,17 +57,6 @@ TARGETS = (
     "requester_wait",
     "agent_work",
     "resolution",
-)
-WHEN_KEYS = (
-    "channel",
-    "priority",
-    "type",
-    "group",
-    "organization_id",
-    "source",
-    "created_by",
-    "tags",
-    "tags_all",
 )
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RANGE = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -202,19 +200,9 @@ class SlaPolicy(_Model):
     """An SLA policy: the first policy whose ``when`` matches a ticket applies to it."""
 
     name: str
-    when: dict[str, str | list[str]] = Field(default_factory=dict)
+    when: ConditionSetting = Field(default_factory=All)
     calendar: str | None = None
     targets: Targets
-
-    @field_validator("when")
-    @classmethod
-    def _when_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for key in value:
-            if key not in WHEN_KEYS:
-                raise ValueError(
-                    f"unknown condition {key!r} (expected one of {', '.join(WHEN_KEYS)})"
-                )
-        return value
 
 
 class GroupConfig(_Model):
@@ -269,6 +257,21 @@ class WorkspaceConfig(_Model):
 
     _zone = field_validator("report_timezone")(classmethod(lambda cls, v: _check_zone(v)))
 
+    @model_validator(mode="before")
+    @classmethod
+    def _conditions(cls, raw: Any) -> Any:
+        """Policies' ``when`` and alerts' ``filters`` read with their whole path, for errors."""
+        if not isinstance(raw, dict):
+            return raw
+        out = dict(raw)
+        for section, key in (("sla_policies", "when"), ("alerts", "filters")):
+            if isinstance(raw.get(section), list):
+                out[section] = [
+                    _with_condition(item, key, f"{section}.{i}.{key}")
+                    for i, item in enumerate(raw[section])
+                ]
+        return out
+
     def model_post_init(self, context: Any, /) -> None:
         known = set(self.calendars)
         if self.default_calendar is not None and self.default_calendar not in known:
@@ -292,6 +295,13 @@ class WorkspaceConfig(_Model):
             for policy in getattr(rule, "policies", []):
                 if policy not in policies:
                     raise ValueError(f"alert {rule.name!r}: unknown SLA policy {policy!r}")
+
+
+def _with_condition(item: Any, key: str, path: str) -> Any:
+    if not isinstance(item, dict) or key not in item:
+        return item
+    line = _line_of(item, (key,))
+    return {**item, key: parse_condition(item[key], key=path, line=line)}
 
 
 def _line_of(raw: Any, loc: tuple[int | str, ...]) -> int | None:
@@ -357,6 +367,16 @@ def parse_config(raw: Any, file: str = CONFIG_FILE) -> WorkspaceConfig:
         raise ConfigError(f"{file}: expected a mapping of keys at the top level", file=file)
     try:
         return WorkspaceConfig.model_validate(raw)
+    except ConditionError as exc:
+        where = f"{file}, line {exc.line}" if exc.line else file
+        raise ConditionError(
+            f"{where}: {exc.key}: {exc.reason}",
+            file=file,
+            key=exc.key,
+            line=exc.line,
+            suggestion=exc.suggestion,
+            reason=exc.reason,
+        ) from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = _existing(raw, _untagged(raw, first["loc"]))

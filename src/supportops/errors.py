@@ -6,6 +6,7 @@ Whether an operation may be retried is a type, never a string match::
     SupportOpsError
     ├── TerminalError                 retrying will not help
     │   ├── ConfigError               supportops.yaml or a policy file is wrong (key, line)
+    │   │   └── ConditionError        a condition names an unknown field or a wrong value
     │   ├── InputError                an input file cannot be read at all (file, column)
     │   │   └── MappingError          an import mapping is wrong (key)
     │   ├── WorkspaceError            no workspace, or a broken one (path)
@@ -29,6 +30,7 @@ from typing import Any
 
 __all__ = [
     "AuthError",
+    "ConditionError",
     "ConfigError",
     "InputError",
     "MappingError",
@@ -69,6 +71,16 @@ class TransientError(SupportOpsError):
 
 class ConfigError(TerminalError):
     """A configuration file is invalid; ``file``, ``key`` and ``line`` say where."""
+
+
+class ConditionError(ConfigError):
+    """A condition is wrong: ``key`` is its path, ``line`` its YAML line (when known),
+    ``suggestion`` the closest valid name of an unknown field, ``reason`` what is wrong."""
+
+    key: str
+    line: int | None
+    suggestion: str | None
+    reason: str
 
 
 class InputError(TerminalError):

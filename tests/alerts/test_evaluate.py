@@ -70,3 +70,18 @@ def test_backlog_growth_over_the_window(ws: Any) -> None:
     assert evaluate(_rule("backlog_growth", window="10m"), Context(ws, NOW)) == []  # 11 → 12
     (slower,) = evaluate(_rule("backlog_growth", window="10m", percent=5), Context(ws, NOW))
     assert slower.line == "backlog 12 tickets, up 9% from 11 10m ago"
+
+
+def test_filters_are_conditions_with_any_not_and_instants(ws: Any) -> None:
+    later = {"not": {"field": "created_at", "lt": "2026-03-10T14:06:00Z"}}
+    found = evaluate(_rule("sla_at_risk", filters=later), Context(ws, NOW))
+    assert [f.key[4:9] for f in found] == [f"NEW{i:02d}" for i in range(6, 12)]
+    either = {"any": [{"channel": "email"}, {"priority": "normal"}]}
+    (spike,) = evaluate(_rule("volume_spike", filters=either), Context(ws, NOW))
+    assert "12 tickets created since 14:00 (any of (channel=email; priority=normal))" in spike.line
+    assert (
+        evaluate(_rule("csat_drop", filters={"not": {"channel": "chat"}}), Context(ws, NOW)) == []
+    )
+    (grew,) = evaluate(_rule("backlog_growth", filters=either), Context(ws, NOW))
+    assert grew.line.startswith("backlog 12 tickets (any of (channel=email; priority=normal))")
+    assert evaluate(_rule("backlog_growth", filters={"priority": "high"}), Context(ws, NOW)) == []

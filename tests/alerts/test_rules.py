@@ -52,8 +52,8 @@ def test_each_kind_reads_with_its_defaults_and_durations() -> None:
         ("{name: a, kind: sla_at_risk, policies: [vip], deliver: {slack_webhook: 'http://x'}}",
          "unknown SLA policy 'vip'"),
         ("{name: a, kind: page_the_ceo, deliver: {slack_webhook: 'http://x'}}", "alerts.0"),
-        ("{name: a, kind: volume_spike, filters: {team: x}, deliver: {slack_webhook: 'http://x'}}",
-         "unknown filter 'team'"),
+        ("{name: a, kind: volume_spike, filters: {chanel: x}, deliver: {slack_webhook: 'http://x'}}",
+         "line 4: alerts.0.filters.chanel: unknown field (did you mean 'channel'?)"),
     ],
 )  # fmt: skip
 def test_a_wrong_rule_is_a_config_error_naming_it(rule: str, message: str) -> None:

@@ -71,3 +71,21 @@ def test_profiles_are_data_and_documented() -> None:
             assert metric_id in catalog() and override.note.startswith(prof.name)
     with pytest.raises(MetricError, match="unknown profile"):
         profile("helpscout")
+
+
+def test_each_drill_is_catalog_data_on_the_drill_down_columns() -> None:
+    from supportops.conditions import fields_of
+    from supportops.metrics.drilldown import FACT_COLUMNS
+    from supportops.model.schema import TABLES
+
+    columns = {*FACT_COLUMNS, *TABLES["tickets"].names}
+    drilled = {
+        m.id: m.drill for m in catalog().values() if m.drill.facts or m.drill.set != "created"
+    }
+    assert {"tickets_solved", "backlog", "sla_breaches", "csat", "validity"} <= set(drilled)
+    for metric_id, drill in drilled.items():
+        named = fields_of(drill.facts) if drill.facts is not None else set()
+        assert named <= columns, metric_id
+    assert catalog()["tickets_reopened"].drill.describe() == (
+        "tickets created in the range, where reopens>0"
+    )

@@ -129,3 +129,23 @@ def test_headline_is_a_kpi_table_from_the_catalog(tmp_path: Path) -> None:
     assert values["tickets_created"] == 2 and values["first_reply_time"] == 3600
     assert pd.isna(values["csat"])  # no survey answered: no data, not zero
     assert set(table.columns) == {"metric", "value", "unit", "definition"}
+
+
+def test_filters_are_conditions_and_a_typo_names_the_closest_dimension(tmp_path: Path) -> None:
+    folder = _workspace(tmp_path)
+
+    def ids(*filters: str) -> list[str]:
+        args = [a for f in filters for a in ("--filter", f)]
+        rows = json.loads(run("tickets", "--format", "json", *args, "--workspace", folder))
+        return sorted(r["ticket_id"] for r in rows)
+
+    assert ids("channel=email", "channel=chat") == ["t1", "t2"]  # one dimension: any of
+    assert ids("{not: {channel: email}}") == ["t2"]
+    assert ids("{any: [{channel: chat}, {field: priority, null: false}]}") == ["t2"]
+    for command in ("tickets", "metrics"):
+        metric = ["tickets_created"] if command == "metrics" else []
+        result = CliRunner().invoke(
+            app, [command, *metric, "--filter", "chanel=email", "--workspace", str(folder)]
+        )
+        assert result.exit_code != 0
+        assert "unknown field (did you mean 'channel'?)" in str(result.exception)

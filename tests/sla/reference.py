@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from supportops.calendar import BusinessCalendar
+from supportops.conditions import All, AnyOf, Compare, Condition, Not, Tags
 from supportops.config import SlaPolicy, WorkspaceConfig
 
 STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
@@ -90,20 +91,36 @@ def build_ticket(row: dict[str, Any], events: list[dict[str, Any]], as_of: int) 
 
 
 def matches(row: dict[str, Any], policy: SlaPolicy) -> bool:
-    for key, value in policy.when.items():
-        values = [value] if isinstance(value, str) else list(value)
+    return holds(policy.when, row)
+
+
+def holds(cond: Condition, row: dict[str, Any]) -> bool:
+    """Whether ``cond`` holds for one ticket row: the condition tree read literally."""
+    if isinstance(cond, All):
+        return all(holds(item, row) for item in cond.items)
+    if isinstance(cond, AnyOf):
+        return any(holds(item, row) for item in cond.items)
+    if isinstance(cond, Not):
+        return not holds(cond.item, row)
+    if isinstance(cond, Tags):
         tags = row.get("tags")
         tags = [] if tags is None or isinstance(tags, float) else list(tags)
-        if key == "tags":
-            ok = any(tag in tags for tag in values)
-        elif key == "tags_all":
-            ok = all(tag in tags for tag in values)
-        else:
-            default = {"source": "csv", "created_by": "customer"}.get(key)
-            ok = (row.get(key) or default) in values
-        if not ok:
-            return False
-    return True
+        found = [tag in tags for tag in cond.tags]
+        return {"any_of": any(found), "all_of": all(found), "none_of": not any(found)}[cond.op]
+    assert isinstance(cond, Compare) and cond.kind == "text", "the reference knows text fields"
+    value = row.get(cond.field)
+    value = None if value is None or isinstance(value, float) else str(value)
+    value = value or {"source": "csv", "created_by": "customer"}.get(cond.field)
+    if cond.op == "null":
+        return (value is None) == cond.values[0]
+    if value is None:
+        return False
+    return {
+        "eq": value == cond.values[0],
+        "ne": value != cond.values[0],
+        "in": value in cond.values,
+        "not_in": value not in cond.values,
+    }[cond.op]
 
 
 def waits(ticket: Ticket) -> list[tuple[int, int | None]]:

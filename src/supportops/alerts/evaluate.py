@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from supportops.alerts.rules import AlertRule, BacklogGrowth, CsatDrop, SlaAtRisk, VolumeSpike
+from supportops.conditions import Columns, describe, mask, to_sql
 from supportops.durations import format_duration
 from supportops.metrics.compiler import run_sql
 from supportops.workspace import Workspace
@@ -72,23 +73,14 @@ class Context:
         return self.local(self.now).date().isoformat()
 
 
-def _where(filters: dict[str, str | list[str]], params: dict[str, Any], alias: str = "t") -> str:
-    conds = []
-    for key, value in filters.items():
-        values = [value] if isinstance(value, str) else value
-        names = []
-        for item in values:
-            names.append(f"$f{len(params)}")
-            params[f"f{len(params)}"] = item
-        conds.append(f'{alias}."{key}" IN ({", ".join(names)})')
-    return " AND ".join(conds) or "TRUE"
+def _where(rule: AlertRule, params: dict[str, Any]) -> str:
+    """The rule's filters as SQL on the ticket row ``t``."""
+    return to_sql(rule.filters, Columns(alias="t"), params, prefix="f")
 
 
 def _scope(rule: AlertRule) -> str:
-    if not rule.filters:
-        return ""
-    parts = [f"{k}={v if isinstance(v, str) else ','.join(v)}" for k, v in rule.filters.items()]
-    return " (" + ", ".join(parts) + ")"
+    text = describe(rule.filters)
+    return f" ({text})" if text else ""
 
 
 def _sla(rule: SlaAtRisk, ctx: Context) -> list[Finding]:
@@ -100,11 +92,8 @@ def _sla(rule: SlaAtRisk, ctx: Context) -> list[Finding]:
         keep &= due["target"].astype(str).isin(rule.targets).to_numpy()
     if rule.policies:
         keep &= due["policy"].astype(str).isin(rule.policies).to_numpy()
-    tickets = ctx.sla_inputs.tickets
     rows = due["ticket_row"].to_numpy()
-    for key, value in rule.filters.items():
-        values = [value] if isinstance(value, str) else value
-        keep &= tickets[key].astype(object).iloc[rows].isin(values).to_numpy()
+    keep &= mask(rule.filters, ctx.sla_inputs.tickets)[rows]
     out = []
     for item in due[keep].to_dict("records"):
         when = ctx.local(item["due_at"].to_pydatetime()).strftime("%Y-%m-%d %H:%M")
@@ -138,7 +127,7 @@ def _volume(rule: VolumeSpike, ctx: Context) -> list[Finding]:
         counts.append(
             f"count(CASE WHEN created_at >= $lo{i} AND created_at < $hi{i} THEN 1 END) AS n{i}"
         )
-    where = _where(rule.filters, params)
+    where = _where(rule, params)
     frame = run_sql(
         ctx.ws.store, f"SELECT {', '.join(counts)} FROM tickets t WHERE {where}", params
     )
@@ -164,7 +153,7 @@ def _csat(rule: CsatDrop, ctx: Context) -> list[Finding]:
         inside = f"s.at > ${low} AND s.at <= ${high}"
         parts.append(f"count(CASE WHEN {inside} THEN 1 END) AS n_{name}")
         parts.append(f"avg(CASE WHEN {inside} THEN {good} END) AS csat_{name}")
-    where = _where(rule.filters, params)
+    where = _where(rule, params)
     sql = (
         f"SELECT {', '.join(parts)} FROM surveys s LEFT JOIN tickets t ON t.source = s.source "
         f"AND t.ticket_id = s.ticket_id WHERE s.survey = 'csat' AND {where}"
@@ -192,7 +181,7 @@ def _csat(rule: CsatDrop, ctx: Context) -> list[Finding]:
 
 def _backlog(rule: BacklogGrowth, ctx: Context) -> list[Finding]:
     def backlog(at: datetime) -> int:
-        frame = ctx.ws.metrics(["backlog"], as_of=at, filters=rule.filters or None)
+        frame = ctx.ws.metrics(["backlog"], as_of=at, filters=rule.filters)
         value = frame["backlog"].iloc[0] if len(frame) else 0
         return 0 if pd.isna(value) else int(value)
 

@@ -13,14 +13,16 @@ a ``deliver`` target — a Slack-compatible incoming webhook or e-mail over SMTP
         kind: volume_spike         # tickets created this hour vs the same hour of past weeks
         weeks: 4
         ratio: 2.0
-        filters: {channel: chat}
+        filters: {channel: chat, not: {priority: low}}
         deliver:
           email: {to: [ops@example.com], smtp_host: smtp.example.com, smtp_port: 25,
                   from: supportops@example.com}
 
-Durations are written as in the rest of the file (``30m``, ``4h``, ``7d``) and held in seconds.
-This module imports nothing of supportops but :mod:`supportops.durations`, so that
-:mod:`supportops.config` can use it.
+``filters`` is a condition of :mod:`supportops.conditions` on the tickets (for ``csat_drop``,
+the answers' tickets). Durations are written as in the rest of the file (``30m``, ``4h``,
+``7d``) and held in seconds. This module imports nothing of supportops but
+:mod:`supportops.durations` and :mod:`supportops.conditions`, so that :mod:`supportops.config`
+can use it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from supportops.conditions import All, ConditionSetting
 from supportops.durations import parse_duration
 
 __all__ = [
@@ -44,7 +47,6 @@ __all__ = [
 ]
 
 KINDS = ("sla_at_risk", "volume_spike", "csat_drop", "backlog_growth")
-FILTER_KEYS = ("channel", "group", "priority", "organization_id", "assignee_id", "source")
 
 
 class _Model(BaseModel):
@@ -111,17 +113,7 @@ class Delivery(_Model):
 class _Rule(_Model):
     name: str = Field(min_length=1, max_length=100)
     deliver: Delivery
-    filters: dict[str, str | list[str]] = Field(default_factory=dict)
-
-    @field_validator("filters")
-    @classmethod
-    def _filter_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for key in value:
-            if key not in FILTER_KEYS:
-                raise ValueError(
-                    f"unknown filter {key!r} (expected one of {', '.join(FILTER_KEYS)})"
-                )
-        return value
+    filters: ConditionSetting = Field(default_factory=All)
 
 
 class SlaAtRisk(_Rule):

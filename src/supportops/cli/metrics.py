@@ -102,7 +102,10 @@ def _list() -> None:
     console.print(table)
 
 
-Filters = Annotated[list[str] | None, Opt("--filter", help="DIM=VALUE (repeatable).")]
+Filters = Annotated[
+    list[str] | None,
+    Opt("--filter", help="DIM=VALUE, or a condition in YAML: {not: {channel: chat}} (repeatable)."),
+]
 AsOf = Annotated[str | None, Opt("--as-of", help="Instant the data is cut at.")]
 Profile = Annotated[str | None, Opt(help="zendesk, freshdesk or intercom.")]
 Format = Annotated[str, Opt("--format", help="table, json, csv or parquet.")]

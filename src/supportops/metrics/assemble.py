@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from supportops.conditions import All, Columns, Condition, fields_of, to_sql
 from supportops.errors import MetricError
 from supportops.metrics.catalog import AGGREGATIONS, Metric
 from supportops.metrics.compiler import Item, library, relation_for, with_ctes
@@ -98,24 +99,17 @@ def _bucket_sql() -> str:
     return f"CASE {cases} ELSE '30d+' END"
 
 
+def filter_columns(rel: Relation, filters: Condition) -> Columns:
+    """Where the filters' dimensions are on a relation's row ``r`` (``tags``: its ``tag``)."""
+    names = {**rel.dims, **({"tags": rel.dims["tag"]} if "tag" in rel.dims else {})}
+    return Columns("r", names, absent=frozenset(fields_of(filters) - set(names)))
+
+
 def conditions(query: Query, rel: Relation, params: dict[str, Any], snapshot: bool) -> list[str]:
     """The WHERE conditions of a relation: filters as bound parameters, the period range."""
     conds: list[str] = []
-    grouped: dict[str, list[str]] = {}
-    for dim, value in query.filters:
-        name = f"f{len(params)}"
-        params[name] = value
-        grouped.setdefault(dim, []).append(f"${name}")
-    for dim, names in grouped.items():
-        values = ", ".join(names)
-        if dim not in rel.dims:
-            conds.append("FALSE")
-        elif dim == "tag":
-            conds.append(
-                f"EXISTS (SELECT 1 FROM UNNEST(r.tags) AS ft(tag) WHERE ft.tag IN ({values}))"
-            )
-        else:
-            conds.append(f'r."{rel.dims[dim]}" IN ({values})')
+    if query.filters != All():
+        conds.append(to_sql(query.filters, filter_columns(rel, query.filters), params, "f"))
     if not snapshot:
         if params.get("from_ts") is not None:
             conds.append(f'r."{rel.period}" >= $from_ts')
@@ -254,7 +248,7 @@ def assemble(
     params = _params(query, setting)
     if query.buckets and any(p.metric.relation != "backlog" for p in parts):
         raise MetricError("--buckets applies to backlog and backlog_age only")
-    agent_dim = "agent" in query.by or any(k == "agent" for k, _ in query.filters)
+    agent_dim = "agent" in query.by or "agent" in fields_of(query.filters)
     by_rel: dict[str, list[Item]] = {}
     for part in parts:
         by_rel.setdefault(str(part.metric.relation), []).append(part)

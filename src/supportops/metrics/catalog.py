@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from supportops.conditions import Condition, describe
 from supportops.errors import MetricError
 
 __all__ = [
     "AGGREGATIONS",
     "UNIT_AGGS",
+    "DrillSpec",
     "Metric",
     "catalog",
     "get",
@@ -61,6 +63,56 @@ _DEFAULT_AGG = {
 }
 
 
+DrillSet = Literal["created", "backlog", "sla", "sessions", "surveys", "validity", "completeness"]
+_SET_TEXT = {
+    "created": "tickets created in the range",
+    "backlog": "tickets unsolved at the end of the range (of a period and age band, if asked)",
+    "sla": "tickets with SLA target instances",
+    "sessions": "tickets of the bot sessions started in the range",
+    "surveys": "tickets with a csat answer given in the range",
+    "validity": "tickets created in the range that fail the validity rule asked",
+    "completeness": "tickets created in the range with the column asked empty",
+}
+
+
+@dataclass(frozen=True)
+class DrillSpec:
+    """The tickets behind a metric's number (``/tickets`` and ``supportops tickets``).
+
+    ``set`` is the set of tickets (created in the range, the backlog at an instant, those with
+    SLA instances, bot sessions or survey answers in the range, a data-quality check), narrowed
+    by ``facts``, a condition (:mod:`supportops.conditions`) on the per-ticket facts row.
+    ``statuses`` are the SLA instance statuses counted; ``outcome`` the bot sessions' outcome;
+    ``within`` seconds (SLA: due at most that long after the instant; sessions: tickets created
+    at most that long after the session); ``by_period``: a backlog at the end of a period.
+    """
+
+    set: DrillSet = "created"
+    facts: Condition | None = None
+    statuses: tuple[str, ...] = ()
+    outcome: str | None = None
+    within: int | None = None
+    by_period: bool = False
+
+    @property
+    def scope(self) -> str:
+        """``created``, ``snapshot`` (a state at an instant) or ``activity`` (in the range)."""
+        if self.set == "backlog" or (self.set == "sla" and self.statuses == ("active",)):
+            return "snapshot"
+        return "activity" if self.set in ("sessions", "surveys") else "created"
+
+    def describe(self) -> str:
+        """The drill in words, for ``docs/metrics.md``."""
+        text = _SET_TEXT[self.set]
+        if self.statuses:
+            text += f" {' or '.join(self.statuses)}"
+        if self.outcome:
+            text += f" of outcome {self.outcome}"
+        if self.within is not None:
+            text += f" (within {self.within // 3600} h)"
+        return text + (f", where {describe(self.facts)}" if self.facts is not None else "")
+
+
 @dataclass(frozen=True)
 class Metric:
     """One metric of the catalog.
@@ -70,7 +122,8 @@ class Metric:
     names the query options it reads (``window``, ``threshold``, ``abandon``, ``short``).
     ``hidden`` metrics are components of derived ones, not listed. ``aggregate`` replaces the
     aggregation by an SQL aggregate over the relation's columns; ``agent`` asks the relation for
-    the agent column even when the query is not split by agent.
+    the agent column even when the query is not split by agent. ``drill`` says which tickets
+    are behind its number.
     """
 
     id: str
@@ -88,6 +141,7 @@ class Metric:
     hidden: bool = False
     aggregate: str | None = None
     agent: bool = False
+    drill: DrillSpec = field(default_factory=DrillSpec)
 
     @property
     def default_agg(self) -> str:
@@ -183,6 +237,7 @@ def _metric_lines(metric: Metric, profiles: Mapping[str, Any]) -> list[str]:
     )
     out.append(f"- counts: {metric.counts}")
     out.append(f"- when: {metric.when}")
+    out.append(f"- tickets behind it: {metric.drill.describe()}")
     if metric.calendar_twin:
         out.append(
             f"- clock: business seconds on the ticket's SLA calendar; "

@@ -23,6 +23,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from supportops.calendar import BusinessCalendar
+from supportops.conditions import Columns, to_sql
 from supportops.config import SlaPolicy, WorkspaceConfig
 from supportops.store import Store
 
@@ -38,22 +39,8 @@ def _literal(value: str) -> str:
     return str(exp.Literal.string(value).sql("duckdb"))
 
 
-def _condition(key: str, wanted: str | list[str]) -> str:
-    values = [wanted] if isinstance(wanted, str) else list(wanted)
-    listed = ", ".join(_literal(v) for v in values)
-    if key == "tags":
-        return f"EXISTS (SELECT 1 FROM UNNEST(t.tags) AS pt(tag) WHERE pt.tag IN ({listed}))"
-    if key == "tags_all":
-        return (
-            f"(SELECT count(DISTINCT pt.tag) FROM UNNEST(t.tags) AS pt(tag) "
-            f"WHERE pt.tag IN ({listed})) = {len(set(values))}"
-        )
-    return f't."{key}" IN ({listed})'
-
-
 def _when(policy: SlaPolicy) -> str:
-    parts = [_condition(key, value) for key, value in policy.when.items()]
-    return " AND ".join(parts) or "TRUE"
+    return to_sql(policy.when, Columns(alias="t"), None)
 
 
 def calendar_sql(config: WorkspaceConfig) -> str:

@@ -19,6 +19,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
+from supportops.conditions import Fields, fields_of
 from supportops.errors import MetricError
 from supportops.metrics.catalog import Metric, catalog, parse_request
 from supportops.metrics.facts import Cte, FactOptions, fact_ctes
@@ -27,9 +28,11 @@ from supportops.metrics.relations import DIMS, Relation, relation
 from supportops.metrics.request import Query, Setting
 from supportops.store import Store
 
-__all__ = ["GRAINS", "Compiled", "Item", "compile_metrics", "render"]
+__all__ = ["FILTER_FIELDS", "GRAINS", "Compiled", "Item", "compile_metrics", "render"]
 
 GRAINS = ("day", "week", "month", "quarter", "year")
+# What a metric filter may name: the dimensions (`tag` and `tags`: the ticket's tags).
+FILTER_FIELDS = Fields({**dict.fromkeys(DIMS, "text"), "tag": "tags", "tags": "tags"}, custom=False)
 _REF = re.compile(r"\{(\w+)\}")
 _MARKER = re.compile("\x00(\\d+)\x00")
 
@@ -123,9 +126,18 @@ def components(asked: list[Item]) -> dict[tuple[str, str], Item]:
 
 def check(query: Query) -> None:
     """Reject unknown dimensions, filters and grains before any SQL is built."""
-    for dim in (*query.by, *(k for k, _ in query.filters)):
+    for dim in query.by:
         if dim not in DIMS:
             raise MetricError(f"unknown dimension {dim!r} (expected one of {', '.join(DIMS)})")
+    for name in sorted(fields_of(query.filters)):
+        if FILTER_FIELDS.kind(name) is None:
+            close = FILTER_FIELDS.closest(name)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            raise MetricError(
+                f"unknown filter {name!r}{hint}; filters name a dimension: {', '.join(DIMS)}",
+                key=name,
+                suggestion=close,
+            )
     if query.grain is not None and query.grain not in GRAINS:
         raise MetricError(f"unknown grain {query.grain!r} (expected one of {', '.join(GRAINS)})")
     if len(set(query.by)) != len(query.by):

@@ -15,10 +15,14 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
-from supportops.errors import MetricError
+from supportops.conditions import All, Condition, parse_condition
+from supportops.errors import ConditionError, MetricError
 from supportops.metrics.clock import calendar_sql, ensure_days
 from supportops.metrics.compiler import (
+    FILTER_FIELDS,
     Compiled,
     compile_metrics,
     components,
@@ -36,7 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["build_query", "metrics", "metrics_sql", "parse_instant", "prepare", "setting_for"]
 
-Filters = Mapping[str, str | Sequence[str]] | Iterable[str | tuple[str, str]] | None
+Filters = Condition | Mapping[str, Any] | Iterable[str | tuple[str, str] | Condition] | None
 
 
 def parse_instant(value: datetime | str | None, zone: str) -> datetime | None:
@@ -65,24 +69,49 @@ def _parse_date(value: date | str | None) -> date | None:
         raise MetricError(f"not a date: {value!r} (expected YYYY-MM-DD)") from exc
 
 
-def _filters(filters: Filters) -> tuple[tuple[str, str], ...]:
+def _filters(filters: Filters) -> Condition:
+    """The filters as one condition on the dimensions: a condition, a mapping (its YAML form),
+    or entries ``DIM=VALUE`` (several values of one dimension: any of them; several dimensions:
+    all), pairs, or a condition written in YAML (``{any: [...]}``)."""
     if filters is None:
-        return ()
-    pairs: list[tuple[str, str]] = []
+        return All()
+    if isinstance(filters, Condition):
+        return filters
     if isinstance(filters, Mapping):
-        for dim, value in filters.items():
-            values = [value] if isinstance(value, str) else list(value)
-            pairs += [(dim, str(v)) for v in values]
-        return tuple(pairs)
+        return _condition(dict(filters))
+    grouped: dict[str, list[str]] = {}
+    written: list[Condition] = []
     for entry in filters:
-        if isinstance(entry, tuple):
-            pairs.append((entry[0], str(entry[1])))
+        if isinstance(entry, Condition):
+            written.append(entry)
             continue
-        dim, sep, value = entry.partition("=")
-        if not sep:
-            raise MetricError(f"not a filter: {entry!r} (expected DIM=VALUE)")
-        pairs.append((dim.strip(), value))
-    return tuple(pairs)
+        if isinstance(entry, str) and entry.lstrip().startswith(("{", "[")):
+            written.append(_condition(_yaml(entry)))
+            continue
+        if isinstance(entry, tuple):
+            dim, value = entry[0], str(entry[1])
+        else:
+            dim, sep, value = entry.partition("=")
+            if not sep:
+                raise MetricError(f"not a filter: {entry!r} (expected DIM=VALUE)")
+        grouped.setdefault(dim.strip(), []).append(value)
+    parsed = [_condition(grouped)] if grouped else []
+    items = (*parsed, *written)
+    return items[0] if len(items) == 1 else All(items)
+
+
+def _yaml(text: str) -> Any:
+    try:
+        return YAML(typ="safe").load(text)
+    except YAMLError as exc:
+        raise MetricError(f"not a filter: {text!r} (not valid YAML: {exc})") from exc
+
+
+def _condition(raw: Any) -> Condition:
+    try:
+        return parse_condition(raw, FILTER_FIELDS, key="filter")
+    except ConditionError as exc:
+        raise MetricError(str(exc), key=exc.key, suggestion=exc.suggestion) from exc
 
 
 def build_query(metric_ids: Sequence[str] | str, zone: str = "UTC", **kw: Any) -> Query:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from supportops.conditions import All, Condition
+
 __all__ = ["ABANDON", "Query", "Setting"]
 
 ABANDON = ("exclude_abandoned", "abandoned_as_missed", "abandoned_as_met", "exclude_short_abandons")
@@ -14,8 +16,9 @@ ABANDON = ("exclude_abandoned", "abandoned_as_missed", "abandoned_as_met", "excl
 class Query:
     """A metric query: metrics as asked (``ID[:AGG]``), dimensions, grain, range, filters.
 
-    ``start``/``end`` are dates in the report time zone, both included. ``filters`` pairs a
-    dimension with a value; several values of one dimension mean any of them. ``window``
+    ``start``/``end`` are dates in the report time zone, both included. ``filters`` is a
+    condition of :mod:`supportops.conditions` on the dimensions (``tag`` or ``tags`` for the
+    tags); a relation without one of its dimensions reads it as empty. ``window``
     (seconds) overrides the repeat-contact windows; ``threshold``, ``abandon`` and ``short``
     tune service_level; ``buckets`` splits backlog_age into age bands.
     """
@@ -25,7 +28,7 @@ class Query:
     grain: str | None = None
     start: date | None = None
     end: date | None = None
-    filters: tuple[tuple[str, str], ...] = ()
+    filters: Condition = field(default_factory=All)
     as_of: datetime | None = None
     profile: str | None = None
     window: float | None = None

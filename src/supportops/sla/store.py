@@ -47,8 +47,18 @@ CATEGORICAL = (
     "organization_id",
     "created_by",
     "assignee_id",
+    "requester_id",
+    "status",
 )
-_TICKET_COLUMNS = ("ticket_id", *CATEGORICAL[:1], "created_at", *CATEGORICAL[1:], "tags")
+_TICKET_COLUMNS = (
+    "ticket_id",
+    *CATEGORICAL[:1],
+    "created_at",
+    *CATEGORICAL[1:],
+    "tags",
+    "solved_at",
+    "custom",  # so that a policy's ``when`` may name any ticket column
+)
 _ORDER = "coalesce(source, 'csv'), ticket_id"
 
 

@@ -19,15 +19,18 @@ Every number and bar of a page links to ``/tickets`` with the page's filters and
 
 The dimension filters always apply; ``source=`` narrows any of them to one source.
 
-Each selection is SQL on the drill-down's facts row (a :class:`~supportops.metrics.drilldown.Where`:
-the date range, a fact's condition, a semi-join to a set of :mod:`~supportops.web.ticket_sets`),
-so the store selects, counts and pages the list (:func:`count`, :func:`listing`, :func:`chunks`),
-reading the materialised facts when they are fresh: no page loads every ticket into Python.
+This module reads the URL; which tickets a metric's number stands for is the metric catalog's
+data (each metric's :class:`~supportops.metrics.catalog.DrillSpec`), turned into SQL on the
+drill-down's facts row by :mod:`supportops.metrics.drill_sets` (a
+:class:`~supportops.metrics.drilldown.Where`: the date range, a condition on the facts, a
+semi-join to a set), so the store selects, counts and pages the list (:func:`count`,
+:func:`listing`, :func:`chunks`), reading the materialised facts when they are fresh: no page
+loads every ticket into Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any
@@ -35,17 +38,14 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from supportops.metrics import drilldown
+from supportops.metrics import drill_sets, drilldown
+from supportops.metrics.drill_sets import missing_sql
 from supportops.metrics.drilldown import Where
-from supportops.metrics.periods import period_table
-from supportops.metrics.quality import RULES
-from supportops.model.schema import TABLES
-from supportops.web import data, sla_data, ticket_sets
+from supportops.web import data, sla_data
 from supportops.web.filters import Filters
 from supportops.workspace import Workspace
 
 __all__ = [
-    "COLUMN_RULES",
     "Drill",
     "chunks",
     "count",
@@ -54,26 +54,6 @@ __all__ = [
     "missing_sql",
     "where",
 ]
-
-SNAPSHOT = ("backlog", "backlog_age", "sla_active")
-ACTIVITY = (
-    "csat",
-    "bot_sessions",
-    "bot_resolution_rate",
-    "bot_resolution_rate_confirmed",
-    "bot_containment_rate",
-    "human_escalation_rate",
-    "bot_false_resolution_rate",
-)
-FALSE_RESOLUTION_WINDOW = 72 * 3600
-COLUMN_RULES: dict[str, str] = {  # SQL on the facts row ``r``
-    "tickets_solved": "r.solved_at IS NOT NULL",
-    "first_reply_time": "r.first_reply_time IS NOT NULL",
-    "first_resolution_time": "r.first_resolution_time IS NOT NULL",
-    "full_resolution_time": "r.full_resolution_time IS NOT NULL",
-    "tickets_reopened": "r.reopens > 0",
-    "automation_rate": "r.first_resolution_time IS NOT NULL AND r.agent_replies = 0",
-}
 
 
 def _date(text: str | None) -> date | None:
@@ -128,9 +108,7 @@ class Drill:
     @property
     def scope(self) -> str:
         """``created``, ``snapshot`` or ``activity`` (see the module docstring)."""
-        if self.kind in SNAPSHOT:
-            return "snapshot"
-        return "activity" if self.kind in ACTIVITY else "created"
+        return drill_sets.spec(self.kind).scope
 
     def params(self) -> dict[str, str]:
         """The set fields as query-string parameters."""
@@ -149,111 +127,25 @@ class Drill:
         return ", ".join(parts)
 
 
-@dataclass(frozen=True)
-class _Ask:
-    filters: Filters
-    drill: Drill
-    zone: str
-
-    def bounds(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-        return data.bounds(self.filters, self.zone)
-
-    def created(self) -> Where:
-        """Created in the date range."""
-        found, (low, high) = Where(), self.bounds()
-        if low is not None:
-            found = found.and_("r.created_at >= $d_low", d_low=low.to_pydatetime())
-        if high is not None:
-            found = found.and_("r.created_at < $d_high", d_high=high.to_pydatetime())
-        return found
-
-
-def missing_sql(column: str) -> str:
-    """SQL on the facts row ``r``: whether the ticket's ``column`` is empty, as data quality
-    counts it (an empty string, enum or json is missing too)."""
-    kind = TABLES["tickets"].column(column).type
-    if kind in ("string", "enum", "json"):
-        return f'(r."{column}" IS NULL OR CAST(r."{column}" AS VARCHAR) = \'\')'
-    return f'r."{column}" IS NULL'
-
-
-def _backlog(ask: _Ask) -> Where:
-    drill, period_end = ask.drill, False
-    if drill.kind == "backlog_age" and drill.period is not None:
-        grain = drill.grain if drill.grain in ("day", "week", "month", "quarter", "year") else "day"
-        period = min(max(drill.period, data.FIRST_DAY), data.LAST_DAY)
-        at_s, period_end = period_table(grain, period, period, ask.zone)[0][1], True
-    else:
-        high = ask.bounds()[1]
-        now = pd.Timestamp.now(tz="UTC")
-        at_s = min(high, now).timestamp() if high is not None else now.timestamp()
-    return ticket_sets.backlog(at_s, drill.bucket, period_end)
-
-
-def _sla(ask: _Ask) -> Where:
-    drill, moment = ask.drill, data.instant(ask.drill.as_of)
-    if drill.kind == "sla_active":
-        within = drill.within if drill.within is not None else data.AT_RISK_WITHIN
-        return ticket_sets.sla(moment, ("active",), drill.target, drill.policy, within)
-    wanted = ("breached",) if drill.kind == "sla_breaches" else ("achieved", "breached")
-    return ask.created() & ticket_sets.sla(moment, wanted, drill.target, drill.policy)
-
-
-def _sessions(ask: _Ask) -> Where:
-    low, high = ask.bounds()
-    drill = ask.drill
-    outcome, within = drill.outcome, None
-    if drill.kind in ("bot_containment_rate", "human_escalation_rate"):
-        outcome = "handed_off"
-    elif drill.kind.startswith("bot_resolution_rate"):
-        outcome = "resolved"
-    elif drill.kind == "bot_false_resolution_rate":
-        outcome = "resolved"
-        within = drill.within if drill.within is not None else FALSE_RESOLUTION_WINDOW
-    return ticket_sets.sessions(low, high, ask.filters.channel, outcome, within)
-
-
-def _csat(ask: _Ask) -> Where:
-    return ticket_sets.surveys(*ask.bounds())
-
-
-def _quality(ask: _Ask) -> Where:
-    created, drill = ask.created(), ask.drill
-    if drill.kind == "validity" and drill.rule is not None:
-        return created.and_(f"({RULES[drill.rule]})" if drill.rule in RULES else "FALSE")
-    if drill.kind == "completeness" and drill.column is not None:
-        known = drill.column in TABLES["tickets"].names
-        return created.and_(missing_sql(drill.column) if known else "FALSE")
-    return created
-
-
-def _created(ask: _Ask) -> Where:
-    rule = COLUMN_RULES.get(ask.drill.kind)
-    return ask.created().and_(rule) if rule is not None else ask.created()
-
-
-SELECT: dict[str, Callable[[_Ask], Where]] = {
-    "backlog": _backlog,
-    "backlog_age": _backlog,
-    "sla_active": _sla,
-    "sla_achieved_rate": _sla,
-    "sla_breaches": _sla,
-    "csat": _csat,
-    **dict.fromkeys(ACTIVITY[1:], _sessions),
-    "validity": _quality,
-    "completeness": _quality,
-}
-
-
 def where(ws: Workspace, filters: Filters, drill: Drill | None = None) -> Where:
     """The tickets behind ``drill`` as SQL on the drill-down's facts row (the dimension filters
-    apart): what the store selects, counts and pages."""
+    apart): the URL's values read, the selection the metric catalog declares."""
     drill = drill or Drill()
-    ask = _Ask(filters, drill, ws.config.report_timezone)
-    found = SELECT.get(drill.kind, _created)(ask)
-    if drill.source is not None:
-        found = found.and_("r.source = $d_source", d_source=drill.source)
-    return found
+    low, high = data.bounds(filters, ws.config.report_timezone)
+    period = drill.period and min(max(drill.period, data.FIRST_DAY), data.LAST_DAY)
+    narrowing = {k: v for k, v in asdict(drill).items() if k not in ("metric", "as_of", "period")}
+    ask = drill_sets.Ask(
+        **narrowing,
+        period=period,
+        kind=drill.kind,
+        now=data.instant(None),
+        as_of=data.instant(drill.as_of),
+        low=low.to_pydatetime() if low is not None else None,
+        high=high.to_pydatetime() if high is not None else None,
+        zone=ws.config.report_timezone,
+        channel=filters.channel,
+    )
+    return drill_sets.where(ask)
 
 
 def _key(filters: Filters, found: Where, *more: Any) -> tuple[Any, ...]:

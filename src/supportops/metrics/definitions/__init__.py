@@ -11,23 +11,30 @@ written in the definition text, which ``docs/metrics.md`` shows.
     people      people and cost
     automation  automation and self-service
     data        data quality
+    drills      the tickets behind each number
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from supportops.metrics.catalog import Metric
 from supportops.metrics.definitions.automation import automation_metrics
 from supportops.metrics.definitions.data import data_metrics
+from supportops.metrics.definitions.drills import DRILLS
 from supportops.metrics.definitions.flow import flow_metrics
 from supportops.metrics.definitions.outcomes import SERVICE_LEVEL, outcome_metrics
 from supportops.metrics.definitions.people import people_metrics
 
 __all__ = ["METRICS", "SERVICE_LEVEL"]
 
-METRICS: tuple[Metric, ...] = (
-    *flow_metrics(),
-    *outcome_metrics(),
-    *people_metrics(),
-    *automation_metrics(),
-    *data_metrics(),
+METRICS: tuple[Metric, ...] = tuple(
+    replace(metric, drill=DRILLS[metric.id]) if metric.id in DRILLS else metric
+    for metric in (
+        *flow_metrics(),
+        *outcome_metrics(),
+        *people_metrics(),
+        *automation_metrics(),
+        *data_metrics(),
+    )
 )

@@ -1,0 +1,50 @@
+"""The one condition language: SLA ``when``, alert filters, metric and ticket filters, drill-downs.
+
+A condition (:mod:`.model`) is read from YAML or text (:mod:`.parse`), evaluated as one
+vectorised mask over a table (:mod:`.mask`) or compiled to a SQL predicate with bound
+parameters for the stores (:mod:`.sql`); both give the same rows. ``docs/conditions.md``
+describes the written forms.
+"""
+
+from supportops.conditions.mask import TICKET_DEFAULTS, mask, tag_lists
+from supportops.conditions.model import (
+    COMPARISONS,
+    TAG_OPS,
+    TICKET_FIELDS,
+    All,
+    AnyOf,
+    Compare,
+    Condition,
+    Fields,
+    Not,
+    Tags,
+    condition_data,
+    describe,
+    fields_of,
+)
+from supportops.conditions.parse import ConditionSetting, parse_condition, parse_instant
+from supportops.conditions.sql import Columns, to_sql
+
+__all__ = [
+    "COMPARISONS",
+    "TAG_OPS",
+    "TICKET_DEFAULTS",
+    "TICKET_FIELDS",
+    "All",
+    "AnyOf",
+    "Columns",
+    "Compare",
+    "Condition",
+    "ConditionSetting",
+    "Fields",
+    "Not",
+    "Tags",
+    "condition_data",
+    "describe",
+    "fields_of",
+    "mask",
+    "parse_condition",
+    "parse_instant",
+    "tag_lists",
+    "to_sql",
+]
