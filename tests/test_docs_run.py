@@ -18,6 +18,10 @@ The convention (also for whoever writes the docs):
 * A doc is one shell session: a command runs after the commands above it in the same file
   (``supportops init my-team`` before ``supportops import … --workspace my-team``); each file has
   its own folder. Files a doc assumes the reader has are in :data:`READER_FILES`.
+* README.md's ``python`` fences run too, each as one case, with this checkout's Python in the
+  same folder and order (the ``python`` examples of docs/*.md are run by their own tests,
+  ``tests/test_calendar.py``, ``tests/sla/test_docs.py`` and
+  ``tests/workforce/test_workforce_docs.py``).
 * A command fails its case on a non-zero exit status or a Python traceback in its output. The
   commands that cannot run in a test are in :data:`NOT_RUN`, each with its reason; their cases
   are reported as skipped, never left out.
@@ -68,6 +72,7 @@ class Command:
     doc: str
     line: int
     text: str
+    python: bool = False
 
     @property
     def id(self) -> str:
@@ -76,8 +81,16 @@ class Command:
     @property
     def not_run(self) -> str | None:
         """Why this command is not run, or None."""
+        if self.python:
+            return None
         words = " ".join(shlex.split(self.text, comments=True)[:2])
         return NOT_RUN.get(words)
+
+    @property
+    def argv(self) -> list[str]:
+        if self.python:
+            return [sys.executable, "-c", self.text]
+        return ["bash", "-o", "pipefail", "-c", self.text]
 
 
 def fenced_lines(text: str) -> Iterator[tuple[int, str | None, str]]:
@@ -115,10 +128,31 @@ def commands(text: str, doc: str, tags: tuple[str, ...] = RUN_TAGS) -> list[Comm
     return found
 
 
+def python_blocks(text: str, doc: str) -> list[Command]:
+    """Each ``python`` fence of ``text`` as one command, at the line of its first statement."""
+    out: list[Command] = []
+    block: list[str] | None = None
+    start = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        fence = re.match(r"^\s*```(\S*)", line)
+        if fence and block is None and fence.group(1) == "python":
+            block, start = [], number + 1
+        elif fence and block is not None:
+            out.append(Command(doc, start, "\n".join(block), python=True))
+            block = None
+        elif block is not None:
+            block.append(line)
+    return out
+
+
 def _all_commands() -> list[Command]:
     out: list[Command] = []
     for path in DOCS:
-        out += commands(path.read_text(encoding="utf-8"), str(path.relative_to(REPO)))
+        doc = str(path.relative_to(REPO))
+        found = commands(path.read_text(encoding="utf-8"), doc)
+        if doc == "README.md":
+            found += python_blocks(path.read_text(encoding="utf-8"), doc)
+        out += sorted(found, key=lambda c: c.line)
     return out
 
 
@@ -142,7 +176,7 @@ class Session:
     def run(self, command: Command) -> subprocess.CompletedProcess[str]:
         if command.line not in self.done:
             self.done[command.line] = subprocess.run(
-                ["bash", "-o", "pipefail", "-c", command.text],
+                command.argv,
                 cwd=self.folder,
                 env=self.env,
                 capture_output=True,
@@ -197,7 +231,7 @@ def sessions(
     return out
 
 
-def _failure(command: Command, done: subprocess.CompletedProcess[str]) -> str | None:
+def _failure(done: subprocess.CompletedProcess[str]) -> str | None:
     output = done.stdout + done.stderr
     if done.returncode != 0:
         return f"exit status {done.returncode}"
@@ -223,7 +257,7 @@ def test_the_command_runs_as_written(command: Command, sessions: dict[str, Sessi
             session.run(earlier)
     _reader_files(command, session.folder)
     done = session.run(command)
-    failure = _failure(command, done)
+    failure = _failure(done)
     assert failure is None, (
         f"{command.id}: `{command.text}` failed with {failure}\n"
         f"--- stderr ---\n{done.stderr[-3000:]}\n--- stdout ---\n{done.stdout[-2000:]}"
@@ -268,11 +302,16 @@ def test_the_convention_finds_commands_continuations_and_nothing_else() -> None:
         (8, "supportops staff erlang --volume 1"),
     ]
     assert [c.text for c in commands(text, "x.md", tags=("",))] == ["supportops sla [--as-of T]"]
+    assert python_blocks(text + "\n```python\nimport supportops\nprint(1)\n```", "x.md") == [
+        Command("x.md", 18, "import supportops\nprint(1)", python=True)
+    ]
 
 
 def test_the_readme_tour_is_covered_and_only_named_commands_are_skipped() -> None:
     readme = [c for c in ALL if c.doc == "README.md"]
     assert len(readme) >= 20, [c.id for c in readme]
-    assert {c.text.split()[1] for c in readme} >= {"demo", "test", "status", "plan", "alerts"}
+    shell = [c for c in readme if not c.python]
+    assert {c.text.split()[1] for c in shell} >= {"demo", "test", "status", "plan", "alerts"}
+    assert any(c.python for c in readme)
     skipped = {" ".join(c.text.split()[:2]) for c in ALL if c.not_run}
     assert skipped <= set(NOT_RUN), skipped
