@@ -336,7 +336,7 @@ def plan(
     y_column: Annotated[str, typer.Option(help="The CSV's volume column.")] = "y",
     channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
     grain: Annotated[str, typer.Option(help="Interval length.")] = PlanOptions.grain,
-    horizon: Annotated[str, typer.Option(help="Plan length, e.g. 28d.")] = PlanOptions.horizon,
+    horizon: Annotated[str, typer.Option(help="Plan length, e.g. 14d.")] = PlanOptions.horizon,
     candidates: Annotated[
         Candidates,
         typer.Option(help="Forecast models tried: fast (as the Plan page) or all (with MSTL)."),
