@@ -4,7 +4,9 @@ templates and without any (then both plan round the clock)."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,12 +14,17 @@ from typing import Any
 import pytest
 import typer
 from fastapi.testclient import TestClient
+from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from supportops.cli.demo import build_demo
 from supportops.cli.workforce import register
+from supportops.config import load_config
 from supportops.tokens import TokenFile
 from supportops.web import create_app
+from supportops.workforce.shifts import read_shift_templates
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "workforce.md"
 
 FIGURES = {  # the page's name of a channel figure: the command's
     "volume": "volume",
@@ -92,3 +99,10 @@ def test_with_the_workspaces_templates_both_plan_alike(demo: Path) -> None:
     page = _page(demo, "?channel=chat&horizon=3d&grain=1h")
     assert page["templates"] == "workspace"
     _assert_same(page, _cli(demo, "--channel", "chat", "--horizon", "3d", "--grain", "1h"))
+
+
+def test_the_demo_ships_the_shift_templates_docs_workforce_shows(demo: Path) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    (block,) = re.findall(r"```yaml\n(shift_templates:.*?)```", text, re.DOTALL)
+    shown = read_shift_templates(YAML(typ="safe").load(io.StringIO(block)), "docs/workforce.md")
+    assert shown == load_config(demo / "supportops.yaml").shift_templates
