@@ -171,11 +171,11 @@ class Session:
 
     folder: Path
     env: dict[str, str]
-    done: dict[int, subprocess.CompletedProcess[str]] = field(default_factory=dict)
+    done: dict[str, subprocess.CompletedProcess[str]] = field(default_factory=dict)
 
     def run(self, command: Command) -> subprocess.CompletedProcess[str]:
-        if command.line not in self.done:
-            self.done[command.line] = subprocess.run(
+        if command.id not in self.done:
+            self.done[command.id] = subprocess.run(
                 command.argv,
                 cwd=self.folder,
                 env=self.env,
@@ -184,7 +184,7 @@ class Session:
                 timeout=TIMEOUT,
                 check=False,
             )
-        return self.done[command.line]
+        return self.done[command.id]
 
 
 @pytest.fixture(scope="session")
@@ -315,3 +315,12 @@ def test_the_readme_tour_is_covered_and_only_named_commands_are_skipped() -> Non
     assert any(c.python for c in readme)
     skipped = {" ".join(c.text.split()[:2]) for c in ALL if c.not_run}
     assert skipped <= set(NOT_RUN), skipped
+
+
+def test_a_failing_command_or_a_traceback_fails_its_case(sessions: dict[str, Session]) -> None:
+    session = sessions["README.md"]
+    refused = Command("x.md", 1, "supportops plan --what-if calls=+5% -w demo-workspace")
+    assert _failure(session.run(refused)) == "exit status 2"
+    hidden = Command("x.md", 2, "echo 'Traceback (most recent call last):' >&2")
+    assert _failure(session.run(hidden)) == "a traceback"
+    assert _failure(session.run(Command("x.md", 3, "supportops --help"))) is None
