@@ -148,3 +148,71 @@ def test_a_bad_shift_file_is_a_config_error(tmp_path: Path) -> None:
     result = runner.invoke(_app(), args)
     assert isinstance(result.exception, ConfigError)
     assert result.exception.key == "shift_templates.0.start"  # type: ignore[attr-defined]
+
+
+def _plan_args(tmp_path: Path, *extra: str) -> list[str]:
+    history = tmp_path / "history.csv"
+    _history(weeks=3).query("unique_id == 'phone'").to_csv(history, index=False)
+    return ["plan", "--from-csv", str(history), "--horizon", "2d", "--replications", "0",
+            "--format", "json", *extra]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("what_if", "scenarios"),
+    [
+        (["--what-if", "volume=+20%", "aht=-10%"], ["volume=+20% aht=-10%"]),
+        (["--what-if", "volume=+20% aht=-10%"], ["volume=+20% aht=-10%"]),
+        (["--what-if=volume=+20%", "aht=-10%"], ["volume=+20% aht=-10%"]),
+        (["--what-if", "volume=+20%", "--what-if", "aht=-10%", "patience=2x"],
+         ["volume=+20%", "aht=-10% patience=2x"]),
+    ],
+)  # fmt: skip
+def test_a_what_if_takes_the_assignments_after_it_and_repeats(
+    tmp_path: Path, what_if: list[str], scenarios: list[str]
+) -> None:
+    result = runner.invoke(_app(), _plan_args(tmp_path, *what_if, "--shifts", _shifts(tmp_path)))
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]
+    assert [r["scenario"] for r in rows] == ["base", *scenarios]
+
+
+def test_a_bad_what_if_assignment_is_named(tmp_path: Path) -> None:
+    args = _plan_args(tmp_path, "--what-if", "volume=+20%", "calls=+5%")
+    result = runner.invoke(_app(), args)
+    assert result.exit_code == 2
+    assert "--what-if" in result.output and "'calls=+5%'" in result.output
+
+
+def _shifts(tmp_path: Path, text: str | None = None) -> str:
+    path = tmp_path / "shifts.yaml"
+    path.write_text(text if text is not None else json.dumps(SHIFTS), encoding="utf-8")
+    return str(path)
+
+
+def test_shifts_takes_the_shift_templates_section_as_in_the_docs(tmp_path: Path) -> None:
+    section = "report_timezone: UTC\nshift_templates:\n" + "".join(
+        f"  - {json.dumps(t)}\n" for t in SHIFTS
+    )
+    listed = runner.invoke(_app(), _plan_args(tmp_path, "--shifts", _shifts(tmp_path)))
+    sectioned = runner.invoke(_app(), _plan_args(tmp_path, "--shifts", _shifts(tmp_path, section)))
+    assert listed.exit_code == sectioned.exit_code == 0, sectioned.output
+    assert json.loads(listed.stdout)["rows"] == json.loads(sectioned.stdout)["rows"]
+    assert json.loads(listed.stdout)["rows"][0]["shift_heads"] > 0
+
+
+def test_a_bad_template_in_a_section_names_the_file_line_and_key(tmp_path: Path) -> None:
+    text = (
+        "shift_templates:\n  - {name: a, start: '08:00', length: 8h}\n  - {name: b, start: 8am}\n"
+    )
+    result = runner.invoke(_app(), _plan_args(tmp_path, "--shifts", _shifts(tmp_path, text)))
+    error = result.exception
+    assert isinstance(error, ConfigError)
+    assert error.context["key"] == "shift_templates.1.start" and error.context["line"] == 3
+    assert str(error).startswith(f"{tmp_path / 'shifts.yaml'}, line 3: shift_templates.1.start")
+
+
+def test_without_templates_a_csv_plan_is_staffed_round_the_clock(tmp_path: Path) -> None:
+    result = runner.invoke(_app(), _plan_args(tmp_path))
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)["rows"]
+    assert row["shift_heads"] > 0 and row["under_agent_hours"] == 0

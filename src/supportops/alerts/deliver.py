@@ -1,12 +1,14 @@
-"""Delivering an alert: a Slack-compatible incoming webhook, or e-mail over SMTP.
+"""Delivering an alert: a Slack-compatible incoming webhook, e-mail over SMTP, or a local file.
 
 A webhook gets ``POST {"text": ...}`` (JSON) through the HTTP seam (:mod:`supportops.http`, which
 retries it); e-mail is a plain-text message sent with :mod:`smtplib`, retried here with the same
-:class:`~supportops.http.Retries`. Failures are typed where they enter::
+:class:`~supportops.http.Retries`; a file gets the subject and text appended (relative paths are
+taken from the courier's ``folder``, the workspace). Failures are typed where they enter::
 
     DeliveryError (TransientError)    a 5xx or 429 answer, a refused or dropped connection, a
                                       timeout, an SMTP 4xx: retried (exponential wait), then raised
-    DeliveryRefused (TerminalError)   another 4xx answer, an SMTP 5xx: not retried
+    DeliveryRefused (TerminalError)   another 4xx answer, an SMTP 5xx, a file that cannot be
+                                      written: not retried
 
 Every retry and failure is logged on ``supportops.alerts``; the caller decides what a final
 failure means (the runner logs it and goes on with the next rule).
@@ -18,6 +20,7 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 
 from tenacity import (
     RetryCallState,
@@ -57,16 +60,20 @@ def _log_retry(state: RetryCallState) -> None:
 @dataclass
 class Courier:
     """Sends alerts; ``transport`` replaces httpx's network (tests), ``attempts`` and
-    ``max_wait`` bound the retries."""
+    ``max_wait`` bound the retries, ``folder`` anchors relative ``file`` deliveries."""
 
     transport: Transport | None = None
+    folder: Path | None = None
     attempts: int = 4
     min_wait: float = 0.5
     max_wait: float = 8.0
     timeout: float = 10.0
 
     def send(self, delivery: Delivery, subject: str, text: str) -> None:
-        """Deliver ``text`` (and ``subject`` for e-mail) where ``delivery`` says."""
+        """Deliver ``text`` (and ``subject`` for e-mail and files) where ``delivery`` says."""
+        if delivery.file is not None:
+            self._file(delivery.file, subject, text)
+            return
         if delivery.email is None:
             self._webhook(delivery.slack_webhook or "", text)
             return
@@ -100,6 +107,14 @@ class Courier:
                                   status=getattr(exc, "status", None)) from exc  # fmt: skip
         except TransientError as exc:
             raise DeliveryError(f"webhook {exc}", target=getattr(exc, "target", None)) from exc
+
+    def _file(self, name: str, subject: str, text: str) -> None:
+        path = (self.folder or Path()) / name
+        try:
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(f"{subject}\n{text}\n\n")
+        except OSError as exc:
+            raise DeliveryRefused(f"file {path}: {exc.strerror or exc}", target=str(path)) from exc
 
     def _email(self, spec: EmailDelivery, subject: str, text: str) -> None:
         message = EmailMessage()

@@ -1,7 +1,7 @@
 """Alert rules as written under ``alerts:`` in ``supportops.yaml``: typed, unknown keys refused.
 
 Each rule has a ``name`` (unique: the ledger remembers what was sent under it), a ``kind`` and
-a ``deliver`` target — a Slack-compatible incoming webhook or e-mail over SMTP::
+a ``deliver`` target — a Slack-compatible incoming webhook, e-mail over SMTP, or a local file::
 
     alerts:
       - name: first-reply-at-risk
@@ -17,6 +17,9 @@ a ``deliver`` target — a Slack-compatible incoming webhook or e-mail over SMTP
         deliver:
           email: {to: [ops@example.com], smtp_host: smtp.example.com, smtp_port: 25,
                   from: supportops@example.com}
+      - name: backlog-growth
+        kind: backlog_growth       # the backlog now vs `window` ago
+        deliver: {file: alerts.log}  # appended to <workspace>/alerts.log
 
 ``filters`` is a condition of :mod:`supportops.conditions` on the tickets (for ``csat_drop``,
 the answers' tickets). Durations are written as in the rest of the file (``30m``, ``4h``,
@@ -85,10 +88,13 @@ class EmailDelivery(_Model):
 
 
 class Delivery(_Model):
-    """Where an alert goes: exactly one of ``slack_webhook`` (a URL) or ``email``."""
+    """Where an alert goes: exactly one of ``slack_webhook`` (a URL), ``email``, or ``file`` (a
+    local file, relative to the workspace, each message appended to it: nothing leaves the
+    machine — the demo's rules deliver so)."""
 
     slack_webhook: str | None = None
     email: EmailDelivery | None = None
+    file: str | None = Field(default=None, min_length=1)
 
     @field_validator("slack_webhook")
     @classmethod
@@ -99,14 +105,17 @@ class Delivery(_Model):
 
     @model_validator(mode="after")
     def _one(self) -> Delivery:
-        if (self.slack_webhook is None) == (self.email is None):
-            raise ValueError("give exactly one of slack_webhook or email")
+        given = [x for x in (self.slack_webhook, self.email, self.file) if x is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of slack_webhook, email or file")
         return self
 
     def describe(self) -> str:
         """Where it goes, for logs and ``supportops alerts list``."""
         if self.email is not None:
             return "email to " + ", ".join(self.email.to)
+        if self.file is not None:
+            return f"file {self.file}"
         return "webhook " + webhook_host(self.slack_webhook or "")
 
 

@@ -99,7 +99,7 @@ def run_alerts(
     rules = ws.config.alerts
     if not rules:
         return report
-    ctx, courier = Context(ws, now), courier or Courier()
+    ctx, courier = Context(ws, now), courier or Courier(folder=ws.path)
     with (ledger or Ledger.of_workspace(ws.path)).locked() as book:
         for rule in rules:
             report.outcomes.append(_run_rule(rule, ctx, book, courier))

@@ -81,13 +81,14 @@ def test(
     """Send a test message where the rule NAME delivers (the ledger is not touched)."""
     from supportops.alerts.deliver import Courier
 
-    rules = {r.name: r for r in Workspace.open(workspace).config.alerts}
+    ws = Workspace.open(workspace)
+    rules = {r.name: r for r in ws.config.alerts}
     if name not in rules:
         raise InputError(f"no alert rule named {name!r} (known: {', '.join(rules) or 'none'})")
     text = (
         f"supportops test message for alert rule {name!r} at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     )
-    Courier().send(rules[name].deliver, f"[supportops] test: {name}", text)
+    Courier(folder=ws.path).send(rules[name].deliver, f"[supportops] test: {name}", text)
     console.print(f"sent a test message to {rules[name].deliver.describe()}")
 
 

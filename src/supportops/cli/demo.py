@@ -4,6 +4,7 @@ to files for benchmarks."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -19,10 +20,11 @@ from supportops.model.importer import ImportReport, import_batches
 from supportops.model.schema import TABLES
 from supportops.workspace import Workspace
 
-__all__ = ["build_demo", "register"]
+__all__ = ["ASSETS", "build_demo", "register"]
 
 console = Console()
 Stream = tuple[str, str, Iterator[pa.RecordBatch], tuple[str, ...]]
+ASSETS = ("stricter.yaml",)  # files of the README's tour, copied beside supportops.yaml
 
 
 def _streams(
@@ -39,7 +41,8 @@ def _streams(
 def build_demo(
     folder: Path, tickets: int = 20_000, seed: int = 0, progress: bool = True
 ) -> ImportReport:
-    """Write the demo config into ``folder`` and import generated data into its store."""
+    """Write the demo config (and :data:`ASSETS`) into ``folder`` and import generated data
+    into its store."""
     from supportops.cli.workspace import write_config
     from supportops.demo.generator import generate
 
@@ -48,6 +51,9 @@ def build_demo(
             f"{folder} holds a workspace already (pass --force to rebuild it)", path=str(folder)
         )
     write_config(folder, "supportops.yaml", "supportops.demo", force=False)
+    for name in ASSETS:
+        text = resources.files("supportops.demo").joinpath(name).read_text(encoding="utf-8")
+        (folder / name).write_text(text, encoding="utf-8")
     with (
         Workspace.open(folder) as ws,
         Progress(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -13,6 +14,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperCommand
 
 from supportops.cli.options import WorkspaceOption
 from supportops.config import read_yaml
@@ -22,8 +24,16 @@ from supportops.workforce import charts
 from supportops.workforce.backlog import BacklogTargets, staff_backlog
 from supportops.workforce.erlang import Queue, SlDefinition, queue_metrics
 from supportops.workforce.forecast import forecast as run_forecast
-from supportops.workforce.plan import ChannelSettings, compare, parse_what_if, run_plan
-from supportops.workforce.schedule import ShiftTemplate, parse_shift_templates
+from supportops.workforce.plan import (
+    ChannelSettings,
+    PlanOptions,
+    Scenario,
+    compare,
+    parse_what_if,
+    plan_history,
+    plan_workspace,
+)
+from supportops.workforce.shifts import ShiftTemplate, read_shift_templates
 from supportops.workforce.staffing import StaffingTargets, gross_up, required_agents
 from supportops.workforce.volume import (
     closed_dates,
@@ -37,6 +47,8 @@ __all__ = ["register"]
 console = Console()
 err = Console(stderr=True)
 Format = Literal["table", "csv", "json", "parquet"]
+Candidates = Literal["fast", "all"]
+DEFAULTS = ChannelSettings()
 
 
 def _jsonable(value: Any) -> Any:
@@ -286,13 +298,35 @@ def _settings(path: Path | None, defaults: ChannelSettings) -> dict[str, Channel
         raise ConfigError(f"{path}: {exc}", file=str(path)) from exc
 
 
-def _templates(path: Path | None, workspace: Path | None) -> list[ShiftTemplate]:
-    if path is not None:
-        return parse_shift_templates(list(read_yaml(path) or []))
-    from supportops.workspace import Workspace
+def _templates(path: Path | None) -> list[ShiftTemplate] | None:
+    """The templates of ``--shifts``: a ``shift_templates:`` section or a bare list."""
+    return None if path is None else read_shift_templates(read_yaml(path), str(path))
 
-    with Workspace.open(workspace, read_only=True) as ws:
-        return list(ws.config.shift_templates)  # validated with the config
+
+def _scenarios(what_if: list[str] | None) -> list[Scenario]:
+    try:
+        return [parse_what_if(text) for text in what_if or []]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--what-if") from exc
+
+
+_ASSIGNMENT = re.compile(r"^[A-Za-z_]+=")
+
+
+class WhatIfCommand(TyperCommand):
+    """Lets ``--what-if volume=+20% aht=-10%`` take every assignment that follows it as one
+    what-if (as if quoted); each repeated ``--what-if`` is another what-if."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's own click Context
+        merged: list[str] = []
+        for arg in args:
+            previous = merged[-2] if len(merged) >= 2 else None
+            joined = merged[-1].startswith("--what-if=") if merged else False
+            if _ASSIGNMENT.match(arg) and (previous == "--what-if" or joined):
+                merged[-1] = f"{merged[-1]} {arg}"
+            else:
+                merged.append(arg)
+        return super().parse_args(ctx, merged)
 
 
 def plan(
@@ -301,15 +335,31 @@ def plan(
     ] = None,
     y_column: Annotated[str, typer.Option(help="The CSV's volume column.")] = "y",
     channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
-    grain: Annotated[str, typer.Option(help="Interval length.")] = "30min",
-    horizon: Annotated[str, typer.Option(help="Plan length, e.g. 28d.")] = "28d",
+    grain: Annotated[str, typer.Option(help="Interval length.")] = PlanOptions.grain,
+    horizon: Annotated[str, typer.Option(help="Plan length, e.g. 14d.")] = PlanOptions.horizon,
+    candidates: Annotated[
+        Candidates,
+        typer.Option(help="Forecast models tried: fast (as the Plan page) or all (with MSTL)."),
+    ] = PlanOptions.candidates,
     settings: Annotated[Path | None, typer.Option(help="YAML: channel → settings.")] = None,
-    shifts: Annotated[Path | None, typer.Option(help="YAML list of shift templates.")] = None,
-    aht: Annotated[float, typer.Option(help="AHT, seconds (without --settings).")] = 180,
+    shifts: Annotated[
+        Path | None,
+        typer.Option(
+            help="YAML of shift templates (default: the workspace's, else round the clock)."
+        ),
+    ] = None,
+    aht: Annotated[float, typer.Option(help="AHT, seconds (without --settings).")] = DEFAULTS.aht,
     patience: Annotated[float | None, typer.Option(help="Mean patience, seconds.")] = None,
-    shrinkage: Annotated[float, typer.Option(help="Shrinkage (without --settings).")] = 0.3,
-    what_if: Annotated[list[str] | None, typer.Option(help="e.g. 'volume=+20% aht=-10%'.")] = None,
-    replications: Annotated[int, typer.Option(help="Simulation replications.")] = 10,
+    shrinkage: Annotated[
+        float, typer.Option(help="Shrinkage (without --settings).")
+    ] = DEFAULTS.shrinkage,
+    what_if: Annotated[
+        list[str] | None,
+        typer.Option(help="A what-if, e.g. volume=+20% aht=-10% (repeat for several)."),
+    ] = None,
+    replications: Annotated[
+        int, typer.Option(help="Simulation replications.")
+    ] = PlanOptions.replications,
     format: Annotated[Format, typer.Option("--format")] = "table",
     out: Annotated[
         Path | None, typer.Option(help="Folder for intervals, shifts, gaps, chart.")
@@ -317,22 +367,23 @@ def plan(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Forecast → staffing → schedule → simulation, and each what-if compared with the base."""
-    step, ahead = parse_grain(grain), pd.Timedelta(seconds=parse_duration(horizon))
-    history, calendar = _history(workspace, from_csv, y_column, channel, step)
-    shut = []
-    if calendar is not None:
-        shut = closed_dates(calendar, history["ds"].max() + step, history["ds"].max() + ahead)
-    fc = run_forecast(history, step, ahead, shut)
-    try:
-        scenarios = [parse_what_if(text) for text in what_if or []]
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
     chosen = _settings(settings, ChannelSettings(aht=aht, patience=patience, shrinkage=shrinkage))
-    summary, plans = run_plan(
-        fc.frame, chosen, _templates(shifts, workspace), scenarios, replications
-    )
+    options = PlanOptions(
+        channel, grain, horizon, candidates, chosen, _templates(shifts), _scenarios(what_if),
+        replications,
+    )  # fmt: skip
+    if from_csv is not None:
+        result = plan_history(read_volume_csv(from_csv, y_column, channel), options)
+    else:
+        from supportops.workspace import Workspace
+
+        with Workspace.open(workspace, read_only=True) as ws:
+            result = plan_workspace(ws, options)
+    if result.templates == "default":
+        err.print("no shift_templates: planned with round-the-clock 8-hour shifts", highlight=False)
+    summary, plans = result.summary, result.plans
     if out is not None:
-        _write_plan(out, fc.frame, plans)
+        _write_plan(out, result.forecast.frame, plans)
         summary.to_csv(out / "summary.csv", index=False)
     changes = compare(summary)
     if format == "json":
@@ -368,4 +419,4 @@ def register(app: typer.Typer) -> None:
     staff.command()(erlang)
     staff.command()(email)
     app.add_typer(staff, name="staff")
-    app.command()(plan)
+    app.command(cls=WhatIfCommand)(plan)

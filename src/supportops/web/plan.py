@@ -1,16 +1,16 @@
 """The Plan page and ``GET /api/plan``: forecast against actuals, and heads required against
 heads scheduled per interval, per channel.
 
-Both run the chain of ``supportops plan`` (:func:`supportops.workforce.plan.run_plan`) on the
-workspace's own volume history: forecast (model chosen by backtest, with its WAPE and MASE) →
-Erlang staffing (the CLI's default settings: AHT 3 min, 80% in 20 s, shrinkage 30%) → shifts
-(the workspace's ``shift_templates``, else :data:`DEFAULT_TEMPLATES`, round the clock); the
-simulation of ``supportops plan`` is left out, as nothing here shows its outcome. A plan
-takes seconds, so its result is cached per workspace data version; the page and the API share it.
+Both plan as ``supportops plan`` does, by the same function and defaults
+(:func:`supportops.workforce.plan.plan_workspace`): forecast of the workspace's own volume (the
+fast candidates, model chosen by backtest, with its WAPE and MASE) → Erlang staffing (AHT 3 min,
+80% in 20 s, shrinkage 30%) → shifts (the workspace's ``shift_templates``, else
+:data:`~supportops.workforce.plan.DEFAULT_TEMPLATES`, round the clock); the simulation is left
+out, as nothing here shows its outcome (it changes none of the figures shown). A plan takes
+seconds, so its result is cached per workspace data version; the page and the API share it.
 
-To load in seconds, the forecast here tries the fast candidates only (:data:`FAST`: weekly
-seasonal naive and the 4-week seasonal window average, scored by the same rolling-origin
-backtest); ``supportops plan`` also tries MSTL, about a second per fit and channel.
+The summary's ``required_agent_hours`` are the plan's heads (shrinkage included), as
+``required_head_hours`` of ``supportops plan``.
 """
 
 from __future__ import annotations
@@ -30,11 +30,9 @@ from supportops.web.auth import require
 from supportops.web.filters import lenient
 from supportops.web.pages import User, Ws, cached, render
 from supportops.web.pages import router as pages_router
-from supportops.workforce.shifts import ShiftTemplate, parse_shift_templates
 from supportops.workspace import Workspace
 
 __all__ = [
-    "DEFAULT_TEMPLATES",
     "Grain",
     "Horizon",
     "PlanAnswer",
@@ -47,11 +45,6 @@ Horizon = Literal["1d", "3d", "7d", "14d"]
 Grain = Literal["30min", "1h"]
 DEFAULT_HORIZON: Horizon = "7d"
 DEFAULT_GRAIN: Grain = "30min"
-REPLICATIONS = 0  # the page shows no simulated outcome: do not simulate
-FAST = ("seasonal_naive", "seasonal_window_average")  # MSTL takes ~1 s a fit: not here
-DEFAULT_TEMPLATES: list[ShiftTemplate] = parse_shift_templates(
-    [{"name": f"{h:02d}:00", "start": f"{h:02d}:00", "length": "8h"} for h in range(0, 24, 4)]
-)
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 
 router = APIRouter(prefix="/api", responses=ERRORS)
@@ -92,7 +85,7 @@ class PlanSummary(BaseModel):
     grain: str
     start: str | None
     end: str | None
-    templates: Literal["workspace", "default"]
+    templates: Literal["file", "workspace", "default"]
     channels: list[ChannelSummary]
     required_agent_hours: float
     scheduled_agent_hours: float
@@ -155,55 +148,36 @@ def _channel_rows(
 
 
 def compute_plan(ws: Workspace, channel: str | None, horizon: str, grain: str) -> dict[str, Any]:
-    """Forecast, staff and schedule every channel (or ``channel``) over ``horizon``; the
-    JSON-ready answer of ``/api/plan`` (see :class:`PlanAnswer`)."""
-    from supportops.calendar import BusinessCalendar
-    from supportops.durations import parse_duration
-    from supportops.workforce.forecast import MODELS, Forecast, forecast_series
-    from supportops.workforce.plan import ChannelSettings, run_plan
-    from supportops.workforce.volume import closed_dates, parse_grain, workspace_volume
+    """Forecast, staff and schedule every channel (or ``channel``) over ``horizon`` as
+    ``supportops plan`` does (:func:`~supportops.workforce.plan.plan_workspace`, its defaults);
+    the JSON-ready answer of ``/api/plan`` (see :class:`PlanAnswer`)."""
+    from supportops.workforce.plan import PlanOptions, plan_workspace
 
-    fast = {name: MODELS[name] for name in FAST}
-    step, ahead = parse_grain(grain), pd.Timedelta(seconds=parse_duration(horizon))
-    history = workspace_volume(ws, step, channel)
-    end = history["ds"].max()
-    shut = []
-    name = ws.config.default_calendar
-    if name is not None:
-        calendar = BusinessCalendar.from_config(ws.config.calendars[name], name)
-        shut = closed_dates(calendar, end + step, end + ahead)
-    frames, scores = [], []
-    for uid, part in history.groupby("unique_id", sort=True):
-        part = part.sort_values("ds")
-        frame, score = forecast_series(part["ds"], part["y"], step, ahead, tuple(shut), models=fast)
-        frames.append(frame.assign(unique_id=uid))
-        scores.append(score.assign(unique_id=uid))
-    fc = Forecast(pd.concat(frames, ignore_index=True), pd.concat(scores, ignore_index=True))
-    own = list(ws.config.shift_templates)
-    templates = own or DEFAULT_TEMPLATES
-    _, plans = run_plan(fc.frame, {"*": ChannelSettings()}, templates, None, REPLICATIONS)
-    hours = step.total_seconds() / 3600
+    options = PlanOptions(channel=channel, horizon=horizon, grain=grain, replications=0)
+    result = plan_workspace(ws, options)
+    history, fc, step = result.history, result.forecast, result.step
+    base = result.summary[result.summary["scenario"] == "base"].set_index("channel")
     rows: list[dict[str, Any]] = []
     channels: list[dict[str, Any]] = []
-    for p in plans["base"]:
+    for p in result.plans["base"]:
         part = fc.frame[fc.frame["unique_id"] == p.channel]
         rows += _channel_rows(
             p.channel, history[history["unique_id"] == p.channel], part, p.intervals
         )
         picked = fc.scores[(fc.scores["unique_id"] == p.channel) & fc.scores["chosen"]]
         chosen = picked.iloc[0] if len(picked) else None
-        frame = p.intervals
+        line = base.loc[p.channel].to_dict()
         channels.append(
             {
                 "channel": p.channel,
                 "model": str(chosen["model"]) if chosen is not None else "",
                 "wape": _number(chosen["wape"]) if chosen is not None else None,
                 "mase": _number(chosen["mase"]) if chosen is not None else None,
-                "volume": float(frame["volume"].sum()),
-                "required_agent_hours": float(frame["heads"].sum() * hours),
-                "scheduled_agent_hours": float(frame["scheduled"].sum() * hours),
-                "under_agent_hours": float(frame["under"].sum() * hours),
-                "over_agent_hours": float(frame["over"].sum() * hours),
+                "volume": float(line["volume"]),
+                "required_agent_hours": float(line["required_head_hours"]),
+                "scheduled_agent_hours": float(line["scheduled_head_hours"]),
+                "under_agent_hours": float(line["under_agent_hours"]),
+                "over_agent_hours": float(line["over_agent_hours"]),
             }
         )
     totals = {
@@ -220,7 +194,7 @@ def compute_plan(ws: Workspace, channel: str | None, horizon: str, grain: str) -
         "grain": grain,
         "start": _stamp(fc.frame["ds"].min()) if len(fc.frame) else None,
         "end": _stamp(fc.frame["ds"].max() + step) if len(fc.frame) else None,
-        "templates": "workspace" if own else "default",
+        "templates": result.templates,
         "channels": channels,
         **totals,
     }

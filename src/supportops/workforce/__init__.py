@@ -5,7 +5,8 @@ The pieces, each usable alone::
     volume history ──► forecast ──► staffing (erlang, backlog) ──► schedule ──► simulate
                        (forecast)   (staffing, backlog)            (schedule)   (simulate)
 
-and :func:`run_plan` chaining them for a base plan and its what-ifs. Names are imported on first
+and :func:`run_plan` chaining them for a base plan and its what-ifs; :func:`plan_workspace` plans
+a workspace as ``supportops plan`` and the Plan page do. Names are imported on first
 use, so ``supportops.workforce.shifts`` (for the config) loads without statsforecast or OR-Tools.
 """
 
@@ -28,9 +29,12 @@ if TYPE_CHECKING:
     from supportops.workforce.forecast import Forecast, forecast
     from supportops.workforce.plan import (
         ChannelSettings,
+        PlanOptions,
         Scenario,
+        WorkspacePlan,
         compare,
         parse_what_if,
+        plan_workspace,
         run_plan,
     )
     from supportops.workforce.schedule import CoverageCosts, Schedule, build_schedule
@@ -50,6 +54,7 @@ _HOME = {
     "ChannelSettings": "plan",
     "CoverageCosts": "schedule",
     "Forecast": "forecast",
+    "PlanOptions": "plan",
     "Queue": "erlang",
     "QueueMetrics": "erlang",
     "SL_DEFINITIONS": "erlang",
@@ -59,6 +64,7 @@ _HOME = {
     "SimulationResult": "simulate",
     "Staffing": "staffing",
     "StaffingTargets": "staffing",
+    "WorkspacePlan": "plan",
     "build_schedule": "schedule",
     "compare": "plan",
     "erlang_a": "erlang",
@@ -68,6 +74,7 @@ _HOME = {
     "gross_up": "staffing",
     "parse_shift_templates": "shifts",
     "parse_what_if": "plan",
+    "plan_workspace": "plan",
     "queue_metrics": "erlang",
     "required_agents": "staffing",
     "run_backlog": "backlog",
@@ -84,6 +91,7 @@ __all__ = [
     "ChannelSettings",
     "CoverageCosts",
     "Forecast",
+    "PlanOptions",
     "Queue",
     "QueueMetrics",
     "Scenario",
@@ -92,6 +100,7 @@ __all__ = [
     "SimulationResult",
     "Staffing",
     "StaffingTargets",
+    "WorkspacePlan",
     "build_schedule",
     "compare",
     "erlang_a",
@@ -101,6 +110,7 @@ __all__ = [
     "gross_up",
     "parse_shift_templates",
     "parse_what_if",
+    "plan_workspace",
     "queue_metrics",
     "required_agents",
     "run_backlog",

@@ -179,13 +179,15 @@ def forecast(
     closed_dates: Iterable[date] = (),
     windows: int = 4,
     levels: tuple[int, ...] = (80, 95),
+    models: dict[str, Model] | None = None,
 ) -> Forecast:
-    """Forecast every ``unique_id`` of ``history`` (columns unique_id, ds, y)."""
+    """Forecast every ``unique_id`` of ``history`` (columns unique_id, ds, y); ``models``
+    narrows the candidates (default: all of :data:`MODELS`)."""
     frames, scores = [], []
     for uid, part in history.groupby("unique_id", sort=True):
         part = part.sort_values("ds")
         frame, score_ = forecast_series(
-            part["ds"], part["y"], grain, horizon, tuple(closed_dates), windows, levels
+            part["ds"], part["y"], grain, horizon, tuple(closed_dates), windows, levels, models
         )
         frames.append(frame.assign(unique_id=uid))
         scores.append(score_.assign(unique_id=uid))

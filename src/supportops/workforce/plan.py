@@ -6,13 +6,19 @@ model. Required agents are grossed up by shrinkage into heads, shifts are chosen
 heads, and the scheduled heads less shrinkage are simulated (Erlang channels) or worked through the
 backlog model (backlog channels). A what-if such as ``volume=+20% aht=-10%`` scales the forecast
 and the settings and runs the same chain, so its figures compare line by line with the base.
+
+:func:`plan_workspace` is the one way a workspace is planned — ``supportops plan`` and the Plan
+page both call it, with the one set of defaults of :class:`PlanOptions`: a week ahead in half
+hours, the fast forecast candidates, every channel staffed by :class:`ChannelSettings`' defaults,
+and the workspace's ``shift_templates`` or else :data:`DEFAULT_TEMPLATES` (round the clock).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -21,17 +27,30 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from supportops.durations import parse_duration
 from supportops.workforce.backlog import BacklogTargets, run_backlog, staff_backlog
 from supportops.workforce.erlang import Queue, SlDefinition
+from supportops.workforce.forecast import MODELS, Forecast, forecast
 from supportops.workforce.schedule import CoverageCosts, ShiftTemplate, build_schedule
+from supportops.workforce.shifts import parse_shift_templates
 from supportops.workforce.simulate import simulate
 from supportops.workforce.staffing import StaffingTargets, staff
+from supportops.workforce.volume import closed_dates, parse_grain, workspace_volume
+
+if TYPE_CHECKING:
+    from supportops.calendar import BusinessCalendar
+    from supportops.workspace import Workspace
 
 __all__ = [
+    "CANDIDATES",
+    "DEFAULT_TEMPLATES",
     "ChannelPlan",
     "ChannelSettings",
+    "PlanOptions",
     "Scenario",
+    "WorkspacePlan",
     "compare",
     "parse_what_if",
     "plan_channel",
+    "plan_history",
+    "plan_workspace",
     "run_plan",
 ]
 
@@ -74,12 +93,17 @@ _CHANGE = re.compile(r"^(volume|aht|patience|shrinkage)=([+-]?\d+(?:\.\d+)?)(%|x
 
 def parse_what_if(text: str) -> Scenario:
     """``volume=+20% aht=-10%`` → Scenario(volume=1.2, aht=0.9); ``shrinkage=0.35`` replaces."""
-    values: dict[str, Any] = {"name": text.strip()}
+    values: dict[str, Any] = {"name": " ".join(text.replace(",", " ").split())}
     for part in text.replace(",", " ").split():
         match = _CHANGE.match(part.strip().lower())
         if not match:
-            raise ValueError(f"not a what-if change {part!r} (expected e.g. volume=+20%)")
+            raise ValueError(
+                f"not a what-if change {part!r} (expected e.g. volume=+20%, aht=-10%, "
+                "patience=2x or shrinkage=0.35)"
+            )
         key, number, unit = match.group(1), float(match.group(2)), match.group(3)
+        if key in values:
+            raise ValueError(f"{key} changed twice in the what-if {text.strip()!r}")
         if key == "shrinkage":
             values[key] = number / 100 if unit == "%" else number
         else:
@@ -205,6 +229,7 @@ def _summary(scenario: Scenario, plans: list[ChannelPlan], hours: float) -> pd.D
                 "scheduled_head_hours": float(frame["scheduled"].sum() * hours),
                 "shift_heads": int(p.shifts["count"].sum()),
                 "under_agent_hours": float(frame["under"].sum() * hours),
+                "over_agent_hours": float(frame["over"].sum() * hours),
                 **p.outcome,
             }
         )
@@ -272,3 +297,94 @@ def compare(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=["scenario", "channel", "metric", "base", "what_if", "change"]
     )
+
+
+CANDIDATES: dict[str, tuple[str, ...]] = {
+    "fast": ("seasonal_naive", "seasonal_window_average"),  # a page loads in seconds
+    "all": tuple(MODELS),  # and MSTL, about a second per fit and channel
+}
+DEFAULT_TEMPLATES: list[ShiftTemplate] = parse_shift_templates(
+    [{"name": f"{h:02d}:00", "start": f"{h:02d}:00", "length": "8h"} for h in range(0, 24, 4)]
+)  # six 8-hour shifts starting every 4 hours, every day: any demand can be covered
+Templates = Literal["file", "workspace", "default"]
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What to plan and how; the defaults are those of ``supportops plan`` and the Plan page.
+
+    ``templates`` None takes the workspace's ``shift_templates``, else :data:`DEFAULT_TEMPLATES`;
+    ``replications`` 0 does not simulate (the plan's figures are the same without it).
+    """
+
+    channel: str | None = None
+    grain: str = "30min"
+    horizon: str = "7d"
+    candidates: Literal["fast", "all"] = "fast"
+    settings: dict[str, ChannelSettings] = field(default_factory=lambda: {"*": ChannelSettings()})
+    templates: list[ShiftTemplate] | None = None
+    scenarios: list[Scenario] = field(default_factory=list)
+    replications: int = 10
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class WorkspacePlan:
+    """A plan and what it was made from: the volume history, the forecast (with its scores),
+    the summary (one row per scenario and channel), the plans by scenario name, the interval
+    length and where the shift templates came from."""
+
+    history: pd.DataFrame
+    forecast: Forecast
+    summary: pd.DataFrame
+    plans: dict[str, list[ChannelPlan]]
+    step: pd.Timedelta
+    templates: Templates
+
+
+def plan_history(
+    history: pd.DataFrame,
+    options: PlanOptions = PlanOptions(),
+    closed: list[date] | None = None,
+    own_templates: list[ShiftTemplate] | None = None,
+) -> WorkspacePlan:
+    """Plan from a volume history (unique_id, ds, y): ``closed`` dates are forecast as 0,
+    ``own_templates`` (the workspace's) are used when ``options.templates`` is None."""
+    step = parse_grain(options.grain)
+    ahead = pd.Timedelta(seconds=parse_duration(options.horizon))
+    models = {name: MODELS[name] for name in CANDIDATES[options.candidates]}
+    fc = forecast(history, step, ahead, closed or [], models=models)
+    source: Templates = "file" if options.templates is not None else "workspace"
+    templates = options.templates if options.templates is not None else own_templates
+    if not templates:
+        source, templates = "default", DEFAULT_TEMPLATES
+    summary, plans = run_plan(
+        fc.frame, options.settings, templates, options.scenarios, options.replications,
+        options.seed,
+    )  # fmt: skip
+    return WorkspacePlan(history, fc, summary, plans, step, source)
+
+
+def _closed(
+    calendar: BusinessCalendar | None, history: pd.DataFrame, options: PlanOptions
+) -> list[date]:
+    if calendar is None:
+        return []
+    step = parse_grain(options.grain)
+    end = history["ds"].max()
+    return closed_dates(
+        calendar, end + step, end + pd.Timedelta(seconds=parse_duration(options.horizon))
+    )
+
+
+def plan_workspace(ws: Workspace, options: PlanOptions = PlanOptions()) -> WorkspacePlan:
+    """Plan the workspace's own volume: its default calendar's closed dates are forecast as 0
+    and its ``shift_templates`` staff it (unless ``options.templates`` says otherwise)."""
+    from supportops.calendar import BusinessCalendar
+
+    history = workspace_volume(ws, parse_grain(options.grain), options.channel)
+    name, calendar = ws.config.default_calendar, None
+    if name is not None:
+        calendar = BusinessCalendar.from_config(ws.config.calendars[name], name)
+    closed = _closed(calendar, history, options)
+    return plan_history(history, options, closed, list(ws.config.shift_templates))

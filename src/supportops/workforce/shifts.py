@@ -26,7 +26,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from supportops.durations import parse_duration
 from supportops.errors import ConfigError
 
-__all__ = ["DAYS", "BreakSpec", "ShiftTemplate", "parse_shift_templates"]
+__all__ = ["DAYS", "BreakSpec", "ShiftTemplate", "parse_shift_templates", "read_shift_templates"]
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # as supportops.config.DAY_NAMES
 
@@ -113,3 +113,33 @@ def parse_shift_templates(raw: list[dict[str, Any]]) -> list[ShiftTemplate]:
             key = f"shift_templates.{templates.index(t)}.max_count"
             raise ConfigError(f"{key}: smaller than min_count", key=key)
     return templates
+
+
+def _line(raw: Any, index: int) -> int | None:
+    """The 1-based line of item ``index`` of a round-trip YAML sequence, when it knows it."""
+    try:
+        return int(raw.lc.item(index)[0]) + 1
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return None
+
+
+def read_shift_templates(raw: Any, source: str) -> list[ShiftTemplate]:
+    """The templates of a file given by ``--shifts``: either the ``shift_templates:`` section
+    as in ``supportops.yaml`` (other keys ignored) or a bare list; errors name ``source``, the
+    key and, when known, the line."""
+    if isinstance(raw, dict) and "shift_templates" in raw:
+        raw = raw["shift_templates"]
+    if not isinstance(raw, list):
+        raise ConfigError(
+            f"{source}: expected a shift_templates: section or a list of shift templates",
+            file=source,
+            key="shift_templates",
+        )
+    try:
+        return parse_shift_templates(raw)
+    except ConfigError as exc:
+        key = str(exc.context["key"])
+        index = int(key.split(".")[1])
+        line = _line(raw, index)
+        where = f"{source}, line {line}" if line else source
+        raise ConfigError(f"{where}: {exc.message}", file=source, key=key, line=line) from exc
