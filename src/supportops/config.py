@@ -17,8 +17,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from supportops.alerts.rules import AlertRule
-from supportops.durations import parse_duration
 from supportops.errors import ConfigError
+from supportops.instants import parse_duration
 from supportops.workforce.shifts import ShiftTemplate
 
 __all__ = [
@@ -156,10 +156,7 @@ class CalendarConfig(_Model):
 
 
 def _to_seconds(value: Any) -> Any:
-    try:
-        return parse_duration(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(str(exc)) from exc
+    return parse_duration(value)
 
 
 Seconds = Annotated[int, BeforeValidator(_to_seconds)]
@@ -257,6 +254,8 @@ class WorkspaceConfig(_Model):
 
     store: str = "duckdb"
     report_timezone: str = "UTC"
+    stale_after: Seconds = 6 * 3600
+    max_periods: int = Field(default=5000, ge=1)
     currency: str = "USD"
     default_calendar: str | None = None
     calendars: dict[str, CalendarConfig] = Field(default_factory=dict)

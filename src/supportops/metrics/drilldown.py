@@ -75,6 +75,7 @@ def _prepare(
     query = build_query(
         ["first_reply_time_business"],
         ws.config.report_timezone,
+        ws.clock,
         filters=filters,
         as_of=as_of,
         profile=profile,

@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from supportops.instants import Clock
 from supportops.metrics import drilldown
 from supportops.metrics.drilldown import Where
 from supportops.metrics.periods import period_table
@@ -91,7 +92,7 @@ def _instant(text: str | None) -> datetime | None:
 
 
 def _seconds(text: str | None) -> int | None:
-    return min(int(text), data.MAX_WITHIN) if text and text.isdigit() else None
+    return min(int(text), data.MAX_WITHIN) if text and text.isascii() and text.isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class _Ask:
     filters: Filters
     drill: Drill
     zone: str
+    clock: Clock
 
     def bounds(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
         return data.bounds(self.filters, self.zone)
@@ -185,13 +187,13 @@ def _backlog(ask: _Ask) -> Where:
         at_s, period_end = period_table(grain, period, period, ask.zone)[0][1], True
     else:
         high = ask.bounds()[1]
-        now = pd.Timestamp.now(tz="UTC")
+        now = pd.Timestamp(ask.clock.now())
         at_s = min(high, now).timestamp() if high is not None else now.timestamp()
     return ticket_sets.backlog(at_s, drill.bucket, period_end)
 
 
 def _sla(ask: _Ask) -> Where:
-    drill, moment = ask.drill, data.instant(ask.drill.as_of)
+    drill, moment = ask.drill, data.instant(ask.drill.as_of, ask.zone, ask.clock)
     if drill.kind == "sla_active":
         within = drill.within if drill.within is not None else data.AT_RISK_WITHIN
         return ticket_sets.sla(moment, ("active",), drill.target, drill.policy, within)
@@ -249,7 +251,7 @@ def where(ws: Workspace, filters: Filters, drill: Drill | None = None) -> Where:
     """The tickets behind ``drill`` as SQL on the drill-down's facts row (the dimension filters
     apart): what the store selects, counts and pages."""
     drill = drill or Drill()
-    ask = _Ask(filters, drill, ws.config.report_timezone)
+    ask = _Ask(filters, drill, ws.config.report_timezone, ws.clock)
     found = SELECT.get(drill.kind, _created)(ask)
     if drill.source is not None:
         found = found.and_("r.source = $d_source", d_source=drill.source)

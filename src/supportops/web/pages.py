@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -92,9 +93,14 @@ def tickets_url(filters: Filters, **drill: Any) -> str:
     return "/tickets" + filters.query_string(**{k: v for k, v in drill.items() if v is not None})
 
 
+def today(ws: Workspace) -> date:
+    """The clock's day in the report time zone."""
+    return ws.clock.now().astimezone(ZoneInfo(ws.config.report_timezone)).date()
+
+
 def view_filters(request: Request, ws: Workspace) -> Filters:
     """The URL's filters; without dates, the last 28 days of data."""
-    filters = lenient(request.query_params)
+    filters = lenient(request.query_params, ws.config.report_timezone, ws.clock)
     if filters.start and filters.end:
         return filters
     newest = cached(
@@ -103,7 +109,7 @@ def view_filters(request: Request, ws: Workspace) -> Filters:
         ("newest",),
         lambda: ws.query("SELECT CAST(max(created_at) AS DATE) AS d FROM tickets").iloc[0, 0],
     )
-    end = filters.end or newest or date.today()
+    end = filters.end or newest or today(ws)
     start = filters.start or end - timedelta(days=DEFAULT_DAYS - 1)
     return filters.with_(start=start, end=end)
 
