@@ -103,6 +103,9 @@ def _span(ws: Workspace) -> tuple[datetime | None, datetime | None]:
     return (min(lows) if lows else None), (max(highs) if highs else None)
 
 
+_EARLIEST_S, _LATEST_S = local_midnight(EARLIEST, "UTC"), local_midnight(LATEST, "UTC")
+
+
 def _day(moment: datetime, zone: str) -> date:
     return min(max(moment.astimezone(ZoneInfo(zone)).date(), EARLIEST), LATEST)
 
@@ -131,8 +134,8 @@ def setting_for(ws: Workspace, query: Query, execute: bool = True) -> Setting:
     low, high = _span(ws)
     slots = 1
     if any(p.metric.business for p in parts):
-        bottom = low or now
-        top = max(high or bottom, snapshot, now)
+        bottom = max(low or now, _EARLIEST_S)  # implausible stored instants stay out
+        top = min(max(high or bottom, snapshot, now), _LATEST_S)
         slots = ensure_days(
             ws.store, config, int(bottom.timestamp()), int(top.timestamp()), load=execute
         )

@@ -13,15 +13,14 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from supportops.errors import MetricError, TerminalError
-from supportops.instants import EARLIEST, LATEST, Clock, parse_instant
+from supportops.instants import EARLIEST, LATEST, Clock, local_midnight, parse_instant
 from supportops.web.filters import Filters
 from supportops.workspace import Workspace
 
@@ -163,14 +162,16 @@ def known(ws: Workspace, ids: list[str]) -> list[str]:
 
 def _midnight(day: date, zone: str) -> pd.Timestamp:
     day = min(max(day, FIRST_DAY), LAST_DAY)  # beyond, every ticket is on the same side
-    return pd.Timestamp(datetime.combine(day, time(), ZoneInfo(zone))).tz_convert("UTC")
+    return pd.Timestamp(local_midnight(day, zone))
 
 
 def bounds(filters: Filters, zone: str) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     """The instants of the date range: local midnight of ``start``, and of the day after
-    ``end`` (excluded), in UTC."""
+    ``end`` (excluded), in UTC (days beyond :data:`FIRST_DAY`..:data:`LAST_DAY` clamped)."""
     low = _midnight(filters.start, zone) if filters.start else None
-    high = _midnight(filters.end + timedelta(days=1), zone) if filters.end else None
+    high = (
+        _midnight(min(filters.end, LAST_DAY), zone) + pd.Timedelta(days=1) if filters.end else None
+    )
     return low, high
 
 

@@ -109,7 +109,7 @@ def view_filters(request: Request, ws: Workspace) -> Filters:
         ("newest",),
         lambda: ws.query("SELECT CAST(max(created_at) AS DATE) AS d FROM tickets").iloc[0, 0],
     )
-    end = filters.end or newest or today(ws)
+    end = filters.end or min(newest or today(ws), today(ws))  # a future-dated ticket: today
     start = filters.start or end - timedelta(days=DEFAULT_DAYS - 1)
     return filters.with_(start=start, end=end)
 
