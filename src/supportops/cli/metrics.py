@@ -30,6 +30,7 @@ from supportops.cli.options import (
     WorkspaceOption,
     as_of_of,
     days_of,
+    note_if_stale,
 )
 from supportops.errors import MetricError
 from supportops.workspace import Workspace
@@ -118,6 +119,15 @@ Output = Annotated[Path | None, Opt("--output", "-o", help="Write to a file.")]
 Sql = Annotated[bool, Opt("--sql", help="Print the SQL instead of running it.")]
 
 
+def _as_of(ws: Workspace, text: str | None) -> datetime | None:
+    """The instant of ``--as-of``; without it, now (None), noted when the data ends long
+    before."""
+    moment = as_of_of(ws, text)
+    if moment is None:
+        note_if_stale(ws)
+    return moment
+
+
 def _explain(metric_id: str) -> None:
     from supportops.metrics.catalog import _metric_lines, get
     from supportops.metrics.profiles import PROFILES
@@ -180,7 +190,7 @@ def metrics_command(
             start=first,
             end=last,
             filters=filters,
-            as_of=as_of_of(ws, as_of),
+            as_of=_as_of(ws, as_of),
             profile=profile,
             window=window,
             threshold=threshold,
@@ -210,7 +220,7 @@ def tickets_command(
     from supportops.metrics import drilldown, ticket_files
 
     with Workspace.open(workspace) as ws:
-        kw: dict[str, Any] = dict(filters=filters, as_of=as_of_of(ws, as_of), profile=profile)
+        kw: dict[str, Any] = dict(filters=filters, as_of=_as_of(ws, as_of), profile=profile)
         if sql:
             print(drilldown.tickets_sql(ws, dialect or ws.store.capabilities.dialect, **kw))
         elif output is not None and fmt in ("parquet", "csv"):

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from supportops.errors import InstantError
 from supportops.instants import parse_duration, parse_instant, resolve_range
+from supportops.metrics.staleness import Stale, stale_data
 from supportops.workspace import Workspace
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "WorkspaceOption",
     "as_of_of",
     "days_of",
+    "note_if_stale",
     "seconds_of",
     "usage_errors",
 ]
@@ -100,6 +103,14 @@ def as_of_of(ws: Workspace, text: str | None) -> datetime | None:
     """The instant ``--as-of`` names (None: none given)."""
     with usage_errors():
         return parse_instant(text, ws.config.report_timezone, ws.clock, "--as-of")
+
+
+def note_if_stale(ws: Workspace, moment: datetime | None = None) -> Stale | None:
+    """Say on stderr where the data ends when that is long before ``moment`` (default now)."""
+    stale = stale_data(ws, moment)
+    if stale is not None:
+        Console(stderr=True).print(f"note: {stale.message()}", markup=False, highlight=False)
+    return stale
 
 
 def seconds_of(text: str, option: str) -> int:

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from supportops.cli.options import WorkspaceOption, as_of_of, seconds_of
+from supportops.cli.options import WorkspaceOption, as_of_of, note_if_stale, seconds_of
 from supportops.config import WorkspaceConfig
 from supportops.instants import format_duration
 from supportops.metrics.sla_source import store_snapshot
@@ -72,9 +72,7 @@ By = Annotated[
 def _as_of(ws: Workspace, text: str | None) -> pd.Timestamp:
     """The instant of ``--as-of`` (default: now); a note when the data ends long before."""
     moment = as_of_of(ws, text) or now(ws)
-    stale = stale_data(ws, moment)
-    if stale is not None:
-        notes.print(f"note: {stale.message()}", markup=False, highlight=False)
+    note_if_stale(ws, moment)
     return pd.Timestamp(moment)
 
 
@@ -213,8 +211,8 @@ def at_risk_(
         found = evaluate_workspace(ws, moment, config=_config(ws, policies))
         stale = stale_data(ws, moment.to_pydatetime())
         if stale is not None and as_of is None:
-            then = evaluate_workspace(ws, stale.newest, config=_config(ws, policies))
-            count = len(at_risk(then, seconds, stale.newest))
+            then = evaluate_workspace(ws, stale.end, config=_config(ws, policies))
+            count = len(at_risk(then, seconds, stale.end))
             notes.print(
                 f"note: with --as-of {stale.as_of}, {count:,} targets are due within {within}",
                 markup=False,

@@ -7,7 +7,7 @@ then say where the data ends and what ``--as-of`` (``as_of=``) at that instant w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -35,10 +35,16 @@ class Stale:
         return (self.now - self.newest).total_seconds()
 
     @property
+    def end(self) -> datetime:
+        """The first whole minute at or after the newest event (UTC): the instant to ask."""
+        floor = self.newest.replace(second=0, microsecond=0)
+        return floor if floor == self.newest else floor + timedelta(minutes=1)
+
+    @property
     def as_of(self) -> str:
-        """The newest event's instant as ``--as-of`` takes it (report time zone, minutes up)."""
-        local = self.newest.astimezone(ZoneInfo(self.zone))
-        return local.replace(second=0, microsecond=0, tzinfo=None).isoformat(timespec="minutes")
+        """:attr:`end` as ``--as-of`` takes it: naive, in the report time zone."""
+        local = self.end.astimezone(ZoneInfo(self.zone))
+        return local.replace(tzinfo=None).isoformat(timespec="minutes")
 
     def message(self, option: str = "--as-of") -> str:
         """One line: where the data ends, and the option that answers as of then."""

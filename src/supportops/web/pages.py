@@ -21,6 +21,8 @@ from fastapi.templating import Jinja2Templates
 
 from supportops import numbers
 from supportops.errors import AuthError
+from supportops.instants import format_duration
+from supportops.metrics.staleness import stale_data
 from supportops.tokens import TokenRecord
 from supportops.web import charts, data
 from supportops.web.auth import COOKIE, page_user, set_session
@@ -129,12 +131,14 @@ def choices(request: Request, ws: Workspace) -> dict[str, list[str]]:
 
 
 def render(request: Request, ws: Workspace, name: str, filters: Filters, **ctx: Any) -> Response:
-    """A page with the navigation and the filter form."""
-    return templates.TemplateResponse(
-        request,
-        name,
-        {"nav": NAV, "filters": filters, "choices": choices(request, ws), **ctx},
-    )
+    """A page with the navigation, the filter form and, when the data ends long before now
+    (``stale_after``), a note saying where it ends."""
+    hour = ws.clock.now().replace(minute=0, second=0, microsecond=0)
+    stale = cached(request, ws, ("stale", hour), lambda: stale_data(ws))
+    page = {"nav": NAV, "filters": filters, "choices": choices(request, ws), "stale": stale}
+    if stale is not None:
+        page["stale_age"] = format_duration(stale.age_s)
+    return templates.TemplateResponse(request, name, {**page, **ctx})
 
 
 def values(request: Request, ws: Workspace, ids: list[str], filters: Filters) -> dict[str, Any]:
