@@ -208,6 +208,9 @@ def metrics_command(
 
 def tickets_command(
     workspace: WorkspaceOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    period: PeriodOption = None,
     filters: Filters = None,
     as_of: AsOfOption = None,
     profile: Profile = None,
@@ -216,11 +219,13 @@ def tickets_command(
     sql: Sql = False,
     dialect: Annotated[str | None, Opt(help="SQL dialect for --sql.")] = None,
 ) -> None:
-    """One row per ticket with its facts: the drill-down behind every number."""
+    """One row per ticket with its facts: the drill-down behind every number; --from/--to
+    or --period keep the tickets created on those days."""
     from supportops.metrics import drilldown, ticket_files
 
     with Workspace.open(workspace) as ws:
         kw: dict[str, Any] = dict(filters=filters, as_of=_as_of(ws, as_of), profile=profile)
+        kw["days"] = days_of(ws, start, end, period)
         if sql:
             print(drilldown.tickets_sql(ws, dialect or ws.store.capabilities.dialect, **kw))
         elif output is not None and fmt in ("parquet", "csv"):
