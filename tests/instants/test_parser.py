@@ -3,6 +3,7 @@ report time zone west of UTC, DST days) and against a slow reference for random 
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -184,3 +185,17 @@ def test_relative_instants_move_the_clock(now: datetime, count: int, unit: str, 
     step = timedelta(seconds=count * {"d": 86_400, "h": 3_600, "m": 60, "s": 1}[unit])
     got = parse_instant(f"{sign}{count}{unit}", "Asia/Kolkata", FrozenClock(now))
     assert got == (now - step if sign == "-" else now + step)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("last month", "2026-10"), ("this quarter", "2026-Q4"), ("Last Week", "2026-W43")],
+)
+def test_the_report_reads_named_periods_through_the_one_reader(text: str, label: str) -> None:
+    from supportops.reports.period import parse_period as report_period
+
+    period = report_period(text, PERIODS["zone"], _clock(PERIODS))
+    assert period.label == label
+    assert (period.start, period.end) == astuple(
+        parse_period(text, PERIODS["zone"], _clock(PERIODS))
+    )
