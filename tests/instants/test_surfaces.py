@@ -153,3 +153,17 @@ def test_every_surface_hands_the_query_the_same_days_for_a_period(
     assert cli.start is not None and cli.end is not None and cli.start <= cli.end
     assert (answered.start, answered.end) == (cli.start, cli.end)
     assert page and (page[0].start, page[0].end) == (cli.start, cli.end)
+
+
+def test_alerts_read_a_naive_as_of_in_the_report_zone_and_default_to_the_clock(
+    cli_workspace: Path,
+) -> None:
+    from supportops.alerts.runner import run_alerts
+    from supportops.instants import FrozenClock
+    from supportops.workspace import Workspace
+
+    with Workspace.open(cli_workspace, clock=FrozenClock(NOW)) as ws:
+        report = run_alerts(ws, datetime(2024, 2, 1, 9, 0))
+        default = run_alerts(ws)
+    assert report.at == pd.Timestamp("2024-02-01T14:00:00Z")  # 09:00 in New York
+    assert default.at == NOW
