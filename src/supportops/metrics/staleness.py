@@ -35,6 +35,14 @@ class Stale:
         return (self.now - self.newest).total_seconds()
 
     @property
+    def age(self) -> str:
+        """How long before now the data ends, as a person says it: whole hours (``3d2h``), or
+        whole minutes under an hour."""
+        seconds = int(self.age_s)
+        step = 3600 if seconds >= 3600 else 60
+        return format_duration(seconds // step * step)
+
+    @property
     def end(self) -> datetime:
         """The first whole minute at or after the newest event (UTC): the instant to ask."""
         floor = self.newest.replace(second=0, microsecond=0)
@@ -49,7 +57,7 @@ class Stale:
     def message(self, option: str = "--as-of") -> str:
         """One line: where the data ends, and the option that answers as of then."""
         return (
-            f"the data ends at {self.as_of} ({self.zone}), {format_duration(self.age_s)} "
+            f"the data ends at {self.as_of} ({self.zone}), {self.age} "
             f"before now; {option} {self.as_of} answers as of the data's end"
         )
 

@@ -21,7 +21,6 @@ from fastapi.templating import Jinja2Templates
 
 from supportops import numbers
 from supportops.errors import AuthError
-from supportops.instants import format_duration
 from supportops.metrics.staleness import stale_data
 from supportops.tokens import TokenRecord
 from supportops.web import charts, data
@@ -136,8 +135,6 @@ def render(request: Request, ws: Workspace, name: str, filters: Filters, **ctx: 
     hour = ws.clock.now().replace(minute=0, second=0, microsecond=0)
     stale = cached(request, ws, ("stale", hour), lambda: stale_data(ws))
     page = {"nav": NAV, "filters": filters, "choices": choices(request, ws), "stale": stale}
-    if stale is not None:
-        page["stale_age"] = format_duration(stale.age_s)
     return templates.TemplateResponse(request, name, {**page, **ctx})
 
 
