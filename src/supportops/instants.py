@@ -101,7 +101,7 @@ class FrozenClock:
 
 
 def default_clock() -> Clock:
-    """The system clock, or a frozen one when ``SUPPORTOPS_NOW`` holds an aware instant."""
+    """The system clock, or a frozen one at the instant in ``SUPPORTOPS_NOW`` (naive: UTC)."""
     moment = parse_instant(os.environ.get(NOW_ENV), "UTC", SystemClock(), key=NOW_ENV)
     return SystemClock() if moment is None else FrozenClock(moment)
 
