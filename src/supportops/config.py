@@ -26,8 +26,8 @@ from ruamel.yaml.error import YAMLError
 
 from supportops.alerts.rules import AlertRule
 from supportops.conditions import All, ConditionSetting, parse_condition
-from supportops.durations import parse_duration
 from supportops.errors import ConditionError, ConfigError
+from supportops.instants import parse_duration
 from supportops.workforce.shifts import ShiftTemplate
 
 __all__ = [
@@ -154,10 +154,7 @@ class CalendarConfig(_Model):
 
 
 def _to_seconds(value: Any) -> Any:
-    try:
-        return parse_duration(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(str(exc)) from exc
+    return parse_duration(value)
 
 
 Seconds = Annotated[int, BeforeValidator(_to_seconds)]
@@ -245,6 +242,8 @@ class WorkspaceConfig(_Model):
 
     store: str = "duckdb"
     report_timezone: str = "UTC"
+    stale_after: Seconds = 6 * 3600
+    max_periods: int = Field(default=5000, ge=1)
     currency: str = "USD"
     default_calendar: str | None = None
     calendars: dict[str, CalendarConfig] = Field(default_factory=dict)
@@ -264,10 +263,12 @@ class WorkspaceConfig(_Model):
         if not isinstance(raw, dict):
             return raw
         out = dict(raw)
+        zone = raw.get("report_timezone")
+        zone = zone if isinstance(zone, str) and zone else "UTC"
         for section, key in (("sla_policies", "when"), ("alerts", "filters")):
             if isinstance(raw.get(section), list):
                 out[section] = [
-                    _with_condition(item, key, f"{section}.{i}.{key}")
+                    _with_condition(item, key, f"{section}.{i}.{key}", zone)
                     for i, item in enumerate(raw[section])
                 ]
         return out
@@ -297,11 +298,11 @@ class WorkspaceConfig(_Model):
                     raise ValueError(f"alert {rule.name!r}: unknown SLA policy {policy!r}")
 
 
-def _with_condition(item: Any, key: str, path: str) -> Any:
+def _with_condition(item: Any, key: str, path: str, zone: str) -> Any:
     if not isinstance(item, dict) or key not in item:
         return item
     line = _line_of(item, (key,))
-    return {**item, key: parse_condition(item[key], key=path, line=line)}
+    return {**item, key: parse_condition(item[key], key=path, line=line, zone=zone)}
 
 
 def _line_of(raw: Any, loc: tuple[int | str, ...]) -> int | None:

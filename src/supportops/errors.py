@@ -8,7 +8,8 @@ Whether an operation may be retried is a type, never a string match::
     │   ├── ConfigError               supportops.yaml or a policy file is wrong (key, line)
     │   │   └── ConditionError        a condition names an unknown field or a wrong value
     │   ├── InputError                an input file cannot be read at all (file, column)
-    │   │   └── MappingError          an import mapping is wrong (key)
+    │   │   ├── MappingError          an import mapping is wrong (key)
+    │   │   └── InstantError          an instant, day, period or duration is unreadable (key)
     │   ├── WorkspaceError            no workspace, or a broken one (path)
     │   ├── MetricError               unknown metric, aggregation, dimension or profile
     │   ├── StoreError                the store refused an operation (engine)
@@ -33,6 +34,7 @@ __all__ = [
     "ConditionError",
     "ConfigError",
     "InputError",
+    "InstantError",
     "MappingError",
     "MetricError",
     "RateLimited",
@@ -89,6 +91,12 @@ class InputError(TerminalError):
 
 class MappingError(InputError):
     """An import mapping file is invalid; ``key`` names the offending entry."""
+
+
+class InstantError(InputError, ValueError):
+    """An instant, day, period or duration cannot be read, or lies outside the range every
+    engine holds; ``key`` names the option, parameter or setting, ``expected`` the accepted
+    forms. It is also a ValueError, so that config validators report it as a bad value."""
 
 
 class WorkspaceError(TerminalError):

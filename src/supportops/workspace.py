@@ -11,6 +11,7 @@ import pandas as pd
 
 from supportops.config import CONFIG_FILE, WorkspaceConfig, load_config
 from supportops.errors import WorkspaceError
+from supportops.instants import Clock, default_clock
 from supportops.store import Store, open_store
 
 __all__ = ["ENV_VAR", "Workspace", "resolve_path"]
@@ -33,9 +34,12 @@ class Workspace:
     >>> ws.store.count("tickets")                      # doctest: +SKIP
     """
 
-    def __init__(self, path: Path | str | None = None, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path | str | None = None, read_only: bool = False, clock: Clock | None = None
+    ) -> None:
         self.path = resolve_path(path)
         self.read_only = read_only
+        self.clock: Clock = clock or default_clock()
         config_file = self.path / CONFIG_FILE
         if not config_file.is_file():
             raise WorkspaceError(
@@ -46,9 +50,12 @@ class Workspace:
         self.config: WorkspaceConfig = load_config(config_file)
 
     @classmethod
-    def open(cls, path: Path | str | None = None, read_only: bool = False) -> Workspace:
-        """Open the workspace at ``path`` (see :func:`resolve_path`)."""
-        return cls(path, read_only=read_only)
+    def open(
+        cls, path: Path | str | None = None, read_only: bool = False, clock: Clock | None = None
+    ) -> Workspace:
+        """Open the workspace at ``path`` (see :func:`resolve_path`); ``clock`` says what time
+        it is (default: the system clock, see :func:`supportops.instants.default_clock`)."""
+        return cls(path, read_only=read_only, clock=clock)
 
     @cached_property
     def store(self) -> Store:

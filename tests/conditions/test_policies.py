@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,19 @@ def test_todays_when_mappings_keep_their_meaning() -> None:
         ]
     }
     assert parse_config(config.model_dump(mode="json")) == config  # the long form reads back
+
+
+def test_a_naive_instant_in_a_condition_is_read_in_the_report_time_zone() -> None:
+    when = {"created_at": {"ge": "2026-03-01T09:00"}}
+    raw = {"sla_policies": [{"name": "p", "when": when, "targets": {"first_reply": "1h"}}]}
+    utc = parse_config(raw).sla_policies[0].when
+    new_york = parse_config({**raw, "report_timezone": "America/New_York"}).sla_policies[0].when
+    assert utc.values[0] == datetime(2026, 3, 1, 9, tzinfo=UTC)  # type: ignore[union-attr]
+    assert new_york.values[0] == datetime(2026, 3, 1, 14, tzinfo=UTC)  # type: ignore[union-attr]
+
+
+def test_a_relative_instant_is_refused_in_a_stored_condition() -> None:
+    when = {"created_at": {"ge": "-7d"}}
+    raw = {"sla_policies": [{"name": "p", "when": when, "targets": {"first_reply": "1h"}}]}
+    with pytest.raises(ConditionError, match="not an instant"):
+        parse_config(raw)

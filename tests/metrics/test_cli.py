@@ -47,7 +47,7 @@ def _workspace(tmp_path: Path) -> Path:
 def run(*args: Any) -> Any:
     result = CliRunner().invoke(app, [str(a) for a in args])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout  # notes (stale data) go to stderr
 
 
 def test_json_is_one_object_per_group_with_metrics_as_asked(tmp_path: Path) -> None:

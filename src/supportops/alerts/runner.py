@@ -13,12 +13,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from supportops.alerts.deliver import Courier
 from supportops.alerts.evaluate import Context, Finding, evaluate
 from supportops.alerts.ledger import Ledger
 from supportops.alerts.rules import AlertRule
+from supportops.instants import parse_instant
 from supportops.workspace import Workspace
 
 __all__ = ["MAX_LINES", "TITLES", "Outcome", "RunReport", "compose", "every", "run_alerts"]
@@ -93,8 +94,9 @@ def run_alerts(
     courier: Courier | None = None,
     ledger: Ledger | None = None,
 ) -> RunReport:
-    """Evaluate the workspace's alert rules at ``as_of`` (default: now) and deliver what is new."""
-    now = (as_of or datetime.now(UTC)).astimezone(UTC)
+    """Evaluate the workspace's alert rules at ``as_of`` (default: the workspace clock's now; a
+    naive ``as_of`` is read in the report time zone) and deliver what is new."""
+    now = parse_instant(as_of, ws.config.report_timezone, ws.clock) or ws.clock.now()
     report = RunReport(now)
     rules = ws.config.alerts
     if not rules:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from supportops.cli.options import WorkspaceOption
+from supportops.cli.options import WorkspaceOption, as_of_of
 from supportops.errors import InputError
 from supportops.workspace import Workspace
 
@@ -21,17 +20,6 @@ alerts_app = typer.Typer(
     help="Alert rules: run them (sends what is new), list them, send a test message.",
     no_args_is_help=True,
 )
-
-
-def _instant(text: str | None, zone: str) -> datetime | None:
-    if text is None:
-        return None
-    from supportops.metrics.query import parse_instant
-
-    try:
-        return parse_instant(text, zone)
-    except Exception as exc:
-        raise InputError(f"--as-of: not an instant: {text!r}", key="as_of") from exc
 
 
 @alerts_app.command("run")
@@ -47,7 +35,7 @@ def run(
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     with Workspace.open(workspace) as ws:
-        report = run_alerts(ws, _instant(as_of, ws.config.report_timezone))
+        report = run_alerts(ws, as_of_of(ws, as_of))
     table = Table(title=f"Alerts at {report.at.isoformat()}")
     for column in ("rule", "status", "found", "sent", "error"):
         table.add_column(column)
@@ -85,9 +73,7 @@ def test(
     rules = {r.name: r for r in ws.config.alerts}
     if name not in rules:
         raise InputError(f"no alert rule named {name!r} (known: {', '.join(rules) or 'none'})")
-    text = (
-        f"supportops test message for alert rule {name!r} at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-    )
+    text = f"supportops test message for alert rule {name!r} at {ws.clock.now():%Y-%m-%d %H:%M} UTC"
     Courier(folder=ws.path).send(rules[name].deliver, f"[supportops] test: {name}", text)
     console.print(f"sent a test message to {rules[name].deliver.describe()}")
 

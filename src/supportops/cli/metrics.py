@@ -1,8 +1,9 @@
 """Metric commands: ``metrics`` (query, ``--list``, ``explain ID``, ``reconcile``), ``tickets``
 and ``quality``.
 
-``supportops metrics ID[:AGG]... [--by DIM,...] [--grain G] [--from D] [--to D] [--filter
-DIM=VALUE]... [--as-of T] [--profile P] [--format table|json|csv|parquet] [--sql --dialect D]``.
+``supportops metrics ID[:AGG]... [--by DIM,...] [--grain G] [--from D] [--to D] [--period P]
+[--filter DIM=VALUE]... [--as-of T] [--profile P] [--format table|json|csv|parquet] [--sql
+--dialect D]``. Days, periods and instants are read by :mod:`supportops.instants`.
 The words ``explain``, ``reconcile`` and ``refresh`` (materialise the per-ticket facts) in place
 of the first metric id name the sub-commands.
 """
@@ -21,7 +22,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from supportops.cli.options import WorkspaceOption
+from supportops.cli.options import (
+    AsOfOption,
+    FromOption,
+    PeriodOption,
+    ToOption,
+    WorkspaceOption,
+    as_of_of,
+    days_of,
+    note_if_stale,
+)
 from supportops.errors import MetricError
 from supportops.workspace import Workspace
 
@@ -106,11 +116,19 @@ Filters = Annotated[
     list[str] | None,
     Opt("--filter", help="DIM=VALUE, or a condition in YAML: {not: {channel: chat}} (repeatable)."),
 ]
-AsOf = Annotated[str | None, Opt("--as-of", help="Instant the data is cut at.")]
 Profile = Annotated[str | None, Opt(help="zendesk, freshdesk or intercom.")]
 Format = Annotated[str, Opt("--format", help="table, json, csv or parquet.")]
 Output = Annotated[Path | None, Opt("--output", "-o", help="Write to a file.")]
 Sql = Annotated[bool, Opt("--sql", help="Print the SQL instead of running it.")]
+
+
+def _as_of(ws: Workspace, text: str | None) -> datetime | None:
+    """The instant of ``--as-of``; without it, now (None), noted when the data ends long
+    before."""
+    moment = as_of_of(ws, text)
+    if moment is None:
+        note_if_stale(ws)
+    return moment
 
 
 def _explain(metric_id: str) -> None:
@@ -128,10 +146,11 @@ def metrics_command(
     list_: Annotated[bool, Opt("--list", help="List the catalog.")] = False,
     by: Annotated[list[str] | None, Opt("--by", help="Dimensions, comma-separated.")] = None,
     grain: Annotated[str | None, Opt(help="day, week, month, quarter or year.")] = None,
-    start: Annotated[str | None, Opt("--from", help="First date (report time zone).")] = None,
-    end: Annotated[str | None, Opt("--to", help="Last date, included.")] = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    period: PeriodOption = None,
     filters: Filters = None,
-    as_of: AsOf = None,
+    as_of: AsOfOption = None,
     profile: Profile = None,
     fmt: Format = "table",
     output: Output = None,
@@ -166,21 +185,22 @@ def metrics_command(
         with Workspace.open(workspace) as ws:
             emit(reconcile(ws, profile or "zendesk"), fmt, output, "reconciliation")
         return
-    options: dict[str, Any] = dict(
-        by=_split(by),
-        grain=grain,
-        start=start,
-        end=end,
-        filters=filters,
-        as_of=as_of,
-        profile=profile,
-        window=window,
-        threshold=threshold,
-        abandon=abandon,
-        short=short,
-        buckets=buckets,
-    )
     with Workspace.open(workspace) as ws:
+        first, last = days_of(ws, start, end, period)
+        options: dict[str, Any] = dict(
+            by=_split(by),
+            grain=grain,
+            start=first,
+            end=last,
+            filters=filters,
+            as_of=_as_of(ws, as_of),
+            profile=profile,
+            window=window,
+            threshold=threshold,
+            abandon=abandon,
+            short=short,
+            buckets=buckets,
+        )
         if sql:
             from supportops.metrics.query import metrics_sql
 
@@ -191,19 +211,24 @@ def metrics_command(
 
 def tickets_command(
     workspace: WorkspaceOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    period: PeriodOption = None,
     filters: Filters = None,
-    as_of: AsOf = None,
+    as_of: AsOfOption = None,
     profile: Profile = None,
     fmt: Format = "table",
     output: Output = None,
     sql: Sql = False,
     dialect: Annotated[str | None, Opt(help="SQL dialect for --sql.")] = None,
 ) -> None:
-    """One row per ticket with its facts: the drill-down behind every number."""
+    """One row per ticket with its facts: the drill-down behind every number; --from/--to
+    or --period keep the tickets created on those days."""
     from supportops.metrics import drilldown, ticket_files
 
     with Workspace.open(workspace) as ws:
-        kw: dict[str, Any] = dict(filters=filters, as_of=as_of, profile=profile)
+        kw: dict[str, Any] = dict(filters=filters, as_of=_as_of(ws, as_of), profile=profile)
+        kw["days"] = days_of(ws, start, end, period)
         if sql:
             print(drilldown.tickets_sql(ws, dialect or ws.store.capabilities.dialect, **kw))
         elif output is not None and fmt in ("parquet", "csv"):

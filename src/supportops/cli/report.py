@@ -18,7 +18,11 @@ console = Console(stderr=True)
 
 def report(
     period: Annotated[
-        str, typer.Option("--period", help="A month 2026-10, a quarter 2026-Q4 or a week 2026-W43.")
+        str,
+        typer.Option(
+            "--period",
+            help="A month 2026-10, a quarter 2026-Q4, a week 2026-W43, or last month, ...",
+        ),
     ],
     compare: Annotated[
         str, typer.Option("--compare", help="previous (the period before) or year (a year ago).")
@@ -34,9 +38,9 @@ def report(
     SLA, backlog risk, CSAT, cost per ticket and what automation saved."""
     from supportops.reports import build_report, parse_period, write_report
 
-    parsed = parse_period(period)
-    target = out or Path(f"report-{parsed.label}.{fmt}")
     with Workspace.open(workspace, read_only=True) as ws:
+        parsed = parse_period(period, ws.config.report_timezone, ws.clock)
+        target = out or Path(f"report-{parsed.label}.{fmt}")
         built = build_report(ws, parsed, compare)
     write_report(built, target, fmt)
     console.print(

@@ -1,7 +1,9 @@
 """SLA commands: ``supportops sla`` lists every target instance; ``summary``, ``at-risk``,
 ``compare`` and ``gaming`` answer the questions an operations manager asks of them.
 
-Timestamps are written as ISO 8601 UTC (``2026-03-02T09:00:00Z``); ``--as-of`` defaults to now.
+Timestamps are written as ISO 8601 UTC (``2026-03-02T09:00:00Z``); ``--as-of`` defaults to now
+and is read by :mod:`supportops.instants` (a naive instant in the report time zone). When the
+data ends long before that instant (``stale_after``), a note on stderr says so.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from supportops.cli.options import WorkspaceOption
+from supportops.cli.options import WorkspaceOption, as_of_of, note_if_stale, seconds_of
 from supportops.config import WorkspaceConfig
-from supportops.durations import format_duration, parse_duration
+from supportops.instants import format_duration
 from supportops.metrics.sla_source import store_snapshot
+from supportops.metrics.staleness import stale_data
 from supportops.sla import (
     COLUMNS,
     at_risk,
@@ -37,6 +40,7 @@ from supportops.workspace import Workspace
 __all__ = ["register", "sla_app"]
 
 console = Console()
+notes = Console(stderr=True)
 FORMATS = ("table", "csv", "json", "parquet")
 sla_app = typer.Typer(
     help="SLA target instances, compliance, at-risk tickets, what-ifs and the pending check.",
@@ -45,7 +49,12 @@ sla_app = typer.Typer(
 )
 
 AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="Evaluate at this instant (ISO 8601; default now).")
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Evaluate at this instant (default: now): 2026-11-23T09:00 (report time zone), "
+        "2026-11-23T09:00Z, -2h, yesterday.",
+    ),
 ]
 Policies = Annotated[
     Path | None,
@@ -60,23 +69,11 @@ By = Annotated[
 ]
 
 
-def _as_of(text: str | None) -> pd.Timestamp:
-    if text is None:
-        return pd.Timestamp(now())
-    try:
-        stamp = pd.Timestamp(text)
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f"not an ISO 8601 instant: {text!r}", param_hint="--as-of"
-        ) from exc
-    return stamp.tz_localize("UTC") if stamp.tz is None else stamp.tz_convert("UTC")
-
-
-def _seconds(text: str, option: str) -> int:
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint=option) from exc
+def _as_of(ws: Workspace, text: str | None) -> pd.Timestamp:
+    """The instant of ``--as-of`` (default: now); a note when the data ends long before."""
+    moment = as_of_of(ws, text) or now(ws)
+    note_if_stale(ws, moment)
+    return pd.Timestamp(moment)
 
 
 def _config(ws: Workspace, policies: Path | None) -> WorkspaceConfig:
@@ -169,7 +166,7 @@ def instances(
     if ctx.invoked_subcommand is not None:
         return
     with Workspace.open(workspace) as ws:
-        moment = _as_of(as_of)
+        moment = _as_of(ws, as_of)
         found = evaluate_workspace(ws, moment, config=_config(ws, policies))
         if store and policies is None:
             store_snapshot(ws, found, moment.to_pydatetime())
@@ -190,7 +187,9 @@ def summary_(
     """Compliance per target (and dimension): achieved / (achieved + breached)."""
     with Workspace.open(workspace) as ws:
         inputs = load_inputs(ws.store)
-        found = evaluate_workspace(ws, _as_of(as_of), config=_config(ws, policies), inputs=inputs)
+        found = evaluate_workspace(
+            ws, _as_of(ws, as_of), config=_config(ws, policies), inputs=inputs
+        )
         table = summary(found, inputs.tickets, _dims(by), ws.config.report_timezone)
     emit(table, fmt, out, "SLA compliance", limit=len(table) or 1)
 
@@ -206,10 +205,20 @@ def at_risk_(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Active targets that breach within --within, soonest first."""
-    moment = _as_of(as_of)
+    seconds = seconds_of(within, "--within")
     with Workspace.open(workspace) as ws:
+        moment = _as_of(ws, as_of)
         found = evaluate_workspace(ws, moment, config=_config(ws, policies))
-    risky = at_risk(found, _seconds(within, "--within"), moment)
+        stale = stale_data(ws, moment.to_pydatetime())
+        if stale is not None and as_of is None:
+            then = evaluate_workspace(ws, stale.end, config=_config(ws, policies))
+            count = len(at_risk(then, seconds, stale.end))
+            notes.print(
+                f"note: with --as-of {stale.as_of}, {count:,} targets are due within {within}",
+                markup=False,
+                highlight=False,
+            )
+    risky = at_risk(found, seconds, moment)
     emit(risky[[*COLUMNS, "source", "due_in_seconds"]], fmt, out, "About to breach", limit)
 
 
@@ -228,7 +237,7 @@ def compare_(
 ) -> None:
     """Replay all history under new policies: compliance before and after, and what changes."""
     with Workspace.open(workspace) as ws:
-        result = compare_workspace(ws, _config(ws, policies), _as_of(as_of), _dims(by))
+        result = compare_workspace(ws, _config(ws, policies), _as_of(ws, as_of), _dims(by))
     if changes_out is not None:
         _iso(result.changes).to_csv(changes_out, index=False)
     if fmt == "json":
@@ -255,9 +264,9 @@ def gaming_(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Tickets an agent put into pending shortly before a pausing target would breach."""
-    seconds = _seconds(window, "--window")
+    seconds = seconds_of(window, "--window")
     with Workspace.open(workspace) as ws:
-        found = gaming_workspace(ws, seconds, _as_of(as_of), _config(ws, policies))
+        found = gaming_workspace(ws, seconds, _as_of(ws, as_of), _config(ws, policies))
     if by_agent:
         found = (
             found.groupby("agent_id", dropna=False)

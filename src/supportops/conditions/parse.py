@@ -10,12 +10,13 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 import pandas as pd
 from pydantic import PlainSerializer, PlainValidator
 
+from supportops import instants
 from supportops.conditions.model import (
     COMPARISONS,
     CUSTOM,
@@ -38,21 +39,22 @@ from supportops.errors import ConditionError
 __all__ = ["ConditionSetting", "parse_condition", "parse_instant"]
 
 _CUSTOM_KEY = re.compile(r"^[A-Za-z0-9_]+$")
+_ABSOLUTE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 def parse_instant(value: Any, zone: str = "UTC") -> pd.Timestamp:
-    """An instant in UTC from YAML (a date, a datetime) or ISO-8601 text; a naive one is read
-    in ``zone``. The one place conditions read instants (to call the project's instant parser)."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day)
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"not an instant: {value!r} (expected e.g. 2026-03-01T09:00Z)") from exc
-    if pd.isna(stamp):
+    """An instant in UTC from YAML (a date, a datetime) or text, read by the project's one
+    instant reader (:func:`supportops.instants.parse_instant`); a naive one is read in ``zone``.
+    Relative forms (``-7d``, ``today``) are refused here: a stored condition must not change
+    meaning with the day it is read."""
+    if isinstance(value, str) and not _ABSOLUTE.match(value.strip()):
+        raise ValueError(f"not an instant: {value!r} (expected e.g. 2026-03-01T09:00Z)")
+    if not isinstance(value, (str, date)):
+        raise ValueError(f"not an instant: {value!r} (expected e.g. 2026-03-01T09:00Z)")
+    moment = instants.parse_instant(value, zone, instants.SystemClock(), key="condition")
+    if moment is None:
         raise ValueError(f"not an instant: {value!r}")
-    stamp = stamp.tz_localize(zone) if stamp.tzinfo is None else stamp
-    return stamp.tz_convert("UTC")
+    return pd.Timestamp(moment).tz_convert("UTC")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class _At:
 
     path: tuple[str, ...]
     line: int | None
+    zone: str = "UTC"
 
     def child(self, node: Any, part: str | int) -> _At:
         lc = getattr(node, "lc", None)
@@ -72,7 +75,7 @@ class _At:
                 line = lc.key(part)[0] + 1
         except (KeyError, IndexError, TypeError):
             pass
-        return _At((*self.path, str(part)), line)
+        return _At((*self.path, str(part)), line, self.zone)
 
     def fail(self, reason: str, suggestion: str | None = None) -> ConditionError:
         key = ".".join(self.path) or "(condition)"
@@ -97,11 +100,16 @@ ConditionSetting = Annotated[Condition, PlainValidator(_read), PlainSerializer(c
 
 
 def parse_condition(
-    raw: Any, fields: Fields = TICKET_FIELDS, key: str = "", line: int | None = None
+    raw: Any,
+    fields: Fields = TICKET_FIELDS,
+    key: str = "",
+    line: int | None = None,
+    zone: str = "UTC",
 ) -> Condition:
     """The condition written as ``raw``: a mapping (all of its entries) or a list (all of its
-    items). ``key`` and ``line`` say where ``raw`` is, for errors."""
-    at = _At(tuple(key.split(".")) if key else (), line)
+    items). ``key`` and ``line`` say where ``raw`` is, for errors; a naive instant in it is read
+    in ``zone`` (the workspace's report time zone)."""
+    at = _At(tuple(key.split(".")) if key else (), line, zone)
     return _node(raw, fields, at)
 
 
@@ -226,7 +234,7 @@ def _value(value: Any, kind: Kind, at: _At) -> Any:
         raise at.fail("a value is empty (write null: true to ask for an empty field)")
     try:
         if kind == "instant":
-            return parse_instant(value).to_pydatetime()
+            return parse_instant(value, at.zone).to_pydatetime()
         if kind == "number":
             if isinstance(value, bool):
                 raise ValueError(f"not a number: {value!r}")

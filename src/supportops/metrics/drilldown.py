@@ -16,7 +16,7 @@ import itertools
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -65,19 +65,29 @@ FACT_COLUMNS = (
 )
 NEWEST = ("r.created_at DESC NULLS LAST", "r.source", "r.ticket_id")
 _CHUNK = 1_000_000
+Days = tuple[date | None, date | None]  # created on these days, both included
 _PAGE_CHUNK = 100_000
 
 
 def _prepare(
-    ws: Workspace, filters: Any, as_of: Any, profile: str | None, extra: tuple[str, ...] = ()
+    ws: Workspace,
+    filters: Any,
+    as_of: Any,
+    profile: str | None,
+    extra: tuple[str, ...] = (),
+    days: Days = (None, None),
 ) -> tuple[FactOptions, list[str], dict[str, Any]]:
-    """The fact options of a drill-down, and its filters as conditions on the row ``r``."""
+    """The fact options of a drill-down, and its filters (and the days its tickets were
+    created, both included) as conditions on the row ``r``."""
     query = build_query(
         ["first_reply_time_business"],
         ws.config.report_timezone,
+        ws.clock,
         filters=filters,
         as_of=as_of,
         profile=profile,
+        start=days[0],
+        end=days[1],
     )
     setting = setting_for(ws, query)
     rules = get_profile(profile).rules
@@ -92,8 +102,9 @@ def _prepare(
         sla_table=STORED if table_exists(ws.store, STORED) else None,
         slots=setting.slots,
     )
-    params: dict[str, Any] = {"as_of": query.as_of, "from_ts": None, "to_ts": None}
-    where = conditions(query, relation("tickets", options, False), params, snapshot=True)
+    params: dict[str, Any] = {"as_of": query.as_of, "from_ts": setting.from_ts}
+    params["to_ts"] = setting.to_ts
+    where = conditions(query, relation("tickets", options, False), params, snapshot=False)
     return options, where, params
 
 
@@ -136,10 +147,11 @@ def _compile(
     profile: str | None,
     extra: tuple[str, ...] = (),
     stored: bool = False,
+    days: Days = (None, None),
 ) -> Compiled:
     """The drill-down query; with ``stored`` it reads the materialised facts (when they answer
     it) one range of ``so_row`` at a time (``$lo``/``$hi``), unordered."""
-    options, where, params = _prepare(ws, filters, as_of, profile, extra)
+    options, where, params = _prepare(ws, filters, as_of, profile, extra, days)
     library = fact_ctes(options)
     order = " ORDER BY r.source, r.ticket_id"
     if stored and materialised(ws, options):
@@ -328,10 +340,15 @@ def count_by(
 
 
 def tickets_sql(
-    ws: Workspace, dialect: str, filters: Any = None, as_of: Any = None, profile: str | None = None
+    ws: Workspace,
+    dialect: str,
+    filters: Any = None,
+    as_of: Any = None,
+    profile: str | None = None,
+    days: Days = (None, None),
 ) -> str:
     """The drill-down SQL for a warehouse ``dialect`` (values inlined)."""
-    return render(_compile(ws, filters, as_of, profile), dialect, inline=True)[0]
+    return render(_compile(ws, filters, as_of, profile, days=days), dialect, inline=True)[0]
 
 
 def tickets(
@@ -340,10 +357,12 @@ def tickets(
     as_of: Any = None,
     profile: str | None = None,
     extra: tuple[str, ...] = (),
+    days: Days = (None, None),
 ) -> Any:
     """One row per ticket with its facts, as a pandas DataFrame (``extra``: more fact columns,
-    e.g. ``on_hold_time_business`` or ``bot_messages``)."""
-    compiled = _compile(ws, filters, as_of, profile, extra)
+    e.g. ``on_hold_time_business`` or ``bot_messages``; ``days``: created on these days, both
+    included)."""
+    compiled = _compile(ws, filters, as_of, profile, extra, days=days)
     sql, params = render(compiled, ws.store.capabilities.dialect)
     return ws.store.query(sql, params)
 
@@ -354,11 +373,12 @@ def iter_tickets(
     as_of: Any = None,
     profile: str | None = None,
     chunk: int = _CHUNK,
+    days: Days = (None, None),
 ) -> Iterator[pa.Table]:
     """The drill-down in chunks of ``chunk`` rows: read range by range from the materialised
     facts when they answer the query (memory bounded by a chunk), else computed once into a
     temporary table and read by row number."""
-    compiled = _compile(ws, filters, as_of, profile, stored=True)
+    compiled = _compile(ws, filters, as_of, profile, stored=True, days=days)
     if "lo" in compiled.params:
         total = int(ws.store.scalar(f"SELECT count(*) FROM {FACTS}"))
         for first in range(1, max(total, 1) + 1, chunk):

@@ -78,7 +78,7 @@ def refresh_sla(ws: Workspace) -> int:
 
     if not ws.config.sla_policies:
         return 0
-    moment = now().replace(second=0)
+    moment = now(ws).replace(second=0)
     newest = ws.store.scalar('SELECT max("at") FROM events')
     if newest is not None and newest > moment:
         moment = newest

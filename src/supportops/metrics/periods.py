@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["next_start", "period_start", "period_table"]
+from supportops.errors import InstantError
+
+__all__ = ["check_count", "next_start", "period_count", "period_start", "period_table"]
+
+_DAYS = {"day": 1, "week": 7}
+_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
 def period_start(grain: str, day: date) -> date:
@@ -30,6 +35,31 @@ def next_start(grain: str, start: date) -> date:
     months = {"month": 1, "quarter": 3, "year": 12}[grain]
     index = start.year * 12 + start.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def period_count(grain: str, first: date, last: date) -> int:
+    """How many periods of ``grain`` hold the days ``first``..``last`` (0 when first > last)."""
+    low, high = period_start(grain, first), period_start(grain, last)
+    if low > high:
+        return 0
+    if grain in _DAYS:
+        return (high - low).days // _DAYS[grain] + 1
+    months = (high.year - low.year) * 12 + high.month - low.month
+    return months // _MONTHS[grain] + 1
+
+
+def check_count(grain: str, first: date, last: date, most: int) -> int:
+    """:func:`period_count`, refused (naming the setting ``max_periods``) above ``most``."""
+    count = period_count(grain, first, last)
+    if count > most:
+        raise InstantError(
+            f"grain: {first}..{last} by {grain} makes {count:,} periods, more than "
+            f"max_periods ({most:,}); choose a shorter range or a coarser grain",
+            key="grain",
+            periods=count,
+            max_periods=most,
+        )
+    return count
 
 
 def period_table(grain: str, first: date, last: date, zone: str) -> tuple[tuple[date, float], ...]:

@@ -7,7 +7,7 @@ not quarantined, times (for ``tickets``) the share of valid tickets — 1 is per
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -129,7 +129,7 @@ def validity(ws: Workspace) -> pd.DataFrame:
 
 def freshness(ws: Workspace, now: datetime | None = None) -> pd.DataFrame:
     """Per source: the newest event (or ticket creation) and how long ago it was, seconds."""
-    moment = (now or datetime.now(UTC)).timestamp()
+    moment = (now or ws.clock.now()).timestamp()
     return run_sql(
         ws.store,
         (

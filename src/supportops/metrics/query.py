@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,15 @@ from ruamel.yaml.error import YAMLError
 
 from supportops.conditions import All, Condition, parse_condition
 from supportops.errors import ConditionError, MetricError
+from supportops.instants import (
+    EARLIEST,
+    LATEST,
+    Clock,
+    SystemClock,
+    local_midnight,
+    parse_instant,
+    resolve_range,
+)
 from supportops.metrics.clock import calendar_sql, ensure_days
 from supportops.metrics.compiler import (
     FILTER_FIELDS,
@@ -30,7 +39,7 @@ from supportops.metrics.compiler import (
     items,
     render,
 )
-from supportops.metrics.periods import period_table
+from supportops.metrics.periods import check_count, period_table
 from supportops.metrics.profiles import profile as get_profile
 from supportops.metrics.request import Query, Setting
 from supportops.metrics.sla_source import sla_table
@@ -38,35 +47,9 @@ from supportops.metrics.sla_source import sla_table
 if TYPE_CHECKING:
     from supportops.workspace import Workspace
 
-__all__ = ["build_query", "metrics", "metrics_sql", "parse_instant", "prepare", "setting_for"]
+__all__ = ["build_query", "metrics", "metrics_sql", "prepare", "setting_for"]
 
 Filters = Condition | Mapping[str, Any] | Iterable[str | tuple[str, str] | Condition] | None
-
-
-def parse_instant(value: datetime | str | None, zone: str) -> datetime | None:
-    """An aware UTC instant; a naive one is read in ``zone`` (the report time zone)."""
-    if value is None:
-        return None
-    moment = value if isinstance(value, datetime) else _parse_datetime(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(zone))
-    return moment.astimezone(UTC)
-
-
-def _parse_datetime(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise MetricError(f"not an instant: {text!r} (expected e.g. 2026-03-01T09:00)") from exc
-
-
-def _parse_date(value: date | str | None) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise MetricError(f"not a date: {value!r} (expected YYYY-MM-DD)") from exc
 
 
 def _filters(filters: Filters) -> Condition:
@@ -114,24 +97,27 @@ def _condition(raw: Any) -> Condition:
         raise MetricError(str(exc), key=exc.key, suggestion=exc.suggestion) from exc
 
 
-def build_query(metric_ids: Sequence[str] | str, zone: str = "UTC", **kw: Any) -> Query:
-    """A :class:`Query` from loose arguments (strings for dates, instants and filters)."""
+def build_query(
+    metric_ids: Sequence[str] | str, zone: str = "UTC", clock: Clock | None = None, **kw: Any
+) -> Query:
+    """A :class:`Query` from loose arguments: ``start``/``end`` (or ``period``) and ``as_of``
+    as :mod:`supportops.instants` reads them (strings in ``zone``, relative to ``clock``)."""
     ids = (metric_ids,) if isinstance(metric_ids, str) else tuple(metric_ids)
     by = kw.pop("by", None) or ()
+    clock = clock or SystemClock()
+    start, end = resolve_range(
+        kw.pop("start", None), kw.pop("end", None), kw.pop("period", None), zone, clock
+    )
     return Query(
         metrics=ids,
         by=(by,) if isinstance(by, str) else tuple(by),
         grain=kw.pop("grain", None),
-        start=_parse_date(kw.pop("start", None)),
-        end=_parse_date(kw.pop("end", None)),
+        start=start,
+        end=end,
         filters=_filters(kw.pop("filters", None)),
-        as_of=parse_instant(kw.pop("as_of", None), zone),
+        as_of=parse_instant(kw.pop("as_of", None), zone, clock),
         **kw,
     )
-
-
-def _midnight(day: date, zone: str) -> datetime:
-    return datetime.combine(day, datetime.min.time(), ZoneInfo(zone)).astimezone(UTC)
 
 
 def _span(ws: Workspace) -> tuple[datetime | None, datetime | None]:
@@ -146,31 +132,50 @@ def _span(ws: Workspace) -> tuple[datetime | None, datetime | None]:
     return (min(lows) if lows else None), (max(highs) if highs else None)
 
 
+_EARLIEST_S, _LATEST_S = local_midnight(EARLIEST, "UTC"), local_midnight(LATEST, "UTC")
+
+
+def _day(moment: datetime, zone: str) -> date:
+    return min(max(moment.astimezone(ZoneInfo(zone)).date(), EARLIEST), LATEST)
+
+
+def _clamped(
+    query: Query, low: datetime | None, latest: datetime, zone: str
+) -> tuple[date | None, date]:
+    """The query's days, clamped to the data's span (first event .. ``latest``)."""
+    first = query.start
+    if low is not None:
+        first = max(first or EARLIEST, _day(low, zone))
+    last = min(query.end or LATEST, _day(latest, zone))
+    return first, last
+
+
 def setting_for(ws: Workspace, query: Query, execute: bool = True) -> Setting:
     """The workspace's side of ``query``: calendars, SLA table, range and periods."""
     config = ws.config
     zone = config.report_timezone
     prof = get_profile(query.profile)
     parts = list(components(items(query, prof)).values())
-    now = datetime.now(UTC)
-    from_ts = _midnight(query.start, zone) if query.start else None
-    to_ts = _midnight(query.end + timedelta(days=1), zone) if query.end else None
+    now = ws.clock.now()
+    from_ts = local_midnight(query.start, zone) if query.start else None
+    to_ts = local_midnight(query.end + timedelta(days=1), zone) if query.end else None
     snapshot = query.as_of or (min(to_ts, now) if to_ts else now)
     low, high = _span(ws)
     slots = 1
     if any(p.metric.business for p in parts):
-        bottom = low or now
-        top = max(high or bottom, snapshot, now)
+        bottom = max(low or now, _EARLIEST_S)  # implausible stored instants stay out
+        top = min(max(high or bottom, snapshot, now), _LATEST_S)
         slots = ensure_days(
             ws.store, config, int(bottom.timestamp()), int(top.timestamp()), load=execute
         )
     wants_sla = any(p.metric.relation == "sla" for p in parts)
     periods: tuple[tuple[date, float], ...] = ()
     if query.grain and any(p.metric.relation == "backlog" for p in parts):
-        first = query.start or (low.astimezone(ZoneInfo(zone)).date() if low else None)
         latest = snapshot if query.as_of or high is None else max(snapshot, high)
-        last = query.end or latest.astimezone(ZoneInfo(zone)).date()
-        periods = period_table(query.grain, first, last, zone) if first else ()
+        first, last = _clamped(query, low, latest, zone)
+        if first is not None and first <= last:
+            check_count(query.grain, first, last, config.max_periods)
+            periods = period_table(query.grain, first, last, zone)
     return Setting(
         timezone=zone,
         calendar=calendar_sql(config),
@@ -207,7 +212,7 @@ def metrics(ws: Workspace, metric_ids: Sequence[str] | str, **kw: Any) -> pd.Dat
     Keyword arguments: ``by``, ``grain``, ``start``, ``end``, ``filters``, ``as_of``,
     ``profile``, ``window``, ``threshold``, ``abandon``, ``short``, ``buckets``.
     """
-    query = build_query(metric_ids, ws.config.report_timezone, **kw)
+    query = build_query(metric_ids, ws.config.report_timezone, ws.clock, **kw)
     compiled = prepare(ws, query)
     sql, params = render(compiled, ws.store.capabilities.dialect)
     frame = ws.store.query(sql, params)
@@ -216,6 +221,6 @@ def metrics(ws: Workspace, metric_ids: Sequence[str] | str, **kw: Any) -> pd.Dat
 
 def metrics_sql(ws: Workspace, metric_ids: Sequence[str] | str, dialect: str, **kw: Any) -> str:
     """The SQL of a metric query for a warehouse ``dialect``, values inlined as literals."""
-    query = build_query(metric_ids, ws.config.report_timezone, **kw)
+    query = build_query(metric_ids, ws.config.report_timezone, ws.clock, **kw)
     sql, _ = render(prepare(ws, query, execute=False), dialect, inline=True)
     return sql

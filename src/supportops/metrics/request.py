@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from supportops.conditions import All, Condition
+from supportops.instants import SystemClock
 
 __all__ = ["ABANDON", "Query", "Setting"]
 
@@ -16,9 +17,10 @@ ABANDON = ("exclude_abandoned", "abandoned_as_missed", "abandoned_as_met", "excl
 class Query:
     """A metric query: metrics as asked (``ID[:AGG]``), dimensions, grain, range, filters.
 
-    ``start``/``end`` are dates in the report time zone, both included. ``filters`` is a
-    condition of :mod:`supportops.conditions` on the dimensions (``tag`` or ``tags`` for the
-    tags); a relation without one of its dimensions reads it as empty. ``window``
+    ``start``/``end`` are days in the report time zone, both included, and ``as_of`` an aware
+    instant, as :mod:`supportops.instants` reads them. ``filters`` is a condition of
+    :mod:`supportops.conditions` on the dimensions (``tag`` or ``tags`` for the tags); a relation
+    without one of its dimensions reads it as empty. ``window``
     (seconds) overrides the repeat-contact windows; ``threshold``, ``abandon`` and ``short``
     tune service_level; ``buckets`` splits backlog_age into age bands.
     """
@@ -56,7 +58,7 @@ class Setting:
     sla_table: str | None = None
     overhead: float = 0.0
     default_hourly_cost: float | None = None
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    now: datetime = field(default_factory=lambda: SystemClock().now())
     periods: tuple[tuple[date, float], ...] = ()
     snapshot_s: float | None = None
     from_ts: datetime | None = None

@@ -194,7 +194,7 @@ def sla_table(ws: Workspace, as_of: datetime | None, evaluate: bool) -> str:
     table when only writing SQL. Read statuses through :func:`status_sql` / :func:`advanced`."""
     if not evaluate:
         return STORED
-    moment = _utc(as_of) if as_of is not None else datetime.now(UTC)
+    moment = _utc(as_of) if as_of is not None else ws.clock.now()
     taken = snapshot_at(ws)
     if taken is not None and taken <= moment:
         return JOINED

@@ -243,7 +243,7 @@ def build_report(
         baseline=base,
         compare=compare,
         currency=config.currency,
-        generated_at=now or datetime.now(UTC),
+        generated_at=now or ws.clock.now(),
         headlines=_headlines(*pair("head"), config.report.targets),
         automation=_headlines(*pair("head"), config.report.targets, AUTOMATION),
         volume=volume,

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from supportops.errors import InputError
+from supportops.instants import Clock, SystemClock
+from supportops.instants import parse_period as read_period
 
 __all__ = ["COMPARE", "Period", "baseline", "parse_period"]
 
@@ -53,9 +55,27 @@ def _week(year: int, week: int) -> Period:
     return Period("week", f"{year}-W{week:02d}", start, start + timedelta(days=6))
 
 
-def parse_period(text: str) -> Period:
-    """``2026-10``, ``2026-Q4`` or ``2026-W43`` as a :class:`Period`."""
-    cleaned = text.strip()
+def _named(text: str, zone: str, clock: Clock | None) -> str:
+    """``this|last month|quarter|week`` as the label of that period (its days read by
+    :mod:`supportops.instants`, in ``zone``); other text unchanged."""
+    words = text.lower().split()
+    if len(words) != 2 or words[0] not in ("this", "last") or words[1] not in _LABELS:
+        return text
+    first = read_period(text, zone, clock or SystemClock(), "--period").first
+    return _LABELS[words[1]](first)
+
+
+_LABELS = {
+    "month": lambda d: f"{d.year}-{d.month:02d}",
+    "quarter": lambda d: f"{d.year}-Q{(d.month - 1) // 3 + 1}",
+    "week": lambda d: f"{d.isocalendar().year}-W{d.isocalendar().week:02d}",
+}
+
+
+def parse_period(text: str, zone: str = "UTC", clock: Clock | None = None) -> Period:
+    """``2026-10``, ``2026-Q4``, ``2026-W43`` or ``this|last month|quarter|week`` (today being
+    the ``clock``'s day in ``zone``) as a :class:`Period`."""
+    cleaned = _named(text.strip(), zone, clock)
     try:
         if match := _MONTH.match(cleaned):
             return _month(int(match[1]), int(match[2]))
@@ -66,7 +86,8 @@ def parse_period(text: str) -> Period:
     except ValueError as exc:
         raise InputError(f"not a period: {text!r} ({exc})", key="period") from exc
     raise InputError(
-        f"not a period: {text!r} (expected a month 2026-10, a quarter 2026-Q4 or a week 2026-W43)",
+        f"not a period: {text!r} (expected a month 2026-10, a quarter 2026-Q4, a week 2026-W43 "
+        "or this|last month|quarter|week)",
         key="period",
     )
 

@@ -150,7 +150,7 @@ def _instants(rows: list[Rows], field: str) -> pd.Series:
     for row in rows:
         offsets = getattr(row, field)
         part = epoch[start : start + offsets.size]
-        np.add(offsets, row.base, out=part, casting="unsafe")
+        np.add(offsets, np.int64(row.base), out=part)  # int64: a 1900 base is not an int32
         part[offsets == _MISSING] = NAT
         setattr(row, field, None)
         start += offsets.size

@@ -9,7 +9,7 @@ validated like ``supportops.yaml`` (an error names the file, key and line).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ import pandas as pd
 
 from supportops.config import SlaPolicy, WorkspaceConfig, parse_config, read_yaml
 from supportops.errors import ConfigError
+from supportops.instants import parse_instant
 from supportops.sla.engine import evaluate
 from supportops.sla.gaming import gaming
 from supportops.sla.report import summary
@@ -31,15 +32,23 @@ __all__ = [
     "config_with_policies",
     "evaluate_workspace",
     "gaming_workspace",
+    "moment_of",
     "now",
 ]
 
 POLICY_FILE_KEYS = ("sla_policies", "calendars", "default_calendar")
 
 
-def now() -> datetime:
-    """The current instant, to the second (the CLI's default ``as_of``)."""
-    return datetime.now(UTC).replace(microsecond=0)
+def now(ws: Workspace) -> datetime:
+    """The workspace clock's current instant, to the second (the default ``as_of``)."""
+    return ws.clock.now().replace(microsecond=0)
+
+
+def moment_of(ws: Workspace, as_of: datetime | pd.Timestamp | str | None) -> datetime:
+    """``as_of`` as :mod:`supportops.instants` reads it (naive: the report time zone), in UTC;
+    None: :func:`now`."""
+    moment = parse_instant(as_of, ws.config.report_timezone, ws.clock)
+    return moment if moment is not None else now(ws)
 
 
 def _key_line(raw: Any, key: str) -> int | None:
@@ -84,7 +93,7 @@ def evaluate_workspace(
     ``policies`` only its ``sla_policies``; ``inputs`` reuses inputs already loaded.
     """
     inputs = inputs or load_inputs(ws.store)
-    moment = as_of if as_of is not None else now()
+    moment = moment_of(ws, as_of)
     return evaluate(inputs.tickets, inputs.events, config or ws.config, moment, policies)
 
 
@@ -103,7 +112,7 @@ def compare_workspace(
 ) -> Comparison:
     """Replay the workspace's history under ``after`` and compare with its own policies."""
     inputs = load_inputs(ws.store)
-    moment = as_of if as_of is not None else now()
+    moment = moment_of(ws, as_of)
     before = evaluate_workspace(ws, moment, inputs=inputs)
     changed = evaluate_workspace(ws, moment, config=after, inputs=inputs)
     return compare(before, changed, inputs.tickets, by, ws.config.report_timezone)
@@ -117,7 +126,7 @@ def gaming_workspace(
 ) -> pd.DataFrame:
     """Changes to pending made with at most ``window_seconds`` left (see :func:`gaming`)."""
     inputs = load_inputs(ws.store)
-    moment = as_of if as_of is not None else now()
+    moment = moment_of(ws, as_of)
     return gaming(
         inputs.tickets,
         inputs.events,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +20,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from supportops.errors import MetricError
+from supportops.instants import parse_instant
 from supportops.metrics.ticket_files import csv_bytes
 from supportops.tokens import TokenRecord
 from supportops.web import data, drill
@@ -48,6 +49,14 @@ Shared = Annotated[Filters, Depends(filters_dependency)]
 Reader = Annotated[TokenRecord, Depends(require("read"))]
 Writer = Annotated[TokenRecord, Depends(require("write"))]
 Row = dict[str, Any]
+AsOf = Annotated[
+    str | None,
+    Query(
+        max_length=60,
+        description="The instant (default: now): 2026-11-23T09:00 (report time zone), "
+        "2026-11-23T09:00Z, now, -2h, yesterday, ...",
+    ),
+]
 
 
 class Page(BaseModel):
@@ -96,7 +105,7 @@ def metrics(
     metric: Annotated[list[str], Query(min_length=1, description="ID or ID:AGG; repeatable")],
     by: Annotated[list[str], Query(description="Dimensions to group by; repeatable")] = [],  # noqa: B006
     grain: Annotated[str | None, Query(description="day, week, month, quarter, year")] = None,
-    as_of: Annotated[datetime | None, Query()] = None,
+    as_of: AsOf = None,
     profile: Annotated[str | None, Query(description="zendesk, freshdesk, intercom")] = None,
 ) -> list[Row]:
     """The same query as `supportops metrics`: keys are the dims, `period` (with a grain) and
@@ -104,14 +113,16 @@ def metrics(
     ids, dims = _split(metric), _split(by)
     if not ids:
         raise MetricError("ask for at least one metric: metric=ID or metric=ID:AGG")
-    key = ("metrics", tuple(ids), tuple(dims), grain, filters, as_of, profile)
+    moment = parse_instant(as_of, ws.config.report_timezone, ws.clock)
+    key = ("metrics", tuple(ids), tuple(dims), grain, filters, moment, profile)
     frame = _cached(
-        request, ws, key, lambda: data.metrics(ws, ids, filters, dims, grain, as_of, profile)
+        request, ws, key, lambda: data.metrics(ws, ids, filters, dims, grain, moment, profile)
     )
     return data.records(frame)
 
 
 def drill_dependency(
+    request: Request,
     metric: Annotated[str | None, Query(description="Only the tickets behind this metric")] = None,
     target: Annotated[str | None, Query(max_length=50, description="SLA target")] = None,
     policy: Annotated[str | None, Query(max_length=200, description="SLA policy")] = None,
@@ -123,15 +134,19 @@ def drill_dependency(
     within: Annotated[
         int | None, Query(ge=0, le=data.MAX_WITHIN, description="sla_active: seconds to breach")
     ] = None,
-    as_of: Annotated[datetime | None, Query(description="sla_*: the instant")] = None,
+    as_of: Annotated[
+        str | None, Query(max_length=60, description="sla_*: the instant (default: now)")
+    ] = None,
     outcome: Annotated[str | None, Query(max_length=20, description="bot_sessions")] = None,
     rule: Annotated[str | None, Query(max_length=100, description="validity: the rule")] = None,
     column: Annotated[str | None, Query(max_length=100, description="completeness")] = None,
     source: Annotated[str | None, Query(max_length=200)] = None,
 ) -> drill.Drill:
     """FastAPI dependency: which tickets behind which number (see :mod:`~supportops.web.drill`)."""
+    base = request.app.state.web.base
+    moment = parse_instant(as_of, base.config.report_timezone, base.clock)
     return drill.Drill(
-        metric, target, policy, period, grain, bucket, within, as_of, outcome, rule, column, source
+        metric, target, policy, period, grain, bucket, within, moment, outcome, rule, column, source
     )
 
 
@@ -194,7 +209,7 @@ def sla_instances(
     request: Request,
     ws: Ws,
     _: Reader,
-    as_of: Annotated[datetime | None, Query(description="The instant (default: now)")] = None,
+    as_of: AsOf = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page:
@@ -208,7 +223,7 @@ def sla_at_risk(
     request: Request,
     ws: Ws,
     _: Reader,
-    as_of: Annotated[datetime | None, Query(description="The instant (default: now)")] = None,
+    as_of: AsOf = None,
     within: Annotated[
         int, Query(ge=0, le=data.MAX_WITHIN, description="Seconds to breach")
     ] = data.AT_RISK_WITHIN,

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
+from supportops.instants import Clock
 from supportops.web import (
     admin,
     api,
@@ -88,7 +89,10 @@ def _lifespan(
 
 
 def create_app(
-    workspace_path: Path | str, alert_interval: float | None = None, refresh: bool = False
+    workspace_path: Path | str,
+    alert_interval: float | None = None,
+    refresh: bool = False,
+    clock: Clock | None = None,
 ) -> FastAPI:
     """The web app (API, pages, static files) over the workspace at ``workspace_path``.
 
@@ -96,8 +100,9 @@ def create_app(
     often while it runs (``supportops serve`` does, every 60 s); without it, never. With
     ``refresh`` (``supportops serve`` by default) it keeps the materialised facts and the SLA
     snapshot fresh in the background: at start when stale, and after each import through the API.
+    ``clock`` says what time it is (default: the system clock).
     """
-    state = WebState(workspace_path)
+    state = WebState(workspace_path, clock)
     state.refresh_after_import = refresh
 
     app = FastAPI(

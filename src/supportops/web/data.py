@@ -13,14 +13,14 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from supportops.errors import InputError, MetricError, TerminalError
+from supportops.errors import MetricError, TerminalError
+from supportops.instants import EARLIEST, LATEST, Clock, local_midnight, parse_instant
 from supportops.metrics.inventory import data_version
 from supportops.web.filters import Filters
 from supportops.workspace import Workspace
@@ -53,7 +53,7 @@ UNSOLVED = ["new", "open", "pending", "on_hold"]
 AT_RISK_WITHIN = 4 * 3600
 MAX_WITHIN = 366 * 86_400
 Memo = Callable[[tuple[Any, ...], Callable[[], Any]], Any]
-FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2200, 12, 31)  # inside pandas' timestamps
+FIRST_DAY, LAST_DAY = EARLIEST, LATEST  # inside pandas' timestamps
 
 
 class Unavailable(TerminalError):
@@ -162,14 +162,16 @@ def known(ws: Workspace, ids: list[str]) -> list[str]:
 
 def _midnight(day: date, zone: str) -> pd.Timestamp:
     day = min(max(day, FIRST_DAY), LAST_DAY)  # beyond, every ticket is on the same side
-    return pd.Timestamp(datetime.combine(day, time(), ZoneInfo(zone))).tz_convert("UTC")
+    return pd.Timestamp(local_midnight(day, zone))
 
 
 def bounds(filters: Filters, zone: str) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     """The instants of the date range: local midnight of ``start``, and of the day after
-    ``end`` (excluded), in UTC."""
+    ``end`` (excluded), in UTC (days beyond :data:`FIRST_DAY`..:data:`LAST_DAY` clamped)."""
     low = _midnight(filters.start, zone) if filters.start else None
-    high = _midnight(filters.end + timedelta(days=1), zone) if filters.end else None
+    high = (
+        _midnight(min(filters.end, LAST_DAY), zone) + pd.Timedelta(days=1) if filters.end else None
+    )
     return low, high
 
 
@@ -181,14 +183,12 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def instant(as_of: datetime | None) -> datetime:
-    """``as_of`` in UTC, or now to the minute (so that a minute's requests share results)."""
-    if as_of is None:
-        return datetime.now(UTC).replace(second=0, microsecond=0)
-    if not FIRST_DAY <= as_of.date() <= LAST_DAY:
-        raise InputError(f"as_of {as_of.isoformat()} is out of range", key="as_of")
-    moment = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+def instant(as_of: datetime | str | None, zone: str, clock: Clock) -> datetime:
+    """``as_of`` as :mod:`supportops.instants` reads it (a naive one in the report time zone
+    ``zone``), in UTC; without it, the clock's now to the minute (so that a minute's requests
+    share results)."""
+    moment = parse_instant(as_of, zone, clock)
+    return moment if moment is not None else clock.now().replace(second=0, microsecond=0)
 
 
 def sla_inputs(ws: Workspace, memo: Memo = direct) -> Any:
@@ -198,25 +198,25 @@ def sla_inputs(ws: Workspace, memo: Memo = direct) -> Any:
     return memo(("sla_inputs",), lambda: load_inputs(ws.store))
 
 
-def sla_instances(ws: Workspace, as_of: datetime | None = None, memo: Memo = direct) -> Any:
+def sla_instances(ws: Workspace, as_of: datetime | str | None = None, memo: Memo = direct) -> Any:
     """Every SLA target instance at ``as_of`` (default: now, to the minute)."""
     from supportops.sla import evaluate_workspace
 
-    moment = instant(as_of)
+    moment = instant(as_of, ws.config.report_timezone, ws.clock)
     inputs = sla_inputs(ws, memo)
     return memo(("sla", moment), lambda: evaluate_workspace(ws, moment, inputs=inputs))
 
 
 def at_risk(
     ws: Workspace,
-    as_of: datetime | None = None,
+    as_of: datetime | str | None = None,
     within: float = AT_RISK_WITHIN,
     memo: Memo = direct,
 ) -> pd.DataFrame:
     """Active SLA targets due within ``within`` seconds of ``as_of``, soonest first."""
     from supportops.sla import at_risk as sla_at_risk
 
-    moment = instant(as_of)
+    moment = instant(as_of, ws.config.report_timezone, ws.clock)
     frame: pd.DataFrame = sla_at_risk(sla_instances(ws, moment, memo), within, moment)
     return frame
 

@@ -71,7 +71,7 @@ def _instant(text: str | None) -> datetime | None:
 
 
 def _seconds(text: str | None) -> int | None:
-    return min(int(text), data.MAX_WITHIN) if text and text.isdigit() else None
+    return min(int(text), data.MAX_WITHIN) if text and text.isascii() and text.isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -131,18 +131,19 @@ def where(ws: Workspace, filters: Filters, drill: Drill | None = None) -> Where:
     """The tickets behind ``drill`` as SQL on the drill-down's facts row (the dimension filters
     apart): the URL's values read, the selection the metric catalog declares."""
     drill = drill or Drill()
-    low, high = data.bounds(filters, ws.config.report_timezone)
+    zone = ws.config.report_timezone
+    low, high = data.bounds(filters, zone)
     period = drill.period and min(max(drill.period, data.FIRST_DAY), data.LAST_DAY)
     narrowing = {k: v for k, v in asdict(drill).items() if k not in ("metric", "as_of", "period")}
     ask = drill_sets.Ask(
         **narrowing,
         period=period,
         kind=drill.kind,
-        now=data.instant(None),
-        as_of=data.instant(drill.as_of),
+        now=data.instant(None, zone, ws.clock),
+        as_of=data.instant(drill.as_of, zone, ws.clock),
         low=low.to_pydatetime() if low is not None else None,
         high=high.to_pydatetime() if high is not None else None,
-        zone=ws.config.report_timezone,
+        zone=zone,
         channel=filters.channel,
     )
     return drill_sets.where(ask)

@@ -3,8 +3,11 @@
 They live in the URL's query string under the same names in pages and API (``start``, ``end``,
 ``channel``, ``group``, ``priority``; drill-downs add ``assignee_id`` and ``organization_id``),
 so a page's URL, its drill-down links and the API call behind it say the same thing. ``start``
-and ``end`` are dates in the workspace's ``report_timezone``, both included — as the metrics
-query (and ``supportops metrics --start --end``) reads them.
+and ``end`` are days in the workspace's ``report_timezone``, both included — as the metrics
+query (and ``supportops metrics --from --to``) reads them; ``period=`` (``last week``,
+``2026-11``, ``2026-Q4``, ``-7d``, ...) stands for both. All three are read by
+:mod:`supportops.instants`, relative to the workspace's clock: the API refuses what it cannot
+read (400), a page ignores it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Query
+from fastapi import Query, Request
+
+from supportops.errors import InstantError
+from supportops.instants import Clock, SystemClock, parse_day, resolve_range
 
 __all__ = ["DIMENSIONS", "Filters", "filters_dependency", "lenient"]
 
@@ -70,31 +76,64 @@ def _blank_to_none(value: str | None) -> str | None:
     return value or None
 
 
-def _date_or_none(text: str | None) -> date | None:
+def _day_or_none(text: str | None, zone: str, clock: Clock, last: bool) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
+        return parse_day(text, zone, clock, "end" if last else "start", last)
+    except InstantError:
         return None
 
 
-def lenient(params: Mapping[str, str]) -> Filters:
-    """Filters from a page's query string: an empty or malformed value means no filter."""
-    return Filters(
-        _date_or_none(params.get("start")),
-        _date_or_none(params.get("end")),
-        *(_blank_to_none(params.get(k)) for k in DIMENSIONS),
-    )
+def _page_range(
+    params: Mapping[str, str], zone: str, clock: Clock
+) -> tuple[date | None, date | None]:
+    period = params.get("period") or None
+    if period:
+        try:
+            return resolve_range(None, None, period, zone, clock)
+        except InstantError:
+            pass
+    start = _day_or_none(params.get("start") or None, zone, clock, last=False)
+    end = _day_or_none(params.get("end") or None, zone, clock, last=True)
+    if start is not None and end is not None and start > end:
+        return None, None
+    return start, end
+
+
+def lenient(params: Mapping[str, str], zone: str = "UTC", clock: Clock | None = None) -> Filters:
+    """Filters from a page's query string: an empty or malformed value means no filter
+    (``period=`` wins over ``start``/``end``; a start after the end means neither). Relative
+    forms are read in ``zone`` against ``clock`` (pages pass the workspace's)."""
+    start, end = _page_range(params, zone, clock or SystemClock())
+    return Filters(start, end, *(_blank_to_none(params.get(k)) for k in DIMENSIONS))
 
 
 def filters_dependency(
-    start: Annotated[date | None, Query(description="First day (inclusive), YYYY-MM-DD.")] = None,
-    end: Annotated[date | None, Query(description="Last day (inclusive), YYYY-MM-DD.")] = None,
+    request: Request,
+    start: Annotated[
+        str | None, Query(max_length=40, description="First day (inclusive): 2026-11-01, -7d, ...")
+    ] = None,
+    end: Annotated[
+        str | None, Query(max_length=40, description="Last day (inclusive): 2026-11-30, today, ...")
+    ] = None,
+    period: Annotated[
+        str | None,
+        Query(max_length=60, description="Instead of start/end: last week, 2026-11, 2026-Q4, -7d"),
+    ] = None,
     channel: Annotated[str | None, Query(max_length=100)] = None,
     group: Annotated[str | None, Query(max_length=200)] = None,
     priority: Annotated[str | None, Query(max_length=100)] = None,
     assignee_id: Annotated[str | None, Query(max_length=200)] = None,
     organization_id: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Filters:
-    """FastAPI dependency: the shared filters from the query string."""
+    """FastAPI dependency: the shared filters from the query string (an unreadable day or
+    period, or a start after the end, is a 400 naming the parameter)."""
+    base = request.app.state.web.base
+    first, last = resolve_range(
+        _blank_to_none(start),
+        _blank_to_none(end),
+        _blank_to_none(period),
+        base.config.report_timezone,
+        base.clock,
+    )
     dims = (channel, group, priority, assignee_id, organization_id)
-    return Filters(start, end, *(_blank_to_none(v) for v in dims))
+    return Filters(first, last, *(_blank_to_none(v) for v in dims))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from supportops import numbers
 from supportops.errors import AuthError
 from supportops.metrics.inventory import distinct_values, newest_ticket_day
+from supportops.metrics.staleness import stale_data
 from supportops.tokens import TokenRecord
 from supportops.web import charts, data
 from supportops.web.auth import COOKIE, page_user, set_session
@@ -93,9 +95,14 @@ def tickets_url(filters: Filters, **drill: Any) -> str:
     return "/tickets" + filters.query_string(**{k: v for k, v in drill.items() if v is not None})
 
 
+def today(ws: Workspace) -> date:
+    """The clock's day in the report time zone."""
+    return ws.clock.now().astimezone(ZoneInfo(ws.config.report_timezone)).date()
+
+
 def view_filters(request: Request, ws: Workspace) -> Filters:
     """The URL's filters; without dates, the last 28 days of data."""
-    filters = lenient(request.query_params)
+    filters = lenient(request.query_params, ws.config.report_timezone, ws.clock)
     if filters.start and filters.end:
         return filters
     newest = cached(
@@ -104,7 +111,7 @@ def view_filters(request: Request, ws: Workspace) -> Filters:
         ("newest",),
         lambda: newest_ticket_day(ws.store),
     )
-    end = filters.end or newest or date.today()
+    end = filters.end or min(newest or today(ws), today(ws))  # a future-dated ticket: today
     start = filters.start or end - timedelta(days=DEFAULT_DAYS - 1)
     return filters.with_(start=start, end=end)
 
@@ -120,12 +127,12 @@ def choices(request: Request, ws: Workspace) -> dict[str, list[str]]:
 
 
 def render(request: Request, ws: Workspace, name: str, filters: Filters, **ctx: Any) -> Response:
-    """A page with the navigation and the filter form."""
-    return templates.TemplateResponse(
-        request,
-        name,
-        {"nav": NAV, "filters": filters, "choices": choices(request, ws), **ctx},
-    )
+    """A page with the navigation, the filter form and, when the data ends long before now
+    (``stale_after``), a note saying where it ends."""
+    hour = ws.clock.now().replace(minute=0, second=0, microsecond=0)
+    stale = cached(request, ws, ("stale", hour), lambda: stale_data(ws))
+    page = {"nav": NAV, "filters": filters, "choices": choices(request, ws), "stale": stale}
+    return templates.TemplateResponse(request, name, {**page, **ctx})
 
 
 def values(request: Request, ws: Workspace, ids: list[str], filters: Filters) -> dict[str, Any]:

@@ -298,7 +298,7 @@ def _choice(value: str | None, allowed: tuple[str, ...], default: str) -> str:
 @pages_router.get("/plan", response_class=HTMLResponse)
 def plan_page(request: Request, ws: Ws, _: User) -> Response:
     """Forecast against actuals and heads required against scheduled, per channel."""
-    filters = lenient(request.query_params)
+    filters = lenient(request.query_params, ws.config.report_timezone, ws.clock)
     horizon = _choice(request.query_params.get("horizon"), get_args(Horizon), DEFAULT_HORIZON)
     grain = _choice(request.query_params.get("grain"), get_args(Grain), DEFAULT_GRAIN)
     result: dict[str, Any] | None = None

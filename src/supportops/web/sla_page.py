@@ -22,6 +22,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from supportops import numbers
 from supportops.config import TARGETS
+from supportops.errors import InstantError
+from supportops.instants import parse_duration
 from supportops.sla.track import STATES
 from supportops.web import charts, data, sla_data
 from supportops.web.filters import Filters
@@ -33,20 +35,22 @@ __all__ = ["WITHIN", "summarise"]
 WITHIN = ((3600, "1 hour"), (4 * 3600, "4 hours"), (8 * 3600, "8 hours"), (86_400, "24 hours"))
 
 
-def _as_of(request: Request, zone: str) -> datetime | None:
-    text = request.query_params.get("as_of") or ""
+def _as_of(request: Request, ws: Workspace) -> datetime:
+    """The page's instant: ``as_of=`` in any form of :mod:`supportops.instants`; unreadable or
+    absent, the clock's now to the minute."""
+    zone, clock = ws.config.report_timezone, ws.clock
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
-    except ValueError:
-        return None
-    if moment is None or not data.FIRST_DAY <= moment.date() <= data.LAST_DAY:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo(zone))
+        return data.instant(request.query_params.get("as_of"), zone, clock)
+    except InstantError:
+        return data.instant(None, zone, clock)
 
 
 def _within(request: Request) -> int:
-    text = request.query_params.get("within") or ""
-    return min(int(text), data.MAX_WITHIN) if text.isdigit() else data.AT_RISK_WITHIN
+    try:
+        seconds = parse_duration(request.query_params.get("within") or "", "within")
+    except InstantError:
+        return data.AT_RISK_WITHIN
+    return min(seconds, data.MAX_WITHIN)
 
 
 def _rate(row: Any) -> float | None:
@@ -188,7 +192,7 @@ def sla(request: Request, ws: Ws, _: User) -> Response:
     """Compliance by target, policy and group; the targets at risk; breaches per day."""
     filters = view_filters(request, ws)
     zone = ws.config.report_timezone
-    moment, within = data.instant(_as_of(request, zone)), _within(request)
+    moment, within = _as_of(request, ws), _within(request)
     stamp = moment.isoformat()
     counts, risky, total = cached(
         request,

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from fastapi import Request
 
+from supportops.instants import Clock
 from supportops.tokens import TokenFile
 from supportops.web.data import Cache
 from supportops.workspace import Workspace
@@ -31,8 +32,8 @@ log = logging.getLogger("supportops.web")
 class WebState:
     """What the app keeps between requests: the workspace, its tokens and a result cache."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.base = Workspace.open(path)
+    def __init__(self, path: Path | str, clock: Clock | None = None) -> None:
+        self.base = Workspace.open(path, clock=clock)
         self.store = self.base.store
         self.tokens = TokenFile.of_workspace(self.base.path)
         self.cache = Cache()

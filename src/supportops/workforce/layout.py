@@ -124,6 +124,8 @@ def after_closed(
     open_weekday: NDArray[np.bool_] = np.asarray(layout.open_slots.reshape(7, -1).any(axis=1))
     closed_set = set(closed)
     flags: dict[pd.Timestamp, bool] = {}
+    if not open_weekday.any():  # never open: no day follows a closed open weekday
+        return np.zeros(len(days), dtype=bool)
     for day in days.unique():
         prev = day - pd.Timedelta(days=1)
         while not open_weekday[prev.dayofweek]:

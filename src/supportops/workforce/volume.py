@@ -95,6 +95,15 @@ def volume_sql(grain_seconds: int, timezone: str) -> str:
         GROUP BY 1, 2 ORDER BY 1, 2"""
 
 
+def _plausible(stamps: pd.Series) -> pd.Series:
+    """Intervals inside the instants every engine holds (1900..2200): a stored 9999-12-31
+    would stretch the zero-filled history past pandas' last timestamp."""
+    from supportops.instants import EARLIEST, LATEST
+
+    text = stamps.astype(str).str.slice(0, 10)
+    return (text >= EARLIEST.isoformat()) & (text <= LATEST.isoformat())
+
+
 def _with_zeros(frame: pd.DataFrame, grain: pd.Timedelta) -> pd.DataFrame:
     """An interval without a row had no contacts: add it with y = 0 (per channel, whole days)."""
     parts = []
@@ -112,6 +121,7 @@ def workspace_volume(
     """Interval volume per channel from the workspace store, in the report timezone."""
     sql = volume_sql(int(grain.total_seconds()), workspace.config.report_timezone)
     frame = workspace.query(sql)
+    frame = frame[_plausible(frame["ds"])]
     frame["ds"] = pd.to_datetime(frame["ds"]).dt.tz_localize(None)
     frame["y"] = frame["y"].astype(float)
     if channel is not None:
