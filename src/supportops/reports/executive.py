@@ -10,7 +10,7 @@ HTML and PDF. Each headline value is exactly the metric query's for the period:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -49,6 +49,7 @@ AUTOMATION = (
 )
 PARTS = ["tickets_created", "first_reply_time:sum", "first_reply_time:count", "csat"]
 PARTS.append("csat_responses")
+DAILY = ["tickets_created", "tickets_solved", "backlog"]
 BANDS = ("0-1d", "1-3d", "3-7d", "7-30d", "30d+")
 
 
@@ -88,6 +89,7 @@ class ExecutiveReport:
     savings: Savings
     coverage: tuple[int, int]
     summary: list[str]
+    targets: ReportTargets = field(default_factory=ReportTargets)
 
     def headline(self, metric: str) -> Headline:
         """The headline of ``metric``."""
@@ -250,11 +252,12 @@ def build_report(
         reply=reply,
         sla=_sla(*pair("sla")),
         bands=_bands(*pair("bands")),
-        daily=_frame(ws, ["tickets_created", "backlog"], current, grain="day"),
+        daily=_frame(ws, DAILY, current, grain="day"),
         csat=_csat(pair("parts")[0]),
         savings=savings(ws, low, high, config.cost.default_hourly_cost),
         coverage=(_coverage(ws, current), _coverage(ws, base)),
         summary=[],
+        targets=config.report.targets,
     )
     report.summary.extend(sentences(report))
     return report

@@ -22,7 +22,7 @@ from supportops import numbers
 from supportops.errors import AuthError
 from supportops.metrics.inventory import distinct_values, newest_ticket_day
 from supportops.tokens import TokenRecord
-from supportops.web import charts, data
+from supportops.web import charts, data, trends
 from supportops.web.auth import COOKIE, page_user, set_session
 from supportops.web.filters import Filters, lenient
 from supportops.web.state import workspace
@@ -33,6 +33,7 @@ __all__ = [
     "NAV",
     "Kpi",
     "cached",
+    "define",
     "memo",
     "render",
     "router",
@@ -176,7 +177,8 @@ def logout() -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, ws: Ws, _: User) -> Response:
-    """Headline numbers against the previous period, and the volume charts."""
+    """Headline numbers against the previous period, their weekly trends, and the volume
+    charts."""
     filters = view_filters(request, ws)
     ids = [k.metric for k in KPIS]
     now = values(request, ws, ids, filters)
@@ -190,18 +192,10 @@ def overview(request: Request, ws: Ws, _: User) -> Response:
             "previous": numbers.fmt(before.get(k.metric), k.unit),
             "trend": charts.trend(now.get(k.metric), before.get(k.metric), k.better),
             "url": "/tickets" + filters.query_string(metric=k.metric),
+            **define(k.metric, filters),
         }
         for k in KPIS
     ]
-    daily = cached(
-        request,
-        ws,
-        ("daily", filters),
-        lambda: data.records(data.metrics(ws, ["tickets_created"], filters, grain="day")),
-    )
-    for row in daily:
-        day = date.fromisoformat(str(row["period"])[:10])
-        row["url"] = "/tickets" + filters.with_(start=day, end=day).query_string()
     by_channel = cached(
         request,
         ws,
@@ -211,14 +205,7 @@ def overview(request: Request, ws: Ws, _: User) -> Response:
     for row in by_channel:
         row["url"] = "/tickets" + filters.with_(channel=row["channel"]).query_string()
     specs = {
-        "daily": charts.bar(
-            daily,
-            "period",
-            "tickets_created",
-            title="Tickets created per day",
-            temporal=True,
-            y_title="tickets",
-        ),
+        "flow": trends.daily_flow(ws, filters, memo(request, ws)),
         "channels": charts.bar(
             by_channel,
             "channel",
@@ -227,9 +214,30 @@ def overview(request: Request, ws: Ws, _: User) -> Response:
             y_title="tickets",
         ),
     }
+    weekly = trends.weekly(ws, filters, ws.config.report.targets, memo(request, ws))
     return render(
-        request, ws, "overview.html", filters, cards=cards, specs=specs, previous=prev_filters
+        request,
+        ws,
+        "overview.html",
+        filters,
+        cards=cards,
+        weekly=weekly,
+        specs=specs,
+        previous=prev_filters,
+        weeks=trends.trend_filters(filters),
     )
+
+
+def define(metric: str, filters: Filters) -> dict[str, str]:
+    """A card's definition (its tooltip) and the link to its entry on the Definitions page;
+    nothing for a metric the catalog does not hold."""
+    from supportops.metrics.catalog import catalog
+
+    entry = catalog().get(metric.split(":")[0])
+    if entry is None:
+        return {}
+    url = f"/definitions{filters.query_string()}#{entry.id}"
+    return {"definition": entry.definition, "define_url": url}
 
 
 @router.get("/definitions", response_class=HTMLResponse)
