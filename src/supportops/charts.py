@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from supportops.numbers import fmt, missing, short
@@ -26,6 +27,7 @@ __all__ = [
     "PAGE",
     "PALETTE",
     "TARGET",
+    "WEEKS",
     "Unit",
     "axis",
     "bar",
@@ -33,6 +35,7 @@ __all__ = [
     "flow",
     "line",
     "stacked",
+    "weeks",
 ]
 
 Unit = Literal["count", "seconds", "rate", "score", "currency", "hours"]
@@ -48,6 +51,14 @@ STEPS: dict[str, tuple[float, ...]] = {
     "rate": (0.01, 0.02, 0.05, 0.1, 0.2, 0.25),
 }
 MAX_TICKS = 5
+WEEKS = 13  # the fewest weeks a weekly trend shows
+
+
+def weeks(start: date, end: date, least: int = WEEKS) -> tuple[date, date]:
+    """The days a weekly trend of ``start``–``end`` covers: whole weeks (from a Monday) up to
+    ``end``, at least ``least`` of them, so that four weeks of filters still show a trend."""
+    first = min(start, end - timedelta(weeks=least - 1))
+    return first - timedelta(days=first.weekday()), end
 
 
 def _steps(unit: str, span: float) -> list[float]:

@@ -34,7 +34,7 @@ def _target(spec: dict[str, Any]) -> float | None:
 
 def test_the_report_charts_are_the_pages_specs(report: ExecutiveReport) -> None:
     found = specs(report)
-    assert set(found) == {"volume", "backlog", "bands", "sla", "csat"}
+    assert set(found) == {"volume", "backlog", "bands", "sla", "csat", "sla_weekly", "csat_weekly"}
     days = [str(p)[:10] for p in report.daily["period"]]
     series = {"tickets_created": "created", "tickets_solved": "solved"}
     expected = charts.flow(
@@ -51,11 +51,25 @@ def test_the_report_charts_are_the_pages_specs(report: ExecutiveReport) -> None:
 
 def test_sla_and_csat_hold_the_configured_targets(report: ExecutiveReport) -> None:
     found = specs(report)
-    assert _target(found["sla"]) == report.targets.sla == 0.9
-    assert _target(found["csat"]) == report.targets.csat == 0.85
+    assert _target(found["sla"]) == _target(found["sla_weekly"]) == report.targets.sla == 0.9
+    assert _target(found["csat"]) == _target(found["csat_weekly"]) == report.targets.csat == 0.85
     assert _target(found["bands"]) is None and _target(found["backlog"]) is None
     without = dataclasses.replace(report, targets=ReportTargets(sla=None, csat=None))
-    assert _target(specs(without)["sla"]) is None and _target(specs(without)["csat"]) is None
+    assert [_target(spec) for spec in specs(without).values()] == [None] * len(found)
+
+
+def test_the_weekly_trends_are_the_metrics_query_by_week_to_the_period_end(
+    report: ExecutiveReport, demo_workspace: Path
+) -> None:
+    start, end = charts.weeks(report.period.start, report.period.end)
+    assert (start.weekday(), end, (end - start).days // 7 + 1) == (0, report.period.end, 13)
+    with Workspace.open(demo_workspace, read_only=True) as ws:
+        expected = ws.metrics(["sla_achieved_rate", "csat"], start=start, end=end, grain="week")
+    found = specs(report)
+    for metric, name in (("sla_achieved_rate", "sla_weekly"), ("csat", "csat_weekly")):
+        shown = [(r["period"], r[metric]) for r in found[name]["data"]["values"]]
+        rows = expected[["period", metric]].itertuples(index=False)
+        assert shown == [(str(p)[:10], v) for p, v in rows]
 
 
 def test_each_chart_is_drawn_by_vega_with_the_report_look(report: ExecutiveReport) -> None:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from supportops import numbers
+from supportops.charts import weeks
 from supportops.config import ReportTargets
 from supportops.metrics.compiler import run_sql
 from supportops.reports.drivers import DIMENSIONS, Driver, reply_drivers, top, volume_drivers
@@ -50,6 +51,7 @@ AUTOMATION = (
 PARTS = ["tickets_created", "first_reply_time:sum", "first_reply_time:count", "csat"]
 PARTS.append("csat_responses")
 DAILY = ["tickets_created", "tickets_solved", "backlog"]
+WEEKLY = ["sla_achieved_rate", "csat"]
 BANDS = ("0-1d", "1-3d", "3-7d", "7-30d", "30d+")
 
 
@@ -90,6 +92,7 @@ class ExecutiveReport:
     coverage: tuple[int, int]
     summary: list[str]
     targets: ReportTargets = field(default_factory=ReportTargets)
+    weekly: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def headline(self, metric: str) -> Headline:
         """The headline of ``metric``."""
@@ -208,6 +211,13 @@ def _coverage(ws: Workspace, period: Period) -> int:
     return int(frame["n"].iloc[0] or 0)
 
 
+def _weekly(ws: Workspace, period: Period) -> pd.DataFrame:
+    """SLA achieved and CSAT by week, the weeks of a trend up to the period's end."""
+    start, end = weeks(period.start, period.end)
+    frame: pd.DataFrame = ws.metrics(WEEKLY, start=start, end=end, grain="week")
+    return frame
+
+
 def _drivers(now: pd.DataFrame, before: pd.DataFrame) -> tuple[list[Driver], list[Driver]]:
     volume = [d for dim in DIMENSIONS for d in top(volume_drivers(now, before, dim))]
     reply = [d for dim in DIMENSIONS for d in top(reply_drivers(now, before, dim))]
@@ -258,6 +268,7 @@ def build_report(
         coverage=(_coverage(ws, current), _coverage(ws, base)),
         summary=[],
         targets=config.report.targets,
+        weekly=_weekly(ws, current),
     )
     report.summary.extend(sentences(report))
     return report

@@ -62,6 +62,13 @@ def specs(report: ExecutiveReport) -> dict[str, dict[str, Any]]:
             report.sla, "target", unit="rate", title="SLA achieved by target",
             before="before", target=report.targets.sla, file="sla",
         )  # fmt: skip
+    weekly = _days(report.weekly)
+    for metric, name, target in (
+        ("sla_achieved_rate", "sla_weekly", report.targets.sla),
+        ("csat", "csat_weekly", report.targets.csat),
+    ):
+        if any(row.get(metric) is not None for row in weekly):
+            out[name] = spec.line(weekly, metric, unit="rate", title=None, target=target, file=name)
     if report.csat:
         out["csat"] = spec.compare(
             report.csat, "channel", unit="rate", title="CSAT by channel", now="csat",
@@ -72,7 +79,7 @@ def specs(report: ExecutiveReport) -> dict[str, dict[str, Any]]:
 
 def _charts(report: ExecutiveReport) -> dict[str, str]:
     """The report's charts drawn as inline SVG, by name."""
-    lines = ("volume", "backlog")
+    lines = ("volume", "backlog", "sla_weekly", "csat_weekly")
     return {
         name: charts.svg(chart, height=charts.HEIGHT if name in lines else None)
         for name, chart in specs(report).items()

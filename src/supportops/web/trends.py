@@ -2,10 +2,10 @@
 and CSAT by week, with the ``report:`` targets of ``supportops.yaml`` as dashed lines; tickets
 created against solved per day.
 
-The weekly trend covers whole weeks (Monday to Sunday) from the week of the filters' start — or
-:data:`WEEKS` weeks before their end, whichever is earlier, so that four weeks of filters still
-show a trend — to their end; the dimension filters apply. Each point opens the tickets behind
-it, as the cards do. Numbers are the metrics query's (``grain="week"`` / ``"day"``).
+The weekly trend covers whole weeks (Monday to Sunday) from the week of the filters' start —
+or ``supportops.charts.WEEKS`` weeks before their end, whichever is earlier, so that four weeks
+of filters still show a trend — to their end; the dimension filters apply. Each point opens the
+tickets behind it, as the cards do. Numbers are the metrics query's (``grain="week"`` / ``"day"``).
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from supportops.charts import weeks
 from supportops.config import ReportTargets
 from supportops.web import charts, data
 from supportops.web.filters import Filters
 from supportops.workspace import Workspace
 
-__all__ = ["TRENDS", "WEEKS", "Trend", "daily_flow", "trend_filters", "weekly"]
-
-WEEKS = 13
+__all__ = ["TRENDS", "Trend", "daily_flow", "trend_filters", "weekly"]
 
 
 @dataclass(frozen=True)
@@ -46,12 +45,11 @@ TRENDS = (
 
 def trend_filters(filters: Filters) -> Filters:
     """The filters of the weekly trend: whole weeks up to ``filters.end``, at least
-    :data:`WEEKS` of them."""
-    end = filters.end
-    if end is None:  # the pages always set both dates (view_filters)
+    ``supportops.charts.WEEKS`` of them."""
+    if filters.end is None:  # the pages always set both dates (view_filters)
         return filters
-    start = min(filters.start or end, end - timedelta(weeks=WEEKS - 1))
-    return filters.with_(start=start - timedelta(days=start.weekday()), end=end)
+    start, end = weeks(filters.start or filters.end, filters.end)
+    return filters.with_(start=start, end=end)
 
 
 def _week_url(filters: Filters, week: date, metric: str) -> str:
