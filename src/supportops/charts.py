@@ -51,6 +51,7 @@ STEPS: dict[str, tuple[float, ...]] = {
     "rate": (0.01, 0.02, 0.05, 0.1, 0.2, 0.25),
 }
 MAX_TICKS = 5
+DIGITS = {"seconds": 0, "rate": 6, "count": 2, "currency": 2, "hours": 2}  # decimals kept
 WEEKS = 13  # the fewest weeks a weekly trend shows
 
 
@@ -138,8 +139,23 @@ def _target_layers(value: float, unit: str, channel: str = "y") -> list[dict[str
 def _texts(
     rows: Sequence[dict[str, Any]], fields: Sequence[str], unit: str
 ) -> list[dict[str, Any]]:
-    """``rows`` with each of ``fields`` also written for people (``<field>_text``)."""
-    return [{**row, **{f"{f}_text": fmt(row.get(f), unit) for f in fields}} for row in rows]
+    """``rows`` with each of ``fields`` rounded to what a chart can show (:data:`DIGITS`: the
+    float noise of one engine or another stays out of the page) and also written for people
+    (``<field>_text``)."""
+    return [
+        {
+            **row,
+            **{f: _round(row.get(f), unit) for f in fields if f in row},
+            **{f"{f}_text": fmt(row.get(f), unit) for f in fields},
+        }
+        for row in rows
+    ]
+
+
+def _round(value: Any, unit: str) -> Any:
+    if missing(value) or not isinstance(value, float):
+        return None if missing(value) else value
+    return round(value, DIGITS.get(unit, 4))
 
 
 def line(
@@ -216,7 +232,7 @@ def flow(
         {
             x: row[x],
             "series": name,
-            "value": row.get(field),
+            "value": _round(row.get(field), unit),
             "text": fmt(row.get(field), unit),
             **({"url": row[f"{field}_url"]} if f"{field}_url" in row else {}),
         }

@@ -44,7 +44,7 @@ def test_the_report_charts_are_the_pages_specs(report: ExecutiveReport) -> None:
         file="volume",
     )
     assert found["volume"] == expected
-    sla = {r["target"]: r["now"] for r in report.sla}
+    sla = {r["target"]: pytest.approx(r["now"], abs=1e-6) for r in report.sla}
     bars = {r["target"]: r["now"] for r in found["sla"]["data"]["values"]}
     assert bars == sla
 

@@ -110,6 +110,19 @@ def test_axes_tick_at_round_values_written_in_the_managers_units(
     assert found["scale"]["domain"] == pytest.approx([ticks[0], ticks[-1]])
 
 
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [(0, "seconds", "0s"), (3600, "seconds", "1h"), (5400, "seconds", "1h 30m"),
+     (90000, "seconds", "1d 1h"), (86400, "seconds", "1d"), (600, "seconds", "10m"),
+     (0.9, "rate", "90%"), (0.875, "rate", "87.5%"), (1500, "count", "1,500")],
+)  # fmt: skip
+def test_a_tick_is_written_as_the_number_without_its_round_zeros(
+    value: float, unit: str, text: str
+) -> None:
+    assert numbers.short(value, unit) == text
+    assert numbers.fmt(value, unit).startswith(text.split(" ")[0].rstrip("%"))
+
+
 def test_created_against_solved_is_a_line_per_series_whose_points_open_their_tickets() -> None:
     days = [
         {"period": "2024-01-01", "tickets_created": 6, "tickets_solved": 2,
@@ -174,12 +187,12 @@ def test_the_weekly_trend_is_the_metrics_query_by_week(app: FastAPI) -> None:
         ids = [t.metric for t in trends.TRENDS]
         expected = ws.metrics(ids, grain="week", start=scope.start, end=scope.end)
     for t in trends.TRENDS:
-        shown = {r["period"]: r[t.name] for r in specs[t.name]["data"]["values"]}
+        shown = {r["period"]: r for r in specs[t.name]["data"]["values"]}
         for row in expected.to_dict("records"):
-            value = row[t.metric]
-            assert shown[str(row["period"])[:10]] == (
-                None if value != value else pytest.approx(value)
-            )
+            point, value = shown[str(row["period"])[:10]], row[t.metric]
+            assert point[f"{t.name}_text"] == numbers.fmt(value, t.unit)  # as the cards write it
+            close = pytest.approx(value, abs=0.5 if t.unit == "seconds" else 1e-6)
+            assert point[t.name] == (None if value != value else close)
 
 
 def test_a_target_set_to_none_draws_no_line_and_another_moves_it(app: FastAPI) -> None:
