@@ -79,7 +79,11 @@ def axis(values: Sequence[Any], unit: str, *, include: Sequence[float] = ()) -> 
     low = min([*found, 0.0] if unit != "rate" else found or [0.0])
     high = max([*found, low])
     step = next(
-        (s for s in _steps(unit, high - low) if math.ceil(high / s) - math.floor(low / s) <= 5),
+        (
+            s
+            for s in _steps(unit, high - low)
+            if math.ceil(high / s) - math.floor(low / s) <= MAX_TICKS
+        ),
         _steps(unit, high - low)[-1],
     )
     first = math.floor(low / step + 1e-9) * step

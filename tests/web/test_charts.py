@@ -21,6 +21,7 @@ from supportops.config import ReportTargets
 from supportops.metrics.catalog import catalog
 from supportops.web import trends
 from supportops.web.filters import Filters
+from supportops.web.pages import KPIS
 from tests.web.test_browser import browser, page, server  # noqa: F401 (the browser fixtures)
 
 WEEKS = [
@@ -210,10 +211,19 @@ def test_the_sla_page_holds_compliance_against_the_sla_target(reader: TestClient
     assert _layer(specs["targets"], "bars")["encoding"]["y"]["field"] == "achieved_rate"  # type: ignore[index]
 
 
-def test_each_card_carries_its_definition_and_links_to_its_entry(reader: TestClient) -> None:
-    html = reader.get(OVERVIEW).text
+@pytest.mark.parametrize(
+    ("path", "metrics"),
+    [
+        (OVERVIEW, [k.metric for k in KPIS]),
+        ("/sla?as_of=2024-02-29T12:00", ["sla_achieved_rate", "sla_breaches", "sla_active"]),
+    ],
+)
+def test_each_card_carries_its_definition_and_links_to_its_entry(
+    reader: TestClient, path: str, metrics: list[str]
+) -> None:
+    html = reader.get(path).text
     definitions = reader.get("/definitions").text
-    for metric in ("tickets_created", "first_reply_time:median", "csat"):
+    for metric in metrics:
         entry = catalog()[metric.split(":")[0]]
         card = re.search(rf'<a class="card" [^>]*data-metric="{re.escape(metric)}"', html)
         assert card and f'title="{entry.definition}"' in card.group(0).replace("&#39;", "'")

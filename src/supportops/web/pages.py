@@ -230,11 +230,11 @@ def overview(request: Request, ws: Ws, _: User) -> Response:
 
 def define(metric: str, filters: Filters) -> dict[str, str]:
     """A card's definition (its tooltip) and the link to its entry on the Definitions page;
-    nothing for a metric the catalog does not hold."""
+    nothing for a metric the Definitions page does not list."""
     from supportops.metrics.catalog import catalog
 
     entry = catalog().get(metric.split(":")[0])
-    if entry is None:
+    if entry is None or entry.hidden:  # the Definitions page lists no hidden component
         return {}
     url = f"/definitions{filters.query_string()}#{entry.id}"
     return {"definition": entry.definition, "define_url": url}

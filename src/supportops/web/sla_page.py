@@ -25,7 +25,17 @@ from supportops.config import TARGETS
 from supportops.sla.track import STATES
 from supportops.web import charts, data, sla_data
 from supportops.web.filters import Filters
-from supportops.web.pages import User, Ws, cached, memo, render, router, tickets_url, view_filters
+from supportops.web.pages import (
+    User,
+    Ws,
+    cached,
+    define,
+    memo,
+    render,
+    router,
+    tickets_url,
+    view_filters,
+)
 from supportops.workspace import Workspace
 
 __all__ = ["WITHIN", "summarise"]
@@ -159,6 +169,7 @@ def _cards(
             "value": value,
             "metric": metric,
             "url": tickets_url(filters, metric=metric, as_of=stamp, within=extra),
+            **define(metric, filters),
         }
         for label, value, metric, extra in cards
     ]
