@@ -68,7 +68,8 @@ def _steps(unit: str, span: float) -> list[float]:
         return list(fixed)
     power = 10.0 ** math.floor(math.log10(span / MAX_TICKS)) if span > 0 else 1.0
     found = [m * power * k for k in (1, 10) for m in (1.0, 2.0, 2.5, 5.0)]
-    return [s for s in found if unit != "count" or s >= 1] or [1.0]
+    whole = [s for s in found if s >= 1 and s == int(s)]  # a count ticks at whole numbers
+    return (whole if unit == "count" else found) or [1.0]
 
 
 def axis(values: Sequence[Any], unit: str, *, include: Sequence[float] = ()) -> dict[str, Any]:

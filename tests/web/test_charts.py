@@ -100,6 +100,8 @@ def test_without_a_target_there_is_no_target_layer() -> None:
          ["50%", "60%", "70%", "80%", "90%"]),
         ([1, 48, 50], "count", [], [0, 10, 20, 30, 40, 50], ["0", "10", "20", "30", "40", "50"]),
         ([None, float("nan")], "count", [], [0, 1], ["0", "1"]),
+        ([-5, 7], "count", [], [-5, 0, 5, 10], ["-5", "0", "5", "10"]),
+        ([3, 12], "count", [], [0, 5, 10, 15], ["0", "5", "10", "15"]),
     ],
 )  # fmt: skip
 def test_axes_tick_at_round_values_written_in_the_managers_units(
