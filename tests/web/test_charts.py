@@ -268,3 +268,14 @@ def test_the_overview_trend_charts_render_and_offer_their_downloads(
     assert lines[0] == "period,csat" and len(lines) > 10
     assert files["svg"].read_text(encoding="utf-8").startswith("<svg")
     assert files["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.browser
+def test_the_csv_of_a_chart_quotes_its_cells_and_disarms_formulas(page: Any) -> None:  # noqa: F811
+    rows = [{"channel": "=HYPERLINK(1)", "n": -3, "note": 'say "hi", twice', "url": "/tickets"}]
+    text = page.evaluate("rows => csv({data: {values: rows}})", rows)
+    assert text == 'channel,n,note\r\n\'=HYPERLINK(1),-3,"say ""hi"", twice"\r\n'
+    named = page.evaluate(
+        "rows => csv({data: {values: rows}, usermeta: {csv: [['n', 'tickets']]}})", rows
+    )
+    assert named == "tickets\r\n-3\r\n"
