@@ -216,10 +216,11 @@ class CostConfig(_Model):
 
 
 class ReportTargets(_Model):
-    """Targets the executive report holds the period against (rates are fractions)."""
+    """Targets the executive report holds the period against (rates are fractions); the pages
+    draw them as target lines. ``null`` means no target."""
 
-    csat: float = Field(default=0.85, ge=0, le=1)
-    sla: float = Field(default=0.90, ge=0, le=1)
+    csat: float | None = Field(default=0.85, ge=0, le=1)
+    sla: float | None = Field(default=0.90, ge=0, le=1)
     fcr: tuple[float, float] = (0.70, 0.75)
 
     @field_validator("fcr")

@@ -14,6 +14,7 @@ Whether an operation may be retried is a type, never a string match::
     │   ├── MetricError               unknown metric, aggregation, dimension or profile
     │   ├── StoreError                the store refused an operation (engine)
     │   ├── AuthError                 a missing or wrong token, or a missing scope
+    │   ├── ChartError                a chart's spec cannot be drawn (chart)
     │   └── RequestRefused            an HTTP 4xx answer (target, status)
     └── TransientError                the same call may succeed later
         ├── StoreUnavailableError     the database server cannot be reached now
@@ -31,6 +32,7 @@ from typing import Any
 
 __all__ = [
     "AuthError",
+    "ChartError",
     "ConditionError",
     "ConfigError",
     "InputError",
@@ -113,6 +115,10 @@ class StoreError(TerminalError):
 
 class AuthError(TerminalError):
     """A missing or invalid token (``status`` 401) or a missing scope (``status`` 403)."""
+
+
+class ChartError(TerminalError):
+    """A chart's Vega-Lite spec cannot be drawn; ``chart`` names it."""
 
 
 class StoreUnavailableError(TransientError):

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["SYMBOLS", "change", "duration", "fmt", "missing"]
+__all__ = ["SYMBOLS", "change", "duration", "fmt", "missing", "short"]
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
@@ -59,6 +59,17 @@ def fmt(value: Any, unit: str, currency: str = "USD") -> str:
     if unit == "hours":
         return f"{number:,.0f} h" if number >= 10 else f"{number:,.1f} h"
     return f"{number:,.2f}"
+
+
+def short(value: float, unit: str, currency: str = "USD") -> str:
+    """A round value as an axis tick writes it: :func:`fmt` without the zeros it carries
+    (``90%``, ``2h``, ``1h 30m``, ``1,500``)."""
+    if unit == "rate":
+        return f"{value * 100:.1f}".removesuffix(".0") + "%"
+    if unit == "seconds":
+        parts = [p for p in duration(value).split(" ") if p.lstrip("−")[:-1] != "0"]
+        return " ".join(parts) or "0s"
+    return fmt(value, unit, currency)
 
 
 def change(now: Any, before: Any, unit: str, currency: str = "USD") -> str:

@@ -10,7 +10,7 @@ HTML and PDF. Each headline value is exactly the metric query's for the period:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from supportops import numbers
+from supportops.charts import weeks
 from supportops.config import ReportTargets
 from supportops.metrics.compiler import run_sql
 from supportops.reports.drivers import DIMENSIONS, Driver, reply_drivers, top, volume_drivers
@@ -49,6 +50,8 @@ AUTOMATION = (
 )
 PARTS = ["tickets_created", "first_reply_time:sum", "first_reply_time:count", "csat"]
 PARTS.append("csat_responses")
+DAILY = ["tickets_created", "tickets_solved", "backlog"]
+WEEKLY = ["sla_achieved_rate", "csat"]
 BANDS = ("0-1d", "1-3d", "3-7d", "7-30d", "30d+")
 
 
@@ -88,6 +91,8 @@ class ExecutiveReport:
     savings: Savings
     coverage: tuple[int, int]
     summary: list[str]
+    targets: ReportTargets = field(default_factory=ReportTargets)
+    weekly: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def headline(self, metric: str) -> Headline:
         """The headline of ``metric``."""
@@ -206,6 +211,13 @@ def _coverage(ws: Workspace, period: Period) -> int:
     return int(frame["n"].iloc[0] or 0)
 
 
+def _weekly(ws: Workspace, period: Period) -> pd.DataFrame:
+    """SLA achieved and CSAT by week, the weeks of a trend up to the period's end."""
+    start, end = weeks(period.start, period.end)
+    frame: pd.DataFrame = ws.metrics(WEEKLY, start=start, end=end, grain="week")
+    return frame
+
+
 def _drivers(now: pd.DataFrame, before: pd.DataFrame) -> tuple[list[Driver], list[Driver]]:
     volume = [d for dim in DIMENSIONS for d in top(volume_drivers(now, before, dim))]
     reply = [d for dim in DIMENSIONS for d in top(reply_drivers(now, before, dim))]
@@ -250,11 +262,13 @@ def build_report(
         reply=reply,
         sla=_sla(*pair("sla")),
         bands=_bands(*pair("bands")),
-        daily=_frame(ws, ["tickets_created", "backlog"], current, grain="day"),
+        daily=_frame(ws, DAILY, current, grain="day"),
         csat=_csat(pair("parts")[0]),
         savings=savings(ws, low, high, config.cost.default_hourly_cost),
         coverage=(_coverage(ws, current), _coverage(ws, base)),
         summary=[],
+        targets=config.report.targets,
+        weekly=_weekly(ws, current),
     )
     report.summary.extend(sentences(report))
     return report

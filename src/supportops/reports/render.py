@@ -1,5 +1,6 @@
 """The executive report as a page: one HTML document (Jinja2, inline CSS and SVG charts, nothing
-fetched), and that document as a PDF through WeasyPrint.
+fetched), and that document as a PDF through WeasyPrint. The charts are the pages' Vega-Lite
+specs, drawn offline (:mod:`supportops.reports.charts`).
 
 >>> report = build_report(ws, "2026-10")                  # doctest: +SKIP
 >>> write_report(report, Path("report.pdf"), "pdf")       # doctest: +SKIP
@@ -10,15 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from supportops import charts as spec
 from supportops import numbers
 from supportops.errors import InputError
 from supportops.reports import charts
 from supportops.reports.executive import ExecutiveReport
 from supportops.reports.savings import FORMULA
 
-__all__ = ["FORMATS", "render_html", "render_pdf", "write_report"]
+__all__ = ["FORMATS", "render_html", "render_pdf", "specs", "write_report"]
 
 FORMATS = ("html", "pdf")
 _ENV = Environment(
@@ -29,46 +32,58 @@ _ENV = Environment(
 )
 
 
-def _charts(report: ExecutiveReport) -> dict[str, str]:
-    """The report's SVG charts, by name."""
-    daily = report.daily.dropna(subset=["period"]) if len(report.daily) else report.daily
-    days = [str(p)[5:10] for p in daily.get("period", [])]
-    targets = report.headlines
-    sla_target = next((h for h in targets if h.metric == "sla_achieved_rate"), None)
-    rate = lambda v: f"{v * 100:.0f}%"  # noqa: E731
+def _days(daily: pd.DataFrame) -> list[dict[str, Any]]:
+    """The daily frame as chart rows: ``period`` an ISO day, missing values as None."""
+    frame = daily.dropna(subset=["period"]) if len(daily) else daily
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return [
+        {**{str(k): v for k, v in row.items()}, "period": str(row["period"])[:10]} for row in rows
+    ]
+
+
+def specs(report: ExecutiveReport) -> dict[str, dict[str, Any]]:
+    """The report's charts as the pages' Vega-Lite specs (:mod:`supportops.charts`), by name."""
+    days = _days(report.daily)
+    series = {"tickets_created": "created", "tickets_solved": "solved"}
     out = {
-        "volume": charts.columns(
-            days, [float(v or 0) for v in daily.get("tickets_created", [])],
-            title="Tickets created per day",
+        "volume": spec.flow(
+            days, series, title="Tickets created and solved per day", file="volume"
         ),
-        "backlog": charts.line(
-            days, {"backlog": [None if v != v else float(v) for v in daily.get("backlog", [])]},
-            title="Backlog at the end of each day",
+        "backlog": spec.line(
+            days, "backlog", unit="count", title="Backlog at the end of each day", file="backlog"
         ),
-        "bands": charts.hbars(
-            [charts.Bar(b["band"], b["now"], b["before"]) for b in report.bands],
-            title="Backlog by age at period end",
+        "bands": spec.compare(
+            report.bands, "band", unit="count", title="Backlog by age at period end",
+            before="before", file="backlog-age",
         ),
     }  # fmt: skip
     if report.sla:
-        goal = _goal(sla_target.target if sla_target else None)
-        bars = [charts.Bar(r["target"], r["now"] or 0.0, r["before"]) for r in report.sla]
-        out["sla"] = charts.hbars(bars, title="SLA achieved by target", fmt=rate, target=goal)
+        out["sla"] = spec.compare(
+            report.sla, "target", unit="rate", title="SLA achieved by target",
+            before="before", target=report.targets.sla, file="sla",
+        )  # fmt: skip
+    weekly = _days(report.weekly)
+    for metric, name, target in (
+        ("sla_achieved_rate", "sla_weekly", report.targets.sla),
+        ("csat", "csat_weekly", report.targets.csat),
+    ):
+        if any(row.get(metric) is not None for row in weekly):
+            out[name] = spec.line(weekly, metric, unit="rate", title=None, target=target, file=name)
     if report.csat:
-        csat = next(h for h in targets if h.metric == "csat")
-        bars = [charts.Bar(r["channel"], r["csat"]) for r in report.csat]
-        out["csat"] = charts.hbars(
-            bars, title="CSAT by channel", fmt=rate, target=_goal(csat.target)
-        )
+        out["csat"] = spec.compare(
+            report.csat, "channel", unit="rate", title="CSAT by channel", now="csat",
+            target=report.targets.csat, file="csat",
+        )  # fmt: skip
     return out
 
 
-def _goal(text: str | None) -> float | None:
-    """The number of a target's text (``≥ 90%`` → 0.9)."""
-    if not text:
-        return None
-    digits = text.replace("≥", "").replace("%", "").split("–")[0].strip()
-    return float(digits) / 100
+def _charts(report: ExecutiveReport) -> dict[str, str]:
+    """The report's charts drawn as inline SVG, by name."""
+    lines = ("volume", "backlog", "sla_weekly", "csat_weekly")
+    return {
+        name: charts.svg(chart, height=charts.HEIGHT if name in lines else None)
+        for name, chart in specs(report).items()
+    }
 
 
 def render_html(report: ExecutiveReport) -> str:

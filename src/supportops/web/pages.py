@@ -24,7 +24,7 @@ from supportops.errors import AuthError
 from supportops.metrics.inventory import distinct_values, newest_ticket_day
 from supportops.metrics.staleness import stale_data
 from supportops.tokens import TokenRecord
-from supportops.web import charts, data
+from supportops.web import charts, data, trends
 from supportops.web.auth import COOKIE, page_user, set_session
 from supportops.web.filters import Filters, lenient
 from supportops.web.state import workspace
@@ -35,6 +35,7 @@ __all__ = [
     "NAV",
     "Kpi",
     "cached",
+    "define",
     "memo",
     "render",
     "router",
@@ -183,7 +184,8 @@ def logout() -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, ws: Ws, _: User) -> Response:
-    """Headline numbers against the previous period, and the volume charts."""
+    """Headline numbers against the previous period, their weekly trends, and the volume
+    charts."""
     filters = view_filters(request, ws)
     ids = [k.metric for k in KPIS]
     now = values(request, ws, ids, filters)
@@ -197,18 +199,10 @@ def overview(request: Request, ws: Ws, _: User) -> Response:
             "previous": numbers.fmt(before.get(k.metric), k.unit),
             "trend": charts.trend(now.get(k.metric), before.get(k.metric), k.better),
             "url": "/tickets" + filters.query_string(metric=k.metric),
+            **define(k.metric, filters),
         }
         for k in KPIS
     ]
-    daily = cached(
-        request,
-        ws,
-        ("daily", filters),
-        lambda: data.records(data.metrics(ws, ["tickets_created"], filters, grain="day")),
-    )
-    for row in daily:
-        day = date.fromisoformat(str(row["period"])[:10])
-        row["url"] = "/tickets" + filters.with_(start=day, end=day).query_string()
     by_channel = cached(
         request,
         ws,
@@ -218,14 +212,7 @@ def overview(request: Request, ws: Ws, _: User) -> Response:
     for row in by_channel:
         row["url"] = "/tickets" + filters.with_(channel=row["channel"]).query_string()
     specs = {
-        "daily": charts.bar(
-            daily,
-            "period",
-            "tickets_created",
-            title="Tickets created per day",
-            temporal=True,
-            y_title="tickets",
-        ),
+        "flow": trends.daily_flow(ws, filters, memo(request, ws)),
         "channels": charts.bar(
             by_channel,
             "channel",
@@ -234,9 +221,30 @@ def overview(request: Request, ws: Ws, _: User) -> Response:
             y_title="tickets",
         ),
     }
+    weekly = trends.weekly(ws, filters, ws.config.report.targets, memo(request, ws))
     return render(
-        request, ws, "overview.html", filters, cards=cards, specs=specs, previous=prev_filters
+        request,
+        ws,
+        "overview.html",
+        filters,
+        cards=cards,
+        weekly=weekly,
+        specs=specs,
+        previous=prev_filters,
+        weeks=trends.trend_filters(filters),
     )
+
+
+def define(metric: str, filters: Filters) -> dict[str, str]:
+    """A card's definition (its tooltip) and the link to its entry on the Definitions page;
+    nothing for a metric the Definitions page does not list."""
+    from supportops.metrics.catalog import catalog
+
+    entry = catalog().get(metric.split(":")[0])
+    if entry is None or entry.hidden:  # the Definitions page lists no hidden component
+        return {}
+    url = f"/definitions{filters.query_string()}#{entry.id}"
+    return {"definition": entry.definition, "define_url": url}
 
 
 @router.get("/definitions", response_class=HTMLResponse)

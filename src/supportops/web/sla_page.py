@@ -27,7 +27,17 @@ from supportops.instants import parse_duration
 from supportops.sla.track import STATES
 from supportops.web import charts, data, sla_data
 from supportops.web.filters import Filters
-from supportops.web.pages import User, Ws, cached, memo, render, router, tickets_url, view_filters
+from supportops.web.pages import (
+    User,
+    Ws,
+    cached,
+    define,
+    memo,
+    render,
+    router,
+    tickets_url,
+    view_filters,
+)
 from supportops.workspace import Workspace
 
 __all__ = ["WITHIN", "summarise"]
@@ -163,18 +173,25 @@ def _cards(
             "value": value,
             "metric": metric,
             "url": tickets_url(filters, metric=metric, as_of=stamp, within=extra),
+            **define(metric, filters),
         }
         for label, value, metric, extra in cards
     ]
 
 
 def _specs(
-    by_target: list[dict[str, Any]], breaches: list[dict[str, Any]]
+    by_target: list[dict[str, Any]], breaches: list[dict[str, Any]], goal: float | None
 ) -> dict[str, dict[str, Any]]:
-    bars = [{**r, "compliance_pct": round((r["rate"] or 0) * 100, 1)} for r in by_target]
+    bars = [{**r, "achieved_rate": r["rate"] or 0.0} for r in by_target]
     return {
         "targets": charts.bar(
-            bars, "target", "compliance_pct", title="Compliance by target (%)", y_title="%"
+            bars,
+            "target",
+            "achieved_rate",
+            title="Compliance by target",
+            y_title="compliance",
+            unit="rate",
+            target=goal,
         ),
         "breaches": charts.bar(
             breaches,
@@ -216,7 +233,7 @@ def sla(request: Request, ws: Ws, _: User) -> Response:
         at_risk=_at_risk_rows(risky, zone),
         at_risk_total=total,
         at_risk_url=tickets_url(filters, metric="sla_active", as_of=stamp, within=within),
-        specs=_specs(by_target, breaches),
+        specs=_specs(by_target, breaches, ws.config.report.targets.sla),
         as_of=moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M"),
         within=within,
         within_choices=WITHIN,
