@@ -32,7 +32,10 @@ enumeration is stored as `other` with the source's value in `raw_<column>`, an u
 
 Identity: later rows with the same key replace a row of a *replaced* table; rows whose key is
 already stored are merged as duplicates in an *append-only* table. Importing the same rows twice
-changes nothing.
+changes nothing. A row of another table that names no `source` (and no `--source` is given)
+takes its ticket's: the source of the same import's tickets with that `ticket_id` when that is
+unambiguous, else the one stored ticket with it; a row whose ticket cannot be found, or is
+ambiguous across sources, is quarantined with that reason.
 """
 
 

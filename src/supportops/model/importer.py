@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -84,7 +85,10 @@ class _Importer:
         self.con.execute("SET TimeZone = 'UTC'")
         self.report = ImportReport(import_id=uuid.uuid4().hex[:12])
         self._known_loaded = False
+        self._fallback: str | None = None
+        self._owners_built = False
         self._offsets: dict[str, int] = {}
+        self.con.execute("CREATE TEMP TABLE _mine (source VARCHAR, ticket_id VARCHAR)")
 
     def run(
         self,
@@ -93,16 +97,10 @@ class _Importer:
         batches: Iterator[pa.RecordBatch],
         extras: tuple[str, ...] = (),
     ) -> None:
-        if table.name == "events" and not self._known_loaded:
-            # the tickets an event may refer to: reloaded after tickets were imported
-            known = self.store.arrow(
-                "SELECT source AS _k_source, ticket_id AS _k_ticket_id, created_at AS _created_at "
-                "FROM tickets"
-            )
-            self.con.register("_known", known)
-            self._known_loaded = True
         if table.name == "tickets":
             self._known_loaded = False
+        elif not self._known_loaded:
+            self._load_known()
         if label not in self.report.files:
             self.report.files.append(label)
         for batch in _grouped(batches):
@@ -111,7 +109,48 @@ class _Importer:
             self._offsets[label] = int(batch.column("_row")[-1].as_py()) if batch.num_rows else 0
             self._batch(table, label, batch, extras)
 
+    def _load_known(self) -> None:
+        """``_known``: the tickets a row may refer to (reloaded after tickets were imported)."""
+        known = self.store.arrow(
+            "SELECT source AS _k_source, ticket_id AS _k_ticket_id, created_at AS _created_at "
+            "FROM tickets"
+        )
+        self.con.register("_known", known)
+        self._known_loaded = True
+        self._owners_built = False
+
+    def _owners(self) -> str:
+        """``_owner``, built on first use after the tickets were imported: the source of each
+        ticket id — the one of this import's tickets with that id, else the one stored ticket
+        with it (NULL, and ``_o_ambiguous`` when several); and the fallback source of a row
+        naming no ticket (the only source of the import's tickets, else of the store's)."""
+        if self._owners_built:
+            return "_owner"
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE _owner AS WITH "
+            "m AS (SELECT ticket_id, min(source) AS s, count(DISTINCT source) AS n "
+            "FROM _mine GROUP BY 1), "
+            "k AS (SELECT _k_ticket_id AS ticket_id, min(_k_source) AS s, "
+            "count(DISTINCT _k_source) AS n FROM _known GROUP BY 1) "
+            "SELECT COALESCE(m.ticket_id, k.ticket_id) AS _o_ticket_id, "
+            "CASE WHEN m.n = 1 THEN m.s WHEN m.n IS NULL AND k.n = 1 THEN k.s END AS _o_source, "
+            "COALESCE(m.n, k.n) > 1 AS _o_ambiguous "
+            "FROM m FULL JOIN k ON m.ticket_id = k.ticket_id"
+        )
+        sources = [
+            r[0]
+            for r in self.con.execute(
+                "SELECT DISTINCT source FROM _mine UNION SELECT DISTINCT _k_source FROM _known "
+                "WHERE NOT EXISTS (SELECT 1 FROM _mine)"
+            ).fetchall()
+        ]
+        self._fallback = sources[0] if len(sources) == 1 else None
+        self._owners_built = True
+        return "_owner"
+
     def _batch(self, table: Table, label: str, batch: pa.Table, extras: tuple[str, ...]) -> None:
+        seq = pa.array(np.arange(batch.num_rows, dtype=np.int64))
+        batch = batch.append_column("_seq", seq)
         self.con.register("_batch", batch)
         types = {r[0]: r[1] for r in self.con.execute("DESCRIBE _batch").fetchall()}
         inputs = {n: ColumnInput(n, t) for n, t in types.items() if n in table.stored}
@@ -121,7 +160,17 @@ class _Importer:
             if key.startswith(b"format:") and name in inputs:
                 inputs[name] = ColumnInput(name, inputs[name].type, value.decode())
         known = "_known" if table.name == "events" else None
-        opts = Options(self.options.timezone, self.options.source, known, extras)
+        names = batch.schema.names
+        sourceless = "source" not in names or batch.column("source").null_count > 0
+        owners = self._owners() if self._known_loaded and sourceless else None
+        opts = Options(
+            self.options.timezone,
+            self.options.source,
+            known,
+            extras,
+            owners=owners,
+            fallback_source=self._fallback,
+        )
         checked = self.con.sql(checked_sql(table, "_batch", inputs, opts)).to_arrow_table()
         ok = checked.column("_ok")
         self._keep_good(table, checked.filter(ok))
@@ -151,6 +200,10 @@ class _Importer:
 
     def _keep_good(self, table: Table, good: pa.Table) -> None:
         unique = self._unique(table, good.select([*table.stored, "_row"]))
+        if table.name == "tickets" and unique.num_rows:
+            self.con.register("_kept", unique.select(["source", "ticket_id"]))
+            self.con.execute("INSERT INTO _mine SELECT source, ticket_id FROM _kept")
+            self.con.unregister("_kept")
         counts = self.store.upsert(table, unique.select(table.stored))
         rep = self.report.table(table.name)
         rep.imported += counts.new
@@ -160,12 +213,14 @@ class _Importer:
     def _quarantine(self, table: Table, label: str, bad: pa.Table) -> None:
         if not bad.num_rows:
             return
-        self.con.register("_bad", bad.select(["_row", "_column", "_reason"]))
+        # one record per bad row: joined on _seq, as one source record may yield several rows
+        self.con.register("_bad", bad.select(["_row", "_seq", "_column", "_reason"]))
         rows = self.con.sql(
             f"SELECT '{self.report.import_id}' AS import_id, '{table.name}' AS table_name, "
             f'? AS file, CAST(c._row AS DOUBLE) AS row, c._column AS "column", '
-            "c._reason AS reason, CAST(to_json(b) AS VARCHAR) AS record "
-            "FROM _bad c JOIN _batch b USING (_row) ORDER BY c._row",
+            "c._reason AS reason, "
+            """CAST(json_merge_patch(to_json(b), '{"_seq": null}') AS VARCHAR) AS record """
+            "FROM _bad c JOIN _batch b ON b._seq = c._seq ORDER BY c._row, c._seq",
             params=[label],
         ).to_arrow_table()
         self.con.unregister("_bad")
