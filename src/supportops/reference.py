@@ -62,8 +62,12 @@ def data_model() -> str:
         "\n## Bookkeeping tables\n\n"
         "- `quarantine`: rows an import could not take — import_id, table_name, file, row "
         "(1-based data record), column, reason, record (the raw row as JSON).\n"
-        "- `imports`: one row per import — import_id, at, files, rows_read, imported, updated, "
-        "duplicates, quarantined.\n"
+        "- `import_runs`: one row per import begun, committed before its data — import_id, "
+        "started_at, files, error. One without an `imports` row did not finish (it failed, "
+        "with the error, or was killed) and kept none of its rows: `supportops status` names "
+        "it.\n"
+        "- `imports`: one row per import that finished, written in the import's transaction — "
+        "import_id, at, files, rows_read, imported, updated, duplicates, quarantined.\n"
     )
     return "\n".join(out)
 

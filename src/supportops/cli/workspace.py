@@ -6,7 +6,7 @@ import json
 import shutil
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -26,6 +26,7 @@ from supportops.errors import WorkspaceError
 from supportops.model.exporter import export_log
 from supportops.model.importer import ImportReport, import_files
 from supportops.model.schema import TABLES
+from supportops.store.import_log import unfinished_imports
 from supportops.workspace import Workspace
 
 __all__ = ["register", "write_config"]
@@ -198,12 +199,35 @@ def quarantine(
 
 
 def counts(ws: Workspace) -> dict[str, object]:
-    """Rows per table and tickets per channel."""
+    """Rows per table, tickets per channel, and the imports that did not finish."""
     per_table = {name: ws.store.count(name) for name in TABLES}
     channels = ws.store.query(
         "SELECT channel, count(*) AS n FROM tickets GROUP BY 1 ORDER BY 2 DESC"
     )
-    return {"tables": per_table, "channels": dict(zip(channels.channel, channels.n, strict=True))}
+    unfinished = [
+        {
+            "import_id": u.import_id,
+            "started_at": u.started_at.isoformat(),
+            "files": u.files,
+            "error": u.error,
+        }
+        for u in unfinished_imports(ws.store)
+    ]
+    return {
+        "tables": per_table,
+        "channels": dict(zip(channels.channel, channels.n, strict=True)),
+        "unfinished_imports": unfinished,
+    }
+
+
+def print_unfinished(unfinished: list[dict[str, Any]]) -> None:
+    """One warning line per import that did not finish (none of its rows were kept)."""
+    for u in unfinished:
+        why = f"failed: {u['error']}" if u["error"] else "interrupted (killed before it finished)"
+        console.print(
+            f"[yellow]import {u['import_id']}[/] started {u['started_at']} ({u['files']}) "
+            f"did not finish — {why}; none of its rows were kept."
+        )
 
 
 def print_counts(ws: Workspace) -> None:
@@ -221,13 +245,15 @@ def print_counts(ws: Workspace) -> None:
         chan.add_row(str(name), f"{int(n):,}")
     console.print(side)
     console.print(chan)
+    print_unfinished(data["unfinished_imports"])  # type: ignore[arg-type]
 
 
 def status(
     format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Rows per table and tickets per channel in the workspace."""
+    """Rows per table and tickets per channel in the workspace, and any import that did not
+    finish."""
     with Workspace.open(workspace, read_only=False) as ws:
         if format == "json":
             typer.echo(json.dumps(counts(ws), default=int))

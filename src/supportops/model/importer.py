@@ -4,10 +4,12 @@ Files stream through an in-memory DuckDB in batches: each batch is cleaned and c
 SQL statement (:mod:`supportops.model.validate`), good rows are merged into the store by their
 identity (importing the same rows twice changes nothing; later rows replace a ticket and add its
 new events), and rejected rows go to the ``quarantine`` table with file, row, column and reason.
+The whole import is one store transaction: it is kept entirely or not at all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -20,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from supportops.errors import InputError
+from supportops.errors import InputError, SupportOpsError
 from supportops.model.reader import (
     BATCH_ROWS,
     SourceFile,
@@ -32,6 +34,7 @@ from supportops.model.reader import (
 from supportops.model.schema import TABLES, Table
 from supportops.model.validate import ColumnInput, Options, checked_sql, quote
 from supportops.store.base import Store
+from supportops.store.import_log import begin_import, fail_import
 
 __all__ = ["ImportReport", "TableReport", "import_batches", "import_files"]
 
@@ -247,7 +250,6 @@ class _Importer:
             }
         )
         self.store.append("imports", log)
-        self.con.close()
         return rep
 
 
@@ -300,6 +302,7 @@ def import_files(
             timezone=timezone or spec.timezone,
             source=source or spec.source,
             progress=progress,
+            files=";".join(map(str, paths)),
         )
     files = find_files(paths, set(TABLES), table)
     order = list(TABLES)
@@ -321,7 +324,10 @@ def import_files(
             batches = read_batches(src.path, src.format, text=stamps)
             yield src.table, str(src.path), batches, extras
 
-    return import_batches(store, streams(), timezone=timezone, source=source, progress=progress)
+    described = ";".join(str(f.path) for f in files)
+    return import_batches(
+        store, streams(), timezone=timezone, source=source, progress=progress, files=described
+    )
 
 
 def import_batches(
@@ -331,11 +337,31 @@ def import_batches(
     timezone: str | None = None,
     source: str | None = None,
     progress: Progress | None = None,
+    files: str = "",
 ) -> ImportReport:
-    """Import streams of (table, label, batches, extra columns) in the order given."""
+    """Import streams of (table, label, batches, extra columns) in the order given.
+
+    The import is one transaction over every table it touches and its ``imports`` row: a
+    failure, or a kill, leaves the store as it was. A marker committed first (see
+    :mod:`supportops.store.import_log`, naming ``files``) tells an import that did not finish."""
     importer = _Importer(store, Options(timezone=timezone, source=source), progress)
-    for table, label, batches, extras in streams:
-        importer.run(TABLES[table], label, batches, extras)
-        if extras and table != "tickets":
-            importer.report.ignored_columns[label] = list(extras)
-    return importer.finish()
+    import_id = importer.report.import_id
+    begin_import(store, import_id, files)
+    try:
+        with store.transaction():
+            for table, label, batches, extras in streams:
+                importer.run(TABLES[table], label, batches, extras)
+                if extras and table != "tickets":
+                    importer.report.ignored_columns[label] = list(extras)
+            return importer.finish()
+    except BaseException as exc:
+        _record_failure(store, import_id, exc)
+        raise
+    finally:
+        importer.con.close()
+
+
+def _record_failure(store: Store, import_id: str, exc: BaseException) -> None:
+    """Say why the import failed on its marker; a store that cannot say leaves it "killed"."""
+    with contextlib.suppress(SupportOpsError):
+        fail_import(store, import_id, str(exc) or type(exc).__name__)
