@@ -23,18 +23,21 @@ def snapshot(store: Store) -> dict[str, list[str]]:
     }
 
 
+def broken_events() -> bytes:
+    """An events.csv with a byte that is not UTF-8 past its first 16 KB: reading fails midway."""
+    rows = "".join(f"N1,2026-03-05T09:{i % 60:02d}:00Z,message\n" for i in range(600))
+    return ("ticket_id,at,kind\n" + rows).encode() + b"N2,2026-03-05T09:20:00Z,m\xe9ssage\n"
+
+
 def broken_folder(tmp_path: Path) -> Path:
-    """A good tickets.csv and an events.csv whose third record has too many fields."""
+    """A good tickets.csv and an events.csv that cannot be read to its end."""
     folder = tmp_path / "broken"
     folder.mkdir()
     (folder / "tickets.csv").write_text(
         "ticket_id,created_at,channel,status\nN1,2026-03-05T09:00:00Z,email,open\n"
         "N2,2026-03-05T09:00:00Z,chat,open\n"
     )
-    (folder / "events.csv").write_text(
-        "ticket_id,at,kind\nN1,2026-03-05T09:10:00Z,message\n"
-        "N1,2026-03-05T09:20:00Z,message\nN2,2026-03-05T09:20:00Z,message,x,y\n"
-    )
+    (folder / "events.csv").write_bytes(broken_events())
     return folder
 
 

@@ -159,13 +159,14 @@ def test_import_through_the_api_needs_write_and_adds_rows(
 def test_an_import_through_the_api_that_fails_keeps_nothing(
     client: TestClient, tokens: dict[str, str]
 ) -> None:
+    from tests.model.test_atomic import broken_events
+
     read = bearer(tokens["read"])
     before = client.get("/api/tickets", params={"limit": 1}, headers=read).json()["total"]
     tickets = "ticket_id,created_at,channel,status\nNEW1,2024-02-20T10:00:00Z,email,open\n"
-    events = "ticket_id,at,kind\nNEW1,2024-02-20T10:05:00Z,message,x,y\n"
     files = [
         ("files", ("tickets.csv", tickets.encode(), "text/csv")),
-        ("files", ("events.csv", events.encode(), "text/csv")),
+        ("files", ("events.csv", broken_events(), "text/csv")),
     ]
     answer = client.post("/api/imports", files=files, headers=bearer(tokens["write"]))
     assert answer.status_code == 400, answer.text

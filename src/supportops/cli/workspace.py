@@ -79,6 +79,7 @@ def _run_import(
     mapping: str | None,
     source: str | None,
     table: str | None,
+    encoding: str,
 ) -> ImportReport:
     with _progress() as bar:
         tasks: dict[str, TaskID] = {}
@@ -97,6 +98,8 @@ def _run_import(
             table=table,
             mapping=mapping_path,
             progress=advance,
+            encoding=encoding,
+            horizon_days=ws.config.imports.horizon_days,
         )
 
 
@@ -139,11 +142,14 @@ def import_(
         str | None,
         typer.Option(help="The table the files hold, when their names do not say (tickets.csv)."),
     ] = None,
+    encoding: Annotated[
+        str, typer.Option(help="Text encoding of CSV and JSONL files (e.g. cp1252, latin-1).")
+    ] = "utf-8",
     workspace: WorkspaceOption = None,
 ) -> None:
     """Import event-log files (CSV, Parquet, JSONL); bad rows are quarantined, good rows kept."""
     with Workspace.open(workspace) as ws:
-        report = _run_import(ws, paths, timezone, mapping, source, table)
+        report = _run_import(ws, paths, timezone, mapping, source, table, encoding)
     print_report(report)
     console.print(
         "Reports and pages read materialised facts and an SLA snapshot while they match the "

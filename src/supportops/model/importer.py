@@ -10,6 +10,7 @@ The whole import is one store transaction: it is kept entirely or not at all.
 from __future__ import annotations
 
 import contextlib
+import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ import pyarrow.compute as pc
 from supportops.errors import InputError, SupportOpsError
 from supportops.model.reader import (
     BATCH_ROWS,
+    Ragged,
     SourceFile,
     find_files,
     numbered,
@@ -32,13 +34,14 @@ from supportops.model.reader import (
     read_columns,
 )
 from supportops.model.schema import TABLES, Table
-from supportops.model.validate import ColumnInput, Options, checked_sql, quote
+from supportops.model.validate import HORIZON_DAYS, ColumnInput, Options, checked_sql, quote
 from supportops.store.base import Store
 from supportops.store.import_log import begin_import, fail_import
 
 __all__ = ["ImportReport", "TableReport", "import_batches", "import_files"]
 
 Progress = Callable[[str, int], None]
+RECORD = "record"  # the quarantine column of a record that is wrong as a whole (ragged)
 
 
 @dataclass
@@ -91,6 +94,8 @@ class _Importer:
         self._fallback: str | None = None
         self._owners_built = False
         self._offsets: dict[str, int] = {}
+        self.ragged: dict[str, list[Ragged]] = {}  # per file label, filled by the reader
+        self._ragged_done: dict[str, int] = {}
         self.con.execute("CREATE TEMP TABLE _mine (source VARCHAR, ticket_id VARCHAR)")
 
     def run(
@@ -111,6 +116,32 @@ class _Importer:
                 batch = next(numbered(iter([batch]), self._offsets.get(label, 0)))
             self._offsets[label] = int(batch.column("_row")[-1].as_py()) if batch.num_rows else 0
             self._batch(table, label, batch, extras)
+            self._quarantine_ragged(table, label)
+        self._quarantine_ragged(table, label)
+
+    def _quarantine_ragged(self, table: Table, label: str) -> None:
+        """Quarantine the records the reader left out of ``label`` since the last call."""
+        found = self.ragged.get(label, [])
+        new = found[self._ragged_done.get(label, 0) :]
+        if not new:
+            return
+        self._ragged_done[label] = len(found)
+        rows = pa.table(
+            {
+                "import_id": [self.report.import_id] * len(new),
+                "table_name": [table.name] * len(new),
+                "file": [label] * len(new),
+                "row": pa.array([float(r.row) for r in new], pa.float64()),
+                "column": [RECORD] * len(new),
+                "reason": [r.reason for r in new],
+                "record": [json.dumps({"line": r.text}) for r in new],
+            }
+        )
+        self.store.append("quarantine", rows)
+        rep = self.report.table(table.name)
+        rep.rows_read += len(new)
+        rep.quarantined += len(new)
+        rep.reasons.update(f"{RECORD}: {r.reason}" for r in new)
 
     def _load_known(self) -> None:
         """``_known``: the tickets a row may refer to (reloaded after tickets were imported)."""
@@ -173,6 +204,7 @@ class _Importer:
             extras,
             owners=owners,
             fallback_source=self._fallback,
+            horizon_days=self.options.horizon_days,
         )
         checked = self.con.sql(checked_sql(table, "_batch", inputs, opts)).to_arrow_table()
         ok = checked.column("_ok")
@@ -288,10 +320,13 @@ def import_files(
     source: str | None = None,
     table: str | None = None,
     progress: Progress | None = None,
+    encoding: str = "utf-8",
+    horizon_days: int = HORIZON_DAYS,
 ) -> ImportReport:
     """Import event-log files (or, with ``mapping``, foreign exports) into ``store``.
 
-    Each file's table is named by its stem (``tickets.csv``) or by ``table``."""
+    Each file's table is named by its stem (``tickets.csv``) or by ``table``; text files are
+    read in ``encoding``."""
     if mapping is not None:
         from supportops.model.mapping import load_mapping
 
@@ -303,30 +338,42 @@ def import_files(
             source=source or spec.source,
             progress=progress,
             files=";".join(map(str, paths)),
+            horizon_days=horizon_days,
         )
     files = find_files(paths, set(TABLES), table)
     order = list(TABLES)
     files.sort(key=lambda f: order.index(f.table))
     for src in files:
-        _check_required(src, read_columns(src.path, src.format))
+        _check_required(src, read_columns(src.path, src.format, encoding))
     if not files:
         raise InputError(f"no event-log files found in {', '.join(map(str, paths))}")
+    ragged: dict[str, list[Ragged]] = {}
 
     def streams() -> Iterator[tuple[str, str, Iterator[pa.RecordBatch], tuple[str, ...]]]:
         for src in files:
-            cols = read_columns(src.path, src.format)
+            cols = read_columns(src.path, src.format, encoding)
             extras = tuple(c for c in cols if c not in TABLES[src.table].stored)
             stamps = tuple(
                 c.name
                 for c in TABLES[src.table].columns
                 if c.type == "timestamp" and c.name in cols
             )
-            batches = read_batches(src.path, src.format, text=stamps)
+            sink = ragged.setdefault(str(src.path), [])
+            batches = read_batches(
+                src.path, src.format, text=stamps, encoding=encoding, ragged=sink
+            )
             yield src.table, str(src.path), batches, extras
 
     described = ";".join(str(f.path) for f in files)
     return import_batches(
-        store, streams(), timezone=timezone, source=source, progress=progress, files=described
+        store,
+        streams(),
+        timezone=timezone,
+        source=source,
+        progress=progress,
+        files=described,
+        ragged=ragged,
+        horizon_days=horizon_days,
     )
 
 
@@ -338,13 +385,17 @@ def import_batches(
     source: str | None = None,
     progress: Progress | None = None,
     files: str = "",
+    ragged: dict[str, list[Ragged]] | None = None,
+    horizon_days: int = HORIZON_DAYS,
 ) -> ImportReport:
     """Import streams of (table, label, batches, extra columns) in the order given.
 
     The import is one transaction over every table it touches and its ``imports`` row: a
     failure, or a kill, leaves the store as it was. A marker committed first (see
     :mod:`supportops.store.import_log`, naming ``files``) tells an import that did not finish."""
-    importer = _Importer(store, Options(timezone=timezone, source=source), progress)
+    options = Options(timezone=timezone, source=source, horizon_days=horizon_days)
+    importer = _Importer(store, options, progress)
+    importer.ragged = ragged if ragged is not None else {}
     import_id = importer.report.import_id
     begin_import(store, import_id, files)
     try:

@@ -8,7 +8,7 @@ CSV is read with every column as text; typing happens in one place, the validato
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -21,7 +21,16 @@ import pyarrow.parquet as pq
 
 from supportops.errors import InputError
 
-__all__ = ["FORMATS", "SourceFile", "find_files", "numbered", "read_batches", "read_columns"]
+__all__ = [
+    "FORMATS",
+    "Ragged",
+    "SourceFile",
+    "encoding_hint",
+    "find_files",
+    "numbered",
+    "read_batches",
+    "read_columns",
+]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 BATCH_ROWS = 1_000_000
@@ -71,31 +80,130 @@ def find_files(paths: list[Path], tables: set[str], table: str | None = None) ->
     return found
 
 
-def read_columns(path: Path, fmt: str) -> list[str]:
-    """The column names of a file, read cheaply."""
+def read_columns(path: Path, fmt: str, encoding: str = "utf-8") -> list[str]:
+    """The column names of a file, read cheaply; a file that cannot be read, or that names a
+    column twice, is an :class:`InputError` naming it."""
+    try:
+        names = _columns(path, fmt, encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: cannot be read as {encoding}: byte {exc.start} is invalid"
+            f"{encoding_hint(path, encoding)}",
+            file=str(path),
+        ) from exc
+    except (pa.ArrowInvalid, OSError, csv.Error, LookupError) as exc:
+        raise InputError(f"{path}: cannot be read as {fmt}: {exc}", file=str(path)) from exc
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(
+            f"{path}: column{'s' if len(twice) > 1 else ''} {', '.join(twice)} "
+            "named more than once in the header",
+            file=str(path),
+            column=twice[0],
+        )
+    return names
+
+
+def _columns(path: Path, fmt: str, encoding: str) -> list[str]:
     if fmt == "csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+        with path.open(newline="", encoding=codec) as handle:
             return next(csv.reader(handle), [])
     if fmt == "parquet":
         return list(pq.ParquetFile(path).schema_arrow.names)
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding=encoding) as handle:
         first = next((line for line in handle if line.strip()), "")
     if not first:
         return []
     return list(pajson.read_json(pa.BufferReader(first.encode())).column_names)
 
 
+HINTS = ("cp1252", "latin-1")
+
+
+def encoding_hint(path: Path, encoding: str, size: int = 1 << 20) -> str:
+    """A hint naming an encoding the start of ``path`` decodes in, when it is not ``encoding``."""
+    head = path.read_bytes()[:size] if path.stat().st_size <= size else _head(path, size)
+    for other in HINTS:
+        if other == encoding:
+            continue
+        try:
+            head.decode(other)
+        except UnicodeDecodeError:
+            continue
+        return f" (the file decodes as {other}: pass --encoding {other})"
+    return ""
+
+
+def _head(path: Path, size: int) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(size)
+
+
+@dataclass(frozen=True)
+class Ragged:
+    """A CSV record with the wrong number of fields: skipped by the reader, to be quarantined."""
+
+    row: int
+    expected: int
+    actual: int
+    text: str
+
+    @property
+    def reason(self) -> str:
+        return f"expected {self.expected} fields, got {self.actual}"
+
+
 def read_batches(
-    path: Path, fmt: str, null_values: list[str] | None = None, text: tuple[str, ...] = ()
+    path: Path,
+    fmt: str,
+    null_values: list[str] | None = None,
+    text: tuple[str, ...] = (),
+    encoding: str = "utf-8",
+    ragged: list[Ragged] | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Stream ``path`` as record batches with a ``_row`` column; errors name the file.
 
     ``text`` names JSONL fields to keep as text (timestamps: their offset decides how they are
-    read, so the JSON reader must not guess a type for them)."""
+    read, so the JSON reader must not guess a type for them). A CSV record with too many or
+    too few fields is left out and appended to ``ragged`` (when given; else it is an error);
+    the other records keep their numbers. Its row is its line number less the header's, exact
+    unless an earlier value spans lines."""
     try:
-        yield from numbered(_raw_batches(path, fmt, null_values or [], text))
-    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read as {fmt}: {exc}", file=str(path)) from exc
+        if fmt != "csv" or ragged is None:
+            yield from numbered(_raw_batches(path, fmt, null_values or [], text, encoding))
+            return
+        yield from _around_ragged(path, null_values or [], encoding, ragged)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: cannot be read as {encoding}: {exc}{encoding_hint(path, encoding)}",
+            file=str(path),
+        ) from exc
+    except (pa.ArrowInvalid, OSError) as exc:
+        hint = encoding_hint(path, encoding) if "UTF8" in str(exc) else ""
+        raise InputError(f"{path}: cannot be read as {fmt}: {exc}{hint}", file=str(path)) from exc
+
+
+def _around_ragged(
+    path: Path, null_values: list[str], encoding: str, ragged: list[Ragged]
+) -> Iterator[pa.RecordBatch]:
+    """CSV batches numbered around the ragged records: the k-th good record's number is k plus
+    the ragged records before it (vectorised: one search over the ragged rows per batch)."""
+
+    def skip(row: pacsv.InvalidRow) -> str:
+        ragged.append(
+            Ragged(int(row.number or 0) - 1, row.expected_columns, row.actual_columns, row.text)
+        )
+        return "skip"
+
+    done = 0
+    for batch in _raw_batches(path, "csv", null_values, (), encoding, skip):
+        bad = np.array(sorted(r.row for r in ragged), dtype=np.int64)
+        goods_before = bad - np.arange(1, len(bad) + 1)  # good records before each ragged one
+        k = np.arange(done + 1, done + batch.num_rows + 1, dtype=np.int64)
+        rows = k + np.searchsorted(goods_before, k, side="left")
+        done += batch.num_rows
+        yield batch.append_column("_row", pa.array(rows))
 
 
 def numbered(batches: Iterator[Batch], offset: int = 0) -> Iterator[Batch]:
@@ -107,16 +215,24 @@ def numbered(batches: Iterator[Batch], offset: int = 0) -> Iterator[Batch]:
 
 
 def _raw_batches(
-    path: Path, fmt: str, null_values: list[str], text: tuple[str, ...]
+    path: Path,
+    fmt: str,
+    null_values: list[str],
+    text: tuple[str, ...],
+    encoding: str = "utf-8",
+    invalid: Callable[[pacsv.InvalidRow], str] | None = None,
 ) -> Iterator[pa.RecordBatch]:
     if fmt == "parquet":
         yield from pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS)
     elif fmt == "csv":
-        names = read_columns(path, "csv")
+        names = read_columns(path, "csv", encoding)
         reader = pacsv.open_csv(
             path,
-            read_options=pacsv.ReadOptions(block_size=64 << 20, encoding="utf-8"),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            # one thread when ragged records are reported: only then does Arrow number them
+            read_options=pacsv.ReadOptions(
+                block_size=64 << 20, encoding=encoding, use_threads=invalid is None
+            ),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in names},
                 null_values=["", *null_values],

@@ -19,6 +19,7 @@ from supportops.model.schema import Column, Table
 
 __all__ = [
     "AMBIGUOUS",
+    "HORIZON_DAYS",
     "NO_TICKET",
     "ColumnInput",
     "Options",
@@ -53,13 +54,17 @@ class ColumnInput:
     format: str | None = None
 
 
+HORIZON_DAYS = 365  # an instant later than this after the import is implausible
+
+
 @dataclass(frozen=True)
 class Options:
     """How to read values: the zone of naive timestamps and the default ``source``.
 
     ``owners`` names a relation (``_o_ticket_id``, ``_o_source``, ``_o_ambiguous``) giving the
     source of each ticket id, for a row that names no source (see :data:`NO_TICKET`);
-    ``fallback_source`` is the source of a row that names neither a source nor a ticket."""
+    ``fallback_source`` is the source of a row that names neither a source nor a ticket;
+    an instant before 1970 or more than ``horizon_days`` after the import is quarantined."""
 
     timezone: str | None = None
     source: str | None = None
@@ -67,6 +72,7 @@ class Options:
     extras: tuple[str, ...] = field(default_factory=tuple)
     owners: str | None = None
     fallback_source: str | None = None
+    horizon_days: int = HORIZON_DAYS
 
 
 NO_TICKET = "no ticket with this ticket_id in the import or the store"
@@ -152,6 +158,16 @@ def _timestamp(inp: ColumnInput, opts: Options) -> _Built:
     if not local:
         checks.append((f"{s} IS NOT NULL AND NOT {exact}", naive_reason))
     return _Built(expr, checks)
+
+
+def _plausible(expr: str, opts: Options) -> tuple[str, str]:
+    """The check that an instant lies from 1970 to ``horizon_days`` after the import."""
+    days = int(opts.horizon_days)
+    return (
+        f"({expr}) < TIMESTAMPTZ '1970-01-01 00:00:00+00' "
+        f"OR ({expr}) > now() + INTERVAL ({days}) DAY",
+        f"implausible instant (before 1970 or more than {days} days after the import)",
+    )
 
 
 def _number(inp: ColumnInput, col: Column) -> _Built:
@@ -243,6 +259,7 @@ def _build(col: Column, inp: ColumnInput | None, opts: Options) -> _Built:
         return _Built(quote_literal(col.default) if col.default else "NULL", [], raw=raw)
     if col.type == "timestamp":
         built = _timestamp(inp, opts)
+        built.checks.append(_plausible(built.expr, opts))
     elif col.type in ("number", "duration"):
         built = _number(inp, col)
     elif col.type == "bool":
@@ -254,7 +271,8 @@ def _build(col: Column, inp: ColumnInput | None, opts: Options) -> _Built:
     elif col.type == "json":
         built = _json(inp)
     else:
-        built = _Built(_text(inp), [])
+        s = _text(inp)
+        built = _Built(s, [(f"contains({s}, chr(0))", "NUL byte in the value")])
     if col.name == "source" and opts.source:
         built.expr = f"COALESCE({built.expr}, {quote_literal(opts.source)})"
     elif col.name == "source":
