@@ -105,12 +105,14 @@ def test_a_killed_import_leaves_the_before_or_the_after_state(tmp_path: Path) ->
     assert after != before
     rng = random.Random(11)
     outcomes = []
+    latest = length  # kills land at random before it; a kill found "after" lowers it (load varies)
     for i in range(KILLS):
         ws = tmp_path / f"kill{i}"
         shutil.copytree(base, ws)
         child = importing(data, ws)
         began = reading(child, data)
-        time.sleep(max(0.0, began + rng.uniform(0, 0.7) * length - time.monotonic()))
+        delay = rng.uniform(0, latest)
+        time.sleep(max(0.0, began + delay - time.monotonic()))
         child.send_signal(signal.SIGKILL)
         child.wait()
         got = state(ws)
@@ -123,5 +125,6 @@ def test_a_killed_import_leaves_the_before_or_the_after_state(tmp_path: Path) ->
         else:
             outcomes.append("after")
             assert named == []
+            latest = delay
     print(f"\nimport {length:.1f} s after its first read; kills: {outcomes}")
     assert "interrupted" in outcomes, outcomes  # some kills landed inside the import
