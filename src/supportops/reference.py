@@ -29,8 +29,9 @@ seconds. **list** is `;`-separated in CSV, an array in JSONL and Parquet. **enum
 case (spaces and hyphens become `_`: `On Hold` → `on_hold`); an unknown value of an *open*
 enumeration is stored as `other` with the source's value in `raw_<column>`, an unknown value of a
 *closed* one sends the row to quarantine. So do an instant before 1970 or more than
-`imports.horizon_days` (365) after the import, a NUL byte in a value and a CSV record with too many
-or too few fields; text files are UTF-8 unless `--encoding` names another.
+`imports.horizon_days` (365) after the import, a NUL byte in a value, and a CSV record with too
+many or too few fields or a value not valid in the file's encoding (UTF-8 unless `--encoding`
+names another).
 
 Identity: later rows with the same key replace a row of a *replaced* table; rows whose key is
 already stored are merged as duplicates in an *append-only* table. Importing the same rows twice

@@ -24,20 +24,23 @@ def snapshot(store: Store) -> dict[str, list[str]]:
 
 
 def broken_events() -> bytes:
-    """An events.csv with a byte that is not UTF-8 past its first 16 KB: reading fails midway."""
-    rows = "".join(f"N1,2026-03-05T09:{i % 60:02d}:00Z,message\n" for i in range(600))
-    return ("ticket_id,at,kind\n" + rows).encode() + b"N2,2026-03-05T09:20:00Z,m\xe9ssage\n"
+    """An events.jsonl whose last line is cut short: reading fails after tickets were merged."""
+    rows = "".join(
+        f'{{"ticket_id": "N1", "at": "2026-03-05T09:{i:02d}:00Z", "kind": "message"}}\n'
+        for i in range(50)
+    )
+    return (rows + '{"ticket_id": "N2", "at": \n').encode()
 
 
 def broken_folder(tmp_path: Path) -> Path:
-    """A good tickets.csv and an events.csv that cannot be read to its end."""
+    """A good tickets.csv and an events.jsonl that cannot be read to its end."""
     folder = tmp_path / "broken"
     folder.mkdir()
     (folder / "tickets.csv").write_text(
         "ticket_id,created_at,channel,status\nN1,2026-03-05T09:00:00Z,email,open\n"
         "N2,2026-03-05T09:00:00Z,chat,open\n"
     )
-    (folder / "events.csv").write_bytes(broken_events())
+    (folder / "events.jsonl").write_bytes(broken_events())
     return folder
 
 
@@ -46,12 +49,12 @@ def test_a_failed_import_leaves_the_store_as_it_was_and_is_named(
 ) -> None:
     import_files(any_store, [GOLDEN / "bad_rows"])
     before = snapshot(any_store)
-    with pytest.raises(InputError, match=r"events\.csv"):
+    with pytest.raises(InputError, match=r"events\.jsonl"):
         import_files(any_store, [broken_folder(tmp_path)])
     assert snapshot(any_store) == before
     [unfinished] = unfinished_imports(any_store)
-    assert "events.csv" in unfinished.files and "tickets.csv" in unfinished.files
-    assert unfinished.error is not None and "events.csv" in unfinished.error
+    assert "events.jsonl" in unfinished.files and "tickets.csv" in unfinished.files
+    assert unfinished.error is not None and "events.jsonl" in unfinished.error
 
 
 def test_a_finished_import_is_not_unfinished(any_store: Store) -> None:

@@ -83,16 +83,34 @@ def test_the_horizon_is_configurable(store: Store, tmp_path: Path) -> None:
     assert imported(store, tmp_path, text, horizon_days=365 * 100) == []
 
 
-def test_another_encoding_is_read_when_named_and_hinted_when_not(
+def test_a_value_not_in_the_encoding_quarantines_its_row_with_a_hint(
     store: Store, tmp_path: Path
 ) -> None:
-    text = (HEAD + good(1) + "B2,2026-03-02T09:00:00Z,email,open\n").replace("B2", "Bé2")
-    data = text.encode("cp1252")
-    with pytest.raises(InputError, match="--encoding cp1252") as info:
-        imported(store, tmp_path, data)
-    assert "tickets.csv" in str(info.value) and "\n" not in str(info.value)
+    rows = HEAD + good(2000) + "Bé2001,2026-03-02T09:00:00Z,email,open\n" + good(9, 2002)
+    data = rows.encode("cp1252")
+    got = imported(store, tmp_path, data)
+    reason = "not valid utf-8 (the file decodes as cp1252: pass --encoding cp1252)"
+    assert got == [[2001, "ticket_id", reason]]
+    assert store.count("tickets") == 2009
+    record = store.scalar("SELECT record FROM quarantine")
+    assert '"B\\ufffd2001"' in record
+
+
+def test_another_encoding_is_read_when_named(store: Store, tmp_path: Path) -> None:
+    data = (HEAD + good(1) + "Bé2,2026-03-02T09:00:00Z,email,open\n").encode("cp1252")
     assert imported(store, tmp_path, data, encoding="cp1252") == []
     assert store.scalar("SELECT count(*) FROM tickets WHERE ticket_id = 'Bé2'") == 1
+
+
+def test_a_jsonl_file_not_in_the_encoding_is_one_line_naming_it_with_a_hint(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "tickets.jsonl"
+    line = '{"ticket_id": "Bé", "created_at": "2026-03-02T09:00:00Z", "channel": "email", '
+    path.write_bytes((line + '"status": "open"}\n').encode("cp1252"))
+    with pytest.raises(InputError, match="--encoding cp1252") as info:
+        import_files(store, [path])
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
 
 
 def test_a_header_naming_a_column_twice_is_an_error_naming_it(store: Store, tmp_path: Path) -> None:

@@ -166,7 +166,7 @@ def test_an_import_through_the_api_that_fails_keeps_nothing(
     tickets = "ticket_id,created_at,channel,status\nNEW1,2024-02-20T10:00:00Z,email,open\n"
     files = [
         ("files", ("tickets.csv", tickets.encode(), "text/csv")),
-        ("files", ("events.csv", broken_events(), "text/csv")),
+        ("files", ("events.jsonl", broken_events(), "application/x-ndjson")),
     ]
     answer = client.post("/api/imports", files=files, headers=bearer(tokens["write"]))
     assert answer.status_code == 400, answer.text

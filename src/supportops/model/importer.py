@@ -26,7 +26,8 @@ import pyarrow.compute as pc
 from supportops.errors import InputError, SupportOpsError
 from supportops.model.reader import (
     BATCH_ROWS,
-    Ragged,
+    RECORD,
+    Damaged,
     SourceFile,
     find_files,
     numbered,
@@ -41,7 +42,6 @@ from supportops.store.import_log import begin_import, fail_import
 __all__ = ["ImportReport", "TableReport", "import_batches", "import_files"]
 
 Progress = Callable[[str, int], None]
-RECORD = "record"  # the quarantine column of a record that is wrong as a whole (ragged)
 
 
 @dataclass
@@ -94,8 +94,8 @@ class _Importer:
         self._fallback: str | None = None
         self._owners_built = False
         self._offsets: dict[str, int] = {}
-        self.ragged: dict[str, list[Ragged]] = {}  # per file label, filled by the reader
-        self._ragged_done: dict[str, int] = {}
+        self.damaged: dict[str, list[Damaged]] = {}  # per file label, filled by the reader
+        self._damaged_done: dict[str, int] = {}
         self.con.execute("CREATE TEMP TABLE _mine (source VARCHAR, ticket_id VARCHAR)")
 
     def run(
@@ -116,32 +116,34 @@ class _Importer:
                 batch = next(numbered(iter([batch]), self._offsets.get(label, 0)))
             self._offsets[label] = int(batch.column("_row")[-1].as_py()) if batch.num_rows else 0
             self._batch(table, label, batch, extras)
-            self._quarantine_ragged(table, label)
-        self._quarantine_ragged(table, label)
+            self._quarantine_damaged(table, label)
+        self._quarantine_damaged(table, label)
 
-    def _quarantine_ragged(self, table: Table, label: str) -> None:
+    def _quarantine_damaged(self, table: Table, label: str) -> None:
         """Quarantine the records the reader left out of ``label`` since the last call."""
-        found = self.ragged.get(label, [])
-        new = found[self._ragged_done.get(label, 0) :]
+        found = self.damaged.get(label, [])
+        new = found[self._damaged_done.get(label, 0) :]
         if not new:
             return
-        self._ragged_done[label] = len(found)
+        self._damaged_done[label] = len(found)
         rows = pa.table(
             {
                 "import_id": [self.report.import_id] * len(new),
                 "table_name": [table.name] * len(new),
                 "file": [label] * len(new),
-                "row": pa.array([float(r.row) for r in new], pa.float64()),
-                "column": [RECORD] * len(new),
-                "reason": [r.reason for r in new],
-                "record": [json.dumps({"line": r.text}) for r in new],
+                "row": pa.array([float(d.row) for d in new], pa.float64()),
+                "column": [d.column for d in new],
+                "reason": [d.reason for d in new],
+                "record": [
+                    json.dumps({"line": d.text}) if d.column == RECORD else d.text for d in new
+                ],
             }
         )
         self.store.append("quarantine", rows)
         rep = self.report.table(table.name)
         rep.rows_read += len(new)
         rep.quarantined += len(new)
-        rep.reasons.update(f"{RECORD}: {r.reason}" for r in new)
+        rep.reasons.update(f"{d.column}: {d.reason}" for d in new)
 
     def _load_known(self) -> None:
         """``_known``: the tickets a row may refer to (reloaded after tickets were imported)."""
@@ -347,7 +349,7 @@ def import_files(
         _check_required(src, read_columns(src.path, src.format, encoding))
     if not files:
         raise InputError(f"no event-log files found in {', '.join(map(str, paths))}")
-    ragged: dict[str, list[Ragged]] = {}
+    damaged: dict[str, list[Damaged]] = {}
 
     def streams() -> Iterator[tuple[str, str, Iterator[pa.RecordBatch], tuple[str, ...]]]:
         for src in files:
@@ -358,9 +360,9 @@ def import_files(
                 for c in TABLES[src.table].columns
                 if c.type == "timestamp" and c.name in cols
             )
-            sink = ragged.setdefault(str(src.path), [])
+            sink = damaged.setdefault(str(src.path), [])
             batches = read_batches(
-                src.path, src.format, text=stamps, encoding=encoding, ragged=sink
+                src.path, src.format, text=stamps, encoding=encoding, damaged=sink
             )
             yield src.table, str(src.path), batches, extras
 
@@ -372,7 +374,7 @@ def import_files(
         source=source,
         progress=progress,
         files=described,
-        ragged=ragged,
+        damaged=damaged,
         horizon_days=horizon_days,
     )
 
@@ -385,7 +387,7 @@ def import_batches(
     source: str | None = None,
     progress: Progress | None = None,
     files: str = "",
-    ragged: dict[str, list[Ragged]] | None = None,
+    damaged: dict[str, list[Damaged]] | None = None,
     horizon_days: int = HORIZON_DAYS,
 ) -> ImportReport:
     """Import streams of (table, label, batches, extra columns) in the order given.
@@ -395,7 +397,7 @@ def import_batches(
     :mod:`supportops.store.import_log`, naming ``files``) tells an import that did not finish."""
     options = Options(timezone=timezone, source=source, horizon_days=horizon_days)
     importer = _Importer(store, options, progress)
-    importer.ragged = ragged if ragged is not None else {}
+    importer.damaged = damaged if damaged is not None else {}
     import_id = importer.report.import_id
     begin_import(store, import_id, files)
     try:
