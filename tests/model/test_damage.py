@@ -134,3 +134,13 @@ def test_a_damaged_parquet_or_jsonl_file_is_one_line_naming_it(
         import_files(store, [path])
     assert str(path) in str(info.value) and "\n" not in str(info.value)
     assert store.count("tickets") == 0
+
+
+def test_a_mapped_export_is_read_in_the_encoding_named(store: Store, tmp_path: Path) -> None:
+    golden = Path(__file__).parent / "golden" / "derived"
+    text = (golden / "export.csv").read_text().replace("G2", "Équipe 2")
+    (tmp_path / "export.csv").write_bytes(text.encode("cp1252"))
+    import_files(
+        store, [tmp_path / "export.csv"], mapping=golden / "mapping.yaml", encoding="cp1252"
+    )
+    assert store.scalar("SELECT \"group\" FROM tickets WHERE ticket_id = 'I1'") == "Équipe 2"

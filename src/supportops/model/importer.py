@@ -335,7 +335,7 @@ def import_files(
         spec = load_mapping(mapping)
         return import_batches(
             store,
-            spec.tables(paths),
+            spec.tables(paths, encoding),
             timezone=timezone or spec.timezone,
             source=source or spec.source,
             progress=progress,
