@@ -238,6 +238,13 @@ class ReportConfig(_Model):
     targets: ReportTargets = Field(default_factory=ReportTargets)
 
 
+class ImportConfig(_Model):
+    """How imports judge rows: an instant more than ``horizon_days`` after the import (or
+    before 1970) is implausible and its row is quarantined."""
+
+    horizon_days: int = Field(default=365, ge=0)
+
+
 class WorkspaceConfig(_Model):
     """The whole ``supportops.yaml``."""
 
@@ -254,6 +261,7 @@ class WorkspaceConfig(_Model):
     report: ReportConfig = Field(default_factory=ReportConfig)
     alerts: list[AlertRule] = Field(default_factory=list)
     shift_templates: list[ShiftTemplate] = Field(default_factory=list)
+    imports: ImportConfig = Field(default_factory=ImportConfig)
 
     _zone = field_validator("report_timezone")(classmethod(lambda cls, v: _check_zone(v)))
 

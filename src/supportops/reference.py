@@ -28,11 +28,17 @@ in the `--timezone` given to the import, and with neither the row is quarantined
 seconds. **list** is `;`-separated in CSV, an array in JSONL and Parquet. **enum** values are lower
 case (spaces and hyphens become `_`: `On Hold` → `on_hold`); an unknown value of an *open*
 enumeration is stored as `other` with the source's value in `raw_<column>`, an unknown value of a
-*closed* one sends the row to quarantine.
+*closed* one sends the row to quarantine. So do an instant before 1970 or more than
+`imports.horizon_days` (365) after the import, a NUL byte in a value, and a CSV record with too
+many or too few fields or a value not valid in the file's encoding (UTF-8 unless `--encoding`
+names another).
 
 Identity: later rows with the same key replace a row of a *replaced* table; rows whose key is
 already stored are merged as duplicates in an *append-only* table. Importing the same rows twice
-changes nothing.
+changes nothing. A row of another table that names no `source` (and no `--source` is given)
+takes its ticket's: the source of the same import's tickets with that `ticket_id` when that is
+unambiguous, else the one stored ticket with it; a row whose ticket cannot be found, or is
+ambiguous across sources, is quarantined with that reason.
 """
 
 
@@ -59,8 +65,12 @@ def data_model() -> str:
         "\n## Bookkeeping tables\n\n"
         "- `quarantine`: rows an import could not take — import_id, table_name, file, row "
         "(1-based data record), column, reason, record (the raw row as JSON).\n"
-        "- `imports`: one row per import — import_id, at, files, rows_read, imported, updated, "
-        "duplicates, quarantined.\n"
+        "- `import_runs`: one row per import begun, committed before its data — import_id, "
+        "started_at, files, error. One without an `imports` row did not finish (it failed, "
+        "with the error, or was killed) and kept none of its rows: `supportops status` names "
+        "it.\n"
+        "- `imports`: one row per import that finished, written in the import's transaction — "
+        "import_id, at, files, rows_read, imported, updated, duplicates, quarantined.\n"
     )
     return "\n".join(out)
 

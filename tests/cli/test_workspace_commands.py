@@ -89,3 +89,19 @@ def test_the_entry_point_prints_one_clear_line_and_exits_2(tmp_path: Path) -> No
     assert done.returncode == 2
     assert "error:" in done.stderr and "is not a workspace" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_failed_import_keeps_nothing_and_status_names_it(tmp_path: Path) -> None:
+    from tests.model.test_atomic import broken_folder
+
+    run("init", str(tmp_path / "ws"))
+    run("import", str(GOLDEN / "basic"), "-w", str(tmp_path / "ws"))
+    code, out = run("import", str(broken_folder(tmp_path)), "-w", str(tmp_path / "ws"))
+    assert code == 2 and "events.jsonl" in out
+    code, out = run("status", "--format", "json", "-w", str(tmp_path / "ws"))
+    data = json.loads(out)
+    assert data["tables"]["tickets"] == 3 and data["tables"]["events"] == 6
+    [unfinished] = data["unfinished_imports"]
+    assert "events.jsonl" in unfinished["error"]
+    code, out = run("status", "-w", str(tmp_path / "ws"))
+    assert code == 0 and f"import {unfinished['import_id']}" in out and "did not finish" in out

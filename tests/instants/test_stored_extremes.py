@@ -5,14 +5,14 @@ clamped or refused with a 400 that says why."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
-import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
 from supportops.instants import FrozenClock
 from supportops.model.importer import import_files
+from supportops.model.schema import TABLES
+from supportops.store.base import Store
 from supportops.tokens import TokenFile
 from supportops.web import create_app
 from supportops.workspace import Workspace
@@ -23,20 +23,23 @@ PAGES = ("/", "/sla", "/backlog", "/plan", "/tickets", "/tickets?metric=sla_acti
 API = ("/api/sla/at-risk", "/api/sla/instances", "/api/quality", "/api/tickets", "/api/plan")
 
 
-def _with_ticket_at(folder: Path, stamp: str) -> Path:
-    """The test event log plus one ticket (and its events) copied to ``stamp``."""
-    files = write_event_log(folder)
-    tickets, events = pd.read_csv(files / "tickets.csv"), pd.read_csv(files / "events.csv")
-    first = tickets.iloc[0]["ticket_id"]
-    extreme = tickets.iloc[[0]].assign(ticket_id="EXTREME", created_at=stamp)
-    stamps = [c for c in tickets.columns if c.endswith("_at") and c != "created_at"]
-    extreme[stamps] = extreme[stamps].where(extreme[stamps].isna(), stamp)
-    moved = events[events["ticket_id"] == first].assign(ticket_id="EXTREME", at=stamp)
-    if "event_id" in moved:
-        moved["event_id"] = moved["event_id"].astype(str) + "-extreme"
-    pd.concat([tickets, extreme]).to_csv(files / "tickets.csv", index=False)
-    pd.concat([events, moved]).to_csv(files / "events.csv", index=False)
-    return files
+def _copy_ticket_to(store: Store, stamp: str) -> None:
+    """One stored ticket (and its events) copied as ``EXTREME`` with every instant at ``stamp``.
+
+    Written into the store directly: the importer quarantines such instants (outside 1970 ..
+    the import horizon), but a store may still hold them (older imports, a shared warehouse),
+    and the readers must not crash on them."""
+    for table, key in (("tickets", None), ("events", "event_id")):
+        stamps = [c.name for c in TABLES[table].columns if c.type == "timestamp"]
+        moved = f"TIMESTAMPTZ '{stamp}'"
+        swaps = [f'CASE WHEN "{c}" IS NULL THEN NULL ELSE {moved} END AS "{c}"' for c in stamps]
+        swaps.append("'EXTREME' AS ticket_id")
+        if key:
+            swaps.append(f"{key} || '-extreme' AS {key}")
+        store.execute(
+            f"INSERT INTO {table} SELECT * REPLACE ({', '.join(swaps)}) FROM {table} "
+            "WHERE ticket_id = (SELECT min(ticket_id) FROM tickets)"
+        )
 
 
 @pytest.fixture(
@@ -50,7 +53,8 @@ def extreme(
     folder = tmp_path_factory.mktemp("extreme")
     write_config(folder, "supportops.yaml", "supportops.templates", force=False)
     with Workspace.open(folder) as ws:
-        import_files(ws.store, [_with_ticket_at(tmp_path_factory.mktemp("files"), request.param)])
+        import_files(ws.store, [write_event_log(tmp_path_factory.mktemp("files"))])
+        _copy_ticket_to(ws.store, request.param)
         assert ws.store.scalar("SELECT count(*) FROM tickets WHERE ticket_id = 'EXTREME'") == 1
     token = TokenFile.of_workspace(folder).create("extreme", "read")[1]
     app = create_app(folder, clock=FrozenClock(NOW))

@@ -59,3 +59,17 @@ def test_quality_report(make_ws: Any) -> None:
     scores = report["scores"].set_index("table")
     assert 0 < scores.at["tickets", "score"] < scores.at["tickets", "completeness"]
     assert abs(scores.at["tickets", "valid"] - 1 / 3) < 1e-9
+
+
+def test_a_solved_ticket_without_status_events_or_solved_at_is_a_finding(make_ws: Any) -> None:
+    ws = make_ws(
+        {
+            "tickets": [
+                {"ticket_id": "t1", "created_at": "2026-03-02T09:00:00Z", "status": "closed"},
+                {"ticket_id": "t2", "created_at": "2026-03-02T09:00:00Z", "status": "open"},
+            ]
+        }
+    )
+    valid = quality_report(ws)["validity"].set_index("rule")
+    assert valid.at["solved_without_solve_time", "examples"] == "csv:t1"
+    assert valid.at["solved_without_solve_time", "tickets"] == 1

@@ -154,3 +154,34 @@ def test_import_through_the_api_needs_write_and_adds_rows(
     assert total == 401
     again = client.post("/api/imports", files=files, headers=bearer(tokens["write"]))
     assert again.json()["tables"]["tickets"]["duplicates"] == 1
+
+
+def test_an_import_through_the_api_that_fails_keeps_nothing(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    from tests.model.test_atomic import broken_events
+
+    read = bearer(tokens["read"])
+    before = client.get("/api/tickets", params={"limit": 1}, headers=read).json()["total"]
+    tickets = "ticket_id,created_at,channel,status\nNEW1,2024-02-20T10:00:00Z,email,open\n"
+    files = [
+        ("files", ("tickets.csv", tickets.encode(), "text/csv")),
+        ("files", ("events.jsonl", broken_events(), "application/x-ndjson")),
+    ]
+    answer = client.post("/api/imports", files=files, headers=bearer(tokens["write"]))
+    assert answer.status_code == 400, answer.text
+    after = client.get("/api/tickets", params={"limit": 1}, headers=read).json()["total"]
+    assert after == before
+
+
+def test_several_uploads_with_one_name_are_all_read(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    head = "ticket_id,created_at,channel,status\n"
+    files = [
+        ("files", ("tickets.csv", f"{head}UP1,2024-02-20T10:00:00Z,email,open\n".encode())),
+        ("files", ("tickets.csv", f"{head}UP2,2024-02-20T11:00:00Z,chat,open\n".encode())),
+    ]
+    answer = client.post("/api/imports", files=files, headers=bearer(tokens["write"]))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["tables"]["tickets"]["imported"] == 2

@@ -6,7 +6,7 @@ import json
 import shutil
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -27,6 +27,7 @@ from supportops.metrics.inventory import quarantined_rows, tickets_per_channel
 from supportops.model.exporter import export_log
 from supportops.model.importer import ImportReport, import_files
 from supportops.model.schema import TABLES
+from supportops.store.import_log import unfinished_imports
 from supportops.workspace import Workspace
 
 __all__ = ["register", "write_config"]
@@ -79,6 +80,7 @@ def _run_import(
     mapping: str | None,
     source: str | None,
     table: str | None,
+    encoding: str,
 ) -> ImportReport:
     with _progress() as bar:
         tasks: dict[str, TaskID] = {}
@@ -97,6 +99,8 @@ def _run_import(
             table=table,
             mapping=mapping_path,
             progress=advance,
+            encoding=encoding,
+            horizon_days=ws.config.imports.horizon_days,
         )
 
 
@@ -139,11 +143,14 @@ def import_(
         str | None,
         typer.Option(help="The table the files hold, when their names do not say (tickets.csv)."),
     ] = None,
+    encoding: Annotated[
+        str, typer.Option(help="Text encoding of CSV and JSONL files (e.g. cp1252, latin-1).")
+    ] = "utf-8",
     workspace: WorkspaceOption = None,
 ) -> None:
     """Import event-log files (CSV, Parquet, JSONL); bad rows are quarantined, good rows kept."""
     with Workspace.open(workspace) as ws:
-        report = _run_import(ws, paths, timezone, mapping, source, table)
+        report = _run_import(ws, paths, timezone, mapping, source, table, encoding)
     print_report(report)
     console.print(
         "Reports and pages read materialised facts and an SLA snapshot while they match the "
@@ -188,9 +195,32 @@ def quarantine(
 
 
 def counts(ws: Workspace) -> dict[str, object]:
-    """Rows per table and tickets per channel."""
+    """Rows per table, tickets per channel, and the imports that did not finish."""
     per_table = {name: ws.store.count(name) for name in TABLES}
-    return {"tables": per_table, "channels": tickets_per_channel(ws.store)}
+    unfinished = [
+        {
+            "import_id": u.import_id,
+            "started_at": u.started_at.isoformat(),
+            "files": u.files,
+            "error": u.error,
+        }
+        for u in unfinished_imports(ws.store)
+    ]
+    return {
+        "tables": per_table,
+        "channels": tickets_per_channel(ws.store),
+        "unfinished_imports": unfinished,
+    }
+
+
+def print_unfinished(unfinished: list[dict[str, Any]]) -> None:
+    """One warning line per import that did not finish (none of its rows were kept)."""
+    for u in unfinished:
+        why = f"failed: {u['error']}" if u["error"] else "interrupted (killed before it finished)"
+        console.print(
+            f"[yellow]import {u['import_id']}[/] started {u['started_at']} ({u['files']}) "
+            f"did not finish — {why}; none of its rows were kept."
+        )
 
 
 def print_counts(ws: Workspace) -> None:
@@ -208,13 +238,15 @@ def print_counts(ws: Workspace) -> None:
         chan.add_row(str(name), f"{int(n):,}")
     console.print(side)
     console.print(chan)
+    print_unfinished(data["unfinished_imports"])  # type: ignore[arg-type]
 
 
 def status(
     format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Rows per table and tickets per channel in the workspace."""
+    """Rows per table and tickets per channel in the workspace, and any import that did not
+    finish."""
     with Workspace.open(workspace, read_only=False) as ws:
         if format == "json":
             typer.echo(json.dumps(counts(ws), default=int))

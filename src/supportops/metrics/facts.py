@@ -11,7 +11,8 @@ are epoch seconds (``*_s``). The chain:
   customer message for agent-created tickets; the first reply is the first one at or after it.
 - ``so_steps`` → ``so_timeline``: status intervals (LAG/LEAD over status events, after an
   initial ``new`` at creation). A ticket without status events gets a synthetic timeline:
-  its current status from creation, or ``open`` then a solve at ``solved_at``.
+  its current status from creation, or ``open`` then a solve at ``solved_at``; one solved or
+  closed with no ``solved_at`` has no solve: its resolution time and waits are NULL (unknown).
   A solve is a change into solved/closed from an unsolved status; a reopen the reverse.
 - ``so_status``, ``so_changes``: per-ticket aggregates of the timeline and of assignee/group
   changes; ``so_facts`` joins everything.
@@ -138,7 +139,10 @@ def _base(o: FactOptions) -> list[Cte]:
 
 def _timeline(o: FactOptions) -> list[Cte]:
     solved_cut = " AND t.solved_at <= $as_of" if o.as_of else ""
-    solve = f"status IN {SOLVED} AND coalesce(prev_status, 'new') NOT IN {SOLVED}"
+    # a ticket solved or closed with neither status events nor solved_at starts solved at an
+    # unknown instant (``untimed``): no solve, so its resolution time is unknown, not 0
+    solve = f"status IN {SOLVED} AND coalesce(prev_status, 'new') NOT IN {SOLVED} AND NOT untimed"
+    untimed = f"n.n IS NULL AND t.solved_at IS NULL AND t.status IN {SOLVED}"
     return [
         Cte(  # whether a ticket has status events at all, before any as-of cut
             "so_status_n",
@@ -146,14 +150,14 @@ def _timeline(o: FactOptions) -> list[Cte]:
         ),
         Cte(
             "so_steps",
-            f"SELECT {_KEY}, at, at_s, value AS status, 1 AS seq, event_id "
+            f"SELECT {_KEY}, at, at_s, value AS status, 1 AS seq, event_id, FALSE AS untimed "
             "FROM so_events WHERE kind = 'status' UNION ALL "
             "SELECT t.source, t.ticket_id, t.created_at, t.created_s, CASE "
             "WHEN n.n IS NOT NULL THEN 'new' WHEN t.solved_at IS NOT NULL AND t.status IN "
-            f"{SOLVED} THEN 'open' ELSE t.status END, 0, '' FROM so_tickets t "
+            f"{SOLVED} THEN 'open' ELSE t.status END, 0, '', {untimed} FROM so_tickets t "
             "LEFT JOIN so_status_n n ON n.source = t.source AND n.ticket_id = t.ticket_id "
             "UNION ALL SELECT t.source, t.ticket_id, t.solved_at, epoch(t.solved_at), t.status, "
-            "1, '' FROM so_tickets t LEFT JOIN so_status_n n ON n.source = t.source "
+            "1, '', FALSE FROM so_tickets t LEFT JOIN so_status_n n ON n.source = t.source "
             "AND n.ticket_id = t.ticket_id WHERE n.n IS NULL AND t.solved_at IS NOT NULL "
             f"AND t.status IN {SOLVED}{solved_cut}",
             ("so_events", "so_tickets", "so_status_n"),
@@ -162,7 +166,8 @@ def _timeline(o: FactOptions) -> list[Cte]:
             "so_timeline",
             f"SELECT x.*, {solve} AS is_solve, status NOT IN {SOLVED} "
             f"AND prev_status IN {SOLVED} AS is_reopen FROM (SELECT {_KEY}, at, at_s, status, "
-            f"seq, event_id, LAG(status) OVER (PARTITION BY {_KEY} {_ORDER}) AS prev_status, "
+            "seq, event_id, untimed, "
+            f"LAG(status) OVER (PARTITION BY {_KEY} {_ORDER}) AS prev_status, "
             f"LEAD(at_s) OVER (PARTITION BY {_KEY} {_ORDER}) AS next_s FROM so_steps) x",
             ("so_steps",),
         ),
@@ -259,12 +264,14 @@ def _joined(o: FactOptions) -> Cte:
 
 
 def _validity(o: FactOptions) -> str:
-    """1 unless a reply or solve precedes creation, solved_at has no solve, or (without an
-    as-of cut) the ticket's status contradicts its events."""
+    """1 unless a reply or solve precedes creation, solved_at has no solve, a solved ticket has
+    no solve (no instant: see ``untimed``), or (without an as-of cut) the ticket's status
+    contradicts its events."""
     bad = [
         "s.first_reply_any_s < t.created_s",
         "st.first_solve_s < t.created_s",
         "(t.solved_at IS NOT NULL AND coalesce(st.solves, 0) = 0)",
+        f"(coalesce(st.status_now, t.status) IN {SOLVED} AND coalesce(st.solves, 0) = 0)",
     ]
     if not o.as_of:
         bad.append(
@@ -287,6 +294,7 @@ _STAMPS = ("reply_start_s", "first_reply_s", "created_s", "first_solve_s", "last
 
 def _durations(o: FactOptions) -> list[str]:
     solved = f"x.status_now IN {SOLVED}"
+    timed = f"{solved} AND x.last_solve_s IS NOT NULL"  # waits are unknown without a solve
     cols = [
         f"{_span('x.first_reply_s', 'x.reply_start_s')} AS first_reply_time",
         f"{_span('x.first_solve_s', 'x.created_s')} AS first_resolution_time",
@@ -298,9 +306,9 @@ def _durations(o: FactOptions) -> list[str]:
         ("agent_wait_time", "agent_wait"),
         ("on_hold_time", "on_hold"),
     ):
-        cols.append(f"CASE WHEN {solved} THEN coalesce(x.{column}_s, 0) END AS {name}")
+        cols.append(f"CASE WHEN {timed} THEN coalesce(x.{column}_s, 0) END AS {name}")
         if o.business_waits:
-            cols.append(f"CASE WHEN {solved} THEN coalesce(x.{column}_b, 0) END AS {name}_business")
+            cols.append(f"CASE WHEN {timed} THEN coalesce(x.{column}_b, 0) END AS {name}_business")
     if o.business:
         c = {k: clock_value(f"b{i}", f"x.{k}", o.slots) for i, k in enumerate(_STAMPS)}
         cols += [

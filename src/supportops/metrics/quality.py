@@ -26,6 +26,8 @@ RULES: dict[str, str] = {  # SQL on a ticket's facts row ``r`` (see :func:`_chec
     "reply_before_creation": "r.first_reply_any_s < r.created_s",
     "solve_before_creation": "r.first_solve_s < r.created_s",
     "solved_at_without_solve": "r.solved_at IS NOT NULL AND r.solves = 0",
+    # solved or closed with no status events and no solved_at: when it was solved is unknown
+    "solved_without_solve_time": f"r.status_now IN {SOLVED} AND r.solves = 0",
     "status_contradicts_events": f"(r.status IN {SOLVED}) <> (r.status_now IN {SOLVED})",
     "unknown_channel": "r.raw_channel IS NOT NULL",
     "unknown_priority": "r.raw_priority IS NOT NULL",

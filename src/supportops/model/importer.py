@@ -4,24 +4,30 @@ Files stream through an in-memory DuckDB in batches: each batch is cleaned and c
 SQL statement (:mod:`supportops.model.validate`), good rows are merged into the store by their
 identity (importing the same rows twice changes nothing; later rows replace a ticket and add its
 new events), and rejected rows go to the ``quarantine`` table with file, row, column and reason.
+The whole import is one store transaction: it is kept entirely or not at all.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from supportops.errors import InputError
+from supportops.errors import InputError, SupportOpsError
+from supportops.instants import Clock, SystemClock
 from supportops.model.reader import (
     BATCH_ROWS,
+    RECORD,
+    Damaged,
     SourceFile,
     find_files,
     numbered,
@@ -29,8 +35,9 @@ from supportops.model.reader import (
     read_columns,
 )
 from supportops.model.schema import TABLES, Table
-from supportops.model.validate import ColumnInput, Options, checked_sql, quote
+from supportops.model.validate import HORIZON_DAYS, ColumnInput, Options, checked_sql, quote
 from supportops.store.base import Store
+from supportops.store.import_log import begin_import, fail_import
 
 __all__ = ["ImportReport", "TableReport", "import_batches", "import_files"]
 
@@ -76,15 +83,23 @@ class ImportReport:
 
 
 class _Importer:
-    def __init__(self, store: Store, options: Options, progress: Progress | None) -> None:
+    def __init__(
+        self, store: Store, options: Options, progress: Progress | None, clock: Clock
+    ) -> None:
         self.store = store
+        self.clock = clock
         self.options = options
         self.progress = progress
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
         self.report = ImportReport(import_id=uuid.uuid4().hex[:12])
         self._known_loaded = False
+        self._fallback: str | None = None
+        self._owners_built = False
         self._offsets: dict[str, int] = {}
+        self.damaged: dict[str, list[Damaged]] = {}  # per file label, filled by the reader
+        self._damaged_done: dict[str, int] = {}
+        self.con.execute("CREATE TEMP TABLE _mine (source VARCHAR, ticket_id VARCHAR)")
 
     def run(
         self,
@@ -93,16 +108,10 @@ class _Importer:
         batches: Iterator[pa.RecordBatch],
         extras: tuple[str, ...] = (),
     ) -> None:
-        if table.name == "events" and not self._known_loaded:
-            # the tickets an event may refer to: reloaded after tickets were imported
-            known = self.store.arrow(
-                "SELECT source AS _k_source, ticket_id AS _k_ticket_id, created_at AS _created_at "
-                "FROM tickets"
-            )
-            self.con.register("_known", known)
-            self._known_loaded = True
         if table.name == "tickets":
             self._known_loaded = False
+        elif not self._known_loaded:
+            self._load_known()
         if label not in self.report.files:
             self.report.files.append(label)
         for batch in _grouped(batches):
@@ -110,8 +119,77 @@ class _Importer:
                 batch = next(numbered(iter([batch]), self._offsets.get(label, 0)))
             self._offsets[label] = int(batch.column("_row")[-1].as_py()) if batch.num_rows else 0
             self._batch(table, label, batch, extras)
+            self._quarantine_damaged(table, label)
+        self._quarantine_damaged(table, label)
+
+    def _quarantine_damaged(self, table: Table, label: str) -> None:
+        """Quarantine the records the reader left out of ``label`` since the last call."""
+        found = self.damaged.get(label, [])
+        new = found[self._damaged_done.get(label, 0) :]
+        if not new:
+            return
+        self._damaged_done[label] = len(found)
+        rows = pa.table(
+            {
+                "import_id": [self.report.import_id] * len(new),
+                "table_name": [table.name] * len(new),
+                "file": [label] * len(new),
+                "row": pa.array([float(d.row) for d in new], pa.float64()),
+                "column": [d.column for d in new],
+                "reason": [d.reason for d in new],
+                "record": [
+                    json.dumps({"line": d.text}) if d.column == RECORD else d.text for d in new
+                ],
+            }
+        )
+        self.store.append("quarantine", rows)
+        rep = self.report.table(table.name)
+        rep.rows_read += len(new)
+        rep.quarantined += len(new)
+        rep.reasons.update(f"{d.column}: {d.reason}" for d in new)
+
+    def _load_known(self) -> None:
+        """``_known``: the tickets a row may refer to (reloaded after tickets were imported)."""
+        known = self.store.arrow(
+            "SELECT source AS _k_source, ticket_id AS _k_ticket_id, created_at AS _created_at "
+            "FROM tickets"
+        )
+        self.con.register("_known", known)
+        self._known_loaded = True
+        self._owners_built = False
+
+    def _owners(self) -> str:
+        """``_owner``, built on first use after the tickets were imported: the source of each
+        ticket id — the one of this import's tickets with that id, else the one stored ticket
+        with it (NULL, and ``_o_ambiguous`` when several); and the fallback source of a row
+        naming no ticket (the only source of the import's tickets, else of the store's)."""
+        if self._owners_built:
+            return "_owner"
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE _owner AS WITH "
+            "m AS (SELECT ticket_id, min(source) AS s, count(DISTINCT source) AS n "
+            "FROM _mine GROUP BY 1), "
+            "k AS (SELECT _k_ticket_id AS ticket_id, min(_k_source) AS s, "
+            "count(DISTINCT _k_source) AS n FROM _known GROUP BY 1) "
+            "SELECT COALESCE(m.ticket_id, k.ticket_id) AS _o_ticket_id, "
+            "CASE WHEN m.n = 1 THEN m.s WHEN m.n IS NULL AND k.n = 1 THEN k.s END AS _o_source, "
+            "COALESCE(m.n, k.n) > 1 AS _o_ambiguous "
+            "FROM m FULL JOIN k ON m.ticket_id = k.ticket_id"
+        )
+        sources = [
+            r[0]
+            for r in self.con.execute(
+                "SELECT DISTINCT source FROM _mine UNION SELECT DISTINCT _k_source FROM _known "
+                "WHERE NOT EXISTS (SELECT 1 FROM _mine)"
+            ).fetchall()
+        ]
+        self._fallback = sources[0] if len(sources) == 1 else None
+        self._owners_built = True
+        return "_owner"
 
     def _batch(self, table: Table, label: str, batch: pa.Table, extras: tuple[str, ...]) -> None:
+        seq = pa.array(np.arange(batch.num_rows, dtype=np.int64))
+        batch = batch.append_column("_seq", seq)
         self.con.register("_batch", batch)
         types = {r[0]: r[1] for r in self.con.execute("DESCRIBE _batch").fetchall()}
         inputs = {n: ColumnInput(n, t) for n, t in types.items() if n in table.stored}
@@ -121,7 +199,18 @@ class _Importer:
             if key.startswith(b"format:") and name in inputs:
                 inputs[name] = ColumnInput(name, inputs[name].type, value.decode())
         known = "_known" if table.name == "events" else None
-        opts = Options(self.options.timezone, self.options.source, known, extras)
+        names = batch.schema.names
+        sourceless = "source" not in names or batch.column("source").null_count > 0
+        owners = self._owners() if self._known_loaded and sourceless else None
+        opts = Options(
+            self.options.timezone,
+            self.options.source,
+            known,
+            extras,
+            owners=owners,
+            fallback_source=self._fallback,
+            horizon_days=self.options.horizon_days,
+        )
         checked = self.con.sql(checked_sql(table, "_batch", inputs, opts)).to_arrow_table()
         ok = checked.column("_ok")
         self._keep_good(table, checked.filter(ok))
@@ -151,6 +240,10 @@ class _Importer:
 
     def _keep_good(self, table: Table, good: pa.Table) -> None:
         unique = self._unique(table, good.select([*table.stored, "_row"]))
+        if table.name == "tickets" and unique.num_rows:
+            self.con.register("_kept", unique.select(["source", "ticket_id"]))
+            self.con.execute("INSERT INTO _mine SELECT source, ticket_id FROM _kept")
+            self.con.unregister("_kept")
         counts = self.store.upsert(table, unique.select(table.stored))
         rep = self.report.table(table.name)
         rep.imported += counts.new
@@ -160,12 +253,14 @@ class _Importer:
     def _quarantine(self, table: Table, label: str, bad: pa.Table) -> None:
         if not bad.num_rows:
             return
-        self.con.register("_bad", bad.select(["_row", "_column", "_reason"]))
+        # one record per bad row: joined on _seq, as one source record may yield several rows
+        self.con.register("_bad", bad.select(["_row", "_seq", "_column", "_reason"]))
         rows = self.con.sql(
             f"SELECT '{self.report.import_id}' AS import_id, '{table.name}' AS table_name, "
             f'? AS file, CAST(c._row AS DOUBLE) AS row, c._column AS "column", '
-            "c._reason AS reason, CAST(to_json(b) AS VARCHAR) AS record "
-            "FROM _bad c JOIN _batch b USING (_row) ORDER BY c._row",
+            "c._reason AS reason, "
+            """CAST(json_merge_patch(to_json(b), '{"_seq": null}') AS VARCHAR) AS record """
+            "FROM _bad c JOIN _batch b ON b._seq = c._seq ORDER BY c._row, c._seq",
             params=[label],
         ).to_arrow_table()
         self.con.unregister("_bad")
@@ -182,7 +277,7 @@ class _Importer:
         log = pa.table(
             {
                 "import_id": [rep.import_id],
-                "at": pa.array([datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
+                "at": pa.array([self.clock.now()], pa.timestamp("us", tz="UTC")),
                 "files": [";".join(rep.files)],
                 "rows_read": [float(rep.total("rows_read"))],
                 "imported": [float(rep.total("imported"))],
@@ -192,7 +287,6 @@ class _Importer:
             }
         )
         self.store.append("imports", log)
-        self.con.close()
         return rep
 
 
@@ -231,42 +325,61 @@ def import_files(
     source: str | None = None,
     table: str | None = None,
     progress: Progress | None = None,
+    encoding: str = "utf-8",
+    horizon_days: int = HORIZON_DAYS,
 ) -> ImportReport:
     """Import event-log files (or, with ``mapping``, foreign exports) into ``store``.
 
-    Each file's table is named by its stem (``tickets.csv``) or by ``table``."""
+    Each file's table is named by its stem (``tickets.csv``) or by ``table``; text files are
+    read in ``encoding``."""
     if mapping is not None:
         from supportops.model.mapping import load_mapping
 
         spec = load_mapping(mapping)
         return import_batches(
             store,
-            spec.tables(paths),
+            spec.tables(paths, encoding),
             timezone=timezone or spec.timezone,
             source=source or spec.source,
             progress=progress,
+            files=";".join(map(str, paths)),
+            horizon_days=horizon_days,
         )
     files = find_files(paths, set(TABLES), table)
     order = list(TABLES)
     files.sort(key=lambda f: order.index(f.table))
     for src in files:
-        _check_required(src, read_columns(src.path, src.format))
+        _check_required(src, read_columns(src.path, src.format, encoding))
     if not files:
         raise InputError(f"no event-log files found in {', '.join(map(str, paths))}")
+    damaged: dict[str, list[Damaged]] = {}
 
     def streams() -> Iterator[tuple[str, str, Iterator[pa.RecordBatch], tuple[str, ...]]]:
         for src in files:
-            cols = read_columns(src.path, src.format)
+            cols = read_columns(src.path, src.format, encoding)
             extras = tuple(c for c in cols if c not in TABLES[src.table].stored)
             stamps = tuple(
                 c.name
                 for c in TABLES[src.table].columns
                 if c.type == "timestamp" and c.name in cols
             )
-            batches = read_batches(src.path, src.format, text=stamps)
+            sink = damaged.setdefault(str(src.path), [])
+            batches = read_batches(
+                src.path, src.format, text=stamps, encoding=encoding, damaged=sink
+            )
             yield src.table, str(src.path), batches, extras
 
-    return import_batches(store, streams(), timezone=timezone, source=source, progress=progress)
+    described = ";".join(str(f.path) for f in files)
+    return import_batches(
+        store,
+        streams(),
+        timezone=timezone,
+        source=source,
+        progress=progress,
+        files=described,
+        damaged=damaged,
+        horizon_days=horizon_days,
+    )
 
 
 def import_batches(
@@ -276,11 +389,37 @@ def import_batches(
     timezone: str | None = None,
     source: str | None = None,
     progress: Progress | None = None,
+    files: str = "",
+    damaged: dict[str, list[Damaged]] | None = None,
+    horizon_days: int = HORIZON_DAYS,
+    clock: Clock | None = None,
 ) -> ImportReport:
-    """Import streams of (table, label, batches, extra columns) in the order given."""
-    importer = _Importer(store, Options(timezone=timezone, source=source), progress)
-    for table, label, batches, extras in streams:
-        importer.run(TABLES[table], label, batches, extras)
-        if extras and table != "tickets":
-            importer.report.ignored_columns[label] = list(extras)
-    return importer.finish()
+    """Import streams of (table, label, batches, extra columns) in the order given; ``clock``
+    stamps the ``imports`` row (the system clock by default).
+
+    The import is one transaction over every table it touches and its ``imports`` row: a
+    failure, or a kill, leaves the store as it was. A marker committed first (see
+    :mod:`supportops.store.import_log`, naming ``files``) tells an import that did not finish."""
+    options = Options(timezone=timezone, source=source, horizon_days=horizon_days)
+    importer = _Importer(store, options, progress, clock or SystemClock())
+    importer.damaged = damaged if damaged is not None else {}
+    import_id = importer.report.import_id
+    begin_import(store, import_id, files)
+    try:
+        with store.transaction():
+            for table, label, batches, extras in streams:
+                importer.run(TABLES[table], label, batches, extras)
+                if extras and table != "tickets":
+                    importer.report.ignored_columns[label] = list(extras)
+            return importer.finish()
+    except BaseException as exc:
+        _record_failure(store, import_id, exc)
+        raise
+    finally:
+        importer.con.close()
+
+
+def _record_failure(store: Store, import_id: str, exc: BaseException) -> None:
+    """Say why the import failed on its marker; a store that cannot say leaves it "killed"."""
+    with contextlib.suppress(SupportOpsError):
+        fail_import(store, import_id, str(exc) or type(exc).__name__)

@@ -81,12 +81,12 @@ class Mapping(_Model):
         """The ticket column maps, a bare string meaning a source column."""
         return {k: FieldMap(column=v) if isinstance(v, str) else v for k, v in self.tickets.items()}
 
-    def tables(self, paths: list[Path]) -> Iterator[Stream]:
-        """Streams of mapped tickets and events for the importer."""
+    def tables(self, paths: list[Path], encoding: str = "utf-8") -> Iterator[Stream]:
+        """Streams of mapped tickets and events for the importer (text read in ``encoding``)."""
         for path in paths:
             if not path.is_file():
                 raise MappingError(f"{path}: no such file", file=str(path))
-            yield from _MappedFile(self, path).streams()
+            yield from _MappedFile(self, path, encoding).streams()
 
 
 def _expr(fm: FieldMap) -> str:
@@ -103,10 +103,10 @@ def _expr(fm: FieldMap) -> str:
 
 
 class _MappedFile:
-    def __init__(self, mapping: Mapping, path: Path) -> None:
-        self.m, self.path = mapping, path
+    def __init__(self, mapping: Mapping, path: Path, encoding: str = "utf-8") -> None:
+        self.m, self.path, self.encoding = mapping, path, encoding
         self.fmt = format_of(path)
-        self.columns = read_columns(path, self.fmt)
+        self.columns = read_columns(path, self.fmt, encoding)
         self.fields = mapping.fields()
         self._check_columns()
 
@@ -147,7 +147,8 @@ class _MappedFile:
 
     def streams(self) -> Iterator[Stream]:
         con = duckdb.connect()
-        raw = pa.Table.from_batches(list(read_batches(self.path, self.fmt, self.m.null_values)))
+        batches = read_batches(self.path, self.fmt, self.m.null_values, encoding=self.encoding)
+        raw = pa.Table.from_batches(list(batches))
         con.register("_raw", raw)
         select = ", ".join(f"{_expr(fm)} AS {quote(col)}" for col, fm in self.fields.items())
         source = "_raw"

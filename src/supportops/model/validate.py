@@ -1,8 +1,14 @@
 """Turning raw rows into event-log rows, in SQL, with a reason for every row that cannot be taken.
 
 :func:`checked_sql` writes one ``SELECT`` over a relation of raw input columns that returns every
-stored column of the table, cleaned and typed, plus ``_row``, ``_column`` and ``_reason`` (NULL
-for a good row). It runs on DuckDB, where the batch is processed in bulk: no per-row Python.
+stored column of the table, cleaned and typed, plus ``_row``, ``_seq`` (both passed through:
+the record number in the file and the row's position in the relation, unique even when one record
+yields several rows), ``_column`` and ``_reason`` (NULL for a good row). It runs on DuckDB,
+where the batch is processed in bulk: no per-row Python.
+
+A row of another table that names no ``source`` takes its ticket's (:class:`Options`
+``owners``): the source of the import's tickets with that id when unambiguous, else the one
+stored ticket's; a row whose ticket is missing or ambiguous is quarantined, naming which.
 """
 
 from __future__ import annotations
@@ -11,7 +17,16 @@ from dataclasses import dataclass, field
 
 from supportops.model.schema import Column, Table
 
-__all__ = ["ColumnInput", "Options", "checked_sql", "quote", "quote_literal"]
+__all__ = [
+    "AMBIGUOUS",
+    "HORIZON_DAYS",
+    "NO_TICKET",
+    "ColumnInput",
+    "Options",
+    "checked_sql",
+    "quote",
+    "quote_literal",
+]
 
 # A time followed by an explicit offset or Z: such a timestamp is exact.
 _OFFSET = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([zZ]|[+-]\d{2}(:?\d{2})?|UTC|GMT)$"
@@ -39,14 +54,29 @@ class ColumnInput:
     format: str | None = None
 
 
+HORIZON_DAYS = 365  # an instant later than this after the import is implausible
+
+
 @dataclass(frozen=True)
 class Options:
-    """How to read values: the zone of naive timestamps and the default ``source``."""
+    """How to read values: the zone of naive timestamps and the default ``source``.
+
+    ``owners`` names a relation (``_o_ticket_id``, ``_o_source``, ``_o_ambiguous``) giving the
+    source of each ticket id, for a row that names no source (see :data:`NO_TICKET`);
+    ``fallback_source`` is the source of a row that names neither a source nor a ticket;
+    an instant before 1970 or more than ``horizon_days`` after the import is quarantined."""
 
     timezone: str | None = None
     source: str | None = None
     known_tickets: str | None = None
     extras: tuple[str, ...] = field(default_factory=tuple)
+    owners: str | None = None
+    fallback_source: str | None = None
+    horizon_days: int = HORIZON_DAYS
+
+
+NO_TICKET = "no ticket with this ticket_id in the import or the store"
+AMBIGUOUS = "ticket_id is ambiguous across sources (give a source column or --source)"
 
 
 @dataclass
@@ -130,6 +160,16 @@ def _timestamp(inp: ColumnInput, opts: Options) -> _Built:
     return _Built(expr, checks)
 
 
+def _plausible(expr: str, opts: Options) -> tuple[str, str]:
+    """The check that an instant lies from 1970 to ``horizon_days`` after the import."""
+    days = int(opts.horizon_days)
+    return (
+        f"({expr}) < TIMESTAMPTZ '1970-01-01 00:00:00+00' "
+        f"OR ({expr}) > now() + INTERVAL ({days}) DAY",
+        f"implausible instant (before 1970 or more than {days} days after the import)",
+    )
+
+
 def _number(inp: ColumnInput, col: Column) -> _Built:
     if inp.type.upper() != "VARCHAR":
         expr = f"CAST({quote(inp.name)} AS DOUBLE)"
@@ -189,6 +229,28 @@ def _json(inp: ColumnInput) -> _Built:
     return _Built(f"CAST(to_json({quote(inp.name)}) AS VARCHAR)", [])
 
 
+def _owned_source(inp: ColumnInput | None, ticket: str, opts: Options) -> _Built:
+    """A row's source: its own, else its ticket's (quarantined when not found or ambiguous)."""
+    given = f"({_text(inp)})" if inp is not None else "CAST(NULL AS VARCHAR)"
+    fallback = quote_literal(opts.fallback_source or "csv")
+    expr = f"COALESCE({given}, o._o_source, CASE WHEN {ticket} IS NULL THEN {fallback} END)"
+    orphan = f"{given} IS NULL AND {ticket} IS NOT NULL AND o._o_source IS NULL"
+    return _Built(
+        expr,
+        [(f"{orphan} AND o._o_ambiguous", AMBIGUOUS), (orphan, NO_TICKET)],
+    )
+
+
+def _owns(table: Table, opts: Options) -> bool:
+    """Whether rows of ``table`` without a source take their ticket's (see :class:`Options`)."""
+    return (
+        bool(opts.owners)
+        and not opts.source
+        and table.name != "tickets"
+        and ("ticket_id" in table.names and "source" in table.names)
+    )
+
+
 def _build(col: Column, inp: ColumnInput | None, opts: Options) -> _Built:
     if inp is None:
         if col.name == "source":
@@ -197,6 +259,7 @@ def _build(col: Column, inp: ColumnInput | None, opts: Options) -> _Built:
         return _Built(quote_literal(col.default) if col.default else "NULL", [], raw=raw)
     if col.type == "timestamp":
         built = _timestamp(inp, opts)
+        built.checks.append(_plausible(built.expr, opts))
     elif col.type in ("number", "duration"):
         built = _number(inp, col)
     elif col.type == "bool":
@@ -208,7 +271,8 @@ def _build(col: Column, inp: ColumnInput | None, opts: Options) -> _Built:
     elif col.type == "json":
         built = _json(inp)
     else:
-        built = _Built(_text(inp), [])
+        s = _text(inp)
+        built = _Built(s, [(f"contains({s}, chr(0))", "NUL byte in the value")])
     if col.name == "source" and opts.source:
         built.expr = f"COALESCE({built.expr}, {quote_literal(opts.source)})"
     elif col.name == "source":
@@ -238,6 +302,10 @@ def _row_checks(table: Table, opts: Options) -> list[tuple[str, str, str]]:
 def checked_sql(table: Table, source: str, inputs: dict[str, ColumnInput], opts: Options) -> str:
     """SQL returning the cleaned columns of ``table`` from relation ``source`` with a reason."""
     built = {c.name: _build(c, inputs.get(c.name), opts) for c in table.columns}
+    if _owns(table, opts):
+        owned = _owned_source(inputs.get("source"), built["ticket_id"].expr, opts)
+        built["ticket_id"].checks += owned.checks  # the ticket_id is what names no ticket
+        built["source"] = _Built(owned.expr, [])
     if table.name == "tickets" and "custom" not in inputs and opts.extras:
         packed = ", ".join(f"{quote(x)} := {quote(x)}" for x in opts.extras)
         built["custom"] = _Built(f"CAST(to_json(struct_pack({packed})) AS VARCHAR)", [])
@@ -263,11 +331,17 @@ def checked_sql(table: Table, source: str, inputs: dict[str, ColumnInput], opts:
     select += [
         f"({b.raw}) AS {quote('raw_' + name)}" for name, b in built.items() if b.raw is not None
     ]
-    select += [f"CASE {' '.join(cases)} END AS _first" if cases else "NULL AS _first", "_row"]
+    select += [
+        f"CASE {' '.join(cases)} END AS _first" if cases else "NULL AS _first",
+        "_row",
+        "_seq",
+    ]
     join = ""
+    if _owns(table, opts):
+        join += f" LEFT JOIN {opts.owners} o ON o._o_ticket_id = ({built['ticket_id'].expr})"
     if table.name == "events" and opts.known_tickets:
         select.append("k._created_at AS _created_at")
-        join = (
+        join += (
             f" LEFT JOIN {opts.known_tickets} k ON k._k_source = ({built['source'].expr}) "
             f"AND k._k_ticket_id = ({built['ticket_id'].expr})"
         )
@@ -286,7 +360,7 @@ def checked_sql(table: Table, source: str, inputs: dict[str, ColumnInput], opts:
         f"{derived} AS {key}" if table.derived_key and name == table.derived_key else quote(name)
         for name in table.stored
     ]
-    why = f"SELECT {', '.join(cols)}, _row, {reason} AS _why FROM ({inner})"
+    why = f"SELECT {', '.join(cols)}, _row, _seq, {reason} AS _why FROM ({inner})"
     return (
         f"SELECT * EXCLUDE (_why), split_part(_why, '|', 1) AS _column, "
         f"split_part(_why, '|', 2) AS _reason, _why IS NULL AS _ok FROM ({why})"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +53,8 @@ class UpsertCounts:
     duplicates: int = 0
 
 
-# Tables of the store's own: the quarantine of rejected rows and the log of imports.
+# Tables of the store's own: the quarantine of rejected rows, the imports begun, and the log of
+# imports that finished.
 BOOKKEEPING: dict[str, list[tuple[str, str]]] = {
     "quarantine": [
         ("import_id", "string"),
@@ -63,6 +64,14 @@ BOOKKEEPING: dict[str, list[tuple[str, str]]] = {
         ("column", "string"),
         ("reason", "string"),
         ("record", "string"),
+    ],
+    # written before an import's data, outside its transaction: a run without an imports row
+    # did not finish (``error`` says why when it failed; empty when it was killed)
+    "import_runs": [
+        ("import_id", "string"),
+        ("started_at", "timestamp"),
+        ("files", "string"),
+        ("error", "string"),
     ],
     "imports": [
         ("import_id", "string"),
@@ -153,6 +162,11 @@ class Store(ABC):
     def count(self, table: str) -> int:
         """Rows in ``table``."""
         return int(self.scalar(f'SELECT count(*) FROM "{table}"'))
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
+        """A block whose writes all commit at its end, or none if it raises (or the process
+        dies). Blocks nest: only the outermost commits; an inner one's error undoes them all."""
 
     @abstractmethod
     def upsert(self, table: Table, rows: pa.Table) -> UpsertCounts:

@@ -52,6 +52,7 @@ class DuckDBStore(Store):
     """The event log in ``DIR/supportops.duckdb`` (or in memory with ``path=None``)."""
 
     capabilities = DUCKDB
+    _depth = 0  # open transaction blocks (a class default: views are made without __init__)
 
     def __init__(self, path: Path | None, read_only: bool = False) -> None:
         self.path = path
@@ -86,32 +87,50 @@ class DuckDBStore(Store):
         except duckdb.Error as exc:
             raise StoreError(f"duckdb: {exc}", engine="duckdb") from exc
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.execute("BEGIN")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self.con.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.execute("COMMIT")
+
     def upsert(self, table: Table, rows: pa.Table) -> UpsertCounts:
         if rows.num_rows == 0:
             return UpsertCounts()
-        name = f'"{table.name}"'
-        cols = ", ".join(f'"{c}"' for c in table.stored)
         self.con.register("_incoming", rows)
         try:
-            self.con.execute("BEGIN")
-            if table.replace:
-                counts = self._replace(table, name, cols)
-            else:
-                before = self.count(table.name)
-                self.con.execute(
-                    f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _incoming i "
-                    f"WHERE NOT EXISTS (SELECT 1 FROM {name} t "
-                    f"WHERE {key_match('i', 't', table)})"
-                )
-                new = self.count(table.name) - before
-                counts = UpsertCounts(new=new, duplicates=rows.num_rows - new)
-            self.con.execute("COMMIT")
+            with self.transaction():
+                return self._merge(table, rows.num_rows)
         except duckdb.Error as exc:
-            self.con.execute("ROLLBACK")
             raise StoreError(f"duckdb: upsert into {table.name}: {exc}", engine="duckdb") from exc
         finally:
             self.con.unregister("_incoming")
-        return counts
+
+    def _merge(self, table: Table, total: int) -> UpsertCounts:
+        name = f'"{table.name}"'
+        cols = ", ".join(f'"{c}"' for c in table.stored)
+        if table.replace:
+            return self._replace(table, name, cols)
+        before = self.count(table.name)
+        self.con.execute(
+            f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _incoming i "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE {key_match('i', 't', table)})"
+        )
+        new = self.count(table.name) - before
+        return UpsertCounts(new=new, duplicates=total - new)
 
     def _replace(self, table: Table, name: str, cols: str) -> UpsertCounts:
         same = " AND ".join(f'i."{c}" IS NOT DISTINCT FROM t."{c}"' for c in table.stored)

@@ -159,6 +159,11 @@ class PostgresStore(Store):
             ]
         return pa.table(arrays, names=names)
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._errors(), self.con.transaction():  # an inner block is a savepoint
+            yield
+
     def upsert(self, table: Table, rows: pa.Table) -> UpsertCounts:
         if rows.num_rows == 0:
             return UpsertCounts()

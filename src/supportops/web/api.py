@@ -253,18 +253,24 @@ def imports(
     _: Writer,
     files: Annotated[list[UploadFile], File(description="tickets.csv, events.parquet, ...")],
 ) -> dict[str, Any]:
-    """Import files named for their table (as `supportops import`); bad rows are quarantined."""
+    """Import files named for their table (as `supportops import`), all in one transaction:
+    bad rows are quarantined; a file that cannot be read imports nothing. Several files of one
+    name are all read (each is saved in a folder of its own)."""
     state = request.app.state.web
     with tempfile.TemporaryDirectory(prefix="supportops-import-") as tmp:
         paths = []
-        for upload in files:
-            path = Path(tmp) / Path(upload.filename or "upload").name
+        for n, upload in enumerate(files):
+            folder = Path(tmp) / str(n)
+            folder.mkdir()
+            path = folder / Path(upload.filename or "upload").name
             with path.open("wb") as out:
                 shutil.copyfileobj(upload.file, out)
             paths.append(path)
         with state.write_lock:
-            report = data.run_import(ws, paths)
-            state.cache.clear()
+            try:
+                report = data.run_import(ws, paths)
+            finally:
+                state.cache.clear()
     if state.refresh_after_import:
         state.refresh_later()
     return report

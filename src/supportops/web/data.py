@@ -257,7 +257,7 @@ def run_import(ws: Workspace, paths: list[Path]) -> dict[str, Any]:
     """Import event-log files into the workspace's store; the per-table counts."""
     from supportops.model.importer import import_files
 
-    report = import_files(ws.store, paths)
+    report = import_files(ws.store, paths, horizon_days=ws.config.imports.horizon_days)
     return {
         "import_id": report.import_id,
         "tables": {

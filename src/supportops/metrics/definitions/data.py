@@ -39,7 +39,8 @@ def _data() -> list[Metric]:
             "tickets",
             "valid",
             "Share of tickets with no impossible sequence: a reply or solve before creation, "
-            "solved_at without a solve event, a status the events contradict.",
+            "solved_at without a solve event, a solved ticket with no solve instant (no status "
+            "events, no solved_at), a status the events contradict.",
             "tickets",
         ),
         define(

@@ -28,7 +28,8 @@ def _volume() -> list[Metric]:
             "1",
             "Solve events in the period: changes into solved or closed from an unsolved status "
             "(solved → closed is not a new solve; a reopened ticket solved again counts twice). "
-            "A ticket without status events is solved at its solved_at.",
+            "A ticket without status events is solved at its solved_at; without one either, "
+            "its solve instant is unknown and it is not counted.",
             "solve events",
             "the solve's instant",
         ),
