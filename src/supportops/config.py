@@ -28,6 +28,7 @@ __all__ = [
     "CostConfig",
     "GroupConfig",
     "HolidayConfig",
+    "LimitsConfig",
     "ReportConfig",
     "ReportTargets",
     "SlaPolicy",
@@ -252,6 +253,21 @@ class ReportConfig(_Model):
     targets: ReportTargets = Field(default_factory=ReportTargets)
 
 
+class LimitsConfig(_Model):
+    """The ``limits:`` section: what one request may cost the server."""
+
+    upload_mb: float = Field(default=256, gt=0)
+    query_seconds: float = Field(default=30, gt=0)
+    query_memory: str = Field(
+        default="2GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+    )
+
+    @property
+    def upload_bytes(self) -> int:
+        """The largest request body of an import, in bytes."""
+        return int(self.upload_mb * 2**20)
+
+
 class WorkspaceConfig(_Model):
     """The whole ``supportops.yaml``."""
 
@@ -266,6 +282,7 @@ class WorkspaceConfig(_Model):
     report: ReportConfig = Field(default_factory=ReportConfig)
     alerts: list[AlertRule] = Field(default_factory=list)
     shift_templates: list[ShiftTemplate] = Field(default_factory=list)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
 
     _zone = field_validator("report_timezone")(classmethod(lambda cls, v: _check_zone(v)))
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from supportops.config import CONFIG_FILE, WorkspaceConfig, load_config
 from supportops.errors import WorkspaceError
-from supportops.store import Store, open_store
+from supportops.store import STORE_FILE, Store, open_store
 
 __all__ = ["ENV_VAR", "Workspace", "resolve_path"]
 
@@ -24,6 +24,15 @@ def resolve_path(path: Path | str | None) -> Path:
         return Path(path)
     env = os.environ.get(ENV_VAR)
     return Path(env) if env else Path.cwd()
+
+
+def _private(store_file: Path, new: bool) -> None:
+    """Only the owner may read the store (and, for a new store, enter the workspace)."""
+    if new:
+        store_file.parent.chmod(0o700)
+    for path in (store_file, store_file.with_name(store_file.name + ".wal")):
+        if path.exists() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 class Workspace:
@@ -52,9 +61,16 @@ class Workspace:
 
     @cached_property
     def store(self) -> Store:
-        """The store named by the config's ``store`` key, with its tables created."""
+        """The store named by the config's ``store`` key, with its tables created.
+
+        A store file this creates makes the workspace private: the folder 0700, the file
+        0600; a store file readable by others is made 0600 when opened for writing."""
+        embedded = self.path / STORE_FILE if self.config.store == "duckdb" else None
+        new = embedded is not None and not embedded.exists()
         store = open_store(self.config.store, self.path, read_only=self.read_only)
         if not self.read_only:
+            if embedded is not None:
+                _private(embedded, new)
             store.ensure_schema()
         return store
 
