@@ -11,9 +11,11 @@ Whether an operation may be retried is a type, never a string match::
     │   ├── WorkspaceError            no workspace, or a broken one (path)
     │   ├── MetricError               unknown metric, aggregation, dimension or profile
     │   ├── StoreError                the store refused an operation (engine)
+    │   │   └── StoreCorruptError     the store file is damaged (path, repair)
     │   └── AuthError                 a missing or wrong token, or a missing scope
     └── TransientError                the same call may succeed later
-        └── StoreUnavailableError     the database server cannot be reached now
+        ├── StoreUnavailableError     the database server cannot be reached now
+        └── BudgetExceededError       a query ran past its time or memory budget (budget)
 
 Errors carry their context as attributes (``file``, ``line``, ``column``, ``key``, ``row``,
 ``ticket_id``, ``source``) so callers and the CLI can show them without parsing messages.
@@ -26,10 +28,12 @@ from typing import Any
 
 __all__ = [
     "AuthError",
+    "BudgetExceededError",
     "ConfigError",
     "InputError",
     "MappingError",
     "MetricError",
+    "StoreCorruptError",
     "StoreError",
     "StoreUnavailableError",
     "SupportOpsError",
@@ -91,3 +95,12 @@ class AuthError(TerminalError):
 
 class StoreUnavailableError(TransientError):
     """The database server cannot be reached right now."""
+
+
+class StoreCorruptError(StoreError):
+    """The store file is damaged or partly written; ``path`` names it, ``repair`` the way
+    back."""
+
+
+class BudgetExceededError(TransientError):
+    """A query ran past its budget; ``budget`` names which (``time`` or ``memory``)."""

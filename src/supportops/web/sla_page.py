@@ -46,7 +46,8 @@ def _as_of(request: Request, zone: str) -> datetime | None:
 
 def _within(request: Request) -> int:
     text = request.query_params.get("within") or ""
-    return min(int(text), data.MAX_WITHIN) if text.isdigit() else data.AT_RISK_WITHIN
+    plain = text.isascii() and text.isdigit() and len(text) <= 12
+    return min(int(text), data.MAX_WITHIN) if plain else data.AT_RISK_WITHIN
 
 
 def _rate(row: Any) -> float | None:
