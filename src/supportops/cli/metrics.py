@@ -23,6 +23,7 @@ from rich.table import Table
 
 from supportops.cli.options import WorkspaceOption
 from supportops.errors import MetricError
+from supportops.spreadsheet import safe_frame
 from supportops.workspace import Workspace
 
 __all__ = ["emit", "register", "to_records"]
@@ -59,7 +60,7 @@ def emit(frame: pd.DataFrame, fmt: str, output: Path | None = None, title: str =
     if fmt == "json":
         text = json.dumps(to_records(frame), indent=2)
     elif fmt == "csv":
-        text = frame.to_csv(index=False)
+        text = safe_frame(frame).to_csv(index=False)
     else:
         _table(frame, title)
         return

@@ -26,6 +26,7 @@ from supportops.errors import WorkspaceError
 from supportops.model.exporter import export_log
 from supportops.model.importer import ImportReport, import_files
 from supportops.model.schema import TABLES
+from supportops.spreadsheet import safe_frame
 from supportops.workspace import Workspace
 
 __all__ = ["register", "write_config"]
@@ -186,7 +187,7 @@ def quarantine(
     if format == "json":
         typer.echo(rows.to_json(orient="records"))
     elif format == "csv":
-        typer.echo(rows.to_csv(index=False), nl=False)
+        typer.echo(safe_frame(rows).to_csv(index=False), nl=False)
     else:
         table = Table(title=f"Quarantined rows ({len(rows)} shown)")
         for col in ("file", "row", "column", "reason", "record"):
