@@ -132,6 +132,13 @@ class TokenFile:
             con.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             yield con
             con.execute("COMMIT")
+        except sqlite3.IntegrityError:
+            con.execute("ROLLBACK")
+            raise
+        except sqlite3.Error as exc:  # a read-only or full disk, a damaged file
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise self._broken(exc) from exc
         except BaseException:
             if con.in_transaction:
                 con.execute("ROLLBACK")
@@ -151,8 +158,9 @@ class TokenFile:
 
     def _broken(self, exc: Exception) -> WorkspaceError:
         return WorkspaceError(
-            f"{self.path}: cannot use the token database ({exc}); move it away and create "
-            "tokens again with `supportops token create`",
+            f"{self.path}: cannot use the token database ({exc}); if the disk is writable and "
+            "the file is damaged, move it away and create tokens again (`supportops token "
+            "create`)",
             path=str(self.path),
         )
 

@@ -137,6 +137,11 @@ class Store(ABC):
     def append(self, name: str, rows: pa.Table) -> None:
         """Append ``rows`` to a bookkeeping table."""
 
+    def damaged(self) -> list[tuple[str, str]]:
+        """The tables whose data cannot be read, each with the engine's error; ``[]`` when the
+        engine keeps its own integrity (a database server)."""
+        return []
+
     @abstractmethod
     def close(self) -> None:
         """Release the connection."""

@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from supportops.errors import StoreError
+from supportops.errors import StoreCorruptError, StoreError
 from supportops.model.schema import Table
 from supportops.store.base import Capabilities, Store, UpsertCounts
 
@@ -53,6 +53,12 @@ class DuckDBStore(Store):
         self.path = path
         try:
             self.con = duckdb.connect(str(path) if path else ":memory:", read_only=read_only)
+        except (duckdb.SerializationException, duckdb.InternalException) as exc:
+            raise StoreCorruptError(f"{path}: {exc}", engine="duckdb", path=str(path)) from exc
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():  # another process holds the file: not damage
+                raise StoreError(f"cannot open the store {path}: {exc}", engine="duckdb") from exc
+            raise StoreCorruptError(f"{path}: {exc}", engine="duckdb", path=str(path)) from exc
         except duckdb.Error as exc:
             raise StoreError(f"cannot open the store {path}: {exc}", engine="duckdb") from exc
         self.con.execute("SET TimeZone = 'UTC'")
@@ -130,6 +136,20 @@ class DuckDBStore(Store):
             self.con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM _append')
         finally:
             self.con.unregister("_append")
+
+    def damaged(self) -> list[tuple[str, str]]:
+        """Every table read through (each column's minimum over every row group): a torn or
+        overwritten block fails here, with DuckDB's error, rather than in a later query."""
+        tables = self.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY table_name"
+        ).fetchall()
+        found = []
+        for (name,) in tables:
+            try:
+                self.con.execute(f'SELECT min(COLUMNS(*)) FROM "{name}"').fetchall()
+            except duckdb.Error as exc:
+                found.append((str(name), str(exc).splitlines()[0]))
+        return found
 
     def close(self) -> None:
         self.con.close()

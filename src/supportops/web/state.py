@@ -35,6 +35,7 @@ class WebState:
     def __init__(self, path: Path | str) -> None:
         self.base = Workspace.open(path)
         self.store = self.base.store
+        self.base.check_store()  # a damaged store is refused at start, with the way back
         self.tokens = TokenFile.of_workspace(self.base.path)
         self.cache = Cache()
         self.write_lock = threading.Lock()
