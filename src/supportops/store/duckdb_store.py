@@ -8,9 +8,15 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from supportops.errors import StoreCorruptError, StoreError
+from supportops.errors import (
+    BudgetExceededError,
+    StoreCorruptError,
+    StoreError,
+    SupportOpsError,
+)
 from supportops.model.schema import Table
 from supportops.store.base import Capabilities, Store, UpsertCounts
+from supportops.store.budget import Guard, guarded
 
 __all__ = ["DUCKDB", "DuckDBStore"]
 
@@ -44,6 +50,19 @@ def key_match(left: str, right: str, table: Table) -> str:
     )
 
 
+def _translated(exc: duckdb.Error, guard: Guard) -> SupportOpsError:
+    """A DuckDB error as the package's: a budget's when a budget stopped the query."""
+    if isinstance(exc, duckdb.InterruptException):
+        return guard.exceeded() or StoreError(f"duckdb: {exc}", engine="duckdb")
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return BudgetExceededError(
+            "the query needs more memory than limits.query_memory allows (narrow the date "
+            "range or the filters, or raise the limit)",
+            budget="memory",
+        )
+    return StoreError(f"duckdb: {exc}", engine="duckdb")
+
+
 class DuckDBStore(Store):
     """The event log in ``DIR/supportops.duckdb`` (or in memory with ``path=None``)."""
 
@@ -64,16 +83,23 @@ class DuckDBStore(Store):
         self.con.execute("SET TimeZone = 'UTC'")
 
     def execute(self, sql: str, params: list[Any] | None = None) -> None:
-        try:
-            self.con.execute(sql, params or [])
-        except duckdb.Error as exc:
-            raise StoreError(f"duckdb: {exc}", engine="duckdb") from exc
+        with guarded(self.con.interrupt) as guard:
+            try:
+                self.con.execute(sql, params or [])
+            except duckdb.Error as exc:
+                raise _translated(exc, guard) from exc
 
     def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
-        try:
-            return self.con.sql(sql, params=params or None).to_arrow_table()
-        except duckdb.Error as exc:
-            raise StoreError(f"duckdb: {exc}", engine="duckdb") from exc
+        with guarded(self.con.interrupt) as guard:
+            try:
+                return self.con.sql(sql, params=params or None).to_arrow_table()
+            except duckdb.Error as exc:
+                raise _translated(exc, guard) from exc
+
+    def limit_memory(self, memory: str) -> None:
+        """DuckDB's ``memory_limit`` for the whole database (every cursor): past it a query
+        fails with :class:`BudgetExceededError` rather than the process growing."""
+        self.con.execute(f"SET memory_limit = '{memory}'")
 
     def upsert(self, table: Table, rows: pa.Table) -> UpsertCounts:
         if rows.num_rows == 0:
