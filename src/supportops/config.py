@@ -37,6 +37,7 @@ __all__ = [
     "CostConfig",
     "GroupConfig",
     "HolidayConfig",
+    "LimitsConfig",
     "ReportConfig",
     "ReportTargets",
     "SlaPolicy",
@@ -245,6 +246,21 @@ class ImportConfig(_Model):
     horizon_days: int = Field(default=365, ge=0)
 
 
+class LimitsConfig(_Model):
+    """The ``limits:`` section: what one request may cost the server."""
+
+    upload_mb: float = Field(default=256, gt=0)
+    query_seconds: float = Field(default=30, gt=0)
+    query_memory: str = Field(
+        default="2GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+    )
+
+    @property
+    def upload_bytes(self) -> int:
+        """The largest request body of an import, in bytes."""
+        return int(self.upload_mb * 2**20)
+
+
 class WorkspaceConfig(_Model):
     """The whole ``supportops.yaml``."""
 
@@ -262,6 +278,7 @@ class WorkspaceConfig(_Model):
     alerts: list[AlertRule] = Field(default_factory=list)
     shift_templates: list[ShiftTemplate] = Field(default_factory=list)
     imports: ImportConfig = Field(default_factory=ImportConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
 
     _zone = field_validator("report_timezone")(classmethod(lambda cls, v: _check_zone(v)))
 

@@ -13,11 +13,13 @@ Whether an operation may be retried is a type, never a string match::
     │   ├── WorkspaceError            no workspace, or a broken one (path)
     │   ├── MetricError               unknown metric, aggregation, dimension or profile
     │   ├── StoreError                the store refused an operation (engine)
+    │   │   └── StoreCorruptError     the store file is damaged (path, repair)
     │   ├── AuthError                 a missing or wrong token, or a missing scope
     │   ├── ChartError                a chart's spec cannot be drawn (chart)
     │   └── RequestRefused            an HTTP 4xx answer (target, status)
     └── TransientError                the same call may succeed later
         ├── StoreUnavailableError     the database server cannot be reached now
+        ├── BudgetExceededError       a query ran past its time or memory budget (budget)
         ├── RequestFailed             no HTTP answer (connect error, timeout), a 5xx (status)
         └── RateLimited               the server asked to wait (status, retry_after)
 
@@ -32,6 +34,7 @@ from typing import Any
 
 __all__ = [
     "AuthError",
+    "BudgetExceededError",
     "ChartError",
     "ConditionError",
     "ConfigError",
@@ -42,6 +45,7 @@ __all__ = [
     "RateLimited",
     "RequestFailed",
     "RequestRefused",
+    "StoreCorruptError",
     "StoreError",
     "StoreUnavailableError",
     "SupportOpsError",
@@ -136,3 +140,12 @@ class RequestFailed(TransientError):
 class RateLimited(TransientError):
     """``target`` asked to slow down; ``retry_after`` is the wait in seconds it named (None when
     its answer named none)."""
+
+
+class StoreCorruptError(StoreError):
+    """The store file is damaged or partly written; ``path`` names it, ``repair`` the way
+    back."""
+
+
+class BudgetExceededError(TransientError):
+    """A query ran past its budget; ``budget`` names which (``time`` or ``memory``)."""

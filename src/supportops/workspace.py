@@ -10,13 +10,18 @@ from typing import Any
 import pandas as pd
 
 from supportops.config import CONFIG_FILE, WorkspaceConfig, load_config
-from supportops.errors import WorkspaceError
+from supportops.errors import StoreCorruptError, WorkspaceError
 from supportops.instants import Clock, default_clock
-from supportops.store import Store, open_store
+from supportops.store import STORE_FILE, Store, open_store
 
-__all__ = ["ENV_VAR", "Workspace", "resolve_path"]
+__all__ = ["ENV_VAR", "REPAIR", "Workspace", "resolve_path"]
 
 ENV_VAR = "SUPPORTOPS_WORKSPACE"
+REPAIR = (
+    "No command rewrites a damaged DuckDB file in place: move the file away (keep it), then "
+    "re-import the source files into a new store (`supportops import FILES`, which creates "
+    "it, then `supportops metrics refresh`), or restore the file from a backup."
+)
 
 
 def resolve_path(path: Path | str | None) -> Path:
@@ -25,6 +30,15 @@ def resolve_path(path: Path | str | None) -> Path:
         return Path(path)
     env = os.environ.get(ENV_VAR)
     return Path(env) if env else Path.cwd()
+
+
+def _private(store_file: Path, new: bool) -> None:
+    """Only the owner may read the store (and, for a new store, enter the workspace)."""
+    if new:
+        store_file.parent.chmod(0o700)
+    for path in (store_file, store_file.with_name(store_file.name + ".wal")):
+        if path.exists() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 class Workspace:
@@ -59,11 +73,36 @@ class Workspace:
 
     @cached_property
     def store(self) -> Store:
-        """The store named by the config's ``store`` key, with its tables created."""
-        store = open_store(self.config.store, self.path, read_only=self.read_only)
+        """The store named by the config's ``store`` key, with its tables created (a store
+        file that cannot be opened is a :class:`StoreCorruptError` with the way back).
+
+        A store file this creates makes the workspace private: the folder 0700, the file
+        0600; a store file readable by others is made 0600 when opened for writing."""
+        embedded = self.path / STORE_FILE if self.config.store == "duckdb" else None
+        new = embedded is not None and not embedded.exists()
+        try:
+            store = open_store(self.config.store, self.path, read_only=self.read_only)
+        except StoreCorruptError as exc:
+            raise StoreCorruptError(
+                f"{exc.message}. {REPAIR}", path=str(embedded), repair=REPAIR
+            ) from exc
         if not self.read_only:
+            if embedded is not None:
+                _private(embedded, new)
             store.ensure_schema()
         return store
+
+    def check_store(self) -> None:
+        """:class:`StoreCorruptError` naming the damaged tables and the way back, unless every
+        table of the store reads through."""
+        damaged = self.store.damaged()
+        if damaged:
+            tables = "; ".join(f"{name}: {error}" for name, error in damaged)
+            raise StoreCorruptError(
+                f"the store {self.path / STORE_FILE} is damaged ({tables}). {REPAIR}",
+                path=str(self.path / STORE_FILE),
+                repair=REPAIR,
+            )
 
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         """Run SQL on the store and return a DataFrame."""

@@ -16,6 +16,7 @@ from supportops.model.importer import import_files
 from supportops.tokens import TokenFile
 from supportops.web import create_app
 from supportops.workspace import Workspace
+from tests.web.conftest import session
 from tests.web.workspace_data import write_event_log
 
 NOW = datetime(2024, 3, 1, 15, 0, tzinfo=UTC)  # the test data ends on 1 March 2024
@@ -63,5 +64,5 @@ def frozen_app(web_folder: Path, read_token: str) -> Iterator[FastAPI]:
 def api(frozen_app: FastAPI, read_token: str) -> TestClient:
     """A client with a read token (API) and a read session (pages)."""
     client = TestClient(frozen_app, headers={"Authorization": f"Bearer {read_token}"})
-    client.cookies.set("sops_session", read_token)
+    client.cookies.update(session(frozen_app, read_token))
     return client

@@ -16,6 +16,7 @@ from supportops.tokens import TokenFile
 from supportops.web import create_app
 from supportops.workspace import Workspace
 from tests.instants.conftest import NOW
+from tests.web.conftest import session
 
 runner = CliRunner()
 
@@ -59,7 +60,7 @@ def test_pages_on_stale_data_show_where_it_ends(cli_workspace: Path) -> None:
     later = create_app(cli_workspace, clock=FrozenClock(NOW + timedelta(days=90)))
     try:
         client = TestClient(later)
-        client.cookies.set("sops_session", token)
+        client.cookies.update(session(later, token))
         page = client.get("/sla").text
     finally:
         later.state.web.close()

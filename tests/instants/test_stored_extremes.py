@@ -17,6 +17,7 @@ from supportops.tokens import TokenFile
 from supportops.web import create_app
 from supportops.workspace import Workspace
 from tests.instants.conftest import NOW
+from tests.web.conftest import session
 from tests.web.workspace_data import write_event_log
 
 PAGES = ("/", "/sla", "/backlog", "/plan", "/tickets", "/tickets?metric=sla_active", "/quality")
@@ -61,7 +62,7 @@ def extreme(
     client = TestClient(
         app, raise_server_exceptions=False, headers={"Authorization": f"Bearer {token}"}
     )
-    client.cookies.set("sops_session", token)
+    client.cookies.update(session(app, token))
     yield client
     app.state.web.close()
 

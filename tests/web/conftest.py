@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from supportops.model.importer import import_files
 from supportops.tokens import TokenFile
 from supportops.web import create_app
+from supportops.web.auth import COOKIE
 from supportops.workspace import Workspace
 from tests.web.workspace_data import write_event_log
 
@@ -50,6 +57,31 @@ def client(app: FastAPI) -> TestClient:
     return TestClient(app)
 
 
+def session(app: Any, token: str) -> dict[str, str]:
+    """The cookies of a page session of ``app`` opened with ``token`` (as the login does)."""
+    session_id, _ = app.state.web.tokens.open_session(token)
+    return {COOKIE: session_id}
+
+
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header of ``token``."""
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def live(app: FastAPI) -> Iterator[str]:
+    """``app`` on a real uvicorn at http://127.0.0.1:PORT, in a thread, while the block runs."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

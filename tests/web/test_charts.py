@@ -22,6 +22,7 @@ from supportops.metrics.catalog import catalog
 from supportops.web import trends
 from supportops.web.filters import Filters
 from supportops.web.pages import KPIS
+from tests.web.conftest import session
 from tests.web.test_browser import browser, page, server  # noqa: F401 (the browser fixtures)
 
 WEEKS = [
@@ -157,7 +158,7 @@ def test_compared_bars_show_the_previous_value_only_when_there_is_one() -> None:
 
 @pytest.fixture
 def reader(client: TestClient, tokens: dict[str, str]) -> TestClient:
-    client.cookies.set("sops_session", tokens["read"])
+    client.cookies.update(session(client.app, tokens["read"]))
     return client
 
 

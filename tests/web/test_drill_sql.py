@@ -30,7 +30,7 @@ from supportops.web.drill import Drill
 from supportops.web.filters import Filters, lenient
 from supportops.workspace import Workspace
 from tests.postgres import pg_schema
-from tests.web.conftest import bearer
+from tests.web.conftest import bearer, session
 from tests.web.workspace_data import write_event_log
 
 ZONE = "America/New_York"  # the template's report_timezone
@@ -333,7 +333,7 @@ def test_the_csv_has_every_row_with_the_columns_of_the_facts(
     assert len(rows) == page["total"] > 0
     assert list(rows.columns) == columns
     assert rows["ticket_id"].is_unique
-    client.cookies.set("sops_session", tokens["read"])
+    client.cookies.update(session(client.app, tokens["read"]))
     html = client.get("/tickets.csv", params=params)
     assert len(pd.read_csv(io.StringIO(html.text))) == page["total"]
     empty = client.get("/api/tickets.csv", params={**params, "source": "nowhere"}, headers=read)
@@ -360,7 +360,7 @@ def test_a_listing_is_the_count_and_its_page(ws: Workspace) -> None:
 
 
 def test_a_page_past_the_end_shows_the_last(client: TestClient, tokens: dict[str, str]) -> None:
-    client.cookies.set("sops_session", tokens["read"])
+    client.cookies.update(session(client.app, tokens["read"]))
     params = {"start": "2024-01-15", "end": "2024-02-20"}
     last = client.get("/tickets", params={**params, "page": 9999}).text
     found = re.search(r"page (\d+) of (\d+)", last)

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from supportops import numbers
 from supportops.web import data
 from supportops.web.filters import lenient
+from tests.web.conftest import session
 
 AS_OF = "2024-02-29T12:00"
 COUNTED = re.compile(r"^[\d,]+$")
@@ -57,7 +58,7 @@ class Links(HTMLParser):
 @pytest.fixture
 def reader(client: TestClient, tokens: dict[str, str]) -> TestClient:
     """A client with a read session."""
-    client.cookies.set("sops_session", tokens["read"])
+    client.cookies.update(session(client.app, tokens["read"]))
     return client
 
 

@@ -15,6 +15,7 @@ from supportops.sla import evaluate_workspace
 from supportops.tokens import TokenFile
 from supportops.web import create_app
 from supportops.workspace import Workspace
+from tests.web.conftest import session
 from tests.web.workspace_data import write_event_log
 
 TAKEN = datetime(2024, 3, 1, 18, tzinfo=UTC)  # after the newest event of the log (17:34)
@@ -32,7 +33,7 @@ def test_the_sla_page_reads_the_same_from_the_snapshot(tmp_path: Path, path: str
     token = TokenFile.of_workspace(tmp_path).create("t", "read")[1]
     app = create_app(tmp_path)
     try:
-        client = TestClient(app, cookies={"sops_session": token})
+        client = TestClient(app, cookies=session(app, token))
         engine = client.get(path)
         assert engine.status_code == 200 and "breached" in engine.text.lower()
         state = app.state.web
@@ -50,7 +51,7 @@ def test_without_a_snapshot_sla_lists_reuse_the_engine_result_of_the_minute(
 ) -> None:
     import supportops.sla as sla
 
-    client.cookies.set("sops_session", tokens["read"])
+    client.cookies.update(session(client.app, tokens["read"]))
     reader = client
     calls: list[object] = []
     real = sla.evaluate_workspace

@@ -1,8 +1,9 @@
 """The ``supportops`` command line: one module per command group.
 
 Each module in :data:`COMMAND_MODULES` exposes ``register(app)``, which adds its commands to the
-root Typer app. Errors of the :class:`~supportops.errors.SupportOpsError` tree are printed as one
-clear line and exit with status 2; nothing else is caught.
+root Typer app. Errors of the :class:`~supportops.errors.SupportOpsError` tree, and the
+operating system's (a read-only or full disk, a permission), are printed as one clear line and
+exit with status 2; nothing else is caught.
 """
 
 from __future__ import annotations
@@ -44,5 +45,12 @@ def main() -> None:
     try:
         app()
     except SupportOpsError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+        _fail(str(exc))
+    except OSError as exc:  # a read-only or full disk, a missing permission: the user's to fix
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"{where}{exc.strerror or exc}")
+
+
+def _fail(message: str) -> None:
+    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    sys.exit(2)

@@ -33,6 +33,7 @@ from supportops.cli.options import (
     note_if_stale,
 )
 from supportops.errors import MetricError
+from supportops.spreadsheet import safe_frame
 from supportops.workspace import Workspace
 
 __all__ = ["emit", "register", "to_records"]
@@ -69,7 +70,7 @@ def emit(frame: pd.DataFrame, fmt: str, output: Path | None = None, title: str =
     if fmt == "json":
         text = json.dumps(to_records(frame), indent=2)
     elif fmt == "csv":
-        text = frame.to_csv(index=False)
+        text = safe_frame(frame).to_csv(index=False)
     else:
         _table(frame, title)
         return

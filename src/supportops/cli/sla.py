@@ -35,6 +35,7 @@ from supportops.sla import (
 )
 from supportops.sla.store import load_inputs
 from supportops.sla.workspace import now
+from supportops.spreadsheet import safe_frame
 from supportops.workspace import Workspace
 
 __all__ = ["register", "sla_app"]
@@ -141,7 +142,9 @@ def emit(frame: pd.DataFrame, fmt: str, out: Path | None, title: str = "", limit
         frame.to_parquet(out, index=False)
         return
     text = (
-        json.dumps(_records(frame), indent=1) if fmt == "json" else _iso(frame).to_csv(index=False)
+        json.dumps(_records(frame), indent=1)
+        if fmt == "json"
+        else safe_frame(_iso(frame)).to_csv(index=False)
     )
     if out is not None:
         out.write_text(text, encoding="utf-8")
@@ -239,7 +242,7 @@ def compare_(
     with Workspace.open(workspace) as ws:
         result = compare_workspace(ws, _config(ws, policies), _as_of(ws, as_of), _dims(by))
     if changes_out is not None:
-        _iso(result.changes).to_csv(changes_out, index=False)
+        safe_frame(_iso(result.changes)).to_csv(changes_out, index=False)
     if fmt == "json":
         payload = {"compliance": _records(result.compliance), "changes": _records(result.changes)}
         text = json.dumps(payload, indent=1)

@@ -62,7 +62,7 @@ def create(
     scope: Annotated[str, typer.Option("--scope", help=f"One of {', '.join(SCOPES)}.")] = "read",
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Create a token and print it once; only its SHA-256 is kept (in api_tokens.json)."""
+    """Create a token and print it once; only its SHA-256 is kept (in access.sqlite)."""
     record, secret = _tokens(workspace).create(name, scope)
     typer.echo(secret)
     Console(stderr=True).print(

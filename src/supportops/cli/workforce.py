@@ -20,6 +20,7 @@ from supportops.cli.options import WorkspaceOption
 from supportops.config import read_yaml
 from supportops.durations import parse_duration
 from supportops.errors import ConfigError, InputError
+from supportops.spreadsheet import safe_frame
 from supportops.workforce import charts
 from supportops.workforce.backlog import BacklogTargets, staff_backlog
 from supportops.workforce.erlang import Queue, SlDefinition, queue_metrics
@@ -74,7 +75,7 @@ def _emit(
         text = json.dumps({**(extra or {}), "rows": _records(frame)})
         out.write_text(text, encoding="utf-8") if out else print(text)
     elif fmt == "csv":
-        frame.to_csv(out if out else sys.stdout, index=False)
+        safe_frame(frame).to_csv(out if out else sys.stdout, index=False)
     elif fmt == "parquet":
         if out is None:
             raise InputError("--format parquet needs --out FILE")
@@ -384,7 +385,7 @@ def plan(
     summary, plans = result.summary, result.plans
     if out is not None:
         _write_plan(out, result.forecast.frame, plans)
-        summary.to_csv(out / "summary.csv", index=False)
+        safe_frame(summary).to_csv(out / "summary.csv", index=False)
     changes = compare(summary)
     if format == "json":
         _emit(summary, format, None, {"comparison": _records(changes)})
@@ -400,14 +401,14 @@ def plan(
 
 def _write_plan(folder: Path, forecast_frame: pd.DataFrame, plans: dict[str, Any]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    forecast_frame.to_csv(folder / "forecast.csv", index=False)
+    safe_frame(forecast_frame).to_csv(folder / "forecast.csv", index=False)
     parts: dict[str, list[pd.DataFrame]] = {"intervals": [], "shifts": [], "gaps": []}
     for scenario, channel_plans in plans.items():
         for p in channel_plans:
             for name in parts:
                 parts[name].append(getattr(p, name).assign(scenario=scenario, channel=p.channel))
     for name, frames in parts.items():
-        pd.concat(frames, ignore_index=True).to_csv(folder / f"{name}.csv", index=False)
+        safe_frame(pd.concat(frames, ignore_index=True)).to_csv(folder / f"{name}.csv", index=False)
     spec = charts.plan_chart(pd.concat(parts["intervals"]), "Heads required and scheduled")
     (folder / "plan.vl.json").write_text(json.dumps(spec), encoding="utf-8")
 

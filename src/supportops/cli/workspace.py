@@ -27,6 +27,7 @@ from supportops.metrics.inventory import quarantined_rows, tickets_per_channel
 from supportops.model.exporter import export_log
 from supportops.model.importer import ImportReport, import_files
 from supportops.model.schema import TABLES
+from supportops.spreadsheet import safe_frame
 from supportops.store.import_log import unfinished_imports
 from supportops.workspace import Workspace
 
@@ -183,7 +184,7 @@ def quarantine(
     if format == "json":
         typer.echo(rows.to_json(orient="records"))
     elif format == "csv":
-        typer.echo(rows.to_csv(index=False), nl=False)
+        typer.echo(safe_frame(rows).to_csv(index=False), nl=False)
     else:
         table = Table(title=f"Quarantined rows ({len(rows)} shown)")
         for col in ("file", "row", "column", "reason", "record"):

@@ -1,4 +1,5 @@
-"""The drill-down as files: Parquet, or CSV with the same columns (lists joined by ``;``).
+"""The drill-down as files: Parquet, or CSV with the same columns (lists joined by ``;``, text
+cells that a spreadsheet would run as formulas prefixed with ``'``).
 
 ``supportops tickets --out F`` writes the whole drill-down (:func:`write_tickets`); the web app
 streams its lists as CSV in the same format, chunk by chunk (:func:`csv_bytes`).
@@ -16,6 +17,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from supportops.metrics.drilldown import iter_tickets
+from supportops.spreadsheet import safe_table
 
 if TYPE_CHECKING:
     from supportops.workspace import Workspace
@@ -44,9 +46,10 @@ def write_tickets(ws: Workspace, path: Path, fmt: str, **kw: Any) -> int:
 
 
 def csv_ready(table: pa.Table) -> pa.Table:
-    """``table`` as CSV holds it: each list (tags) joined by ``;`` into one string."""
+    """``table`` as CSV holds it: each list (tags) joined by ``;`` into one string, and every
+    text cell safe to open in a spreadsheet (:mod:`supportops.spreadsheet`)."""
     cols = [pc.binary_join(c, ";") if pa.types.is_list(c.type) else c for c in table.columns]
-    return pa.table(cols, names=table.column_names)
+    return safe_table(pa.table(cols, names=table.column_names))
 
 
 def csv_bytes(table: pa.Table, header: bool) -> bytes:

@@ -180,6 +180,15 @@ class Store(ABC):
     def append(self, name: str, rows: pa.Table) -> None:
         """Append ``rows`` to a bookkeeping table."""
 
+    def limit_memory(self, memory: str) -> None:  # noqa: B027 - a no-op unless overridden
+        """Bound the engine's memory (``2GB``) where the engine has such a setting; a
+        database server keeps its own."""
+
+    def damaged(self) -> list[tuple[str, str]]:
+        """The tables whose data cannot be read, each with the engine's error; ``[]`` when the
+        engine keeps its own integrity (a database server)."""
+        return []
+
     @abstractmethod
     def close(self) -> None:
         """Release the connection."""

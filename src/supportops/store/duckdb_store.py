@@ -11,9 +11,15 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from supportops.errors import StoreError
+from supportops.errors import (
+    BudgetExceededError,
+    StoreCorruptError,
+    StoreError,
+    SupportOpsError,
+)
 from supportops.model.schema import Table
 from supportops.store.base import Capabilities, Store, UpsertCounts
+from supportops.store.budget import Guard, guarded
 
 __all__ = ["DUCKDB", "DuckDBStore"]
 
@@ -48,6 +54,19 @@ def key_match(left: str, right: str, table: Table) -> str:
     )
 
 
+def _translated(exc: duckdb.Error, guard: Guard) -> SupportOpsError:
+    """A DuckDB error as the package's: a budget's when a budget stopped the query."""
+    if isinstance(exc, duckdb.InterruptException):
+        return guard.exceeded() or StoreError(f"duckdb: {exc}", engine="duckdb")
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return BudgetExceededError(
+            "the query needs more memory than limits.query_memory allows (narrow the date "
+            "range or the filters, or raise the limit)",
+            budget="memory",
+        )
+    return StoreError(f"duckdb: {exc}", engine="duckdb")
+
+
 class DuckDBStore(Store):
     """The event log in ``DIR/supportops.duckdb`` (or in memory with ``path=None``)."""
 
@@ -58,6 +77,12 @@ class DuckDBStore(Store):
         self.path = path
         try:
             self.con = duckdb.connect(str(path) if path else ":memory:", read_only=read_only)
+        except (duckdb.SerializationException, duckdb.InternalException) as exc:
+            raise StoreCorruptError(f"{path}: {exc}", engine="duckdb", path=str(path)) from exc
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():  # another process holds the file: not damage
+                raise StoreError(f"cannot open the store {path}: {exc}", engine="duckdb") from exc
+            raise StoreCorruptError(f"{path}: {exc}", engine="duckdb", path=str(path)) from exc
         except duckdb.Error as exc:
             raise StoreError(f"cannot open the store {path}: {exc}", engine="duckdb") from exc
         self.con.execute("SET TimeZone = 'UTC'")
@@ -76,16 +101,23 @@ class DuckDBStore(Store):
             view.con.close()
 
     def execute(self, sql: str, params: list[Any] | None = None) -> None:
-        try:
-            self.con.execute(sql, params or [])
-        except duckdb.Error as exc:
-            raise StoreError(f"duckdb: {exc}", engine="duckdb") from exc
+        with guarded(self.con.interrupt) as guard:
+            try:
+                self.con.execute(sql, params or [])
+            except duckdb.Error as exc:
+                raise _translated(exc, guard) from exc
 
     def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
-        try:
-            return self.con.sql(sql, params=params or None).to_arrow_table()
-        except duckdb.Error as exc:
-            raise StoreError(f"duckdb: {exc}", engine="duckdb") from exc
+        with guarded(self.con.interrupt) as guard:
+            try:
+                return self.con.sql(sql, params=params or None).to_arrow_table()
+            except duckdb.Error as exc:
+                raise _translated(exc, guard) from exc
+
+    def limit_memory(self, memory: str) -> None:
+        """DuckDB's ``memory_limit`` for the whole database (every cursor): past it a query
+        fails with :class:`BudgetExceededError` rather than the process growing."""
+        self.con.execute(f"SET memory_limit = '{memory}'")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -166,6 +198,20 @@ class DuckDBStore(Store):
             self.con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM _append')
         finally:
             self.con.unregister("_append")
+
+    def damaged(self) -> list[tuple[str, str]]:
+        """Every table read through (each column's minimum over every row group): a torn or
+        overwritten block fails here, with DuckDB's error, rather than in a later query."""
+        tables = self.con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY table_name"
+        ).fetchall()
+        found = []
+        for (name,) in tables:
+            try:
+                self.con.execute(f'SELECT min(COLUMNS(*)) FROM "{name}"').fetchall()
+            except duckdb.Error as exc:
+                found.append((str(name), str(exc).splitlines()[0]))
+        return found
 
     def close(self) -> None:
         self.con.close()

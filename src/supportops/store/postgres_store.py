@@ -22,6 +22,7 @@ import pyarrow.csv as pa_csv
 from supportops.errors import StoreError, StoreUnavailableError
 from supportops.model.schema import Table
 from supportops.store.base import Capabilities, Store, UpsertCounts
+from supportops.store.budget import guarded
 
 __all__ = ["POSTGRES", "PostgresStore", "qmark_to_format"]
 
@@ -141,12 +142,12 @@ class PostgresStore(Store):
 
     def execute(self, sql: str, params: list[Any] | None = None) -> None:
         text, bound = _prepare(sql, params)
-        with self._errors(), self.con.cursor() as cur:
+        with self._budgeted() as cur:
             cur.execute(text, bound)
 
     def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
         text, bound = _prepare(sql, params)
-        with self._errors(), self.con.cursor() as cur:
+        with self._budgeted() as cur:
             cur.execute(text, bound)
             if cur.description is None:
                 return pa.table({})
@@ -238,9 +239,30 @@ class PostgresStore(Store):
         )
 
     @contextmanager
+    def _budgeted(self) -> Iterator[psycopg.Cursor[Any]]:
+        """A cursor for one statement; under a request's budget, inside a transaction whose
+        ``statement_timeout`` is the budget, and cancelled with the request."""
+        with guarded(self.con.cancel_safe) as guard:
+            if guard.budget is None:
+                with self._errors(), self.con.cursor() as cur:
+                    yield cur
+                return
+            milliseconds = max(1, int(guard.budget.seconds * 1000))
+            try:
+                with self._errors(), self.con.transaction(), self.con.cursor() as cur:
+                    cur.execute(f"SET LOCAL statement_timeout = {milliseconds}")
+                    yield cur
+            except StoreError as exc:
+                canceled = isinstance(exc.__cause__, psycopg.errors.QueryCanceled)
+                guard.timed_out = guard.timed_out or (canceled and not guard.budget.cancelled)
+                raise (guard.exceeded() if canceled else None) or exc from exc.__cause__
+
+    @contextmanager
     def _errors(self) -> Iterator[None]:
         try:
             yield
+        except psycopg.errors.QueryCanceled as exc:
+            raise StoreError(f"postgresql: {exc}", engine="postgresql") from exc
         except psycopg.OperationalError as exc:
             raise StoreUnavailableError(f"postgresql: {exc}", engine="postgresql") from exc
         except psycopg.Error as exc:

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from supportops.errors import MetricError
+from supportops.errors import InputError, MetricError
 from supportops.instants import parse_instant
 from supportops.metrics.ticket_files import csv_bytes
 from supportops.tokens import TokenRecord
@@ -38,12 +38,18 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (400, "Bad request"),
         (401, "Missing or invalid token"),
         (403, "The token's scope does not allow this"),
+        (413, "The request body is too large"),
         (422, "Invalid parameters"),
         (500, "Server error"),
         (501, "Not available yet"),
+        (503, "The store is unavailable, or the query ran past its budget"),
     )
 }
 router = APIRouter(prefix="/api", responses=ERRORS)
+MAX_LIMIT = 1000
+MAX_OFFSET = 10**9  # a billion rows: past any workspace, within every engine's integers
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows per page")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")]
 Ws = Annotated[Workspace, Depends(workspace)]
 Shared = Annotated[Filters, Depends(filters_dependency)]
 Reader = Annotated[TokenRecord, Depends(require("read"))]
@@ -164,8 +170,8 @@ def tickets(
     _: Reader,
     filters: Shared,
     ask: Drilled,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page:
     """The tickets matching the filters, newest first, with their facts; `metric=` (and the
     parameters that narrow it) keeps the tickets behind that number."""
@@ -210,8 +216,8 @@ def sla_instances(
     ws: Ws,
     _: Reader,
     as_of: AsOf = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Page:
     """One row per ticket, policy, target and instance, with status and times."""
     frame = data.sla_instances(ws, as_of, _memo(request, ws))
@@ -246,6 +252,17 @@ def definitions(_: Reader) -> list[Definition]:
     return [Definition(**d) for d in data.definitions()]
 
 
+def _upload_name(filename: str | None) -> str:
+    """The file name of an upload, refused (400) when it is no plain file name."""
+    name = Path(filename or "").name
+    if name in ("", ".", "..") or name != (filename or "") or "\0" in name:
+        raise InputError(
+            f"upload name {filename!r} is not a plain file name such as tickets.csv",
+            file=filename,
+        )
+    return name
+
+
 @router.post("/imports", summary="Import event-log files")
 def imports(
     request: Request,
@@ -262,7 +279,7 @@ def imports(
         for n, upload in enumerate(files):
             folder = Path(tmp) / str(n)
             folder.mkdir()
-            path = folder / Path(upload.filename or "upload").name
+            path = folder / _upload_name(upload.filename)
             with path.open("wb") as out:
                 shutil.copyfileobj(upload.file, out)
             paths.append(path)

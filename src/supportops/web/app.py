@@ -4,6 +4,10 @@ The API lives under ``/api`` (:mod:`~supportops.web.api`, :mod:`~supportops.web.
 pages at the root (:mod:`~supportops.web.pages`), the vendored JavaScript under ``/static``
 (public: it holds no data). Every other route but ``/healthz`` needs a token; see
 :mod:`~supportops.web.auth` and, for the request's workspace, :mod:`~supportops.web.state`.
+Request bodies are authenticated before they are read and bounded (:mod:`~supportops.web.bodies`);
+every query of a request has a time budget and stops when its client goes away
+(:mod:`~supportops.web.deadlines`), and DuckDB a memory limit;
+every answer but a static file carries ``Cache-Control: no-store``.
 While it runs, the server may evaluate the alert rules (:mod:`supportops.alerts`) every minute.
 """
 
@@ -34,6 +38,8 @@ from supportops.web import (
     sla_page,
     tickets_page,
 )
+from supportops.web.bodies import BodyGuard
+from supportops.web.deadlines import RequestDeadline
 from supportops.web.state import WebState
 
 __all__ = ["STATIC", "create_app"]
@@ -52,6 +58,8 @@ def _security_headers(app: FastAPI) -> None:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
 
@@ -119,10 +127,14 @@ def create_app(
     app.state.web = state
     errors.install(app)
     app.add_exception_handler(auth.LoginRequired, auth.login_redirect)
+    limits = state.base.config.limits
+    state.store.limit_memory(limits.query_memory)
+    app.add_middleware(BodyGuard, tokens=state.tokens, upload_bytes=limits.upload_bytes)
+    app.add_middleware(RequestDeadline, seconds=limits.query_seconds)
     # these modules' pages join the pages router on import
     assert breakdowns and tickets_page and sla_page and backlog_page
     assert automation_page and quality_page and plan
-    for module in (api, plan, admin, docs, pages):
+    for module in (api, plan, admin, docs, auth, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _security_headers(app)

@@ -10,11 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials
 
-from supportops.errors import AuthError
-from supportops.tokens import TokenFile, TokenRecord
-from supportops.web.auth import COOKIE, bearer
+from supportops.tokens import TokenRecord
+from supportops.web.auth import reader
 
 __all__ = ["router"]
 
@@ -23,19 +21,6 @@ DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 )
-
-
-def reader(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> TokenRecord:
-    """A read token from the Authorization header, else from the page session cookie."""
-    tokens: TokenFile = request.app.state.web.tokens
-    secret = credentials.credentials if credentials else request.cookies.get(COOKIE)
-    record = tokens.verify(secret)
-    if not record.allows("read"):
-        raise AuthError("this needs a read token", status=403)
-    return record
 
 
 @router.get("/healthz", tags=["health"], summary="Liveness; needs no token")

@@ -71,7 +71,9 @@ def _instant(text: str | None) -> datetime | None:
 
 
 def _seconds(text: str | None) -> int | None:
-    return min(int(text), data.MAX_WITHIN) if text and text.isascii() and text.isdigit() else None
+    if not (text and text.isascii() and text.isdigit() and len(text) <= 12):
+        return None
+    return min(int(text), data.MAX_WITHIN)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 Every 4xx and 5xx answer of the API is ``{"error": {"code", "message", "details"}}``. Errors of
 the :class:`~supportops.errors.SupportOpsError` tree map to a status by their class (data, in
 :data:`STATUS`); an :class:`~supportops.errors.AuthError` carries its own ``status``. FastAPI's
-``HTTPException`` and request validation errors are rewritten to the same shape; anything else is
-a 500 whose message does not leak internals.
+``HTTPException`` and request validation errors are rewritten to the same shape (a 405 names
+every method of the path in ``Allow``); anything else is a 500 whose message does not leak
+internals, and so is a store error: its text may hold SQL, the server log keeps it.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from supportops.errors import (
     AuthError,
+    BudgetExceededError,
     ConfigError,
     InputError,
     MetricError,
@@ -35,16 +38,22 @@ __all__ = ["STATUS", "ErrorBody", "ErrorDetail", "error_response", "install"]
 
 log = logging.getLogger("supportops.web")
 
-# Most specific class first: the first ``isinstance`` match wins.
-STATUS: tuple[tuple[type[SupportOpsError], int, str], ...] = (
-    (AuthError, 401, "unauthorized"),
-    (MetricError, 400, "bad_metric_request"),
-    (InputError, 400, "bad_input"),
-    (ConfigError, 500, "config_error"),
-    (WorkspaceError, 500, "workspace_error"),
-    (StoreUnavailableError, 503, "store_unavailable"),
-    (StoreError, 500, "store_error"),
+STORE_FAILED = "the store could not answer (the details are in the server log)"
+# Most specific class first: the first ``isinstance`` match wins. The last column is the
+# message the client sees instead of the error's own (None: its own), for errors whose text
+# may hold internals (SQL, connection strings).
+STATUS: tuple[tuple[type[SupportOpsError], int, str, str | None], ...] = (
+    (AuthError, 401, "unauthorized", None),
+    (MetricError, 400, "bad_metric_request", None),
+    (InputError, 400, "bad_input", None),
+    (ConfigError, 500, "config_error", None),
+    (WorkspaceError, 500, "workspace_error", None),
+    (BudgetExceededError, 503, "budget_exceeded", None),
+    (StoreUnavailableError, 503, "store_unavailable", STORE_FAILED),
+    (StoreError, 500, "store_error", STORE_FAILED),
 )
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+UNEXPECTED = "internal server error (see the server log)"
 CODES: dict[int, str] = {
     400: "bad_request",
     401: "unauthorized",
@@ -56,6 +65,7 @@ CODES: dict[int, str] = {
     415: "unsupported_media_type",
     422: "invalid_request",
     500: "internal_error",
+    503: "unavailable",
 }
 
 
@@ -89,14 +99,14 @@ def _code(status: int) -> str:
     return CODES.get(status) or HTTPStatus(status).phrase.lower().replace(" ", "_")
 
 
-def _status_of(exc: SupportOpsError) -> tuple[int, str]:
+def _status_of(exc: SupportOpsError) -> tuple[int, str, str | None]:
     own = getattr(exc, "status", None)
     if isinstance(own, int):
-        return own, _code(own)
-    for cls, status, code in STATUS:
+        return own, _code(own), None
+    for cls, status, code, public in STATUS:
         if isinstance(exc, cls):
-            return status, code
-    return 500, "internal_error"
+            return status, code, public
+    return 500, "internal_error", UNEXPECTED
 
 
 def _challenge(status: int) -> dict[str, str] | None:
@@ -105,17 +115,36 @@ def _challenge(status: int) -> dict[str, str] | None:
 
 async def _supportops_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SupportOpsError)
-    status, code = _status_of(exc)
+    status, code, public = _status_of(exc)
     if status >= 500 and status != 501:
         log.error("%s %s: %s", request.method, request.url.path, exc, exc_info=exc)
     details = {k: v for k, v in exc.context.items() if k != "status"} or None
+    if public is not None:
+        return error_response(status, code, public, None, _challenge(status))
     return error_response(status, code, exc.message, details, _challenge(status))
+
+
+def _allowed(request: Request) -> str:
+    """Every method some route of the app admits at this path (for the ``Allow`` header),
+    found by asking the routes to match the request with each method."""
+    allowed = [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+    return ", ".join(allowed)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return error_response(exc.status_code, _code(exc.status_code), message, None, exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed(request)
+    return error_response(exc.status_code, _code(exc.status_code), message, None, headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -131,7 +160,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-    return error_response(500, "internal_error", "internal server error (see the server log)")
+    return error_response(500, "internal_error", UNEXPECTED)
 
 
 def install(app: FastAPI) -> None:

@@ -1,4 +1,4 @@
-"""Server-rendered pages: login, Overview and Definitions, and what every page shares — the
+"""Server-rendered pages: Overview and Definitions, and what every page shares — the
 navigation, the filters of the URL, the result cache, the rendering.
 
 The other pages join :data:`router` from their own modules: Channels, Agents and Customers
@@ -15,17 +15,16 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from supportops import numbers
-from supportops.errors import AuthError
 from supportops.metrics.inventory import distinct_values, newest_ticket_day
 from supportops.metrics.staleness import stale_data
 from supportops.tokens import TokenRecord
 from supportops.web import charts, data, trends
-from supportops.web.auth import COOKIE, page_user, set_session
+from supportops.web.auth import page_user
 from supportops.web.filters import Filters, lenient
 from supportops.web.state import workspace
 from supportops.workspace import Workspace
@@ -147,39 +146,6 @@ def values(request: Request, ws: Workspace, ids: list[str], filters: Filters) ->
 
     result: dict[str, Any] = cached(request, ws, ("values", tuple(ids), filters), compute)
     return result
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/") -> Response:
-    """The login form: paste a token."""
-    return templates.TemplateResponse(request, "login.html", {"next": next, "error": None})
-
-
-def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else "/"
-
-
-@router.post("/login", response_class=HTMLResponse)
-def login(
-    request: Request, token: Annotated[str, Form()], next: Annotated[str, Form()] = "/"
-) -> Response:
-    """Check the token; on success set the session cookie and go on to ``next``."""
-    try:
-        request.app.state.web.tokens.verify(token.strip())
-    except AuthError as exc:
-        ctx = {"next": next, "error": exc.message}
-        return templates.TemplateResponse(request, "login.html", ctx, status_code=401)
-    response = RedirectResponse(_safe_next(next), status_code=303)
-    set_session(response, token.strip())
-    return response
-
-
-@router.post("/logout")
-def logout() -> Response:
-    """End the session."""
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/", secure=True, httponly=True, samesite="lax")
-    return response
 
 
 @router.get("/", response_class=HTMLResponse)

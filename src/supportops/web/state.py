@@ -35,7 +35,8 @@ class WebState:
     def __init__(self, path: Path | str, clock: Clock | None = None) -> None:
         self.base = Workspace.open(path, clock=clock)
         self.store = self.base.store
-        self.tokens = TokenFile.of_workspace(self.base.path)
+        self.base.check_store()  # a damaged store is refused at start, with the way back
+        self.tokens = TokenFile.of_workspace(self.base.path, self.base.clock)
         self.cache = Cache()
         self.write_lock = threading.Lock()
         self.refresh_after_import = False

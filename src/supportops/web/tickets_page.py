@@ -7,15 +7,15 @@ Its URL holds the page's filters and the :class:`~supportops.web.drill.Drill` of
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from supportops import numbers
 from supportops.web import data, drill
-from supportops.web.api import csv_stream
+from supportops.web.api import MAX_OFFSET, csv_stream
 from supportops.web.filters import Filters
 from supportops.web.pages import User, Ws, memo, render, router, view_filters
 
@@ -62,7 +62,9 @@ def _links(filters: Filters, ask: drill.Drill, page: int, pages: int) -> dict[st
 
 
 @router.get("/tickets", response_class=HTMLResponse)
-def tickets(request: Request, ws: Ws, _: User, page: int = 1) -> Response:
+def tickets(
+    request: Request, ws: Ws, _: User, page: Annotated[int, Query(ge=1, le=MAX_OFFSET)] = 1
+) -> Response:
     """The tickets behind a number: the filters plus the drill, 50 per page."""
     filters = view_filters(request, ws)
     ask = drill.Drill.of(request.query_params)
