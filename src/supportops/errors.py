@@ -12,6 +12,8 @@ Whether an operation may be retried is a type, never a string match::
     │   ├── MetricError               unknown metric, aggregation, dimension or profile
     │   ├── StoreError                the store refused an operation (engine)
     │   ├── AuthError                 a missing or wrong token, or a missing scope
+    │   ├── TicketNotFound            no ticket with that id (ticket_id, source)
+    │   ├── AmbiguousTicket           a ticket id held by several sources (ticket_id, sources)
     │   └── RequestRefused            an HTTP 4xx answer (target, status)
     └── TransientError                the same call may succeed later
         ├── StoreUnavailableError     the database server cannot be reached now
@@ -28,6 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "AmbiguousTicket",
     "AuthError",
     "ConfigError",
     "InputError",
@@ -40,6 +43,7 @@ __all__ = [
     "StoreUnavailableError",
     "SupportOpsError",
     "TerminalError",
+    "TicketNotFound",
     "TransientError",
     "WorkspaceError",
 ]
@@ -93,6 +97,18 @@ class StoreError(TerminalError):
 
 class AuthError(TerminalError):
     """A missing or invalid token (``status`` 401) or a missing scope (``status`` 403)."""
+
+
+class TicketNotFound(TerminalError):
+    """No ticket with that id (in that source): ``ticket_id``, ``source``."""
+
+    status = 404
+
+
+class AmbiguousTicket(TerminalError):
+    """A ticket id held by several sources, none chosen: ``ticket_id``, ``sources``."""
+
+    status = 400
 
 
 class StoreUnavailableError(TransientError):

@@ -1,0 +1,547 @@
+"""One ticket's story: its fields, every event, its SLA clocks, its facts and its findings.
+
+What the ticket page (``/tickets/{source}/{id}``) and ``supportops ticket ID`` show when a manager
+doubts a number. Everything is computed for this ONE ticket with the same code as the whole log:
+
+* the facts are the metrics' own fact CTEs (:mod:`.facts`) with ``so_tickets``, ``so_events`` and
+  ``so_status_n`` narrowed to the ticket, so a fact here is the fact every metric counts;
+* the SLA instances are the engine's (:func:`~supportops.sla.engine.evaluate`) on the ticket's
+  row and events, and their bars the spans of :mod:`supportops.sla.spans`;
+* the findings are the validity rules of :mod:`.quality` on the ticket's facts row.
+
+Each fact names the events it came from (``refs``: event ids, or ``created`` for the creation),
+and each event of the timeline the facts it feeds. Times are UTC instants; the story carries the
+workspace's ``report_timezone`` for those who show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from supportops.calendar import BusinessCalendar
+from supportops.config import TARGETS, WorkspaceConfig
+from supportops.errors import AmbiguousTicket, TicketNotFound
+from supportops.metrics.compiler import Compiled, parse, render, with_ctes
+from supportops.metrics.facts import Cte, FactOptions, fact_ctes
+from supportops.metrics.profiles import DEFAULT
+from supportops.metrics.quality import RULES
+from supportops.sla.engine import as_of_seconds, evaluate
+from supportops.sla.events import NAT, encode_events, prepare_events, seconds
+from supportops.sla.policy import ALWAYS_OPEN, calendar_name, match_policies
+from supportops.sla.spans import Span, instance_bar, segments_of
+from supportops.sla.timeline import build_timeline
+
+if TYPE_CHECKING:
+    from supportops.workspace import Workspace
+
+__all__ = [
+    "FACTS",
+    "FINDINGS",
+    "Fact",
+    "Instance",
+    "Story",
+    "find_source",
+    "story",
+    "story_data",
+    "ticket_path",
+]
+
+CREATED = "created"
+SOLVED_AT = "solved_at"
+FINDINGS: dict[str, str] = {  # what each validity rule of :mod:`.quality` means, for one ticket
+    "reply_before_creation": "an agent reply is dated before the ticket was created",
+    "solve_before_creation": "a solve is dated before the ticket was created",
+    "solved_at_without_solve": "solved_at is set but no status event solves the ticket",
+    "status_contradicts_events": "the ticket's status disagrees with its last status event",
+    "unknown_channel": "the channel is not one the event log knows (kept in raw_channel)",
+    "unknown_priority": "the priority is not one the event log knows (kept in raw_priority)",
+}
+FACTS = (  # (name, unit) in the order shown
+    ("first_reply_time", "seconds"),
+    ("first_reply_time_business", "seconds"),
+    ("first_resolution_time", "seconds"),
+    ("first_resolution_time_business", "seconds"),
+    ("full_resolution_time", "seconds"),
+    ("full_resolution_time_business", "seconds"),
+    ("requester_wait_time", "seconds"),
+    ("agent_wait_time", "seconds"),
+    ("on_hold_time", "seconds"),
+    ("agent_replies", "count"),
+    ("solves", "count"),
+    ("reopens", "count"),
+    ("reassignments", "count"),
+    ("group_transfers", "count"),
+    ("sla_breached", "flag"),
+)
+_WAITS = {
+    "requester_wait_time": ("new", "open", "on_hold"),
+    "agent_wait_time": ("pending",),
+    "on_hold_time": ("on_hold",),
+}
+_ONE = " WHERE x.source = $story_source AND x.ticket_id = $story_ticket"
+_NARROWED = ("so_tickets", "so_events", "so_status_n")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A per-ticket fact: its value (None when it does not apply) and the events it came from."""
+
+    name: str
+    unit: str
+    value: Any
+    refs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One SLA target instance of the ticket, with its policy, calendar and bar."""
+
+    policy: str
+    target: str
+    instance: int
+    calendar: str
+    status: str
+    target_seconds: int
+    elapsed_seconds: int
+    started_at: datetime
+    stopped_at: datetime | None
+    breached_at: datetime | None
+    due_at: datetime | None
+    spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Story:
+    """Everything the ticket page shows, as data (see the module docstring)."""
+
+    source: str
+    ticket_id: str
+    timezone: str
+    as_of: datetime
+    fields: dict[str, Any]
+    names: dict[str, str]
+    events: list[dict[str, Any]]
+    instances: list[Instance]
+    facts: list[Fact]
+    findings: list[dict[str, str]] = field(default_factory=list)
+
+    def name(self, agent_id: Any) -> Any:
+        """The agent's name when the agents table knows it, else the id."""
+        return self.names.get(str(agent_id), agent_id) if agent_id is not None else None
+
+
+def ticket_path(source: str, ticket_id: str) -> str:
+    """The ticket page's path (each part URL-quoted)."""
+    from urllib.parse import quote
+
+    return f"/tickets/{quote(str(source), safe='')}/{quote(str(ticket_id), safe='')}"
+
+
+def find_source(ws: Workspace, ticket_id: str, source: str | None = None) -> str:
+    """The source of ticket ``ticket_id``: ``source`` when it holds that id; the only source
+    holding it when ``source`` is None. Raises :class:`TicketNotFound` or
+    :class:`AmbiguousTicket`."""
+    rows = ws.store.query(
+        "SELECT DISTINCT source FROM tickets WHERE ticket_id = ? ORDER BY source", [ticket_id]
+    )
+    sources = [str(s) for s in rows["source"]]
+    if source is not None:
+        if source not in sources:
+            raise TicketNotFound(
+                f"no ticket {ticket_id!r} in source {source!r}", ticket_id=ticket_id, source=source
+            )
+        return source
+    if not sources:
+        raise TicketNotFound(f"no ticket {ticket_id!r} in any source", ticket_id=ticket_id)
+    if len(sources) > 1:
+        raise AmbiguousTicket(
+            f"ticket {ticket_id!r} exists in several sources: {', '.join(sources)} "
+            "(pick one with --source)",
+            ticket_id=ticket_id,
+            sources=sources,
+        )
+    return sources[0]
+
+
+def story(
+    ws: Workspace, ticket_id: str, source: str | None = None, as_of: datetime | None = None
+) -> Story:
+    """The story of one ticket at ``as_of`` (default: now); see :func:`find_source` for errors."""
+    source = find_source(ws, ticket_id, source)
+    moment = (as_of or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    key = [source, ticket_id]
+    ticket = ws.store.query("SELECT * FROM tickets WHERE source = ? AND ticket_id = ?", key)
+    events = ws.store.query(
+        'SELECT * FROM events WHERE source = ? AND ticket_id = ? ORDER BY "at", event_id', key
+    )
+    facts_row, steps = _fact_rows(ws, source, ticket_id)
+    names = _agent_names(ws, ticket, events)
+    timeline = _timeline(ticket, events, steps)
+    instances = _instances(ws.config, ticket, events, moment)
+    facts = _facts(facts_row, steps, timeline, instances)
+    _mark(timeline, facts)
+    fields = _fields(ticket)
+    findings = [
+        {"rule": rule, "message": FINDINGS[rule]}
+        for rule in RULES
+        if facts_row is not None and int(facts_row.get(f"rule_{rule}") or 0)
+    ]
+    return Story(
+        source,
+        ticket_id,
+        ws.config.report_timezone,
+        moment,
+        fields,
+        names,
+        timeline,
+        instances,
+        facts,
+        findings,
+    )
+
+
+# --- the facts, narrowed to the ticket ---------------------------------------------------------
+
+
+def _library(ws: Workspace) -> dict[str, Cte]:
+    """The fact CTEs with the materialised facts' options, narrowed to ``$story_*``."""
+    from supportops.metrics.query import build_query, setting_for
+
+    setting = setting_for(ws, build_query(["first_reply_time_business"], ws.config.report_timezone))
+    rules = DEFAULT.rules
+    options = FactOptions(
+        reply_from_customer=rules.reply_from_customer,
+        notes_reply=rules.notes_reply,
+        calendar=setting.calendar,
+        business=True,
+        business_waits=True,
+        escalation_groups=setting.escalation_groups,
+        slots=setting.slots,
+    )
+    library = fact_ctes(options)
+    for name in _NARROWED:
+        cte = library[name]
+        library[name] = Cte(name, f"SELECT * FROM ({cte.sql}) x{_ONE}", cte.deps)
+    return library
+
+
+def _run(
+    ws: Workspace, library: dict[str, Cte], cte: str, select: str, key: tuple[str, str]
+) -> pd.DataFrame:
+    """``SELECT select FROM cte r`` over the narrowed library, on the workspace's engine."""
+    ctes = ", ".join(f"{c.name} AS ({c.sql})" for c in with_ctes({cte}, library))
+    params = {"story_source": key[0], "story_ticket": key[1]}
+    sql, values = render(
+        Compiled(parse(f"WITH {ctes} SELECT {select} FROM {cte} r"), params),
+        ws.store.capabilities.dialect,
+    )
+    return ws.store.query(sql, values)
+
+
+def _fact_rows(
+    ws: Workspace, source: str, ticket_id: str
+) -> tuple[dict[str, Any] | None, pd.DataFrame]:
+    """The ticket's facts row (with a ``rule_*`` flag per validity rule) and status steps."""
+    library = _library(ws)
+    flags = ", ".join(
+        f"CASE WHEN {cond} THEN 1 ELSE 0 END AS rule_{rule}" for rule, cond in RULES.items()
+    )
+    key = (source, ticket_id)
+    row = _run(ws, library, "so_facts", f"r.*, {flags}", key)
+    steps = _run(ws, library, "so_timeline", "r.*", key)
+    steps = steps.sort_values(["at_s", "seq", "event_id"], kind="stable", ignore_index=True)
+    facts = _records(row)[0] if len(row) else None
+    return facts, steps
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The frame's rows as dicts of plain values (None for missing)."""
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+# --- names, fields, timeline -------------------------------------------------------------------
+
+
+def _agent_names(ws: Workspace, ticket: pd.DataFrame, events: pd.DataFrame) -> dict[str, str]:
+    agents = events.loc[events["actor"].eq("agent"), "actor_id"].dropna().astype(str).tolist()
+    agents += [str(v) for v in ticket["assignee_id"].dropna()]
+    agents += [
+        str(v)
+        for v in events.loc[events["kind"].eq("assignee"), ["value", "previous"]].stack().dropna()
+    ]
+    wanted = sorted(set(agents) - {""})
+    if not wanted:
+        return {}
+    marks = ", ".join("?" for _ in wanted)
+    rows = ws.store.query(
+        f"SELECT agent_id, name FROM agents WHERE agent_id IN ({marks}) AND name IS NOT NULL",
+        wanted,
+    )
+    return {str(a): str(n) for a, n in zip(rows["agent_id"], rows["name"], strict=True)}
+
+
+def _plain(value: Any) -> Any:
+    """A cell as a plain Python value (None for missing, lists for lists)."""
+    if value is None:
+        return None
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        return value.tolist()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _fields(ticket: pd.DataFrame) -> dict[str, Any]:
+    row = ticket.iloc[0].to_dict()
+    return {str(k): _plain(v) for k, v in row.items()}
+
+
+def _epoch(value: Any) -> int | None:
+    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
+        return None
+    return int(seconds([value])[0])
+
+
+def _timeline(
+    ticket: pd.DataFrame, events: pd.DataFrame, steps: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """The creation, every event in order, and the solve a ticket without status events has."""
+    created = ticket["created_at"].iloc[0]
+    out: list[dict[str, Any]] = [
+        {"ref": CREATED, "at": created, "kind": "created", "actor": ticket["created_by"].iloc[0]}
+    ]
+    for i, row in enumerate(_records(events)):
+        item = {k: v for k, v in row.items() if k not in ("source", "ticket_id")}
+        item["ref"] = str(item.get("event_id") or f"row{i}")
+        out.append(item)
+    synthetic = steps[(steps["seq"] == 1) & (steps["event_id"].fillna("") == "")]
+    for at in synthetic["at"]:
+        out.append({"ref": SOLVED_AT, "at": at, "kind": "status", "value": "solved", "actor": None})
+    for item in out:
+        item["at"] = _plain(item["at"])
+        item["at_s"] = _epoch(item["at"])
+        item["facts"] = []
+    out.sort(key=lambda e: (e["at_s"] if e["at_s"] is not None else NAT, e["kind"] != "created"))
+    return out
+
+
+# --- SLA ---------------------------------------------------------------------------------------
+
+
+def _calendar(config: WorkspaceConfig, name: str) -> BusinessCalendar:
+    if name == ALWAYS_OPEN and name not in config.calendars:
+        return BusinessCalendar.from_config({"always_open": True}, name)
+    return BusinessCalendar.from_config(config.calendars[name], name)
+
+
+def _stamp(value: Any) -> datetime | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+
+def _instances(
+    config: WorkspaceConfig, ticket: pd.DataFrame, events: pd.DataFrame, moment: datetime
+) -> list[Instance]:
+    """The engine's instances of the one ticket, each with its calendar and bar."""
+    if not config.sla_policies:
+        return []
+    frame = evaluate(ticket, events, config, moment)
+    if frame.empty:
+        return []
+    now = as_of_seconds(moment)
+    created = seconds(ticket["created_at"])
+    prepared = prepare_events(encode_events(ticket, events), created, now)
+    segments = segments_of(build_timeline(prepared, created, now))
+    policy = config.sla_policies[int(match_policies(ticket, config.sla_policies)[0])]
+    out = []
+    for row in frame.to_dict("records"):
+        target = str(row["target"])
+        calendar = calendar_name(config, policy, target)
+        stop = _epoch(row["stopped_at"])
+        window = (int(_epoch(row["started_at"]) or now), stop, now)
+        bar = instance_bar(segments, target, _calendar(config, calendar), window)
+        started = _stamp(row["started_at"])
+        assert started is not None
+        out.append(
+            Instance(
+                policy=str(row["policy"]),
+                target=target,
+                instance=int(row["instance"]),
+                calendar=calendar,
+                status=str(row["status"]),
+                target_seconds=int(row["target_seconds"]),
+                elapsed_seconds=int(row["elapsed_seconds"]),
+                started_at=started,
+                stopped_at=_stamp(row["stopped_at"]),
+                breached_at=_stamp(row["breached_at"]),
+                due_at=_stamp(row["due_at"]),
+                spans=bar.spans,
+            )
+        )
+    out.sort(key=lambda i: (i.started_at, TARGETS.index(i.target), i.instance))
+    return out
+
+
+# --- facts and the events they came from -------------------------------------------------------
+
+
+def _at(timeline: list[dict[str, Any]], at_s: Any, test: Any) -> list[str]:
+    if at_s is None or pd.isna(at_s):
+        return []
+    return [e["ref"] for e in timeline if e["at_s"] == int(at_s) and test(e)][:1]
+
+
+def _is_reply(e: dict[str, Any]) -> bool:
+    note = DEFAULT.rules.notes_reply or (e.get("value") or "") != "note"
+    return (
+        e["kind"] == "message"
+        and e.get("actor") == "agent"
+        and e.get("public") is not False
+        and note
+    )
+
+
+def _step_ref(timeline: list[dict[str, Any]], step: dict[str, Any]) -> str:
+    """The timeline entry a status step of the facts came from."""
+    if step.get("event_id"):
+        return str(step["event_id"])
+    if int(step["seq"]) == 0:
+        return CREATED
+    found = _at(
+        timeline, step["at_s"], lambda e: e["kind"] == "status" and e.get("value") == step["status"]
+    )
+    return found[0] if found else SOLVED_AT
+
+
+def _changes(timeline: list[dict[str, Any]], kind: str) -> list[str]:
+    """The changes a reassignment or transfer count counts (see ``facts._changes``)."""
+    changed = [
+        e
+        for e in timeline
+        if e["kind"] == kind and (e.get("value") or "") and e.get("value") != e.get("previous")
+    ]
+    first = next((e for e in changed if not (e.get("previous") or "")), None)
+    return [e["ref"] for e in changed if e is not first]
+
+
+def _refs(
+    name: str, row: dict[str, Any], steps: list[dict[str, Any]], timeline: list[dict[str, Any]]
+) -> list[str]:
+    base = name.removesuffix("_business")
+    solves = [_step_ref(timeline, s) for s in steps if s["is_solve"]]
+    if base == "first_reply_time":
+        start = _at(
+            timeline, row.get("reply_start_s"), lambda e: e["kind"] in ("created", "message")
+        )
+        return start + _at(timeline, row.get("first_reply_s"), _is_reply)
+    if base == "first_resolution_time":
+        return [CREATED, *solves[:1]]
+    if base == "full_resolution_time":
+        return [CREATED, *solves[-1:]]
+    if base in _WAITS:
+        return [_step_ref(timeline, s) for s in steps if s["status"] in _WAITS[base]]
+    if name == "agent_replies":
+        return [e["ref"] for e in timeline if _is_reply(e)]
+    if name == "solves":
+        return solves
+    if name == "reopens":
+        return [_step_ref(timeline, s) for s in steps if s["is_reopen"]]
+    if name in ("reassignments", "group_transfers"):
+        return _changes(timeline, "assignee" if name == "reassignments" else "group")
+    return []
+
+
+def _facts(
+    row: dict[str, Any] | None,
+    steps: pd.DataFrame,
+    timeline: list[dict[str, Any]],
+    instances: list[Instance],
+) -> list[Fact]:
+    if row is None:
+        return []
+    records = _records(steps)
+    out = []
+    for name, unit in FACTS:
+        if name == "sla_breached":
+            value: Any = any(i.status == "breached" for i in instances) if instances else None
+            out.append(Fact(name, unit, value, ()))
+            continue
+        value = _plain(row.get(name))
+        refs = _refs(name, row, records, timeline) if value not in (None, 0) else []
+        out.append(Fact(name, unit, value, tuple(dict.fromkeys(refs))))
+    return out
+
+
+def _mark(timeline: list[dict[str, Any]], facts: list[Fact]) -> None:
+    """Each timeline entry lists the facts it feeds."""
+    by_ref = {e["ref"]: e for e in timeline}
+    for fact in facts:
+        for ref in fact.refs:
+            if ref in by_ref:
+                by_ref[ref]["facts"].append(fact.name)
+
+
+# --- as JSON -----------------------------------------------------------------------------------
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return stamp.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _instant(epoch: int) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+def story_data(told: Story) -> dict[str, Any]:
+    """The story as plain JSON data: instants as ISO 8601 UTC, names beside ids."""
+    instances = []
+    for i in told.instances:
+        spans = [[s.state, _instant(s.start), _instant(s.end)] for s in i.spans]
+        row = {k: v for k, v in i.__dict__.items() if k != "spans"}
+        instances.append({**row, "spans": spans})
+    events = [
+        {**{k: v for k, v in e.items() if k != "at_s"}, "actor_name": _actor(told, e)}
+        for e in told.events
+    ]
+    data: dict[str, Any] = _json(
+        {
+            "source": told.source,
+            "ticket_id": told.ticket_id,
+            "timezone": told.timezone,
+            "as_of": told.as_of,
+            "fields": told.fields,
+            "names": told.names,
+            "events": events,
+            "sla": instances,
+            "facts": [
+                {"name": f.name, "unit": f.unit, "value": f.value, "events": list(f.refs)}
+                for f in told.facts
+            ],
+            "findings": told.findings,
+        }
+    )
+    return data
+
+
+def _actor(told: Story, event: dict[str, Any]) -> Any:
+    """Who did it, as shown: the agent's name where known, else the id, else the actor kind."""
+    if event.get("actor") == "agent" and event.get("actor_id"):
+        return told.name(event["actor_id"])
+    return event.get("actor_id") or event.get("actor")
