@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from supportops.calendar import BusinessCalendar
 from supportops.config import TARGETS, WorkspaceConfig
@@ -48,6 +50,7 @@ __all__ = [
     "story",
     "story_data",
     "ticket_path",
+    "with_urls",
 ]
 
 CREATED = "created"
@@ -139,6 +142,26 @@ def ticket_path(source: str, ticket_id: str) -> str:
     from urllib.parse import quote
 
     return f"/tickets/{quote(str(source), safe='')}/{quote(str(ticket_id), safe='')}"
+
+
+_QUOTED = (("%", "%25"), ("/", "%2F"), ("?", "%3F"), ("#", "%23"), (" ", "%20"))
+
+
+def with_urls(table: pa.Table, base: str) -> pa.Table:
+    """``table`` (with ``source`` and ``ticket_id``) and a last column ``url``: ``base`` and each
+    row's ticket page path — column operations, no loop over rows."""
+
+    def quoted(name: str) -> pa.ChunkedArray:
+        column = pc.cast(table[name], pa.string())
+        if name == "source":
+            column = pc.fill_null(column, "csv")
+        for raw, escaped in _QUOTED:
+            column = pc.replace_substring(column, raw, escaped)
+        return column
+
+    prefix = base.rstrip("/") + "/tickets/"
+    url = pc.binary_join_element_wise(prefix, quoted("source"), "/", quoted("ticket_id"), "")
+    return table.append_column("url", url)
 
 
 def find_source(ws: Workspace, ticket_id: str, source: str | None = None) -> str:

@@ -31,6 +31,7 @@ from supportops.web import (
     plan,
     quality_page,
     sla_page,
+    ticket_page,
     tickets_page,
 )
 from supportops.web.state import WebState
@@ -116,7 +117,7 @@ def create_app(
     app.add_exception_handler(auth.LoginRequired, auth.login_redirect)
     # these modules' pages join the pages router on import
     assert breakdowns and tickets_page and sla_page and backlog_page
-    assert automation_page and quality_page and plan
+    assert automation_page and quality_page and plan and ticket_page
     for module in (api, plan, admin, docs, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

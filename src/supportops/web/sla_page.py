@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from supportops import numbers
 from supportops.config import TARGETS
+from supportops.metrics.ticket_story import ticket_path
 from supportops.sla.track import STATES
 from supportops.web import charts, data, sla_data
 from supportops.web.filters import Filters
@@ -124,6 +125,7 @@ def _breaches_by_day(counts: pd.DataFrame, filters: Filters, moment: str) -> lis
 def _at_risk_rows(frame: pd.DataFrame, zone: str) -> list[dict[str, Any]]:
     """The at-risk list as the page shows it."""
     out = frame[["ticket_id", "policy", "target"]].astype(str)
+    out["url"] = [ticket_path(s, t) for s, t in zip(frame["source"], out["ticket_id"], strict=True)]
     for dim in ("group", "priority", "assignee_id"):
         out[dim] = frame[dim].astype(object).fillna("").astype(str)
     due = pd.to_datetime(frame["due_s"], unit="s", utc=True)
