@@ -8,18 +8,22 @@ data-quality findings.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
+from typer.testing import CliRunner
 
+from supportops.cli import app
 from supportops.errors import AmbiguousTicket, TicketNotFound
 from supportops.metrics.quality import RULES
 from supportops.metrics.ticket_story import FINDINGS, story, story_data, ticket_path
 
 from .eventlog import instant
 
+runner = CliRunner()
 STORIES = sorted((Path(__file__).parent / "story").glob("*.yaml"))
 
 
@@ -87,3 +91,27 @@ def test_every_validity_rule_has_a_finding_text() -> None:
 
 def test_the_page_path_quotes_each_part() -> None:
     assert ticket_path("csv", "a/b c") == "/tickets/csv/a%2Fb%20c"
+
+
+def test_the_command_tells_the_story_and_prints_it_as_json(make_ws: Any) -> None:
+    case = _read(STORIES[[p.stem for p in STORIES].index("office_hours")])
+    ws = make_ws(case["log"], case["config"])
+    where = ["--workspace", str(ws.path), "--as-of", case["as_of"]]
+    ws.close()
+    shown = runner.invoke(app, ["ticket", "t1", *where], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    for text in ("Ticket t1 (csv) — Printer on fire", "times in Europe/Paris", "Ada Lovelace"):
+        assert text in shown.output
+    assert "agent_work #1" in shown.output and "breached 2026-03-09 10:30:00" in shown.output
+    raw = runner.invoke(app, ["ticket", "t1", "--format", "json", *where])
+    data = json.loads(raw.output)
+    assert data["timezone"] == "Europe/Paris" and data["as_of"] == case["as_of"]
+    assert [e["ref"] for e in data["events"]] == case["expect"]["timeline"]
+
+
+def test_the_command_names_a_missing_id_and_its_source(make_ws: Any) -> None:
+    ws = make_ws({"tickets": [{"ticket_id": "t1", "created_at": "2026-03-02T09:00:00Z"}]})
+    ws.close()
+    missing = runner.invoke(app, ["ticket", "t2", "--source", "csv", "-w", str(ws.path)])
+    assert isinstance(missing.exception, TicketNotFound)
+    assert str(missing.exception) == "no ticket 't2' in source 'csv'"
