@@ -36,6 +36,7 @@ from supportops.sla.events import NAT, encode_events, prepare_events, seconds
 from supportops.sla.policy import ALWAYS_OPEN, calendar_name, match_policies
 from supportops.sla.spans import Span, instance_bar, segments_of
 from supportops.sla.timeline import build_timeline
+from supportops.sla.workspace import now
 
 if TYPE_CHECKING:
     from supportops.workspace import Workspace
@@ -164,22 +165,20 @@ def with_urls(table: pa.Table, base: str) -> pa.Table:
     return table.append_column("url", url)
 
 
-def find_source(ws: Workspace, ticket_id: str, source: str | None = None) -> str:
-    """The source of ticket ``ticket_id``: ``source`` when it holds that id; the only source
-    holding it when ``source`` is None. Raises :class:`TicketNotFound` or
-    :class:`AmbiguousTicket`."""
+def _missing(ticket_id: str, source: str | None) -> TicketNotFound:
+    where = f"in source {source!r}" if source is not None else "in any source"
+    return TicketNotFound(f"no ticket {ticket_id!r} {where}", ticket_id=ticket_id, source=source)
+
+
+def find_source(ws: Workspace, ticket_id: str) -> str:
+    """The one source holding ticket ``ticket_id``. Raises :class:`TicketNotFound` (none) or
+    :class:`AmbiguousTicket` (several: it lists them)."""
     rows = ws.store.query(
         "SELECT DISTINCT source FROM tickets WHERE ticket_id = ? ORDER BY source", [ticket_id]
     )
     sources = [str(s) for s in rows["source"]]
-    if source is not None:
-        if source not in sources:
-            raise TicketNotFound(
-                f"no ticket {ticket_id!r} in source {source!r}", ticket_id=ticket_id, source=source
-            )
-        return source
     if not sources:
-        raise TicketNotFound(f"no ticket {ticket_id!r} in any source", ticket_id=ticket_id)
+        raise _missing(ticket_id, None)
     if len(sources) > 1:
         raise AmbiguousTicket(
             f"ticket {ticket_id!r} exists in several sources: {', '.join(sources)} "
@@ -193,11 +192,14 @@ def find_source(ws: Workspace, ticket_id: str, source: str | None = None) -> str
 def story(
     ws: Workspace, ticket_id: str, source: str | None = None, as_of: datetime | None = None
 ) -> Story:
-    """The story of one ticket at ``as_of`` (default: now); see :func:`find_source` for errors."""
-    source = find_source(ws, ticket_id, source)
-    moment = (as_of or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    """The story of one ticket at ``as_of`` (default: now). Without ``source``, the one source
+    holding the id (see :func:`find_source`); an unknown ticket raises :class:`TicketNotFound`."""
+    source = source if source is not None else find_source(ws, ticket_id)
+    moment = (as_of or now()).astimezone(UTC).replace(microsecond=0)
     key = [source, ticket_id]
     ticket = ws.store.query("SELECT * FROM tickets WHERE source = ? AND ticket_id = ?", key)
+    if ticket.empty:
+        raise _missing(ticket_id, source)
     events = ws.store.query(
         'SELECT * FROM events WHERE source = ? AND ticket_id = ? ORDER BY "at", event_id', key
     )
