@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -27,6 +28,7 @@ import pyarrow.compute as pc
 from supportops.calendar import BusinessCalendar
 from supportops.config import TARGETS, WorkspaceConfig
 from supportops.errors import AmbiguousTicket, TicketNotFound
+from supportops.metrics.clock import calendar_sql, ensure_days
 from supportops.metrics.compiler import Compiled, parse, render, with_ctes
 from supportops.metrics.facts import Cte, FactOptions, fact_ctes
 from supportops.metrics.profiles import DEFAULT
@@ -203,7 +205,10 @@ def story(
     events = ws.store.query(
         'SELECT * FROM events WHERE source = ? AND ticket_id = ? ORDER BY "at", event_id', key
     )
-    facts_row, steps = _fact_rows(ws, source, ticket_id)
+    instants = [_epoch(ticket["created_at"].iloc[0]), *(_epoch(a) for a in events["at"])]
+    known = [i for i in instants if i is not None]
+    span = (min(known, default=0), max([*known, int(moment.timestamp())]))
+    facts_row, steps = _fact_rows(ws, source, ticket_id, span)
     names = _agent_names(ws, ticket, events)
     timeline = _timeline(ticket, events, steps)
     instances = _instances(ws.config, ticket, events, moment)
@@ -232,20 +237,19 @@ def story(
 # --- the facts, narrowed to the ticket ---------------------------------------------------------
 
 
-def _library(ws: Workspace) -> dict[str, Cte]:
-    """The fact CTEs with the materialised facts' options, narrowed to ``$story_*``."""
-    from supportops.metrics.query import build_query, setting_for
-
-    setting = setting_for(ws, build_query(["first_reply_time_business"], ws.config.report_timezone))
+def _library(ws: Workspace, span: tuple[int, int]) -> dict[str, Cte]:
+    """The fact CTEs with the materialised facts' options (as ``setting_for`` chooses them),
+    business clocks loaded over ``span`` (epoch seconds), narrowed to ``$story_*``."""
+    config = ws.config
     rules = DEFAULT.rules
     options = FactOptions(
         reply_from_customer=rules.reply_from_customer,
         notes_reply=rules.notes_reply,
-        calendar=setting.calendar,
+        calendar=calendar_sql(config),
         business=True,
         business_waits=True,
-        escalation_groups=setting.escalation_groups,
-        slots=setting.slots,
+        escalation_groups=tuple(n for n, g in config.groups.items() if g.tier >= 2),
+        slots=ensure_days(ws.store, config, *span),
     )
     library = fact_ctes(options)
     for name in _NARROWED:
@@ -254,24 +258,31 @@ def _library(ws: Workspace) -> dict[str, Cte]:
     return library
 
 
+@lru_cache(maxsize=64)
+def _rendered(text: str, dialect: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` (DuckDB SQL) for ``dialect`` and its placeholders' names in order: the chain is
+    the same for every ticket, so it is parsed and generated once."""
+    names = {name: name for name in ("story_source", "story_ticket")}
+    sql, order = render(Compiled(parse(text), names), dialect)
+    return sql, tuple(order)
+
+
 def _run(
     ws: Workspace, library: dict[str, Cte], cte: str, select: str, key: tuple[str, str]
 ) -> pd.DataFrame:
     """``SELECT select FROM cte r`` over the narrowed library, on the workspace's engine."""
     ctes = ", ".join(f"{c.name} AS ({c.sql})" for c in with_ctes({cte}, library))
+    text = f"WITH {ctes} SELECT {select} FROM {cte} r"
+    sql, order = _rendered(text, ws.store.capabilities.dialect)
     params = {"story_source": key[0], "story_ticket": key[1]}
-    sql, values = render(
-        Compiled(parse(f"WITH {ctes} SELECT {select} FROM {cte} r"), params),
-        ws.store.capabilities.dialect,
-    )
-    return ws.store.query(sql, values)
+    return ws.store.query(sql, [params[name] for name in order])
 
 
 def _fact_rows(
-    ws: Workspace, source: str, ticket_id: str
+    ws: Workspace, source: str, ticket_id: str, span: tuple[int, int]
 ) -> tuple[dict[str, Any] | None, pd.DataFrame]:
     """The ticket's facts row (with a ``rule_*`` flag per validity rule) and status steps."""
-    library = _library(ws)
+    library = _library(ws, span)
     flags = ", ".join(
         f"CASE WHEN {cond} THEN 1 ELSE 0 END AS rule_{rule}" for rule, cond in RULES.items()
     )
@@ -331,8 +342,12 @@ def _fields(ticket: pd.DataFrame) -> dict[str, Any]:
 
 
 def _epoch(value: Any) -> int | None:
+    """Epoch seconds (floored) of an instant; naive means UTC; None for missing."""
     if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
         return None
+    if isinstance(value, datetime):
+        stamp = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return int(stamp.timestamp() // 1)
     return int(seconds([value])[0])
 
 
@@ -386,13 +401,15 @@ def _instances(
     prepared = prepare_events(encode_events(ticket, events), created, now)
     segments = segments_of(build_timeline(prepared, created, now))
     policy = config.sla_policies[int(match_policies(ticket, config.sla_policies)[0])]
-    out = []
+    out, calendars = [], {}
     for row in frame.to_dict("records"):
         target = str(row["target"])
         calendar = calendar_name(config, policy, target)
+        if calendar not in calendars:
+            calendars[calendar] = _calendar(config, calendar)
         stop = _epoch(row["stopped_at"])
         window = (int(_epoch(row["started_at"]) or now), stop, now)
-        bar = instance_bar(segments, target, _calendar(config, calendar), window)
+        bar = instance_bar(segments, target, calendars[calendar], window)
         started = _stamp(row["started_at"])
         assert started is not None
         out.append(
