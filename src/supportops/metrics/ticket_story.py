@@ -3,8 +3,8 @@
 What the ticket page (``/tickets/{source}/{id}``) and ``supportops ticket ID`` show when a manager
 doubts a number. Everything is computed for this ONE ticket with the same code as the whole log:
 
-* the facts are the metrics' own fact CTEs (:mod:`.facts`) with ``so_tickets``, ``so_events`` and
-  ``so_status_n`` narrowed to the ticket, so a fact here is the fact every metric counts;
+* the facts are the metrics' own fact CTEs (:mod:`.facts`) run on temporary tables holding the
+  ticket's row and events (:data:`_OWN`), so a fact here is the fact every metric counts;
 * the SLA instances are the engine's (:func:`~supportops.sla.engine.evaluate`) on the ticket's
   row and events, and their bars the spans of :mod:`supportops.sla.spans`;
 * the findings are the validity rules of :mod:`.quality` on the ticket's facts row.
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlglot import exp
 
 from supportops.calendar import BusinessCalendar
 from supportops.config import TARGETS, WorkspaceConfig
@@ -88,8 +89,7 @@ _WAITS = {
     "agent_wait_time": ("pending",),
     "on_hold_time": ("on_hold",),
 }
-_ONE = " WHERE x.source = $story_source AND x.ticket_id = $story_ticket"
-_NARROWED = ("so_tickets", "so_events", "so_status_n")
+_OWN = {"tickets": "so_story_tickets", "events": "so_story_events"}  # the ticket's rows
 
 
 @dataclass(frozen=True)
@@ -198,17 +198,34 @@ def story(
     holding the id (see :func:`find_source`); an unknown ticket raises :class:`TicketNotFound`."""
     source = source if source is not None else find_source(ws, ticket_id)
     moment = (as_of or now()).astimezone(UTC).replace(microsecond=0)
-    key = [source, ticket_id]
-    ticket = ws.store.query("SELECT * FROM tickets WHERE source = ? AND ticket_id = ?", key)
+    _copy_rows(ws, [source, ticket_id])
+    try:
+        return _told(ws, source, ticket_id, moment)
+    finally:
+        for temp in _OWN.values():
+            ws.store.execute(f"DROP TABLE IF EXISTS {temp}")
+
+
+def _copy_rows(ws: Workspace, key: list[str]) -> None:
+    """The ticket's row and events into the session's temporary tables of :data:`_OWN`: read
+    once by key, then every query of the story reads only them."""
+    for table, temp in _OWN.items():
+        ws.store.execute(f"DROP TABLE IF EXISTS {temp}")
+        ws.store.execute(f'CREATE TEMP TABLE {temp} AS SELECT * FROM "{table}" WHERE false')
+        ws.store.execute(
+            f'INSERT INTO {temp} SELECT * FROM "{table}" WHERE source = ? AND ticket_id = ?', key
+        )
+
+
+def _told(ws: Workspace, source: str, ticket_id: str, moment: datetime) -> Story:
+    ticket = ws.store.query(f"SELECT * FROM {_OWN['tickets']}")
     if ticket.empty:
         raise _missing(ticket_id, source)
-    events = ws.store.query(
-        'SELECT * FROM events WHERE source = ? AND ticket_id = ? ORDER BY "at", event_id', key
-    )
+    events = ws.store.query(f'SELECT * FROM {_OWN["events"]} ORDER BY "at", event_id')
     instants = [_epoch(ticket["created_at"].iloc[0]), *(_epoch(a) for a in events["at"])]
     known = [i for i in instants if i is not None]
     span = (min(known, default=0), max([*known, int(moment.timestamp())]))
-    facts_row, steps = _fact_rows(ws, source, ticket_id, span)
+    facts_row, steps = _fact_rows(ws, span)
     names = _agent_names(ws, ticket, events)
     timeline = _timeline(ticket, events, steps)
     instances = _instances(ws.config, ticket, events, moment)
@@ -234,12 +251,12 @@ def story(
     )
 
 
-# --- the facts, narrowed to the ticket ---------------------------------------------------------
+# --- the facts, on the ticket's own rows ---------------------------------------------------------
 
 
 def _library(ws: Workspace, span: tuple[int, int]) -> dict[str, Cte]:
     """The fact CTEs with the materialised facts' options (as ``setting_for`` chooses them),
-    business clocks loaded over ``span`` (epoch seconds), narrowed to ``$story_*``."""
+    business clocks loaded over ``span`` (epoch seconds)."""
     config = ws.config
     rules = DEFAULT.rules
     options = FactOptions(
@@ -251,44 +268,39 @@ def _library(ws: Workspace, span: tuple[int, int]) -> dict[str, Cte]:
         escalation_groups=tuple(n for n, g in config.groups.items() if g.tier >= 2),
         slots=ensure_days(ws.store, config, *span),
     )
-    library = fact_ctes(options)
-    for name in _NARROWED:
-        cte = library[name]
-        library[name] = Cte(name, f"SELECT * FROM ({cte.sql}) x{_ONE}", cte.deps)
-    return library
+    return fact_ctes(options)
+
+
+def _own_rows(node: exp.Expression) -> exp.Expression:
+    """``tickets`` and ``events`` read as the ticket's own rows (:data:`_OWN`)."""
+    if isinstance(node, exp.Table) and not node.db and node.name in _OWN:
+        node.set("this", exp.to_identifier(_OWN[node.name]))
+    return node
 
 
 @lru_cache(maxsize=64)
-def _rendered(text: str, dialect: str) -> tuple[str, tuple[str, ...]]:
-    """``text`` (DuckDB SQL) for ``dialect`` and its placeholders' names in order: the chain is
-    the same for every ticket, so it is parsed and generated once."""
-    names = {name: name for name in ("story_source", "story_ticket")}
-    sql, order = render(Compiled(parse(text), names), dialect)
-    return sql, tuple(order)
+def _rendered(text: str, dialect: str) -> str:
+    """``text`` (DuckDB SQL) on the ticket's own rows, for ``dialect``: the chain is the same
+    for every ticket, so it is parsed and generated once."""
+    tree = parse(text).transform(_own_rows)
+    return render(Compiled(tree, {}), dialect)[0]
 
 
-def _run(
-    ws: Workspace, library: dict[str, Cte], cte: str, select: str, key: tuple[str, str]
-) -> pd.DataFrame:
-    """``SELECT select FROM cte r`` over the narrowed library, on the workspace's engine."""
+def _run(ws: Workspace, library: dict[str, Cte], cte: str, select: str) -> pd.DataFrame:
+    """``SELECT select FROM cte r`` over the fact chain, on the ticket's own rows."""
     ctes = ", ".join(f"{c.name} AS ({c.sql})" for c in with_ctes({cte}, library))
     text = f"WITH {ctes} SELECT {select} FROM {cte} r"
-    sql, order = _rendered(text, ws.store.capabilities.dialect)
-    params = {"story_source": key[0], "story_ticket": key[1]}
-    return ws.store.query(sql, [params[name] for name in order])
+    return ws.store.query(_rendered(text, ws.store.capabilities.dialect))
 
 
-def _fact_rows(
-    ws: Workspace, source: str, ticket_id: str, span: tuple[int, int]
-) -> tuple[dict[str, Any] | None, pd.DataFrame]:
+def _fact_rows(ws: Workspace, span: tuple[int, int]) -> tuple[dict[str, Any] | None, pd.DataFrame]:
     """The ticket's facts row (with a ``rule_*`` flag per validity rule) and status steps."""
     library = _library(ws, span)
     flags = ", ".join(
         f"CASE WHEN {cond} THEN 1 ELSE 0 END AS rule_{rule}" for rule, cond in RULES.items()
     )
-    key = (source, ticket_id)
-    row = _run(ws, library, "so_facts", f"r.*, {flags}", key)
-    steps = _run(ws, library, "so_timeline", "r.*", key)
+    row = _run(ws, library, "so_facts", f"r.*, {flags}")
+    steps = _run(ws, library, "so_timeline", "r.*")
     steps = steps.sort_values(["at_s", "seq", "event_id"], kind="stable", ignore_index=True)
     facts = _records(row)[0] if len(row) else None
     return facts, steps
