@@ -366,11 +366,13 @@ def _epoch(value: Any) -> int | None:
 def _timeline(
     ticket: pd.DataFrame, events: pd.DataFrame, steps: pd.DataFrame
 ) -> list[dict[str, Any]]:
-    """The creation, every event in order, and the solve a ticket without status events has."""
+    """The creation (the log's ``created`` event, else one from ``created_at``), every event in
+    order, and the solve a ticket without status events has."""
     created = ticket["created_at"].iloc[0]
-    out: list[dict[str, Any]] = [
-        {"ref": CREATED, "at": created, "kind": "created", "actor": ticket["created_by"].iloc[0]}
-    ]
+    out: list[dict[str, Any]] = []
+    if not events["kind"].eq("created").any():
+        actor = ticket["created_by"].iloc[0]
+        out.append({"ref": CREATED, "at": created, "kind": "created", "actor": actor})
     for i, row in enumerate(_records(events)):
         item = {k: v for k, v in row.items() if k not in ("source", "ticket_id")}
         item["ref"] = str(item.get("event_id") or f"row{i}")
@@ -522,6 +524,7 @@ def _facts(
     if row is None:
         return []
     records = _records(steps)
+    creation = next(e["ref"] for e in timeline if e["kind"] == "created")
     out = []
     for name, unit in FACTS:
         if name == "sla_breached":
@@ -530,6 +533,7 @@ def _facts(
             continue
         value = _plain(row.get(name))
         refs = _refs(name, row, records, timeline) if value not in (None, 0) else []
+        refs = [creation if ref == CREATED else ref for ref in refs]
         out.append(Fact(name, unit, value, tuple(dict.fromkeys(refs))))
     return out
 
