@@ -5,8 +5,8 @@ serves the app with uvicorn on 127.0.0.1 and a free port, logs in through the lo
 Playwright driving Debian's chromium (never a downloaded browser), opens each page of the nav
 with the last four full weeks of the demo as filters, and saves a full-page screenshot at 1360
 px width to ``docs/screenshots/<page>.png``; plus ``drilldown.png``, the ticket list behind the
-overview's backlog, and ``ticket.png``, the story of the first solved ticket. ``report-page1.png`` (the
-PDF report) is left alone.
+overview's backlog, and ``ticket.png``, the story of the first solved ticket.
+``report-page1.png`` (the PDF report) is left alone.
 
     .venv/bin/python scripts/screenshots.py [--workspace /tmp/screenshot-demo] [--out DIR]
 """
