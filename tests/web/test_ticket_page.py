@@ -9,12 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from supportops.metrics.ticket_story import story
+from supportops.metrics.ticket_story import Instance, Story, story
+from supportops.sla.spans import Span
+from supportops.web.ticket_page import bars_spec, horizon
 
 from .test_browser import browser, page, server  # noqa: F401  (the live server's fixtures)
 
@@ -95,3 +98,36 @@ def test_a_ticket_of_a_drill_down_opens_its_story(page: Any) -> None:  # noqa: F
     assert page.inner_text("#ticket-title").startswith(f"Ticket {ticket}")
     assert page.locator("#timeline tbody tr").count() >= 1
     page.locator("figure[data-chart=clocks] svg").first.wait_for()  # the SLA bars drew
+
+
+def _told(stopped: bool) -> Story:
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    start, stop = int(at.timestamp()), int(at.timestamp()) + 3600
+    spans = (Span("running", start, stop), Span("stopped", stop, start + 30 * 86_400))
+    instance = Instance(
+        "standard",
+        "first_reply",
+        1,
+        "24x7",
+        "achieved",
+        7200,
+        3600,
+        at,
+        at + timedelta(hours=1) if stopped else None,
+        None,
+        None,
+        spans if stopped else spans[:1],
+    )
+    events = [{"ref": "created", "kind": "created", "at": at, "at_s": start}]
+    return Story(
+        "csv", "t1", "Europe/Paris", at + timedelta(days=30), {}, {}, events, [instance], []
+    )
+
+
+def test_the_bars_end_soon_after_the_last_stop_unless_a_clock_still_runs() -> None:
+    done, running = _told(stopped=True), _told(stopped=False)
+    start = int(done.events[0]["at_s"])
+    assert horizon(done) == start + 3600 + 360  # a tenth of the story after the last stop
+    assert horizon(running) == int(running.as_of.timestamp())
+    ends = [s["end"] for s in bars_spec(done)["layer"][0]["data"]["values"]]
+    assert ends == ["2026-03-02T11:00:00", "2026-03-02T11:06:00"]  # Paris wall clock

@@ -24,7 +24,7 @@ from supportops.web import data
 from supportops.web.charts import SCHEMA
 from supportops.web.pages import User, Ws, cached, render, router, view_filters
 
-__all__ = ["STATE_COLORS", "bars_spec", "shown"]
+__all__ = ["STATE_COLORS", "bars_spec", "horizon", "shown"]
 
 STATE_COLORS = dict(zip(SPAN_STATES, ("#2b8a3e", "#adb5bd", "#f08c00", "#dee2e6"), strict=True))
 _FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -39,20 +39,35 @@ def _wall(epoch: int, zone: ZoneInfo) -> str:
     return datetime.fromtimestamp(epoch, zone).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+def horizon(told: Story) -> int:
+    """Where the timeline ends: ``as_of`` while a clock runs; else a little after the last
+    event, stop, breach or due instant (a stopped clock's span to ``as_of`` is cut there)."""
+    end = int(told.as_of.timestamp())
+    if any(i.stopped_at is None for i in told.instances):
+        return end
+    moments = [e["at_s"] for e in told.events if e.get("at_s") is not None]
+    for i in told.instances:
+        moments += [int(m.timestamp()) for m in (i.stopped_at, i.breached_at, i.due_at) if m]
+    start = min((s.start for i in told.instances for s in i.spans), default=end)
+    last = max(moments, default=end)
+    return min(end, last + max((last - start) // 10, 60))
+
+
 def bars_spec(told: Story) -> dict[str, Any]:
     """A Vega-Lite timeline: a bar per SLA instance (its spans coloured by state), its due
-    and breach instants, and a tick per event."""
+    and breach instants, and a tick per event — up to :func:`horizon`."""
     zone = ZoneInfo(told.timezone)
     spans, marks = [], []
+    cut = horizon(told)
     for i in told.instances:
         label = f"{i.target} #{i.instance}"
-        for s in i.spans:
+        for s in (s for s in i.spans if s.start < cut):
             spans.append(
                 {
                     "bar": label,
                     "state": s.state,
                     "start": _wall(s.start, zone),
-                    "end": _wall(s.end, zone),
+                    "end": _wall(min(s.end, cut), zone),
                     "calendar": i.calendar,
                     "policy": i.policy,
                 }
