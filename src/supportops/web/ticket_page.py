@@ -94,7 +94,12 @@ def bars_spec(told: Story) -> dict[str, Any]:
                 "mark": {"type": "bar", "tooltip": True},
                 "encoding": {
                     "y": y,
-                    "x": {"field": "start", "type": "temporal", "title": axis_title},
+                    "x": {
+                        "field": "start",
+                        "type": "temporal",
+                        "title": axis_title,
+                        "axis": {"format": "%b %d %H:%M", "labelOverlap": True},
+                    },
                     "x2": {"field": "end"},
                     "color": {
                         "field": "state",
