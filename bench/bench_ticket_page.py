@@ -25,9 +25,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from bench_web import build, serve  # noqa: E402
-from supportops.metrics.ticket_story import ticket_path  # noqa: E402
 from supportops.tokens import TokenFile  # noqa: E402
 from supportops.web import create_app  # noqa: E402
+from supportops.web.ticket_links import ticket_path  # noqa: E402
 
 TARGET_MS = 300.0
 

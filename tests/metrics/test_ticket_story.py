@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from supportops.cli import app
 from supportops.errors import AmbiguousTicket, TicketNotFound
 from supportops.metrics.quality import RULES
-from supportops.metrics.ticket_story import FINDINGS, story, story_data, ticket_path
+from supportops.metrics.ticket_story import FINDINGS, story, story_data
 
 from .eventlog import instant
 
@@ -87,10 +87,6 @@ def test_an_id_in_several_sources_needs_a_source(make_ws: Any) -> None:
 
 def test_every_validity_rule_has_a_finding_text() -> None:
     assert set(FINDINGS) == set(RULES)
-
-
-def test_the_page_path_quotes_each_part() -> None:
-    assert ticket_path("csv", "a/b c") == "/tickets/csv/a%2Fb%20c"
 
 
 def test_the_command_tells_the_story_and_prints_it_as_json(make_ws: Any) -> None:

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from supportops.metrics.ticket_story import Instance, Story, story
 from supportops.sla.spans import Span
+from supportops.web.ticket_links import ticket_path
 from supportops.web.ticket_page import bars_spec, horizon
 
 from .test_browser import browser, page, server  # noqa: F401  (the live server's fixtures)
@@ -47,6 +48,10 @@ def test_the_at_risk_list_links_to_its_tickets(reader: TestClient) -> None:
     href, ticket = _first_link(reader, "/sla?as_of=2024-02-29T12:00&within=86400")
     assert href.endswith(f"/{ticket}")
     assert reader.get(href).status_code == 200
+
+
+def test_the_page_path_quotes_each_part() -> None:
+    assert ticket_path("csv", "a/b c") == "/tickets/csv/a%2Fb%20c"
 
 
 def test_the_csv_has_a_url_per_ticket(reader: TestClient) -> None:

@@ -22,8 +22,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from sqlglot import exp
 
 from supportops.calendar import BusinessCalendar
@@ -31,6 +29,7 @@ from supportops.config import TARGETS, WorkspaceConfig
 from supportops.errors import AmbiguousTicket, TicketNotFound
 from supportops.metrics.clock import calendar_sql, ensure_days
 from supportops.metrics.compiler import Compiled, parse, render, with_ctes
+from supportops.metrics.fact_sources import CREATED, SOLVED_AT, Fact, facts_of, mark
 from supportops.metrics.facts import Cte, FactOptions, fact_ctes
 from supportops.metrics.profiles import DEFAULT
 from supportops.metrics.quality import RULES
@@ -45,20 +44,14 @@ if TYPE_CHECKING:
     from supportops.workspace import Workspace
 
 __all__ = [
-    "FACTS",
     "FINDINGS",
-    "Fact",
     "Instance",
     "Story",
     "find_source",
     "story",
     "story_data",
-    "ticket_path",
-    "with_urls",
 ]
 
-CREATED = "created"
-SOLVED_AT = "solved_at"
 FINDINGS: dict[str, str] = {  # what each validity rule of :mod:`.quality` means, for one ticket
     "reply_before_creation": "an agent reply is dated before the ticket was created",
     "solve_before_creation": "a solve is dated before the ticket was created",
@@ -67,39 +60,7 @@ FINDINGS: dict[str, str] = {  # what each validity rule of :mod:`.quality` means
     "unknown_channel": "the channel is not one the event log knows (kept in raw_channel)",
     "unknown_priority": "the priority is not one the event log knows (kept in raw_priority)",
 }
-FACTS = (  # (name, unit) in the order shown
-    ("first_reply_time", "seconds"),
-    ("first_reply_time_business", "seconds"),
-    ("first_resolution_time", "seconds"),
-    ("first_resolution_time_business", "seconds"),
-    ("full_resolution_time", "seconds"),
-    ("full_resolution_time_business", "seconds"),
-    ("requester_wait_time", "seconds"),
-    ("agent_wait_time", "seconds"),
-    ("on_hold_time", "seconds"),
-    ("agent_replies", "count"),
-    ("solves", "count"),
-    ("reopens", "count"),
-    ("reassignments", "count"),
-    ("group_transfers", "count"),
-    ("sla_breached", "flag"),
-)
-_WAITS = {
-    "requester_wait_time": ("new", "open", "on_hold"),
-    "agent_wait_time": ("pending",),
-    "on_hold_time": ("on_hold",),
-}
 _OWN = {"tickets": "so_story_tickets", "events": "so_story_events"}  # the ticket's rows
-
-
-@dataclass(frozen=True)
-class Fact:
-    """A per-ticket fact: its value (None when it does not apply) and the events it came from."""
-
-    name: str
-    unit: str
-    value: Any
-    refs: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -138,33 +99,6 @@ class Story:
     def name(self, agent_id: Any) -> Any:
         """The agent's name when the agents table knows it, else the id."""
         return self.names.get(str(agent_id), agent_id) if agent_id is not None else None
-
-
-def ticket_path(source: str, ticket_id: str) -> str:
-    """The ticket page's path (each part URL-quoted)."""
-    from urllib.parse import quote
-
-    return f"/tickets/{quote(str(source), safe='')}/{quote(str(ticket_id), safe='')}"
-
-
-_QUOTED = (("%", "%25"), ("/", "%2F"), ("?", "%3F"), ("#", "%23"), (" ", "%20"))
-
-
-def with_urls(table: pa.Table, base: str) -> pa.Table:
-    """``table`` (with ``source`` and ``ticket_id``) and a last column ``url``: ``base`` and each
-    row's ticket page path — column operations, no loop over rows."""
-
-    def quoted(name: str) -> pa.ChunkedArray:
-        column = pc.cast(table[name], pa.string())
-        if name == "source":
-            column = pc.fill_null(column, "csv")
-        for raw, escaped in _QUOTED:
-            column = pc.replace_substring(column, raw, escaped)
-        return column
-
-    prefix = base.rstrip("/") + "/tickets/"
-    url = pc.binary_join_element_wise(prefix, quoted("source"), "/", quoted("ticket_id"), "")
-    return table.append_column("url", url)
 
 
 def _missing(ticket_id: str, source: str | None) -> TicketNotFound:
@@ -229,8 +163,9 @@ def _told(ws: Workspace, source: str, ticket_id: str, moment: datetime) -> Story
     names = _agent_names(ws, ticket, events)
     timeline = _timeline(ticket, events, steps)
     instances = _instances(ws.config, ticket, events, moment)
-    facts = _facts(facts_row, steps, timeline, instances)
-    _mark(timeline, facts)
+    breached = any(i.status == "breached" for i in instances) if instances else None
+    facts = facts_of(facts_row, _records(steps), timeline, breached) if facts_row else []
+    mark(timeline, facts)
     fields = _fields(ticket)
     findings = [
         {"rule": rule, "message": FINDINGS[rule]}
@@ -444,107 +379,6 @@ def _instances(
         )
     out.sort(key=lambda i: (i.started_at, TARGETS.index(i.target), i.instance))
     return out
-
-
-# --- facts and the events they came from -------------------------------------------------------
-
-
-def _at(timeline: list[dict[str, Any]], at_s: Any, test: Any) -> list[str]:
-    if at_s is None or pd.isna(at_s):
-        return []
-    return [e["ref"] for e in timeline if e["at_s"] == int(at_s) and test(e)][:1]
-
-
-def _is_reply(e: dict[str, Any]) -> bool:
-    note = DEFAULT.rules.notes_reply or (e.get("value") or "") != "note"
-    return (
-        e["kind"] == "message"
-        and e.get("actor") == "agent"
-        and e.get("public") is not False
-        and note
-    )
-
-
-def _step_ref(timeline: list[dict[str, Any]], step: dict[str, Any]) -> str:
-    """The timeline entry a status step of the facts came from."""
-    if step.get("event_id"):
-        return str(step["event_id"])
-    if int(step["seq"]) == 0:
-        return CREATED
-    found = _at(
-        timeline, step["at_s"], lambda e: e["kind"] == "status" and e.get("value") == step["status"]
-    )
-    return found[0] if found else SOLVED_AT
-
-
-def _changes(timeline: list[dict[str, Any]], kind: str) -> list[str]:
-    """The changes a reassignment or transfer count counts (see ``facts._changes``)."""
-    changed = [
-        e
-        for e in timeline
-        if e["kind"] == kind and (e.get("value") or "") and e.get("value") != e.get("previous")
-    ]
-    first = next((e for e in changed if not (e.get("previous") or "")), None)
-    return [e["ref"] for e in changed if e is not first]
-
-
-def _refs(
-    name: str, row: dict[str, Any], steps: list[dict[str, Any]], timeline: list[dict[str, Any]]
-) -> list[str]:
-    base = name.removesuffix("_business")
-    solves = [_step_ref(timeline, s) for s in steps if s["is_solve"]]
-    if base == "first_reply_time":
-        start = _at(
-            timeline, row.get("reply_start_s"), lambda e: e["kind"] in ("created", "message")
-        )
-        return start + _at(timeline, row.get("first_reply_s"), _is_reply)
-    if base == "first_resolution_time":
-        return [CREATED, *solves[:1]]
-    if base == "full_resolution_time":
-        return [CREATED, *solves[-1:]]
-    if base in _WAITS:
-        return [_step_ref(timeline, s) for s in steps if s["status"] in _WAITS[base]]
-    if name == "agent_replies":
-        return [e["ref"] for e in timeline if _is_reply(e)]
-    if name == "solves":
-        return solves
-    if name == "reopens":
-        return [_step_ref(timeline, s) for s in steps if s["is_reopen"]]
-    if name in ("reassignments", "group_transfers"):
-        return _changes(timeline, "assignee" if name == "reassignments" else "group")
-    return []
-
-
-def _facts(
-    row: dict[str, Any] | None,
-    steps: pd.DataFrame,
-    timeline: list[dict[str, Any]],
-    instances: list[Instance],
-) -> list[Fact]:
-    if row is None:
-        return []
-    records = _records(steps)
-    creation = next(e["ref"] for e in timeline if e["kind"] == "created")
-    out = []
-    for name, unit in FACTS:
-        if name == "sla_breached":
-            value: Any = any(i.status == "breached" for i in instances) if instances else None
-            out.append(Fact(name, unit, value, ()))
-            continue
-        value = _plain(row.get(name))
-        refs = _refs(name, row, records, timeline) if value not in (None, 0) else []
-        refs = [creation if ref == CREATED else ref for ref in refs]
-        out.append(Fact(name, unit, value, tuple(dict.fromkeys(refs))))
-    return out
-
-
-def _mark(timeline: list[dict[str, Any]], facts: list[Fact]) -> None:
-    """Each timeline entry lists the facts it feeds."""
-    by_ref = {e["ref"]: e for e in timeline}
-    for fact in facts:
-        for ref in fact.refs:
-            if ref in by_ref:
-                by_ref[ref]["facts"].append(fact.name)
 
 
 # --- as JSON -----------------------------------------------------------------------------------

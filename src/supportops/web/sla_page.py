@@ -22,11 +22,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from supportops import numbers
 from supportops.config import TARGETS
-from supportops.metrics.ticket_story import ticket_path
 from supportops.sla.track import STATES
 from supportops.web import charts, data, sla_data
 from supportops.web.filters import Filters
 from supportops.web.pages import User, Ws, cached, memo, render, router, tickets_url, view_filters
+from supportops.web.ticket_links import ticket_path
 from supportops.workspace import Workspace
 
 __all__ = ["WITHIN", "summarise"]

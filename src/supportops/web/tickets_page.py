@@ -14,11 +14,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from supportops import numbers
-from supportops.metrics.ticket_story import ticket_path, with_urls
 from supportops.web import data, drill
 from supportops.web.api import csv_stream
 from supportops.web.filters import Filters
 from supportops.web.pages import User, Ws, memo, render, router, view_filters
+from supportops.web.ticket_links import ticket_path, with_urls
 
 __all__ = ["PAGE_SIZE", "TICKET_COLUMNS"]
 
