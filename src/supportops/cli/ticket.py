@@ -1,6 +1,7 @@
 """``supportops ticket ID``: one ticket's story in the terminal — fields, SLA clocks as bars,
 facts with the events they came from, data-quality findings and the timeline, times in the
-workspace's ``report_timezone``. ``--format json`` prints the raw story
+workspace's ``report_timezone``. ``--as-of`` is the instant of the SLA clocks (the facts and the
+timeline are the whole log's). ``--format json`` prints the raw story
 (:func:`~supportops.metrics.ticket_story.story_data`, instants in UTC).
 """
 
@@ -140,7 +141,10 @@ def ticket(
         str, typer.Option("--format", "-f", help="rich (the default) or json (the raw story).")
     ] = "rich",
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Tell it at this instant (ISO 8601; default now).")
+        str | None,
+        typer.Option(
+            "--as-of", help="Evaluate the SLA clocks at this instant (ISO 8601; default now)."
+        ),
     ] = None,
     workspace: WorkspaceOption = None,
 ) -> None:

@@ -128,8 +128,10 @@ def find_source(ws: Workspace, ticket_id: str) -> str:
 def story(
     ws: Workspace, ticket_id: str, source: str | None = None, as_of: datetime | None = None
 ) -> Story:
-    """The story of one ticket at ``as_of`` (default: now). Without ``source``, the one source
-    holding the id (see :func:`find_source`); an unknown ticket raises :class:`TicketNotFound`."""
+    """The story of one ticket, its SLA clocks evaluated at ``as_of`` (default: now; the facts
+    and the timeline are the whole log's, like the materialised facts). Without ``source``, the
+    one source holding the id (see :func:`find_source`); an unknown ticket raises
+    :class:`TicketNotFound`."""
     source = source if source is not None else find_source(ws, ticket_id)
     moment = (as_of or now()).astimezone(UTC).replace(microsecond=0)
     _copy_rows(ws, [source, ticket_id])
