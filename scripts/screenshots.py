@@ -5,7 +5,8 @@ serves the app with uvicorn on 127.0.0.1 and a free port, logs in through the lo
 Playwright driving Debian's chromium (never a downloaded browser), opens each page of the nav
 with the last four full weeks of the demo as filters, and saves a full-page screenshot at 1360
 px width to ``docs/screenshots/<page>.png``; plus ``drilldown.png``, the ticket list behind the
-overview's backlog. ``report-page1.png`` (the PDF report) is left alone.
+overview's backlog, and ``ticket.png``, the story of the first solved ticket.
+``report-page1.png`` (the PDF report) is left alone.
 
     .venv/bin/python scripts/screenshots.py [--workspace /tmp/screenshot-demo] [--out DIR]
 """
@@ -130,6 +131,10 @@ def capture(base: str, secret: str, out: Path) -> list[Path]:
             tab.locator(".card[data-metric=backlog]").click()
             tab.wait_for_url("**/tickets?**metric=backlog**")
             written.append(shot(tab, "drilldown", out))
+            tab.goto(page_url("/tickets") + "&metric=tickets_solved")
+            tab.locator("a.ticket-link").first.click()
+            tab.wait_for_url("**/tickets/*/*")
+            written.append(shot(tab, "ticket", out))
             context.close()
         finally:
             browser.close()

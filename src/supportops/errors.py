@@ -16,6 +16,8 @@ Whether an operation may be retried is a type, never a string match::
     │   │   └── StoreCorruptError     the store file is damaged (path, repair)
     │   ├── AuthError                 a missing or wrong token, or a missing scope
     │   ├── ChartError                a chart's spec cannot be drawn (chart)
+    │   ├── TicketNotFound            no ticket with that id (ticket_id, source)
+    │   ├── AmbiguousTicket           a ticket id held by several sources (ticket_id, sources)
     │   └── RequestRefused            an HTTP 4xx answer (target, status)
     └── TransientError                the same call may succeed later
         ├── StoreUnavailableError     the database server cannot be reached now
@@ -33,6 +35,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "AmbiguousTicket",
     "AuthError",
     "BudgetExceededError",
     "ChartError",
@@ -50,6 +53,7 @@ __all__ = [
     "StoreUnavailableError",
     "SupportOpsError",
     "TerminalError",
+    "TicketNotFound",
     "TransientError",
     "WorkspaceError",
 ]
@@ -123,6 +127,18 @@ class AuthError(TerminalError):
 
 class ChartError(TerminalError):
     """A chart's Vega-Lite spec cannot be drawn; ``chart`` names it."""
+
+
+class TicketNotFound(TerminalError):
+    """No ticket with that id (in that source): ``ticket_id``, ``source``."""
+
+    status = 404
+
+
+class AmbiguousTicket(TerminalError):
+    """A ticket id held by several sources, none chosen: ``ticket_id``, ``sources``."""
+
+    status = 400
 
 
 class StoreUnavailableError(TransientError):

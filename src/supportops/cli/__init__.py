@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "supportops.cli.report",
     "supportops.cli.alerts",
     "supportops.cli.sla",
+    "supportops.cli.ticket",
 )
 
 app = typer.Typer(

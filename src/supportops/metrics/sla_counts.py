@@ -80,7 +80,7 @@ def due_soon(
     conds += [f"{STATUS} = 'active'", "m.due_s <= $now_s + $within"]
     params.update(now_s=moment.timestamp(), within=float(within), rows=rows)
     sql = (
-        'SELECT m.ticket_id, m.sla_policy AS policy, m.sla_target AS target, m."group", '
+        'SELECT m.source, m.ticket_id, m.sla_policy AS policy, m.sla_target AS target, m."group", '
         "m.priority, m.assignee_id, m.due_s, count(*) OVER () AS total "
         f"FROM ({instances}) m WHERE {' AND '.join(conds)} "
         "ORDER BY m.due_s, m.ticket_id LIMIT $rows"

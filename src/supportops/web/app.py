@@ -36,6 +36,7 @@ from supportops.web import (
     plan,
     quality_page,
     sla_page,
+    ticket_page,
     tickets_page,
 )
 from supportops.web.bodies import BodyGuard
@@ -133,7 +134,7 @@ def create_app(
     app.add_middleware(RequestDeadline, seconds=limits.query_seconds)
     # these modules' pages join the pages router on import
     assert breakdowns and tickets_page and sla_page and backlog_page
-    assert automation_page and quality_page and plan
+    assert automation_page and quality_page and plan and ticket_page
     for module in (api, plan, admin, docs, auth, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -38,6 +38,7 @@ from supportops.web.pages import (
     tickets_url,
     view_filters,
 )
+from supportops.web.ticket_links import ticket_path
 from supportops.workspace import Workspace
 
 __all__ = ["WITHIN", "summarise"]
@@ -138,6 +139,7 @@ def _breaches_by_day(counts: pd.DataFrame, filters: Filters, moment: str) -> lis
 def _at_risk_rows(frame: pd.DataFrame, zone: str) -> list[dict[str, Any]]:
     """The at-risk list as the page shows it."""
     out = frame[["ticket_id", "policy", "target"]].astype(str)
+    out["url"] = [ticket_path(s, t) for s, t in zip(frame["source"], out["ticket_id"], strict=True)]
     for dim in ("group", "priority", "assignee_id"):
         out[dim] = frame[dim].astype(object).fillna("").astype(str)
     due = pd.to_datetime(frame["due_s"], unit="s", utc=True)

@@ -18,6 +18,7 @@ from supportops.web import data, drill
 from supportops.web.api import MAX_OFFSET, csv_stream
 from supportops.web.filters import Filters
 from supportops.web.pages import User, Ws, memo, render, router, view_filters
+from supportops.web.ticket_links import ticket_path, with_urls
 
 __all__ = ["PAGE_SIZE", "TICKET_COLUMNS"]
 
@@ -43,9 +44,11 @@ SCOPES = {
 
 
 def _shown(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as the page shows them: durations read as 3h 12m (the CSV keeps seconds)."""
+    """Rows as the page shows them: durations read as 3h 12m (the CSV keeps seconds), each
+    with the ``url`` of its ticket's page."""
     rows = data.records(frame)
     for row in rows:
+        row["url"] = ticket_path(row.get("source") or "csv", row["ticket_id"])
         for column in DURATIONS:
             if row.get(column) is not None:
                 row[column] = numbers.fmt(row[column], "seconds")
@@ -94,8 +97,11 @@ def tickets(
 
 @router.get("/tickets.csv")
 def tickets_csv(request: Request, ws: Ws, _: User) -> Response:
-    """Every ticket of the list as CSV (no row cap), streamed from the store in chunks."""
+    """Every ticket of the list as CSV (no row cap), streamed from the store in chunks; the
+    last column, ``url``, opens each ticket's page."""
     filters = view_filters(request, ws)
     parts = drill.chunks(ws, filters, drill.Drill.of(request.query_params), memo(request, ws))
+    base = str(request.base_url)
+    parts = (with_urls(part, base) for part in parts)
     headers = {"Content-Disposition": 'attachment; filename="tickets.csv"'}
     return StreamingResponse(csv_stream(parts), media_type="text/csv", headers=headers)
