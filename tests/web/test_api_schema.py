@@ -10,7 +10,11 @@ from typing import Any
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.checks import (
+    not_a_server_error,
+    positive_data_acceptance,
+    response_schema_conformance,
+)
 
 from tests.web.conftest import bearer
 
@@ -41,3 +45,47 @@ def test_api_answers_within_its_schema(app: FastAPI, tokens: dict[str, str]) -> 
             )
 
         run()
+
+
+def _checked(operation: Any, headers: dict[str, str], failures: list[str]) -> Any:
+    """A Hypothesis test of ``operation`` under every check, listing each failure it finds."""
+
+    @SETTINGS
+    @given(operation.as_strategy())
+    def run(case: Any) -> None:
+        try:
+            case.call_and_validate(
+                headers=headers,
+                excluded_checks=[not_a_server_error, positive_data_acceptance],
+                additional_checks=[no_server_error],
+            )
+        except (AssertionError, BaseExceptionGroup) as exc:  # failed checks (a group: several)
+            lines = [line.strip() for line in str(exc).splitlines()]
+            named = [line for line in lines if line.startswith("- ") or line.startswith("curl")]
+            failures.append(f"{operation.label}: {' · '.join(named)}")
+            raise
+
+    return run
+
+
+def test_api_passes_every_schemathesis_check(app: FastAPI, tokens: dict[str, str]) -> None:
+    """Every built-in check (status codes and their ``Allow`` headers, content types, response
+    headers, negative data rejection, ignored auth, ...), with the declared-501 exception above;
+    every failing operation is listed.
+
+    One check is left out: ``positive_data_acceptance``. The API's free-form text parameters
+    (instants and periods in several forms, ``metric=ID:AGG``, channel and group names) are
+    declared as strings, so a random string is "schema-valid" and rightly refused with a 400
+    that names it. Declaring each one's exact language as a pattern or enum is the way to add the
+    check back (not done yet)."""
+    headers = bearer(tokens["read"])
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, headers=headers)
+    failures: list[str] = []
+    for operation in [result.ok() for result in schema.get_all_operations()]:
+        found = len(failures)
+        try:
+            _checked(operation, headers, failures)()
+        except (AssertionError, BaseExceptionGroup):  # Hypothesis re-raises the minimal case
+            if len(failures) == found:
+                raise
+    assert failures == [], "\n".join(failures)

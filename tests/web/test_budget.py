@@ -136,11 +136,6 @@ def _peak_rss_mb(pid: int) -> float:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="instants work: a day grain over 2,000 years compiles one SQL text per period in "
-    "Python (sqlglot) before any query runs; refusing too many periods is done there",
-)
 def test_the_memory_exhaustion_requests_stay_within_budget(tmp_path: Path) -> None:
     folder = _workspace(tmp_path / "ws", f"  query_seconds: {BUDGET}\n  query_memory: 1GB\n")
     with Workspace.open(folder) as ws:

@@ -44,39 +44,11 @@ def _cases() -> list[Any]:
     routes += [(href, list(PAGE_PARAMS)) for href, _ in NAV]
     routes += [("/tickets.csv", list(PAGE_PARAMS)), ("/login", ["next"])]
     return [
-        pytest.param(
-            path, name, value, id=f"{path}-{name}-{label}", marks=_known(path, name, label)
-        )
+        pytest.param(path, name, value, id=f"{path}-{name}-{label}")
         for path, names in routes
         for name in names
         for label, value in EDGES.items()
     ]
-
-
-# xfail(strict=True): answers that depend on the date parsing and range clamps of the
-# instants work (their own routes and modules), not on this suite's files.
-INSTANTS = "instants work: extreme dates and unbounded periods are clamped there"
-DAYS = ("first-day", "last-day")
-PAGES = [href for href, _ in NAV if href != "/plan"] + ["/tickets.csv"]
-KNOWN: dict[tuple[str, str, str], str] = {
-    **{(path, "end", day): INSTANTS for path in PAGES for day in DAYS},
-    **{("/", "start", day): INSTANTS for day in DAYS},
-    ("/api/tickets", "end", "last-day"): INSTANTS,
-}
-for _path in ("/definitions", "/tickets.csv"):  # these parse the end date but do not widen it
-    del KNOWN[(_path, "end", "last-day")]
-
-
-# Backlog by day from year 1: its SQL text takes about 30 s of Python to build, so whether the
-# request ends as a 200 or as a 503 (the query budget) depends on the machine; not strict.
-SLOW_TO_BUILD = {("/backlog", "start", "first-day")}
-
-
-def _known(path: str, name: str, label: str) -> list[Any]:
-    reason = KNOWN.get((path, name, label))
-    if (path, name, label) in SLOW_TO_BUILD:
-        return [pytest.mark.xfail(strict=False, reason=INSTANTS)]
-    return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
 
 
 @pytest.fixture(scope="module")

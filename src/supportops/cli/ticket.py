@@ -26,7 +26,6 @@ from supportops.workspace import Workspace
 
 __all__ = ["BAR_WIDTH", "bar_text", "register"]
 
-console = Console()
 BAR_WIDTH = 48
 _GLYPHS = {
     "running": ("█", "green"),
@@ -59,6 +58,7 @@ def _as_of(ws: Workspace, text: str | None) -> datetime | None:
 
 
 def _print(told: Story) -> None:
+    console = Console()  # made per call: it reads the terminal's width (COLUMNS) now
     zone = ZoneInfo(told.timezone)
     subject = told.fields.get("subject")
     console.print(
