@@ -138,3 +138,22 @@ def test_bad_options_are_usage_errors(tmp_path: Path, args: list[str]) -> None:
     folder, _ = _workspace(NEXT_REPLY, tmp_path)
     result = runner.invoke(app, ["sla", *args, "-w", folder])
     assert result.exit_code == 2
+
+
+def test_a_period_keeps_the_targets_that_started_on_its_days(tmp_path: Path) -> None:
+    from supportops.config import load_config
+
+    folder, as_of = _workspace(NEXT_REPLY, tmp_path)
+    zone = load_config(Path(folder) / "supportops.yaml").report_timezone
+    every = json.loads(_run("--as-of", as_of, "--format", "json", "-w", folder))
+    days = pd.to_datetime([row["started_at"] for row in every], utc=True).tz_convert(zone).date
+    wanted = [row for row, day in zip(every, days, strict=True) if str(day) in ("2026-03-04",)]
+    assert 0 < len(wanted) < len(every)  # the period keeps some, not all
+    for args in (("--period", "2026-03-04"), ("--from", "2026-03-04", "--to", "2026-03-04")):
+        kept = json.loads(_run("--as-of", as_of, *args, "--format", "json", "-w", folder))
+        assert kept == wanted
+    table = _run("summary", "--as-of", as_of, "--period", "2026-03-04", "-f", "json", "-w", folder)
+    counted = json.loads(table)
+    assert sum(r["achieved"] + r["breached"] + r["active"] + r["paused"] for r in counted) == len(
+        wanted
+    )

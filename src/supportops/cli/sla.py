@@ -18,7 +18,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from supportops.cli.options import WorkspaceOption, as_of_of, note_if_stale, seconds_of
+from supportops.cli.options import (
+    FromOption,
+    PeriodOption,
+    ToOption,
+    WorkspaceOption,
+    as_of_of,
+    days_of,
+    note_if_stale,
+    seconds_of,
+)
 from supportops.config import WorkspaceConfig
 from supportops.instants import format_duration
 from supportops.metrics.sla_source import store_snapshot
@@ -33,6 +42,7 @@ from supportops.sla import (
     store_instances,
     summary,
 )
+from supportops.sla.report import started_within
 from supportops.sla.store import load_inputs
 from supportops.sla.workspace import now
 from supportops.spreadsheet import safe_frame
@@ -163,19 +173,26 @@ def instances(
     store: Annotated[
         bool, typer.Option("--store", help="Also replace the store table sla_instances.")
     ] = False,
+    start: FromOption = None,
+    end: ToOption = None,
+    period: PeriodOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Every SLA target instance: started, stopped, elapsed on the target's clock, status."""
+    """Every SLA target instance: started, stopped, elapsed on the target's clock, status.
+    ``--from/--to/--period`` keep the targets that started on those days (``--store`` always
+    stores every instance)."""
     if ctx.invoked_subcommand is not None:
         return
     with Workspace.open(workspace) as ws:
+        first, last = days_of(ws, start, end, period)
         moment = _as_of(ws, as_of)
         found = evaluate_workspace(ws, moment, config=_config(ws, policies))
         if store and policies is None:
             store_snapshot(ws, found, moment.to_pydatetime())
         elif store:
             store_instances(ws, found)
-    emit(found[[*COLUMNS, "source"]], fmt, out, "SLA target instances", limit)
+        shown = started_within(found, first, last, ws.config.report_timezone)
+    emit(shown[[*COLUMNS, "source"]], fmt, out, "SLA target instances", limit)
 
 
 @sla_app.command("summary")
@@ -185,15 +202,22 @@ def summary_(
     policies: Policies = None,
     fmt: Format = "table",
     out: Out = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    period: PeriodOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Compliance per target (and dimension): achieved / (achieved + breached)."""
+    """Compliance per target (and dimension): achieved / (achieved + breached), of the targets
+    that started on the days of ``--from/--to/--period`` (default: all)."""
     with Workspace.open(workspace) as ws:
+        first, last = days_of(ws, start, end, period)
+        zone = ws.config.report_timezone
         inputs = load_inputs(ws.store)
         found = evaluate_workspace(
             ws, _as_of(ws, as_of), config=_config(ws, policies), inputs=inputs
         )
-        table = summary(found, inputs.tickets, _dims(by), ws.config.report_timezone)
+        found = started_within(found, first, last, zone)
+        table = summary(found, inputs.tickets, _dims(by), zone)
     emit(table, fmt, out, "SLA compliance", limit=len(table) or 1)
 
 

@@ -9,18 +9,34 @@ period of ``started_at`` (``day``, ``week``, ``month``) in the report time zone.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
 from supportops.errors import MetricError
+from supportops.instants import local_midnight
 from supportops.sla.engine import as_of_seconds
 from supportops.sla.track import STATES
 
-__all__ = ["PERIODS", "at_risk", "dimension", "summary"]
+__all__ = ["PERIODS", "at_risk", "dimension", "started_within", "summary"]
 
 PERIODS = {"day": "D", "week": "W-SUN", "month": "M"}
+
+
+def started_within(
+    instances: pd.DataFrame, first: date | None, last: date | None, timezone: str = "UTC"
+) -> pd.DataFrame:
+    """The instances whose target started on the days ``first``..``last`` (both included, either
+    open) in ``timezone``: the period of ``sla --from/--to/--period``."""
+    keep = np.ones(len(instances), dtype=bool)
+    started = instances["started_at"]
+    if first is not None:
+        keep &= (started >= pd.Timestamp(local_midnight(first, timezone))).to_numpy()
+    if last is not None:
+        after = pd.Timestamp(local_midnight(last + timedelta(days=1), timezone))
+        keep &= (started < after).to_numpy()
+    return instances[keep].reset_index(drop=True)
 
 
 def dimension(
