@@ -91,6 +91,7 @@ def axis(values: Sequence[Any], unit: str, *, include: Sequence[float] = ()) -> 
     last = max(math.ceil(high / step - 1e-9) * step, first + step)
     if unit == "rate":
         first, last = max(first, 0.0), min(last, 1.0) if high <= 1 else last
+        first = min(first, max(last - step, 0.0))  # all at 100%: one step below, not no range
     count = round((last - first) / step)
     ticks = [round(first + i * step, 10) for i in range(count + 1)]
     labels = json.dumps([short(t, unit) for t in ticks])

@@ -253,6 +253,9 @@ class TokenFile:
         now = self.clock.now().timestamp()
         record = self.verify(secret)
         with self._connect(write=True) as con:
+            # checked again inside the write: a token revoked since is refused, not a 500
+            if not con.execute("SELECT 1 FROM tokens WHERE id = ?", (record.id,)).fetchone():
+                raise AuthError("the token is not valid (unknown or revoked)", status=401)
             con.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,))
             con.execute(
                 "INSERT INTO sessions (sha256, token_id, csrf, expires_at) VALUES (?, ?, ?, ?)",

@@ -3,8 +3,13 @@ page does with the same values (ignores them)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
+
+from supportops.instants import local_midnight
 
 
 def _error(answer: object) -> dict[str, object]:
@@ -74,3 +79,20 @@ def test_pages_ignore_what_they_cannot_read(
     api: TestClient, path: str, params: dict[str, str]
 ) -> None:
     assert api.get(path, params=params).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("end", "after"),
+    [
+        (date(2026, 3, 29), datetime(2026, 3, 29, 22, tzinfo=UTC)),  # a 23-hour day in Berlin
+        (date(2026, 10, 25), datetime(2026, 10, 25, 23, tzinfo=UTC)),  # a 25-hour day
+    ],
+)
+def test_a_page_range_ends_at_the_local_midnight_after_its_last_day(
+    end: date, after: datetime
+) -> None:
+    from supportops.web import data
+    from supportops.web.filters import Filters
+
+    low, high = data.bounds(Filters(start=end, end=end), "Europe/Berlin")
+    assert (low, high) == (pd.Timestamp(local_midnight(end, "Europe/Berlin")), pd.Timestamp(after))

@@ -137,3 +137,14 @@ def test_the_bars_end_soon_after_the_last_stop_unless_a_clock_still_runs() -> No
     assert horizon(running) == int(running.as_of.timestamp())
     ends = [s["end"] for s in bars_spec(done)["layer"][0]["data"]["values"]]
     assert ends == ["2026-03-02T11:00:00", "2026-03-02T11:06:00"]  # Paris wall clock
+
+
+def test_the_csv_url_quotes_every_id_as_the_page_link_does() -> None:
+    import pyarrow as pa
+
+    from supportops.web.ticket_links import ticket_path, with_urls
+
+    sources, ids = ["csv", None, "z d"], ["T1", "a\\b&c+é;", "x/y?#%"]
+    urls = with_urls(pa.table({"source": sources, "ticket_id": ids}), "http://h/")
+    expected = ["http://h" + ticket_path(s or "csv", i) for s, i in zip(sources, ids, strict=True)]
+    assert urls["url"].to_pylist() == expected

@@ -17,9 +17,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from supportops.cli.options import WorkspaceOption
+from supportops.cli.options import WorkspaceOption, as_of_of
 from supportops.errors import InputError
-from supportops.instants import parse_instant
 from supportops.metrics.ticket_story import Story, story, story_data
 from supportops.numbers import fmt
 from supportops.workspace import Workspace
@@ -50,11 +49,6 @@ def bar_text(told: Story, spans: Any, width: int = BAR_WIDTH) -> Text:
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
-
-
-def _as_of(ws: Workspace, text: str | None) -> datetime | None:
-    """``--as-of`` as the one instant reader reads it (a naive one in the report time zone)."""
-    return parse_instant(text, ws.config.report_timezone, ws.clock, key="--as-of")
 
 
 def _print(told: Story) -> None:
@@ -148,7 +142,7 @@ def ticket(
     if fmt_ not in ("rich", "json"):
         raise InputError(f"--format: expected rich or json, not {fmt_!r}", key="format")
     with Workspace.open(workspace) as ws:
-        told = story(ws, ticket_id, source, _as_of(ws, as_of))
+        told = story(ws, ticket_id, source, as_of_of(ws, as_of))
     if fmt_ == "json":
         typer.echo(json.dumps(story_data(told), indent=2, default=str))
         return

@@ -16,9 +16,8 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperCommand
 
-from supportops.cli.options import WorkspaceOption
+from supportops.cli.options import WorkspaceOption, seconds_of
 from supportops.config import read_yaml
-from supportops.durations import parse_duration
 from supportops.errors import ConfigError, InputError
 from supportops.spreadsheet import safe_frame
 from supportops.workforce import charts
@@ -129,7 +128,7 @@ def forecast(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Forecast interval volume per channel; the model is chosen by a rolling-origin backtest."""
-    step, ahead = parse_grain(grain), pd.Timedelta(seconds=parse_duration(horizon))
+    step, ahead = parse_grain(grain), pd.Timedelta(seconds=seconds_of(horizon, "--horizon"))
     history, calendar = _history(workspace, from_csv, y_column, channel, step)
     shut = [pd.Timestamp(d).date() for d in closed or []]
     if calendar is not None:
@@ -271,7 +270,7 @@ def email(
     column = "volume"
     mask = _open_mask(frame, calendar, workspace)
     step = float((frame["ds"].iloc[1] - frame["ds"].iloc[0]).total_seconds())
-    targets = BacklogTargets(share, parse_duration(window), occupancy)
+    targets = BacklogTargets(share, seconds_of(window, "--window"), occupancy)
     plan = staff_backlog(frame[column].to_numpy(float), aht, mask, step, targets, shrinkage)
     result = pd.DataFrame(
         {

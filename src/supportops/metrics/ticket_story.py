@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from sqlglot import exp
 
-from supportops.calendar import BusinessCalendar
 from supportops.config import TARGETS, WorkspaceConfig
 from supportops.errors import AmbiguousTicket, TicketNotFound
 from supportops.metrics.clock import calendar_sql, ensure_days
@@ -33,9 +32,9 @@ from supportops.metrics.fact_sources import CREATED, SOLVED_AT, Fact, facts_of, 
 from supportops.metrics.facts import Cte, FactOptions, fact_ctes
 from supportops.metrics.profiles import DEFAULT
 from supportops.metrics.quality import RULES
-from supportops.sla.engine import as_of_seconds, evaluate
+from supportops.sla.engine import as_of_seconds, calendar_of, evaluate
 from supportops.sla.events import NAT, encode_events, prepare_events, seconds
-from supportops.sla.policy import ALWAYS_OPEN, calendar_name, match_policies
+from supportops.sla.policy import calendar_name, match_policies
 from supportops.sla.spans import Span, instance_bar, segments_of
 from supportops.sla.timeline import build_timeline
 from supportops.sla.workspace import now
@@ -332,12 +331,6 @@ def _timeline(
 # --- SLA ---------------------------------------------------------------------------------------
 
 
-def _calendar(config: WorkspaceConfig, name: str) -> BusinessCalendar:
-    if name == ALWAYS_OPEN and name not in config.calendars:
-        return BusinessCalendar.from_config({"always_open": True}, name)
-    return BusinessCalendar.from_config(config.calendars[name], name)
-
-
 def _stamp(value: Any) -> datetime | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
 
@@ -361,7 +354,7 @@ def _instances(
         target = str(row["target"])
         calendar = calendar_name(config, policy, target)
         if calendar not in calendars:
-            calendars[calendar] = _calendar(config, calendar)
+            calendars[calendar] = calendar_of(config, calendar)
         stop = _epoch(row["stopped_at"])
         window = (int(_epoch(row["started_at"]) or now), stop, now)
         bar = instance_bar(segments, target, calendars[calendar], window)

@@ -26,7 +26,14 @@ from supportops.sla.frame import Rows, instance_frame, release_memory
 from supportops.sla.grouped import Bools, Indices, Ints
 from supportops.sla.policy import ALWAYS_OPEN, calendar_name, match_policies, target_rule
 
-__all__ = ["BLOCK_TICKETS", "as_of_seconds", "build_clocks", "context_for", "evaluate"]
+__all__ = [
+    "BLOCK_TICKETS",
+    "as_of_seconds",
+    "build_clocks",
+    "calendar_of",
+    "context_for",
+    "evaluate",
+]
 
 BLOCK_TICKETS = 500_000  # tickets per block: bounds the memory of intermediate arrays
 _DAY = 86_400
@@ -37,7 +44,9 @@ def as_of_seconds(as_of: datetime | pd.Timestamp | str) -> int:
     return int(seconds([as_of])[0])
 
 
-def _calendar(config: WorkspaceConfig, name: str) -> BusinessCalendar:
+def calendar_of(config: WorkspaceConfig, name: str) -> BusinessCalendar:
+    """The business calendar ``name`` of ``config`` (24x7 when it names none of that name);
+    an unknown calendar is a :class:`ConfigError`."""
     if name == ALWAYS_OPEN and name not in config.calendars:
         return BusinessCalendar.from_config({"always_open": True}, name)
     if name not in config.calendars:
@@ -53,7 +62,7 @@ def build_clocks(config: WorkspaceConfig, low: int, high: int) -> tuple[Clocks, 
         for target, spec in policy.targets.items():
             names.setdefault(calendar_name(config, policy, target), len(names))
             longest = max(longest, spec.target)
-    clocks = [Clock.build(_calendar(config, name), low, high, longest) for name in names]
+    clocks = [Clock.build(calendar_of(config, name), low, high, longest) for name in names]
     return Clocks(clocks), names
 
 

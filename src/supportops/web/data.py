@@ -13,7 +13,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -169,9 +169,8 @@ def bounds(filters: Filters, zone: str) -> tuple[pd.Timestamp | None, pd.Timesta
     """The instants of the date range: local midnight of ``start``, and of the day after
     ``end`` (excluded), in UTC (days beyond :data:`FIRST_DAY`..:data:`LAST_DAY` clamped)."""
     low = _midnight(filters.start, zone) if filters.start else None
-    high = (
-        _midnight(min(filters.end, LAST_DAY), zone) + pd.Timedelta(days=1) if filters.end else None
-    )
+    after = min(filters.end, LAST_DAY) + timedelta(days=1) if filters.end else None
+    high = pd.Timestamp(local_midnight(after, zone)) if after else None  # DST days: 23 or 25 h
     return low, high
 
 

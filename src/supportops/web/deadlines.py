@@ -13,7 +13,7 @@ import asyncio
 from contextlib import suppress
 
 from supportops.store.budget import RequestBudget, request_budget
-from supportops.web.bodies import BODYLESS, ASGIApp, Message, Receive, Send
+from supportops.web.bodies import BODYLESS, UPLOAD_PATHS, ASGIApp, Message, Receive, Send
 
 __all__ = ["RequestDeadline"]
 
@@ -26,8 +26,8 @@ class RequestDeadline:
         self.seconds = seconds
 
     async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope["path"] in UPLOAD_PATHS:
+            await self.app(scope, receive, send)  # an import is one transaction, not a query
             return
         with request_budget(self.seconds) as budget:
             if scope["method"] not in BODYLESS:
