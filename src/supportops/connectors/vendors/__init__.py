@@ -1,0 +1,1 @@
+"""One module per vendor, each declaring ``VENDOR`` (see :mod:`supportops.connectors`)."""
