@@ -202,6 +202,8 @@ class Vendor:
     - ``check``: the cheap request ``supportops connect`` sends to test the credentials.
     - ``history``: how status history is known, shown by ``supportops sources``.
     - ``token_path``: OAuth2 token endpoint below ``url`` (for ``oauth2_client_credentials``).
+    - ``metric_pairs``: (our metric, the vendor's ``vendor_metrics.metric``, its clocks) that
+      ``supportops metrics reconcile --source`` compares per ticket.
     """
 
     name: str
@@ -211,6 +213,7 @@ class Vendor:
     check: PageRequest
     history: str = "from the vendor's change events"
     token_path: str | None = None
+    metric_pairs: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     def stream(self, name: str) -> Stream:
         """The stream called ``name``."""

@@ -300,6 +300,10 @@ VENDOR = Vendor(
     auth="api_key_basic",
     rate_limit=RateLimit(),  # 429 + Retry-After seconds; invalid requests count too
     check=PageRequest("/api/v2/agents/me"),
+    metric_pairs=(
+        ("first_reply_time", "first_response_minutes", ("calendar",)),
+        ("full_resolution_time", "resolution_minutes", ("calendar",)),
+    ),
     history="by diffing ticket snapshots (no activities export): changes between syncs are lost",
     streams=(
         Stream("agents", "/api/v2/agents", LIST, "", map=map_agents, lookup=True),

@@ -34,12 +34,14 @@ from supportops.http import RateLimit
 __all__ = [
     "CHANNELS",
     "METRIC_KEYS",
+    "METRIC_PAIRS",
     "STATUSES",
     "VENDOR",
     "map_events",
     "map_ratings",
     "map_tickets",
     "map_users",
+    "metric_rows",
 ]
 
 CHANNELS = {
@@ -66,6 +68,16 @@ STATUSES = {
 SYSTEM_CHANNELS = frozenset({"rule", "system"})
 BOT_CHANNELS = frozenset({"answer_bot", "answer_bot_for_agents", "ai_agent", "answer_bot_api"})
 ROLES = {"end-user": "customer", "agent": "agent", "admin": "agent"}
+METRIC_PAIRS = (  # our metric, the vendor's, the clocks it reports: for reconcile
+    ("first_reply_time", "reply_time_in_minutes", ("calendar", "business")),
+    ("first_resolution_time", "first_resolution_time_in_minutes", ("calendar", "business")),
+    ("full_resolution_time", "full_resolution_time_in_minutes", ("calendar", "business")),
+    ("requester_wait_time", "requester_wait_time_in_minutes", ("calendar", "business")),
+    ("agent_wait_time", "agent_wait_time_in_minutes", ("calendar", "business")),
+    ("on_hold_time", "on_hold_time_in_minutes", ("calendar", "business")),
+    ("reopens", "reopens", ("count",)),
+    ("agent_replies", "replies", ("count",)),
+)
 METRIC_KEYS = (
     "reply_time_in_minutes",
     "first_resolution_time_in_minutes",
@@ -171,22 +183,22 @@ def _ticket(context: MappingContext, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _metrics(context: MappingContext, data: dict[str, Any]) -> list[dict[str, Any]]:
+def metric_rows(context: MappingContext, data: dict[str, Any]) -> list[dict[str, Any]]:
     base = {
         "source": context.source,
         "ticket_id": str(data["ticket_id"]),
         "reported_at": data.get("updated_at"),
     }
     rows = []
-    for key in METRIC_KEYS:
+    for key in METRIC_KEYS:  # a null minute is kept: reported, not final yet
         for clock, value in (data.get(key) or {}).items():
-            if value is not None:
+            if clock in ("calendar", "business"):
                 rows.append(
                     {
                         **base,
                         "metric": key,
                         "clock": clock,
-                        "value": float(value),
+                        "value": None if value is None else float(value),
                         "unit": "minutes",
                     }
                 )
@@ -201,7 +213,7 @@ def map_tickets(parts: Parts, context: MappingContext) -> Mapped:
     out = Mapped()
     out.add("tickets", *(_ticket(context, t) for t in parts.get("tickets", [])))
     for metric_set in parts.get("metric_sets", []):
-        out.add("vendor_metrics", *_metrics(context, metric_set))
+        out.add("vendor_metrics", *metric_rows(context, metric_set))
     return out
 
 
@@ -342,6 +354,7 @@ VENDOR = Vendor(
     rate_limit=RateLimit(),  # 429 + Retry-After (seconds; any case; a backoff when missing)
     check=PageRequest("/api/v2/users/me.json"),
     history="from ticket events (incremental export with comment events)",
+    metric_pairs=METRIC_PAIRS,
     streams=(
         Stream(
             "custom_statuses",
