@@ -99,3 +99,43 @@ def test_sync_names_an_unknown_source(workspace_dir: Path, zendesk_fake: FakeSer
     connect(workspace_dir, "zendesk", zendesk_fake.url)
     code, out = run("sync", "zendsk", "-w", str(workspace_dir))
     assert code == 2 and "unknown source 'zendsk'; known: zendesk" in out
+
+
+def test_import_config_proposes_calendars_policies_and_statuses_then_writes_them(
+    workspace_dir: Path, zendesk_fake: FakeServer
+) -> None:
+    connect(workspace_dir, "zendesk", zendesk_fake.url)
+    code, out = run(
+        "connect",
+        "zendesk",
+        "--name",
+        "zendesk",
+        "--url",
+        zendesk_fake.url,
+        "--import-config",
+        "-w",
+        str(workspace_dir),
+    )
+    assert code == 0, out
+    assert "timezone: Pacific/Noumea" in out  # Zendesk's "New Caledonia"
+    assert "zendesk-test-schedule" not in load_config(workspace_dir / "supportops.yaml").calendars
+    code, out = run(
+        "connect",
+        "zendesk",
+        "--name",
+        "zendesk",
+        "--url",
+        zendesk_fake.url,
+        "--import-config",
+        "--write",
+        "-w",
+        str(workspace_dir),
+    )
+    assert code == 0, out
+    config = load_config(workspace_dir / "supportops.yaml")
+    calendar = config.calendars["zendesk-test-schedule"]
+    assert calendar.timezone == "Pacific/Noumea"
+    assert calendar.hours["mon"] == ["09:00-17:00"] and calendar.hours["fri"] == ["10:30-18:30"]
+    policy = {p.name: p for p in config.sla_policies}["test police (high)"]
+    assert policy.targets.first_reply is not None and policy.targets.first_reply.target == 61 * 60
+    assert config.sources["zendesk"].status_map["Solved"] == "solved"

@@ -204,6 +204,9 @@ class Vendor:
     - ``token_path``: OAuth2 token endpoint below ``url`` (for ``oauth2_client_credentials``).
     - ``metric_pairs``: (our metric, the vendor's ``vendor_metrics.metric``, its clocks) that
       ``supportops metrics reconcile --source`` compares per ticket.
+    - ``config_streams`` and ``propose``: what ``connect --import-config`` reads (schedules,
+      SLA policies, statuses) and the pure function turning those records into
+      ``supportops.yaml`` settings (``calendars``, ``sla_policies``, ``status_map``) to review.
     """
 
     name: str
@@ -214,6 +217,8 @@ class Vendor:
     history: str = "from the vendor's change events"
     token_path: str | None = None
     metric_pairs: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    config_streams: tuple[Stream, ...] = ()
+    propose: Callable[[dict[str, list[dict[str, Any]]]], dict[str, Any]] | None = None
 
     def stream(self, name: str) -> Stream:
         """The stream called ``name``."""
