@@ -206,3 +206,23 @@ def test_a_rebuild_applies_a_changed_status_map(any_store: Store, zendesk_fake: 
         any_store, "zendesk", zendesk_source(zendesk_fake.url, status_map={"Open": "pending"})
     )
     assert any_store.scalar("SELECT status FROM tickets WHERE ticket_id = '146'") == "pending"
+
+
+def test_full_reads_from_the_start_and_since_from_its_instant(
+    any_store: Store, zendesk_fake: FakeServer
+) -> None:
+    from datetime import UTC, datetime
+
+    source = zendesk_source(zendesk_fake.url)
+    sync_source(any_store, "zendesk", source, network=Network(env=ENV))
+    synced = snapshot(any_store)
+    first = len(zendesk_fake.seen)
+    sync_source(any_store, "zendesk", source, full=True, network=Network(env=ENV))
+    again = [s for s in zendesk_fake.seen[first:] if s.path.endswith("tickets/cursor.json")]
+    assert again[0].query.get("start_time") == "0" and len(again) > 1
+    assert snapshot(any_store)["tickets"] == synced["tickets"]
+    since = datetime(2024, 1, 1, 3, tzinfo=UTC)
+    first = len(zendesk_fake.seen)
+    sync_source(any_store, "zendesk", source, since=since, network=Network(env=ENV))
+    asked = [s for s in zendesk_fake.seen[first:] if s.path.endswith("ticket_events.json")]
+    assert asked[0].query["start_time"] == str(int(since.timestamp()))
