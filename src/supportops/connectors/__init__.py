@@ -1,0 +1,1 @@
+"""Connectors: pull a helpdesk account into the Support Event Log, incrementally."""
