@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["MappingContext", "Record", "Rows", "epoch", "text_id"]
+__all__ = ["MappingContext", "Record", "Rows", "epoch", "iso", "text_id"]
 
 Record = dict[str, Any]
 
@@ -62,3 +62,15 @@ def epoch(value: object) -> datetime | None:
 def text_id(value: object) -> str | None:
     """A vendor id as text (None for an empty value)."""
     return None if value is None or value == "" else str(value)
+
+
+def iso(value: object) -> datetime | None:
+    """An ISO 8601 instant (``Z``, ``+0000`` or ``+00:00``); one without an offset is read as UTC,
+    for vendors that document their times as UTC. None for an empty value."""
+    if value is None or value == "":
+        return None
+    text = str(value).replace("Z", "+00:00")
+    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":  # +0000 → +00:00
+        text = f"{text[:-2]}:{text[-2:]}"
+    when = datetime.fromisoformat(text)
+    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
