@@ -20,21 +20,36 @@ USER = {"id": 12, "type": "user", "email": "agent@acme.com"}
 
 def thread(tid: int, kind: str, by: dict[str, Any], minute: int, **extra: Any) -> dict[str, Any]:
     status = extra.pop("status", "nochange")
-    return {"id": tid, "type": kind, "status": status, "state": "published",
-            "body": f"thread {tid}", "createdBy": by,
-            "createdAt": f"2024-03-04T10:{minute:02d}:00Z", **extra}  # fmt: skip
+    return {
+        "id": tid,
+        "type": kind,
+        "status": status,
+        "state": "published",
+        "body": f"thread {tid}",
+        "createdBy": by,
+        "createdAt": f"2024-03-04T10:{minute:02d}:00Z",
+        **extra,
+    }
 
 
 def conversation(*threads: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {
-        "id": 10, "number": 12, "type": "email", "folderId": 1, "status": "active",
-        "state": "published", "subject": "Refund", "mailboxId": 85,
-        "createdBy": CUSTOMER, "createdAt": "2024-03-04T10:00:00Z",
-        "source": {"type": "email", "via": "customer"}, "primaryCustomer": {"id": 1},
+        "id": 10,
+        "number": 12,
+        "type": "email",
+        "folderId": 1,
+        "status": "active",
+        "state": "published",
+        "subject": "Refund",
+        "mailboxId": 85,
+        "createdBy": CUSTOMER,
+        "createdAt": "2024-03-04T10:00:00Z",
+        "source": {"type": "email", "via": "customer"},
+        "primaryCustomer": {"id": 1},
         "tags": [{"id": 9, "color": "#929499", "tag": "vip"}],
         "_embedded": {"threads": list(threads)},
         **extra,
-    }  # fmt: skip
+    }
 
 
 def mapped(*threads: dict[str, Any], context: MappingContext = CONTEXT, **extra: Any) -> Any:
@@ -108,8 +123,14 @@ def test_assigned_to_is_an_assignee_change_once() -> None:
 
 def test_a_workflow_lineitem_is_automation() -> None:
     workflow = thread(1, "lineitem", USER, 1, status="closed", actionType="workflow")
-    v2_workflow = thread(2, "lineitem", USER, 2, status="active",
-                         action={"type": "automatic-workflow", "text": "Workflow ran"})  # fmt: skip
+    v2_workflow = thread(
+        2,
+        "lineitem",
+        USER,
+        2,
+        status="active",
+        action={"type": "automatic-workflow", "text": "Workflow ran"},
+    )
     events = mapped(workflow, v2_workflow)["events"]
     assert [e["actor"] for e in events if e["kind"] == "status"] == ["system", "system"]
 
@@ -141,8 +162,14 @@ def test_an_outbound_conversation_is_created_by_an_agent() -> None:
 
 def test_ratings_great_okay_not_good_are_5_3_1_and_unknown_is_no_answer() -> None:
     def rating(rid: int, value: str) -> dict[str, Any]:
-        return {"id": rid, "conversationId": 123, "threadId": 10, "rating": value,
-                "comments": "Well done!", "createdAt": f"2017-12-12T12:12:1{rid}"}  # fmt: skip
+        return {
+            "id": rid,
+            "conversationId": 123,
+            "threadId": 10,
+            "rating": value,
+            "comments": "Well done!",
+            "createdAt": f"2017-12-12T12:12:1{rid}",
+        }
 
     surveys = map_ratings(
         [rating(1, "great"), rating(2, "okay"), rating(3, "not_good"), rating(4, "unknown")],
@@ -154,9 +181,20 @@ def test_ratings_great_okay_not_good_are_5_3_1_and_unknown_is_no_answer() -> Non
 
 
 def test_users_are_agents() -> None:
-    user = {"id": 11, "firstName": "Vernon", "lastName": "Bear", "email": "bear@acme.com",
-            "role": "owner", "timezone": "America/New_York", "type": "user"}  # fmt: skip
+    user = {
+        "id": 11,
+        "firstName": "Vernon",
+        "lastName": "Bear",
+        "email": "bear@acme.com",
+        "role": "owner",
+        "timezone": "America/New_York",
+        "type": "user",
+    }
     assert map_users([user], CONTEXT)["agents"] == [
-        {"agent_id": "11", "name": "Vernon Bear", "email": "bear@acme.com",
-         "timezone": "America/New_York"}
-    ]  # fmt: skip
+        {
+            "agent_id": "11",
+            "name": "Vernon Bear",
+            "email": "bear@acme.com",
+            "timezone": "America/New_York",
+        }
+    ]

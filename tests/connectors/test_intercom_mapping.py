@@ -49,20 +49,34 @@ def conversation_1(recorded: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
 def part(kind: str, pid: str, author_type: str = "admin", **extra: Any) -> dict[str, Any]:
     author = {"type": author_type, "id": "991267553", "name": "Ciaran", "email": "c@example.com"}
-    return {"type": "conversation_part", "id": pid, "part_type": kind, "body": "<p>hi</p>",
-            "created_at": 1719493000 + int(pid), "author": {**author, **extra.pop("author", {})},
-            **extra}  # fmt: skip
+    return {
+        "type": "conversation_part",
+        "id": pid,
+        "part_type": kind,
+        "body": "<p>hi</p>",
+        "created_at": 1719493000 + int(pid),
+        "author": {**author, **extra.pop("author", {})},
+        **extra,
+    }
 
 
 def conversation(state: str, parts: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     return {
-        "type": "conversation", "id": "367", "created_at": 1719492825, "state": state,
-        "source": {"type": "email", "id": "403918255", "delivered_as": "customer_initiated",
-                   "body": "<p>help</p>", "author": {"type": "user", "id": "667d60d8"}},
+        "type": "conversation",
+        "id": "367",
+        "created_at": 1719492825,
+        "state": state,
+        "source": {
+            "type": "email",
+            "id": "403918255",
+            "delivered_as": "customer_initiated",
+            "body": "<p>help</p>",
+            "author": {"type": "user", "id": "667d60d8"},
+        },
         "contacts": {"contacts": [{"type": "contact", "id": "667d60d8"}]},
         "conversation_parts": {"conversation_parts": parts, "total_count": len(parts)},
         **extra,
-    }  # fmt: skip
+    }
 
 
 def test_a_recorded_conversation_becomes_a_ticket_with_unix_instants(
@@ -190,13 +204,24 @@ def test_statistics_are_vendor_metrics_with_their_clock(conversation_1: dict[str
 
 
 def test_a_conversation_rating_is_a_csat_answer() -> None:
-    rating = {"rating": 4, "remark": "quick", "created_at": 1719496000,
-              "contact": {"id": "667d60d8"}, "teammate": {"id": "991267553"}}  # fmt: skip
+    rating = {
+        "rating": 4,
+        "remark": "quick",
+        "created_at": 1719496000,
+        "contact": {"id": "667d60d8"},
+        "teammate": {"id": "991267553"},
+    }
     surveys = map_conversations([conversation("closed", [], conversation_rating=rating)], CONTEXT)
     assert surveys["surveys"] == [
-        {"ticket_id": "367", "source": "intercom", "at": at(1719496000), "survey": "csat",
-         "score": 4, "comment": "quick"}
-    ]  # fmt: skip
+        {
+            "ticket_id": "367",
+            "source": "intercom",
+            "at": at(1719496000),
+            "survey": "csat",
+            "score": 4,
+            "comment": "quick",
+        }
+    ]
 
 
 def test_recorded_tickets_map_their_states(recorded: dict[str, list[dict[str, Any]]]) -> None:
@@ -227,8 +252,12 @@ def test_ticket_state_parts_are_status_changes() -> None:
         change("2", "in_progress", "waiting_on_customer"),
         change("3", "waiting_on_customer", "resolved", author="bot"),
     ]
-    ticket = {"id": "71", "created_at": 1738329331, "ticket_state": "resolved",
-              "ticket_parts": {"ticket_parts": parts}}  # fmt: skip
+    ticket = {
+        "id": "71",
+        "created_at": 1738329331,
+        "ticket_state": "resolved",
+        "ticket_parts": {"ticket_parts": parts},
+    }
     rows = map_tickets([ticket], CONTEXT)
     changes = [(e["previous"], e["value"], e["actor"]) for e in rows["events"]]
     assert changes == [
@@ -245,6 +274,10 @@ def test_recorded_admins_are_agents_with_their_team_name(
     teams = {"teams": {t["id"]: t for t in recorded["teams"]}}
     admins = [dict(recorded["admins"][0], team_ids=[6407164]), *recorded["admins"][1:]]
     agents = map_admins(admins, MappingContext(source="intercom", lookups=teams))["agents"]
-    assert agents[0] == {"agent_id": "4423433", "name": "Airbyte Team",
-                         "email": "integration-test@airbyte.io", "team": "Test team 2"}  # fmt: skip
+    assert agents[0] == {
+        "agent_id": "4423433",
+        "name": "Airbyte Team",
+        "email": "integration-test@airbyte.io",
+        "team": "Test team 2",
+    }
     assert agents[1]["team"] is None
