@@ -3,15 +3,22 @@ them (``GET /v2/conversations?embed=threads``, ``/v2/users``, ``/v2/ratings/{id}
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from supportops.connectors.mapped import MappingContext
-from supportops.connectors.vendors.helpscout_mapping import (
-    map_conversations,
-    map_ratings,
-    map_users,
-)
+from supportops.connectors.mapped import MappingContext, Parts, Rows
+from supportops.connectors.vendors import helpscout_mapping
+
+
+def _listed(mapper: Callable[[Parts, MappingContext], Rows]) -> Callable[..., Rows]:
+    """A mapping called with a list of records, as one page of one part."""
+    return lambda records, context: mapper({"records": list(records)}, context)
+
+
+map_conversations = _listed(helpscout_mapping.map_conversations)
+map_ratings = _listed(helpscout_mapping.map_ratings)
+map_users = _listed(helpscout_mapping.map_users)
 
 CONTEXT = MappingContext(source="helpscout")
 CUSTOMER = {"id": 1, "type": "customer", "email": "bear@acme.com"}
@@ -149,10 +156,10 @@ def test_an_author_neither_customer_nor_user_is_a_bot() -> None:
     assert [e["actor"] for e in events if e["kind"] == "message"] == ["bot"]
 
 
-def test_automation_users_are_bots() -> None:
+def test_automation_users_are_the_system() -> None:
     context = MappingContext(source="helpscout", automation_users=frozenset({"12"}))
     events = mapped(thread(1, "reply", USER, 1), context=context)["events"]
-    assert [e["actor"] for e in events if e["kind"] == "message"] == ["bot"]
+    assert [e["actor"] for e in events if e["kind"] == "message"] == ["system"]
 
 
 def test_an_outbound_conversation_is_created_by_an_agent() -> None:
@@ -178,6 +185,28 @@ def test_ratings_great_okay_not_good_are_5_3_1_and_unknown_is_no_answer() -> Non
     assert [s["score"] for s in surveys] == [5, 3, 1]
     assert surveys[0]["at"] == datetime(2017, 12, 12, 12, 12, 11, tzinfo=UTC)  # documented UTC
     assert surveys[0]["ticket_id"] == "123"
+
+
+def test_happiness_report_rows_rate_1_2_3_as_5_3_1() -> None:
+    def row(n: int, rating_id: int) -> dict[str, Any]:
+        return {
+            "number": n,
+            "threadid": 3002084,
+            "id": 1000 + n,
+            "type": "email",
+            "ratingId": rating_id,
+            "ratingComments": "",
+            "ratingCustomerId": 449379,
+            "ratingCreatedAt": "2024-03-05T09:00:00Z",
+            "ratingUserId": 11,
+        }
+
+    surveys = map_ratings([row(1, 1), row(2, 2), row(3, 3)], CONTEXT)["surveys"]
+    assert [(s["ticket_id"], s["score"], s["comment"]) for s in surveys] == [
+        ("1001", 5, None),
+        ("1002", 3, None),
+        ("1003", 1, None),
+    ]
 
 
 def test_users_are_agents() -> None:

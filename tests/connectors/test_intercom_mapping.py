@@ -4,18 +4,25 @@ a real workspace) and on the documented shapes of the Intercom OpenAPI 2.11 exam
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from supportops.connectors.mapped import MappingContext
-from supportops.connectors.vendors.intercom_mapping import (
-    map_admins,
-    map_conversations,
-    map_tickets,
-)
+from supportops.connectors.mapped import MappingContext, Parts, Rows
+from supportops.connectors.vendors import intercom_mapping
+
+
+def _listed(mapper: Callable[[Parts, MappingContext], Rows]) -> Callable[..., Rows]:
+    """A mapping called with a list of records, as one page of one part."""
+    return lambda records, context: mapper({"records": list(records)}, context)
+
+
+map_admins = _listed(intercom_mapping.map_admins)
+map_conversations = _listed(intercom_mapping.map_conversations)
+map_tickets = _listed(intercom_mapping.map_tickets)
 
 CONTEXT = MappingContext(source="intercom")
 
@@ -144,10 +151,10 @@ def test_fin_answering_on_behalf_of_an_admin_is_a_bot() -> None:
     )
 
 
-def test_automation_users_count_as_bots() -> None:
+def test_automation_users_are_the_system() -> None:
     context = MappingContext(source="intercom", automation_users=frozenset({"991267553"}))
     events = map_conversations([conversation("open", [part("comment", "1")])], context)["events"]
-    assert next(e for e in events if e["event_id"] == "ic-part-1")["actor"] == "bot"
+    assert next(e for e in events if e["event_id"] == "ic-part-1")["actor"] == "system"
 
 
 def test_a_note_is_a_private_message_and_a_comment_a_public_one() -> None:

@@ -3,17 +3,24 @@ returns them (``/services/data/vXX.X/query`` and ``queryAll``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from supportops.connectors.mapped import MappingContext
-from supportops.connectors.vendors.salesforce_mapping import (
-    map_case_comments,
-    map_case_history,
-    map_cases,
-    map_email_messages,
-    map_users,
-)
+from supportops.connectors.mapped import MappingContext, Parts, Rows
+from supportops.connectors.vendors import salesforce_mapping
+
+
+def _listed(mapper: Callable[[Parts, MappingContext], Rows]) -> Callable[..., Rows]:
+    """A mapping called with a list of records, as one page of one part."""
+    return lambda records, context: mapper({"records": list(records)}, context)
+
+
+map_case_comments = _listed(salesforce_mapping.map_case_comments)
+map_case_history = _listed(salesforce_mapping.map_case_history)
+map_cases = _listed(salesforce_mapping.map_cases)
+map_email_messages = _listed(salesforce_mapping.map_email_messages)
+map_users = _listed(salesforce_mapping.map_users)
 
 STATUSES = [
     {"Id": "01J1", "MasterLabel": "New", "IsDefault": True, "IsClosed": False},
@@ -172,10 +179,10 @@ def test_long_text_history_cut_at_255_characters_is_not_mapped() -> None:
     assert map_case_history(rows, CONTEXT)["events"] == []
 
 
-def test_history_by_the_automated_process_user_is_a_bot() -> None:
+def test_history_by_the_automated_process_user_is_the_system() -> None:
     row = history("017i", "Priority", "Medium", "High", CreatedById=AUTOMATED)
     events = map_case_history([row], CONTEXT)["events"]
-    assert [(e["kind"], e["value"], e["actor"]) for e in events] == [("priority", "high", "bot")]
+    assert [(e["kind"], e["value"], e["actor"]) for e in events] == [("priority", "high", "system")]
 
 
 def test_the_created_history_row_is_the_created_event() -> None:
@@ -219,12 +226,12 @@ def test_email_messages_are_public_incoming_ones_the_customers_and_drafts_skippe
     ]
 
 
-def test_automation_users_are_bots() -> None:
+def test_automation_users_are_the_system() -> None:
     context = MappingContext(
         source="salesforce", automation_users=frozenset({AGENT}), lookups=CONTEXT.lookups
     )
     events = map_case_history([history("017k", "Type", "Problem", "Question")], context)["events"]
-    assert [(e["kind"], e["value"], e["actor"]) for e in events] == [("type", "Question", "bot")]
+    assert [(e["kind"], e["value"], e["actor"]) for e in events] == [("type", "Question", "system")]
 
 
 def test_only_standard_users_are_agents() -> None:

@@ -13,9 +13,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["MappingContext", "Record", "Rows", "epoch", "iso", "text_id"]
+__all__ = ["MappingContext", "Parts", "Record", "Rows", "epoch", "iso", "records_of", "text_id"]
 
 Record = dict[str, Any]
+Parts = dict[str, list[Record]]  # a page's records by the JSON key they came under
+
+
+def records_of(parts: Parts) -> list[Record]:
+    """Every record of a page's parts (a stream of one part: its records)."""
+    return [record for records in parts.values() for record in records]
 
 
 @dataclass(frozen=True)
@@ -39,9 +45,9 @@ class Rows:
 
     tables: dict[str, list[Record]] = field(default_factory=dict)
 
-    def add(self, table: str, row: Record) -> None:
-        """Append ``row`` to ``table``."""
-        self.tables.setdefault(table, []).append(row)
+    def add(self, table: str, *rows: Record | None) -> None:
+        """Append ``rows`` (None rows are skipped) to ``table``."""
+        self.tables.setdefault(table, []).extend(r for r in rows if r is not None)
 
     def extend(self, other: Rows) -> None:
         """Append every row of ``other``."""

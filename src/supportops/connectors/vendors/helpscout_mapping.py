@@ -10,16 +10,25 @@
   ``lineitem`` threads are actions: ``actionType`` workflow → done by automation (actor
   ``system``); ``merged`` → the absorbed conversation (``actionSourceId``) gets a ``merged``
   event into this one (its old id answers 301).
-- Authors: ``createdBy.type`` customer → customer, user → agent (``automation_users`` → bot),
+- Authors: ``createdBy.type`` customer → customer, user → agent (``automation_users`` → system),
   anything else (AI Answers, Beacon) → bot.
-- ``users`` → agents; ``ratings`` → csat answers: great → 5, okay → 3, not good → 1.
+- ``users`` → agents; ``ratings`` (the happiness ratings report) → csat answers: great → 5,
+  okay → 3, not good → 1.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from supportops.connectors.mapped import MappingContext, Record, Rows, iso, text_id
+from supportops.connectors.mapped import (
+    MappingContext,
+    Parts,
+    Record,
+    Rows,
+    iso,
+    records_of,
+    text_id,
+)
 
 __all__ = ["RATINGS", "STATUSES", "map_conversations", "map_ratings", "map_users"]
 
@@ -38,6 +47,7 @@ CHANNELS = {
     "web": "web",
     "api": "api",
 }
+REPORT_RATINGS = {1: 5, 2: 3, 3: 1}
 RATINGS = {"great": 5, "okay": 3, "ok": 3, "not_good": 1, "not-good": 1, "bad": 1}
 MESSAGES = frozenset({"customer", "reply", "message", "chat", "phone", "note"})
 ACTIONS = {
@@ -54,7 +64,7 @@ def _who(person: dict[str, Any] | None, context: MappingContext) -> str:
     if kind == "customer":
         return "customer"
     if kind == "user":
-        return "bot" if text_id(person.get("id")) in context.automation_users else "agent"
+        return "system" if text_id(person.get("id")) in context.automation_users else "agent"
     return "bot"
 
 
@@ -169,10 +179,10 @@ def _thread_events(
     return out
 
 
-def map_conversations(records: list[Record], context: MappingContext) -> Rows:
+def map_conversations(parts: Parts, context: MappingContext) -> Rows:
     """Conversations with their embedded threads → tickets and events."""
     rows = Rows()
-    for conversation in records:
+    for conversation in records_of(parts):
         ticket = _ticket(conversation, context)
         rows.add("tickets", ticket)
         tid = ticket["ticket_id"]
@@ -195,10 +205,10 @@ def map_conversations(records: list[Record], context: MappingContext) -> Rows:
     return rows
 
 
-def map_users(records: list[Record], context: MappingContext) -> Rows:
+def map_users(parts: Parts, context: MappingContext) -> Rows:
     """Users → agents."""
     rows = Rows()
-    for user in records:
+    for user in records_of(parts):
         name = " ".join(p for p in (user.get("firstName"), user.get("lastName")) if p) or None
         rows.add(
             "agents",
@@ -212,22 +222,32 @@ def map_users(records: list[Record], context: MappingContext) -> Rows:
     return rows
 
 
-def map_ratings(records: list[Record], context: MappingContext) -> Rows:
-    """Satisfaction ratings → csat answers (an ``unknown`` rating is no answer)."""
+def _score(rating: dict[str, Any]) -> int | None:
+    if (
+        rating.get("ratingId") is not None
+    ):  # the happiness ratings report: 1 great, 2 okay, 3 not good
+        return REPORT_RATINGS.get(int(rating["ratingId"]))
+    return RATINGS.get(str(rating.get("rating")).lower().replace(" ", "_"))
+
+
+def map_ratings(parts: Parts, context: MappingContext) -> Rows:
+    """Satisfaction ratings (``/v2/ratings/{id}`` objects, or rows of the happiness ratings
+    report) → csat answers; an ``unknown`` rating is no answer."""
     rows = Rows()
-    for rating in records:
-        score = RATINGS.get(str(rating.get("rating")).lower().replace(" ", "_"))
+    for rating in records_of(parts):
+        score = _score(rating)
         if score is None:
             continue
+        conversation = rating.get("conversationId", rating.get("id"))
         rows.add(
             "surveys",
             {
-                "ticket_id": str(rating["conversationId"]),
+                "ticket_id": str(conversation),
                 "source": context.source,
-                "at": iso(rating.get("createdAt")),
+                "at": iso(rating.get("createdAt") or rating.get("ratingCreatedAt")),
                 "survey": "csat",
                 "score": score,
-                "comment": rating.get("comments") or None,
+                "comment": rating.get("comments") or rating.get("ratingComments") or None,
             },
         )
     return rows

@@ -9,7 +9,8 @@
   ``custom`` says ``parts_truncated`` with both counts.
 - Authors: ``user``, ``lead`` and ``contact`` are the customer; ``bot``, or an admin part
   ``from_ai_agent`` / ``is_ai_answer`` (Fin answers on behalf of an admin), is a bot; other
-  admins and teams are agents. ``source.delivered_as`` says who opened it.
+  admins and teams are agents; ``automation_users`` are the system. ``source.delivered_as``
+  says who opened it (automated and campaign messages: the system).
 - ``statistics`` → ``vendor_metrics`` (seconds; ``time_to_*`` except ``time_to_assignment``
   exclude office hours, so they are the ``business`` clock; ``*_at`` are unix instants).
 - ``conversation_rating`` → a csat answer (1-5 as given).
@@ -23,7 +24,15 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from supportops.connectors.mapped import MappingContext, Record, Rows, epoch, text_id
+from supportops.connectors.mapped import (
+    MappingContext,
+    Parts,
+    Record,
+    Rows,
+    epoch,
+    records_of,
+    text_id,
+)
 
 __all__ = [
     "CHANNELS",
@@ -90,8 +99,9 @@ def _who(author: dict[str, Any] | None, context: MappingContext) -> str:
     kind = str(author.get("type") or "")
     if kind in CUSTOMERS:
         return "customer"
-    bot = author.get("from_ai_agent") or author.get("is_ai_answer")
-    if kind == "bot" or bot or text_id(author.get("id")) in context.automation_users:
+    if text_id(author.get("id")) in context.automation_users:
+        return "system"
+    if kind == "bot" or author.get("from_ai_agent") or author.get("is_ai_answer"):
         return "bot"
     return "agent"
 
@@ -275,10 +285,10 @@ def _conversation(conversation: dict[str, Any], context: MappingContext) -> Rows
     return rows
 
 
-def map_conversations(records: list[Record], context: MappingContext) -> Rows:
+def map_conversations(parts: Parts, context: MappingContext) -> Rows:
     """Whole conversations (``GET /conversations/{id}``) → tickets, events, surveys, metrics."""
     rows = Rows()
-    for conversation in records:
+    for conversation in records_of(parts):
         rows.extend(_conversation(conversation, context))
     return rows
 
@@ -338,18 +348,18 @@ def _ticket(ticket: dict[str, Any], context: MappingContext) -> Rows:
     return rows
 
 
-def map_tickets(records: list[Record], context: MappingContext) -> Rows:
+def map_tickets(parts: Parts, context: MappingContext) -> Rows:
     """Intercom tickets (with their ticket parts) → tickets and status events."""
     rows = Rows()
-    for ticket in records:
+    for ticket in records_of(parts):
         rows.extend(_ticket(ticket, context))
     return rows
 
 
-def map_admins(records: list[Record], context: MappingContext) -> Rows:
+def map_admins(parts: Parts, context: MappingContext) -> Rows:
     """Admins → agents; the team is the name of the admin's first team."""
     rows = Rows()
-    for admin in records:
+    for admin in records_of(parts):
         teams = [str(t) for t in admin.get("team_ids") or []]
         rows.add(
             "agents",

@@ -13,8 +13,8 @@
   (Subject, Description) are not mapped: they stay in the raw records.
 - ``CaseComment`` → messages (``IsPublished`` = public); ``EmailMessage`` → public messages
   (``Incoming`` = the customer's); drafts are skipped.
-- Actors from the ``User`` reference records: ``UserType`` AutomatedProcess (or
-  ``automation_users``) → bot, Standard → agent, portal and guest users → customer.
+- Actors from the ``User`` reference records: ``UserType`` AutomatedProcess (flows, Email-to-Case;
+  or ``automation_users``) → system, Standard → agent, portal and guest users → customer.
 - ``User`` (Standard) → agents.
 """
 
@@ -23,7 +23,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from supportops.connectors.mapped import MappingContext, Record, Rows, iso, text_id
+from supportops.connectors.mapped import (
+    MappingContext,
+    Parts,
+    Record,
+    Rows,
+    iso,
+    records_of,
+    text_id,
+)
 
 __all__ = [
     "CHANNELS",
@@ -53,7 +61,7 @@ PRIORITIES = {
     "urgent": "urgent",
 }
 USER_TYPES = {
-    "AutomatedProcess": "bot",
+    "AutomatedProcess": "system",
     "Standard": "agent",
     "CsnOnly": "agent",
     "PowerCustomerSuccess": "customer",
@@ -78,7 +86,7 @@ DRAFT = "5"  # EmailMessage.Status 5 = Draft
 def _actor(user_id: object, context: MappingContext) -> str:
     uid = text_id(user_id)
     if uid in context.automation_users:
-        return "bot"
+        return "system"
     user = context.lookup("User", uid)
     return USER_TYPES.get(str(user.get("UserType")), "agent") if user else "agent"
 
@@ -150,10 +158,10 @@ def _case(case: dict[str, Any], context: MappingContext) -> Rows:
     return rows
 
 
-def map_cases(records: list[Record], context: MappingContext) -> Rows:
+def map_cases(parts: Parts, context: MappingContext) -> Rows:
     """Cases (live from ``query``, deleted ones from ``queryAll``) → tickets."""
     rows = Rows()
-    for case in records:
+    for case in records_of(parts):
         rows.extend(_case(case, context))
     return rows
 
@@ -190,20 +198,20 @@ def _history_event(row: dict[str, Any], context: MappingContext) -> Record | Non
     return event if kind == "created" else {**event, "value": new, "previous": old}
 
 
-def map_case_history(records: list[Record], context: MappingContext) -> Rows:
+def map_case_history(parts: Parts, context: MappingContext) -> Rows:
     """CaseHistory rows → field-change events (see the module's docstring)."""
     rows = Rows()
-    for row in records:
+    for row in records_of(parts):
         event = _history_event(row, context)
         if event is not None:
             rows.add("events", event)
     return rows
 
 
-def map_case_comments(records: list[Record], context: MappingContext) -> Rows:
+def map_case_comments(parts: Parts, context: MappingContext) -> Rows:
     """CaseComments → messages; an unpublished comment is an internal note."""
     rows = Rows()
-    for comment in records:
+    for comment in records_of(parts):
         if comment.get("IsDeleted"):
             continue
         rows.add(
@@ -223,10 +231,10 @@ def map_case_comments(records: list[Record], context: MappingContext) -> Rows:
     return rows
 
 
-def map_email_messages(records: list[Record], context: MappingContext) -> Rows:
+def map_email_messages(parts: Parts, context: MappingContext) -> Rows:
     """EmailMessages → public messages: incoming ones the customer's, others by their sender."""
     rows = Rows()
-    for email in records:
+    for email in records_of(parts):
         if str(email.get("Status")) == DRAFT or not email.get("ParentId"):
             continue
         incoming = bool(email.get("Incoming"))
@@ -247,10 +255,10 @@ def map_email_messages(records: list[Record], context: MappingContext) -> Rows:
     return rows
 
 
-def map_users(records: list[Record], context: MappingContext) -> Rows:
+def map_users(parts: Parts, context: MappingContext) -> Rows:
     """Standard users → agents (automated, portal and guest users are not agents)."""
     rows = Rows()
-    for user in records:
+    for user in records_of(parts):
         if user.get("UserType") != "Standard":
             continue
         rows.add(
