@@ -41,6 +41,9 @@ __all__ = [
     "ReportConfig",
     "ReportTargets",
     "SlaPolicy",
+    "SourceAuth",
+    "SourceConfig",
+    "SourceWebhook",
     "TargetSpec",
     "Targets",
     "WorkspaceConfig",
@@ -261,6 +264,62 @@ class LimitsConfig(_Model):
         return int(self.upload_mb * 2**20)
 
 
+STATUS_NAMES = ("new", "open", "pending", "on_hold", "solved", "closed")
+VENDOR_NAMES = ("zendesk", "freshdesk", "intercom", "helpscout", "salesforce")
+
+
+class SourceAuth(_Model):
+    """How a source signs in; secrets are named by the environment variable holding them."""
+
+    email: str | None = None
+    token_env: str | None = None
+    oauth_token_env: str | None = None
+    api_key_env: str | None = None
+    client_id: str | None = None
+    client_secret_env: str | None = None
+    refresh_token_env: str | None = None
+
+
+class SourceWebhook(_Model):
+    """The signing secret (or shared token) of a source's webhooks, by environment variable."""
+
+    secret_env: str | None = None
+
+
+def _check_status_map(mapping: dict[str, str]) -> dict[str, str]:
+    for label, status in mapping.items():
+        if status not in STATUS_NAMES:
+            raise ValueError(
+                f"{label!r} maps to {status!r}; expected one of {', '.join(STATUS_NAMES)}"
+            )
+    return mapping
+
+
+class SourceConfig(_Model):
+    """One account of one helpdesk under ``sources:`` (its key becomes ``tickets.source``)."""
+
+    vendor: str
+    url: str
+    auth: SourceAuth = Field(default_factory=SourceAuth)
+    start: date | None = None
+    status_map: dict[str, str] = Field(default_factory=dict)
+    automation_users: list[str] = Field(default_factory=list)
+    webhook: SourceWebhook | None = None
+    budget: int | None = Field(default=None, ge=1)  # requests one sync may send
+
+    _vendor = field_validator("vendor")(
+        classmethod(lambda cls, v: v if v in VENDOR_NAMES else _unknown_vendor(v))
+    )
+    _statuses = field_validator("status_map")(classmethod(lambda cls, v: _check_status_map(v)))
+    _ids = field_validator("automation_users", mode="before")(
+        classmethod(lambda cls, v: [str(x) for x in v] if isinstance(v, list) else v)
+    )
+
+
+def _unknown_vendor(name: str) -> str:
+    raise ValueError(f"unknown vendor {name!r}; expected one of {', '.join(VENDOR_NAMES)}")
+
+
 class WorkspaceConfig(_Model):
     """The whole ``supportops.yaml``."""
 
@@ -279,6 +338,7 @@ class WorkspaceConfig(_Model):
     shift_templates: list[ShiftTemplate] = Field(default_factory=list)
     imports: ImportConfig = Field(default_factory=ImportConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    sources: dict[str, SourceConfig] = Field(default_factory=dict)
 
     _zone = field_validator("report_timezone")(classmethod(lambda cls, v: _check_zone(v)))
 

@@ -18,7 +18,8 @@ Whether an operation may be retried is a type, never a string match::
     │   ├── ChartError                a chart's spec cannot be drawn (chart)
     │   ├── TicketNotFound            no ticket with that id (ticket_id, source)
     │   ├── AmbiguousTicket           a ticket id held by several sources (ticket_id, sources)
-    │   └── RequestRefused            an HTTP 4xx answer (target, status)
+    │   ├── RequestRefused            an HTTP 4xx answer (target, status)
+    │   └── SyncError                 a source cannot be synced: budget, answer (source, stream)
     └── TransientError                the same call may succeed later
         ├── StoreUnavailableError     the database server cannot be reached now
         ├── BudgetExceededError       a query ran past its time or memory budget (budget)
@@ -52,6 +53,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailableError",
     "SupportOpsError",
+    "SyncError",
     "TerminalError",
     "TicketNotFound",
     "TransientError",
@@ -147,6 +149,11 @@ class StoreUnavailableError(TransientError):
 
 class RequestRefused(TerminalError):
     """An HTTP request was refused (``status`` 4xx) by ``target`` (scheme and host, no path)."""
+
+
+class SyncError(TerminalError):
+    """A source cannot be synced now: its request budget is spent or its answer is unreadable
+    (``source``, ``stream``)."""
 
 
 class RequestFailed(TransientError):

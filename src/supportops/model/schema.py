@@ -283,8 +283,34 @@ SHIFTS = Table(
     order="starts_at",
 )
 
+VENDOR_METRICS = Table(
+    "vendor_metrics",
+    "One row per number a vendor computed for a ticket, kept beside what supportops computes.",
+    (
+        SOURCE,
+        Column("ticket_id", "string", "the ticket", required=True),
+        Column("metric", "string", "the vendor's own name (reply_time_in_minutes)", required=True),
+        Column("clock", "string", "calendar or business; empty for counts"),
+        Column("value", "number", "the number, in the vendor's unit", required=True),
+        Column("unit", "string", "minutes, seconds, count"),
+        Column("reported_at", "timestamp", "when the vendor last computed it"),
+    ),
+    key=("source", "ticket_id", "metric", "clock"),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (TICKETS, EVENTS, SURVEYS, AGENTS, WORK, CONTACTS, BOT_SESSIONS, SHIFTS)
+    t.name: t
+    for t in (
+        TICKETS,
+        EVENTS,
+        SURVEYS,
+        AGENTS,
+        WORK,
+        CONTACTS,
+        BOT_SESSIONS,
+        SHIFTS,
+        VENDOR_METRICS,
+    )
 }
 
 

@@ -83,6 +83,31 @@ BOOKKEEPING: dict[str, list[tuple[str, str]]] = {
         ("duplicates", "number"),
         ("quarantined", "number"),
     ],
+    # connectors (see :mod:`supportops.store.sync_log`): every fetched vendor record, each
+    # stream's cursor, and one row per sync run of a source
+    "raw_records": [
+        ("source", "string"),
+        ("stream", "string"),
+        ("part", "string"),
+        ("vendor_id", "string"),
+        ("fetched_at", "timestamp"),
+        ("digest", "string"),
+        ("record", "string"),
+    ],
+    "sync_state": [
+        ("source", "string"),
+        ("stream", "string"),
+        ("cursor", "string"),
+        ("committed_at", "timestamp"),
+    ],
+    "sync_runs": [
+        ("source", "string"),
+        ("started_at", "timestamp"),
+        ("finished_at", "timestamp"),
+        ("requests", "number"),
+        ("records", "number"),
+        ("error", "string"),
+    ],
 }
 
 _VIEW_LOCKS = threading.Lock()  # guards the creation of each store's view lock

@@ -1,1 +1,1 @@
-"""One module per vendor: its streams, auth and rate-limit signal as data, and its pure mapping."""
+"""One module per vendor, each declaring ``VENDOR`` (see :mod:`supportops.connectors`)."""

@@ -1,0 +1,441 @@
+"""The sync runner: a source's streams, page by page, each page committed with its cursor.
+
+For every stream of the source's vendor, in order: the request to send is the stored cursor
+(or the stream's first request from ``--since`` / the source's ``start``); each answer's
+records are mapped (the vendor's pure mapping), then **one transaction** keeps the page's raw
+records, its event-log rows (through the importer, so rows are checked and quarantined like any
+import) and the cursor after it. A page whose records were all stored before writes no rows; a
+cursor that did not move is not written again. ``for_each`` streams are read for each record of
+their parent's page and commit with it. Retries and rate-limit waits are the HTTP seam's
+(:mod:`supportops.http`), with the vendor's signal as data; each wait is told to the listener.
+A terminal answer (401, 403, a daily limit) stops the source with one line
+(:attr:`SourceReport.error`); the caller goes on with the next source.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import pyarrow as pa
+
+from supportops.config import SourceConfig
+from supportops.connectors.auth import Credentials, credentials
+from supportops.connectors.registry import vendor_of
+from supportops.connectors.spec import (
+    Mapped,
+    MappingContext,
+    PageRequest,
+    Parts,
+    Stream,
+    Vendor,
+    dig,
+)
+from supportops.errors import SupportOpsError, SyncError, TerminalError, TransientError
+from supportops.http import HttpClient, Retries, Transport
+from supportops.instants import Clock, SystemClock
+from supportops.model.importer import ImportReport, import_batches
+from supportops.model.schema import TABLES
+from supportops.store import sync_log
+from supportops.store.base import Store
+
+__all__ = [
+    "Listener",
+    "Network",
+    "SourceReport",
+    "StreamReport",
+    "rebuild_source",
+    "sync_source",
+]
+
+RETRIES = Retries(attempts=10, min_wait=1.0, max_wait=60.0, jitter=0.5, total=3600.0)
+REFUSALS = {  # what a terminal HTTP status means for a source, said in one line
+    401: "the credentials were refused (HTTP 401): check the token and its environment variable",
+    403: "access refused (HTTP 403): a missing permission or the daily request limit",
+    404: "not found (HTTP 404): check the source's url",
+}
+
+
+@dataclass
+class StreamReport:
+    """What one stream did in a run."""
+
+    pages: int = 0
+    records: int = 0
+    raw_new: int = 0
+    rows: int = 0
+    events: int = 0
+    quarantined: int = 0
+    requests: int = 0
+    waits: int = 0
+    waited: float = 0.0
+
+
+@dataclass
+class SourceReport:
+    """What one source's run did, per stream; ``error`` is the one line when it stopped."""
+
+    source: str
+    vendor: str
+    streams: dict[str, StreamReport] = field(default_factory=dict)
+    error: str | None = None
+
+    def stream(self, name: str) -> StreamReport:
+        """The report of stream ``name`` (created empty on first use)."""
+        return self.streams.setdefault(name, StreamReport())
+
+    @property
+    def requests(self) -> int:
+        """Requests over all streams."""
+        return sum(s.requests for s in self.streams.values())
+
+    @property
+    def records(self) -> int:
+        """Records fetched over all streams."""
+        return sum(s.records for s in self.streams.values())
+
+
+class Listener(Protocol):
+    """Told of each committed page and each rate-limit or retry wait."""
+
+    def page(self, source: str, stream: str, report: StreamReport) -> None: ...
+
+    def wait(self, source: str, stream: str, seconds: float, reason: str) -> None: ...
+
+
+class _Silent:
+    def page(self, source: str, stream: str, report: StreamReport) -> None:
+        return None
+
+    def wait(self, source: str, stream: str, seconds: float, reason: str) -> None:
+        return None
+
+
+@dataclass
+class Network:
+    """What reaches the vendor, injected: the transport (a local fake in tests), the sleeper
+    and monotonic timer of retries and waits, the environment holding secrets."""
+
+    transport: Transport | None = None
+    sleep: Callable[[float], None] = time.sleep
+    monotonic: Callable[[], float] = time.monotonic
+    env: Mapping[str, str] | None = None
+    retries: Retries = RETRIES
+
+
+def _table(rows: list[dict[str, Any]]) -> pa.Table:
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    columns: dict[str, list[Any]] = {}
+    for name in names:
+        values = [_cell(row.get(name)) for row in rows]
+        if any(v is not None for v in values):
+            columns[name] = values
+    return pa.table(columns)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, default=str)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _streams(
+    mapped: Iterator[Mapped], label: str
+) -> Iterator[tuple[str, str, Iterator[pa.RecordBatch], tuple[str, ...]]]:
+    gathered: dict[str, list[dict[str, Any]]] = {}
+    for one in mapped:
+        for name, rows in one.tables.items():
+            gathered.setdefault(name, []).extend(rows)
+    for name in TABLES:  # tickets first: the other tables' rows name them
+        if gathered.get(name):
+            yield name, f"{label}:{name}", iter(_table(gathered[name]).to_batches()), ()
+
+
+def _import(store: Store, mapped: Iterator[Mapped], source: str, label: str, clock: Clock) -> Any:
+    return import_batches(store, _streams(mapped, label), source=source, files=label, clock=clock)
+
+
+def _raw(source: str, stream: Stream, parts: Parts, at: datetime) -> tuple[pa.Table, int]:
+    rows: dict[str, list[Any]] = {n: [] for n in ("source", "stream", "part", "vendor_id")}
+    rows |= {"digest": [], "record": []}
+    for part, records in parts.items():
+        for record in records:
+            rows["source"].append(source)
+            rows["stream"].append(stream.name)
+            rows["part"].append(part)
+            rows["vendor_id"].append(str(dig(record, stream.id_field)))
+            rows["digest"].append(sync_log.digest(record))
+            rows["record"].append(json.dumps(record, sort_keys=True, default=str))
+    count = len(rows["source"])
+    table = pa.table({**rows, "fetched_at": pa.array([at] * count, pa.timestamp("us", tz="UTC"))})
+    return table.select(
+        ["source", "stream", "part", "vendor_id", "fetched_at", "digest", "record"]
+    ), count
+
+
+def _since(source: SourceConfig, since: datetime | None) -> float | None:
+    if since is not None:
+        return since.timestamp()
+    if source.start is not None:
+        return datetime(
+            source.start.year, source.start.month, source.start.day, tzinfo=UTC
+        ).timestamp()
+    return None
+
+
+class _Run:
+    """One source's sync: its client, context, counters."""
+
+    def __init__(
+        self,
+        store: Store,
+        name: str,
+        source: SourceConfig,
+        vendor: Vendor,
+        network: Network,
+        clock: Clock,
+        listener: Listener,
+    ) -> None:
+        self.store, self.name, self.source, self.vendor = store, name, source, vendor
+        self.clock, self.listener, self.network = clock, listener, network
+        self.report = SourceReport(name, vendor.name)
+        self.current = ""
+        self.context = MappingContext(
+            name, dict(source.status_map), frozenset(source.automation_users)
+        )
+        self.http = HttpClient(
+            retries=network.retries,
+            timeout=60.0,
+            rate_limit=vendor.rate_limit,
+            transport=network.transport,
+            sleep=network.sleep,
+            monotonic=network.monotonic,
+            on_retry=self._waited,
+        )
+        self.creds: Credentials | None = None
+
+    def _waited(self, attempt: int, error: TransientError, seconds: float) -> None:
+        stream = self.report.stream(self.current)
+        stream.waits += 1
+        stream.waited += seconds
+        self.listener.wait(self.name, self.current, seconds, str(error))
+
+    def _token(self, url: str, form: Mapping[str, str]) -> Mapping[str, object]:
+        answer: Mapping[str, object] = self.http.post(url, data=dict(form)).json()
+        return answer
+
+    def fetch(self, request: PageRequest) -> Any:
+        if self.creds is None:
+            self.creds = credentials(
+                self.name, self.source, self.vendor, self._token, self.network.env
+            )
+        if self.source.budget is not None and self.report.requests >= self.source.budget:
+            raise SyncError(
+                f"source {self.name}: the request budget ({self.source.budget}) is spent",
+                source=self.name,
+                stream=self.current,
+            )
+        self.report.stream(self.current).requests += 1
+        body = request.json_body()
+        answer = self.http.request(
+            request.method,
+            self.creds.base_url.rstrip("/") + request.path,
+            params=list(request.params),
+            headers=self.creds.headers,
+            **({"json": body} if body is not None else {}),
+        )
+        try:
+            return answer.json()
+        except ValueError as exc:
+            raise SyncError(
+                f"source {self.name}: {request.path} answered something that is not JSON",
+                source=self.name,
+                stream=self.current,
+            ) from exc
+
+    def load_lookups(self) -> None:
+        for stream in self.vendor.streams:
+            if stream.lookup:
+                found = sync_log.raw_records_of(self.store, self.name, stream.name)
+                self.context.lookups[stream.name] = {
+                    str(dig(r, stream.id_field)): r for p, r in found if p == stream.records
+                }
+
+    def remember(self, stream: Stream, records: list[dict[str, Any]]) -> None:
+        if stream.lookup:
+            known = self.context.lookups.setdefault(stream.name, {})
+            known.update({str(dig(r, stream.id_field)): r for r in records})
+
+    def children(self, parent: Stream, records: list[dict[str, Any]]) -> list[tuple[Stream, Parts]]:
+        out: list[tuple[Stream, Parts]] = []
+        for child in self.vendor.children(parent.name):
+            for record in records:
+                key = dig(record, child.parent_key)
+                request = child.pagination.first(child, None)
+                request = PageRequest(
+                    request.path.replace("{parent}", str(key)),
+                    request.params,
+                    request.method,
+                    request.body,
+                )
+                out += [(child, parts) for parts in self.pages(child, request, parent_id=key)]
+        return out
+
+    def pages(
+        self, stream: Stream, request: PageRequest | None, parent_id: Any = None
+    ) -> Iterator[Parts]:
+        while request is not None:
+            body = self.fetch(request)
+            records = _records(body, stream.records)
+            if parent_id is not None:
+                records = [{**r, "_parent": parent_id} for r in records]
+            parts: Parts = {stream.records: records}
+            parts |= {p: _records(body, p) for p in stream.parts}
+            request = stream.pagination.step(request, body, records).next
+            yield parts
+
+    def stream(self, stream: Stream, start: PageRequest) -> None:
+        self.current = stream.name
+        report = self.report.stream(stream.name)
+        request: PageRequest | None = start
+        while request is not None:
+            body = self.fetch(request)
+            records = _records(body, stream.records)
+            parts: Parts = {stream.records: records}
+            parts |= {p: _records(body, p) for p in stream.parts}
+            step = stream.pagination.step(request, body, records)
+            children = self.children(stream, records)
+            self.current = stream.name
+            self.commit(stream, parts, children, step.resume, report)
+            self.remember(stream, records)
+            request = step.next
+
+    def commit(
+        self,
+        stream: Stream,
+        parts: Parts,
+        children: list[tuple[Stream, Parts]],
+        resume: PageRequest,
+        report: StreamReport,
+    ) -> None:
+        at = self.clock.now()
+        with self.store.transaction():
+            new = 0
+            pieces = [(stream, parts), *children]
+            for one, its in pieces:
+                raw, count = _raw(self.name, one, its, at)
+                report.records += count if one is stream else 0
+                new += sync_log.keep_raw(self.store, raw) if count else 0
+            if new:
+                mapped = (one.map(its, self.context) for one, its in pieces)
+                done = _import(
+                    self.store, mapped, self.name, f"sync {self.name}/{stream.name}", self.clock
+                )
+                _count(done, report)
+            sync_log.save_cursor(self.store, self.name, stream.name, resume.to_json(), at)
+        report.pages += 1
+        report.raw_new += new
+        self.listener.page(self.name, stream.name, report)
+
+
+def _records(body: Any, path: str) -> list[dict[str, Any]]:
+    found = dig(body, path)
+    if found is None:
+        return []
+    if isinstance(found, dict):
+        return [found]
+    return [r for r in found if isinstance(r, dict)]
+
+
+def _count(done: ImportReport, report: StreamReport) -> None:
+    report.rows += done.total("imported") + done.total("updated")
+    report.events += done.table("events").imported
+    report.quarantined += done.total("quarantined")
+
+
+def _line(name: str, exc: SupportOpsError) -> str:
+    status = getattr(exc, "status", None)
+    reason = REFUSALS.get(status) if isinstance(status, int) else None
+    return f"{name}: {reason}" if reason else (str(exc) if name in str(exc) else f"{name}: {exc}")
+
+
+def sync_source(
+    store: Store,
+    name: str,
+    source: SourceConfig,
+    *,
+    full: bool = False,
+    since: datetime | None = None,
+    network: Network | None = None,
+    clock: Clock | None = None,
+    listener: Listener | None = None,
+) -> SourceReport:
+    """Sync source ``name`` into ``store`` (see the module's docstring). ``full`` ignores the
+    stored cursors (from ``start``); ``since`` starts every stream there instead."""
+    clock = clock or SystemClock()
+    run = _Run(
+        store,
+        name,
+        source,
+        vendor_of(source.vendor),
+        network or Network(),
+        clock,
+        listener or _Silent(),
+    )
+    started = clock.now()
+    stored = {} if full or since else sync_log.cursors(store, name)
+    try:
+        run.load_lookups()
+        for stream in run.vendor.streams:
+            if stream.for_each:
+                continue
+            kept = stored.get(stream.name)
+            first = (
+                PageRequest.from_json(kept)
+                if kept
+                else stream.pagination.first(stream, _since(source, since))
+            )
+            run.stream(stream, first)
+    except (TerminalError, TransientError) as exc:
+        run.report.error = _line(name, exc)
+    finally:
+        run.http.close()
+    sync_log.log_run(
+        store, name, started, clock.now(), run.report.requests, run.report.records, run.report.error
+    )
+    return run.report
+
+
+def rebuild_source(
+    store: Store, name: str, source: SourceConfig, clock: Clock | None = None
+) -> ImportReport:
+    """Remap the stored raw records of source ``name`` into the log, without a request: the
+    source's event-log rows are replaced in one transaction."""
+    vendor = vendor_of(source.vendor)
+    context = MappingContext(name, dict(source.status_map), frozenset(source.automation_users))
+    for stream in vendor.streams:
+        if stream.lookup:
+            found = sync_log.raw_records_of(store, name, stream.name)
+            context.lookups[stream.name] = {
+                str(dig(r, stream.id_field)): r for p, r in found if p == stream.records
+            }
+
+    def mapped() -> Iterator[Mapped]:
+        for stream in vendor.streams:
+            for parts in sync_log.raw_pages(store, name, stream.name):
+                yield stream.map(parts, context)
+
+    with store.transaction():
+        sync_log.forget_source(store, name)
+        done: ImportReport = _import(
+            store, mapped(), name, f"rebuild {name}", clock or SystemClock()
+        )
+    return done

@@ -1,0 +1,224 @@
+"""What a vendor is, as data: its streams, how each pages, its auth and rate-limit signal, and
+the pure mapping of a page of its JSON to event-log rows.
+
+A :class:`Vendor` is declared once in ``connectors/vendors/<vendor>.py`` and listed in
+:mod:`supportops.connectors.registry`; the runner reads nothing else about it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Protocol
+
+from supportops.http import RateLimit
+
+__all__ = [
+    "AuthKind",
+    "Mapped",
+    "MappingContext",
+    "PageRequest",
+    "Paginator",
+    "Parts",
+    "Step",
+    "Stream",
+    "Vendor",
+    "dig",
+]
+
+AuthKind = Literal["token_basic", "api_key_basic", "bearer", "oauth2_client_credentials"]
+Parts = dict[str, list[dict[str, Any]]]  # a page's records by the JSON key they came under
+
+
+def dig(body: Any, path: str) -> Any:
+    """The value at a dotted ``path`` of a JSON body (``_embedded.conversations``), or None."""
+    value = body
+    for key in path.split(".") if path else ():
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """One request of a stream: method, path below the source's ``url``, query, JSON body.
+
+    It is also the stream's cursor: the request to send next is what ``sync_state`` keeps."""
+
+    path: str
+    params: tuple[tuple[str, str], ...] = ()
+    method: str = "GET"
+    body: str | None = None  # JSON text, for POST searches
+
+    def with_params(self, changes: Mapping[str, str | int | None]) -> PageRequest:
+        """This request with ``changes`` to its query (a None value removes the parameter)."""
+        params = dict(self.params)
+        for key, value in changes.items():
+            if value is None:
+                params.pop(key, None)
+            else:
+                params[key] = str(value)
+        return replace(self, params=tuple(params.items()))
+
+    def with_query(self, params: Mapping[str, str | int]) -> PageRequest:
+        """This request with exactly the query ``params`` (names kept as given)."""
+        return replace(self, params=tuple((k, str(v)) for k, v in params.items()))
+
+    def json_body(self) -> Any:
+        """The body as JSON data (None without one)."""
+        return None if self.body is None else json.loads(self.body)
+
+    def to_json(self) -> str:
+        """The request as JSON text (what ``sync_state.cursor`` holds)."""
+        return json.dumps(
+            {"path": self.path, "params": self.params, "method": self.method, "body": self.body}
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> PageRequest:
+        """The request :meth:`to_json` wrote."""
+        data = json.loads(text)
+        params = tuple((str(k), str(v)) for k, v in data.get("params", []))
+        return cls(data["path"], params, data.get("method", "GET"), data.get("body"))
+
+
+@dataclass(frozen=True)
+class Step:
+    """After one page: ``next`` is the request to send now (None: the stream is done for this
+    run) and ``resume`` where a later run starts if this one stops after the page."""
+
+    next: PageRequest | None
+    resume: PageRequest
+
+
+class Paginator(Protocol):
+    """A pagination style (see :mod:`supportops.connectors.pagination`)."""
+
+    def first(self, stream: Stream, since: float | None) -> PageRequest:
+        """The first request of ``stream``, from unix time ``since`` (None: everything)."""
+        ...
+
+    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
+        """Where to go after ``request`` answered ``body`` holding ``records``."""
+        ...
+
+
+@dataclass
+class MappingContext:
+    """What a mapping may know beside the page: the source's name and settings, and the
+    records of the vendor's lookup streams (``lookups[stream][vendor_id] = record``)."""
+
+    source: str
+    status_map: Mapping[str, str] = field(default_factory=dict)
+    automation_users: frozenset[str] = frozenset()
+    lookups: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+    def lookup(self, stream: str, vendor_id: Any) -> dict[str, Any] | None:
+        """The record of ``stream`` with id ``vendor_id``, or None."""
+        if vendor_id is None:
+            return None
+        return self.lookups.get(stream, {}).get(str(vendor_id))
+
+
+@dataclass
+class Mapped:
+    """Event-log rows by table (``tickets``, ``events``, ``surveys``, ``agents``, ``work``,
+    ``vendor_metrics``...), each a dict of that table's columns (event-log.md); instants as
+    ISO 8601 text with an offset or aware datetimes, ``custom`` as a dict or JSON text."""
+
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def add(self, table: str, *rows: dict[str, Any] | None) -> None:
+        """Append ``rows`` (None rows are skipped) to ``table``."""
+        self.tables.setdefault(table, []).extend(r for r in rows if r is not None)
+
+    def extend(self, other: Mapped) -> None:
+        """Append every row of ``other``."""
+        for name, rows in other.tables.items():
+            self.add(name, *rows)
+
+    @property
+    def rows(self) -> int:
+        """Rows over all tables."""
+        return sum(len(r) for r in self.tables.values())
+
+
+Mapper = Callable[[Parts, MappingContext], Mapped]
+
+
+def no_rows(parts: Parts, context: MappingContext) -> Mapped:
+    """The mapping of a stream kept only raw (and as a lookup)."""
+    return Mapped()
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One endpoint of a vendor, read page by page.
+
+    - ``path``, ``params``, ``method``, ``body``: the first request (``{parent}`` in ``path``
+      is the parent record's id for a ``for_each`` stream).
+    - ``pagination``: a :class:`Paginator` (a style of :mod:`~supportops.connectors.pagination`).
+    - ``records``: the dotted JSON path of the page's records; ``parts``: other keys of the page
+      kept raw and passed to ``map`` (side-loads such as Zendesk ``metric_sets``).
+    - ``id_field``: each record's vendor id (raw records are keyed by it).
+    - ``map``: the pure mapping of the page's parts; it must map each part on its own (a
+      rebuild passes the stored parts one at a time).
+    - ``lookup``: the records are kept in :attr:`MappingContext.lookups` for later mappings
+      (users' roles, custom statuses, groups); a lookup stream comes before its users.
+    - ``for_each``: read once per record of that parent stream, inside the parent's page (its
+      rows commit with the parent page); ``parent_key`` names the parent record's id field.
+    """
+
+    name: str
+    path: str
+    pagination: Paginator
+    records: str
+    map: Mapper = no_rows
+    params: tuple[tuple[str, str], ...] = ()
+    method: str = "GET"
+    body: str | None = None
+    parts: tuple[str, ...] = ()
+    id_field: str = "id"
+    lookup: bool = False
+    for_each: str | None = None
+    parent_key: str = "id"
+
+    def request(self, **params: str | int) -> PageRequest:
+        """The stream's first request with ``params`` added to its own."""
+        return PageRequest(self.path, self.params, self.method, self.body).with_query(
+            {**dict(self.params), **params}
+        )
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """A helpdesk, as data.
+
+    - ``streams`` in dependency order (lookups first); ``for_each`` streams ride their parent.
+    - ``auth``: how credentials are sent (:mod:`supportops.connectors.auth`).
+    - ``rate_limit``: how the vendor says "slow down" (data for :mod:`supportops.http`).
+    - ``check``: the cheap request ``supportops connect`` sends to test the credentials.
+    - ``history``: how status history is known, shown by ``supportops sources``.
+    - ``token_path``: OAuth2 token endpoint below ``url`` (for ``oauth2_client_credentials``).
+    """
+
+    name: str
+    streams: tuple[Stream, ...]
+    auth: AuthKind
+    rate_limit: RateLimit
+    check: PageRequest
+    history: str = "from the vendor's change events"
+    token_path: str | None = None
+
+    def stream(self, name: str) -> Stream:
+        """The stream called ``name``."""
+        for stream in self.streams:
+            if stream.name == name:
+                return stream
+        raise KeyError(f"{self.name} has no stream {name!r}")
+
+    def children(self, parent: str) -> tuple[Stream, ...]:
+        """The streams read once per record of ``parent``."""
+        return tuple(s for s in self.streams if s.for_each == parent)

@@ -1,0 +1,392 @@
+"""Zendesk Support, declared: streams, auth, rate-limit signal and the pure mapping.
+
+Streams, in order: ``custom_statuses``, ``ticket_fields``, ``groups`` (lookups, re-read each
+run: one request each), ``users`` (cursor export; roles tell agents, customers and bots),
+``tickets`` (cursor export with ``include=metric_sets``: ticket_metrics ride along into
+``vendor_metrics``), ``ticket_events`` (time-based export with ``include=comment_events``: status,
+assignee, group, priority, tags and type changes, comments, merges) and
+``satisfaction_ratings``.
+
+Mapping, as the connectors contract says:
+
+- status ``new, open, pending, hold → on_hold, solved, closed``; a ticket's
+  ``custom_status_id`` goes through its ``status_category`` (the source's ``status_map`` by
+  agent label wins); the label is kept in ``custom.custom_status``.
+- a deleted ticket (status ``deleted``) is a tombstone: status ``closed``,
+  ``custom.tombstone = "deleted"``; never a hard delete.
+- actors: the updater's or author's role (``end-user`` → customer, ``agent``/``admin`` →
+  agent), user ``-1``, a ``via.channel`` of ``rule`` (triggers, automations) or the source's
+  ``automation_users`` → system; answer-bot / AI-agent channels → bot.
+- comments are messages (``public`` false = internal note); a comment saying the ticket was
+  merged into another adds a ``merged`` event naming it.
+- satisfaction ``good`` → 5, ``bad`` → 1 (offered / unoffered are no answer).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from supportops.connectors.pagination import CursorExport, ListCursor, TimeNextPage
+from supportops.connectors.spec import Mapped, MappingContext, PageRequest, Parts, Stream, Vendor
+from supportops.http import RateLimit
+
+__all__ = [
+    "CHANNELS",
+    "METRIC_KEYS",
+    "STATUSES",
+    "VENDOR",
+    "map_events",
+    "map_ratings",
+    "map_tickets",
+    "map_users",
+]
+
+CHANNELS = {
+    "web": "web",
+    "email": "email",
+    "voice": "phone",
+    "chat": "chat",
+    "api": "api",
+    "mobile": "api",
+    "mobile_sdk": "api",
+    "twitter": "social",
+    "facebook": "social",
+    "native_messaging": "messaging",
+    "sample_ticket": "other",
+}
+STATUSES = {
+    "new": "new",
+    "open": "open",
+    "pending": "pending",
+    "hold": "on_hold",
+    "solved": "solved",
+    "closed": "closed",
+}
+SYSTEM_CHANNELS = frozenset({"rule", "system"})
+BOT_CHANNELS = frozenset({"answer_bot", "answer_bot_for_agents", "ai_agent", "answer_bot_api"})
+ROLES = {"end-user": "customer", "agent": "agent", "admin": "agent"}
+METRIC_KEYS = (
+    "reply_time_in_minutes",
+    "first_resolution_time_in_minutes",
+    "full_resolution_time_in_minutes",
+    "agent_wait_time_in_minutes",
+    "requester_wait_time_in_minutes",
+    "on_hold_time_in_minutes",
+)
+COUNT_KEYS = ("reopens", "replies", "group_stations", "assignee_stations")
+FIELDS = {  # a ticket field's change → the event kind
+    "status": "status",
+    "assignee_id": "assignee",
+    "group_id": "group",
+    "priority": "priority",
+    "tags": "tags",
+    "type": "type",
+}
+SCORES = {"good": 5, "bad": 1}
+MERGED = re.compile(r"merged into (?:request|ticket) #(\d+)", re.IGNORECASE)
+
+
+def _id(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _channel(via: Any) -> str:
+    return str((via or {}).get("channel") or "")
+
+
+def actor(context: MappingContext, user_id: Any, via: Any) -> str:
+    """Who did something: the user's role, or system for rules, ``-1`` and automation users,
+    bot for answer-bot and AI-agent channels."""
+    channel = _channel(via)
+    if channel in BOT_CHANNELS:
+        return "bot"
+    if (
+        channel in SYSTEM_CHANNELS
+        or str(user_id) == "-1"
+        or str(user_id) in context.automation_users
+    ):
+        return "system"
+    user = context.lookup("users", user_id) or {}
+    return ROLES.get(str(user.get("role")), "agent" if user else "customer")
+
+
+def status_of(
+    context: MappingContext, status: Any, custom_status_id: Any
+) -> tuple[str, str | None]:
+    """The canonical status and the custom status label (when the ticket has one)."""
+    custom = context.lookup("custom_statuses", custom_status_id)
+    label = str(custom["agent_label"]) if custom and custom.get("agent_label") else None
+    if label and label in context.status_map:
+        return context.status_map[label], label
+    if custom and custom.get("status_category") in STATUSES:
+        return STATUSES[str(custom["status_category"])], label
+    return STATUSES.get(str(status), "open"), label
+
+
+def _fields(context: MappingContext, values: list[dict[str, Any]]) -> dict[str, Any]:
+    out = {}
+    for item in values or []:
+        if item.get("value") in (None, "", []):
+            continue
+        field = context.lookup("ticket_fields", item.get("id")) or {}
+        out[str(field.get("title") or item.get("id"))] = item["value"]
+    return out
+
+
+def _ticket(context: MappingContext, data: dict[str, Any]) -> dict[str, Any]:
+    status, label = status_of(context, data.get("status"), data.get("custom_status_id"))
+    custom: dict[str, Any] = {"via": _channel(data.get("via")) or None}
+    if data.get("status") == "deleted":
+        status, custom["tombstone"] = "closed", "deleted"
+    if label:
+        custom |= {"custom_status": label, "custom_status_id": data.get("custom_status_id")}
+    if fields := _fields(context, data.get("custom_fields") or []):
+        custom["fields"] = fields
+    for key in ("brand_id", "ticket_form_id", "external_id", "problem_id"):
+        if data.get(key) is not None:
+            custom[key] = data[key]
+    submitter, requester = data.get("submitter_id"), data.get("requester_id")
+    by = actor(context, submitter, data.get("via")) if submitter != requester else "customer"
+    group = context.lookup("groups", data.get("group_id")) or {}
+    return {
+        "ticket_id": str(data["id"]),
+        "source": context.source,
+        "created_at": data["created_at"],
+        "channel": CHANNELS.get(_channel(data.get("via")), "other"),
+        "raw_channel": _channel(data.get("via")) or None,
+        "status": status,
+        "priority": data.get("priority"),
+        "type": data.get("type"),
+        "group": group.get("name") or _id(data.get("group_id")),
+        "assignee_id": _id(data.get("assignee_id")),
+        "requester_id": _id(requester),
+        "organization_id": _id(data.get("organization_id")),
+        "created_by": by,
+        "tags": [str(t) for t in data.get("tags") or []],
+        "subject": data.get("subject"),
+        "custom": {k: v for k, v in custom.items() if v is not None},
+    }
+
+
+def _metrics(context: MappingContext, data: dict[str, Any]) -> list[dict[str, Any]]:
+    base = {
+        "source": context.source,
+        "ticket_id": str(data["ticket_id"]),
+        "reported_at": data.get("updated_at"),
+    }
+    rows = []
+    for key in METRIC_KEYS:
+        for clock, value in (data.get(key) or {}).items():
+            if value is not None:
+                rows.append(
+                    {
+                        **base,
+                        "metric": key,
+                        "clock": clock,
+                        "value": float(value),
+                        "unit": "minutes",
+                    }
+                )
+    for key in COUNT_KEYS:
+        if data.get(key) is not None:
+            rows.append({**base, "metric": key, "value": float(data[key]), "unit": "count"})
+    return rows
+
+
+def map_tickets(parts: Parts, context: MappingContext) -> Mapped:
+    """Tickets (and their side-loaded ``metric_sets`` as vendor_metrics)."""
+    out = Mapped()
+    out.add("tickets", *(_ticket(context, t) for t in parts.get("tickets", [])))
+    for metric_set in parts.get("metric_sets", []):
+        out.add("vendor_metrics", *_metrics(context, metric_set))
+    return out
+
+
+def _change(
+    context: MappingContext, audit: dict[str, Any], child: dict[str, Any]
+) -> dict[str, Any] | None:
+    kind = FIELDS.get(str(child.get("field_name")))
+    if kind is None:
+        return None
+    value, previous = child.get("value"), child.get("previous_value")
+    if kind == "status":
+        value, previous = STATUSES.get(str(value), value), STATUSES.get(str(previous), previous)
+    if isinstance(value, list):
+        value = ";".join(map(str, value))
+    if isinstance(previous, list):
+        previous = ";".join(map(str, previous))
+    return {
+        "kind": kind,
+        "value": _id(value),
+        "previous": _id(previous),
+        "actor": actor(context, audit.get("updater_id"), audit.get("via")),
+        "actor_id": _id(audit.get("updater_id")),
+    }
+
+
+def _custom_status(
+    context: MappingContext, audit: dict[str, Any], child: dict[str, Any]
+) -> dict[str, Any] | None:
+    if child.get("field_name") != "custom_status_id":
+        return None
+    status, _ = status_of(context, None, child.get("value"))
+    before, _ = status_of(context, None, child.get("previous_value"))
+    return {
+        "kind": "status",
+        "value": status,
+        "previous": before if child.get("previous_value") is not None else None,
+        "actor": actor(context, audit.get("updater_id"), audit.get("via")),
+        "actor_id": _id(audit.get("updater_id")),
+    }
+
+
+def _comment(
+    context: MappingContext, audit: dict[str, Any], child: dict[str, Any]
+) -> list[dict[str, Any]]:
+    author = child.get("author_id", audit.get("updater_id"))
+    message = {
+        "kind": "message",
+        "public": bool(child.get("public", True)),
+        "actor": actor(context, author, child.get("via") or audit.get("via")),
+        "actor_id": _id(author),
+        "body": child.get("plain_body") or child.get("body"),
+        "event_id": f"zc-{child['id']}",
+    }
+    merged = MERGED.search(str(child.get("body") or ""))
+    if not merged:
+        return [message]
+    merge = {
+        "kind": "merged",
+        "value": merged.group(1),
+        "actor": "system",
+        "event_id": f"zm-{child['id']}",
+    }
+    return [message, merge]
+
+
+def _audit(context: MappingContext, audit: dict[str, Any]) -> list[dict[str, Any]]:
+    children = audit.get("child_events") or []
+    rows: list[dict[str, Any]] = []
+    custom = [e for c in children if (e := _custom_status(context, audit, c))]
+    for child in children:
+        if child.get("event_type") == "Comment":
+            rows += _comment(context, audit, child)
+            continue
+        row = _change(context, audit, child)
+        if row is None or (row["kind"] == "status" and custom):
+            continue
+        rows.append({**row, "event_id": f"zd-{child['id']}"})
+    rows += [{**row, "event_id": f"zcs-{audit['id']}"} for row in custom[:1]]
+    base = {
+        "ticket_id": str(audit["ticket_id"]),
+        "source": context.source,
+        "at": audit["created_at"],
+    }
+    return [{**base, **row} for row in rows]
+
+
+def map_events(parts: Parts, context: MappingContext) -> Mapped:
+    """Ticket events (audits with their child events) as event-log events."""
+    out = Mapped()
+    for audit in parts.get("ticket_events", []):
+        out.add("events", *_audit(context, audit))
+    return out
+
+
+def map_users(parts: Parts, context: MappingContext) -> Mapped:
+    """Agents and admins as agents (customers stay raw and in the lookup)."""
+    out = Mapped()
+    for user in parts.get("users", []):
+        if (
+            ROLES.get(str(user.get("role"))) == "agent"
+            and str(user.get("id")) not in context.automation_users
+        ):
+            out.add(
+                "agents",
+                {
+                    "agent_id": str(user["id"]),
+                    "name": user.get("name"),
+                    "email": user.get("email"),
+                    "timezone": None,
+                },
+            )
+    return out
+
+
+def map_ratings(parts: Parts, context: MappingContext) -> Mapped:
+    """Answered satisfaction ratings as csat surveys."""
+    out = Mapped()
+    for rating in parts.get("satisfaction_ratings", []):
+        score = SCORES.get(str(rating.get("score")))
+        if score is not None and rating.get("ticket_id") is not None:
+            out.add(
+                "surveys",
+                {
+                    "ticket_id": str(rating["ticket_id"]),
+                    "source": context.source,
+                    "at": rating.get("updated_at") or rating["created_at"],
+                    "survey": "csat",
+                    "score": score,
+                    "comment": rating.get("comment"),
+                },
+            )
+    return out
+
+
+VENDOR = Vendor(
+    name="zendesk",
+    auth="token_basic",
+    rate_limit=RateLimit(),  # 429 + Retry-After (seconds; any case; a backoff when missing)
+    check=PageRequest("/api/v2/users/me.json"),
+    history="from ticket events (incremental export with comment events)",
+    streams=(
+        Stream(
+            "custom_statuses",
+            "/api/v2/custom_statuses.json",
+            ListCursor(),
+            "custom_statuses",
+            lookup=True,
+        ),
+        Stream(
+            "ticket_fields",
+            "/api/v2/ticket_fields.json",
+            ListCursor(),
+            "ticket_fields",
+            lookup=True,
+        ),
+        Stream("groups", "/api/v2/groups.json", ListCursor(), "groups", lookup=True),
+        Stream(
+            "users",
+            "/api/v2/incremental/users/cursor.json",
+            CursorExport(),
+            "users",
+            map=map_users,
+            lookup=True,
+        ),
+        Stream(
+            "tickets",
+            "/api/v2/incremental/tickets/cursor.json",
+            CursorExport(),
+            "tickets",
+            map=map_tickets,
+            params=(("include", "metric_sets"),),
+            parts=("metric_sets",),
+        ),
+        Stream(
+            "ticket_events",
+            "/api/v2/incremental/ticket_events.json",
+            TimeNextPage(),
+            "ticket_events",
+            map=map_events,
+            params=(("include", "comment_events"),),
+        ),
+        Stream(
+            "satisfaction_ratings",
+            "/api/v2/satisfaction_ratings.json",
+            ListCursor(since_param="start_time"),
+            "satisfaction_ratings",
+            map=map_ratings,
+        ),
+    ),
+)

@@ -1,0 +1,201 @@
+"""What connectors keep beside the event log: raw vendor records, cursors, and sync runs.
+
+- ``raw_records``: every record fetched (source, stream, the JSON key it came under as
+  ``part``, vendor id, fetched_at, a digest of its JSON, the JSON). A record fetched again
+  unchanged is not stored twice (its digest is part of the key); a changed one adds a row, so
+  the latest row per vendor id is the record as last seen.
+- ``sync_state``: per source and stream, the cursor (the next request, as JSON) after the last
+  committed page.
+- ``sync_runs``: one row per sync of a source: when, requests, records, the error if it failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+from supportops.model.schema import TABLES, Column, Table
+from supportops.store.base import Store
+
+__all__ = [
+    "RAW_RECORDS",
+    "SYNC_STATE",
+    "SourceSummary",
+    "cursors",
+    "digest",
+    "forget_source",
+    "keep_raw",
+    "log_run",
+    "raw_pages",
+    "raw_records_of",
+    "save_cursor",
+    "summaries",
+]
+
+RAW_RECORDS = Table(
+    "raw_records",
+    "Every vendor record fetched.",
+    tuple(
+        Column(n, t, n)  # type: ignore[arg-type]
+        for n, t in (
+            ("source", "string"),
+            ("stream", "string"),
+            ("part", "string"),
+            ("vendor_id", "string"),
+            ("fetched_at", "timestamp"),
+            ("digest", "string"),
+            ("record", "string"),
+        )
+    ),
+    key=("source", "stream", "part", "vendor_id", "digest"),
+    replace=False,
+)
+SYNC_STATE = Table(
+    "sync_state",
+    "Each stream's cursor.",
+    (
+        Column("source", "string", "source"),
+        Column("stream", "string", "stream"),
+        Column("cursor", "string", "the next request, as JSON"),
+        Column("committed_at", "timestamp", "when the cursor was committed"),
+    ),
+    key=("source", "stream"),
+)
+_LATEST = (
+    "SELECT part, record FROM (SELECT part, vendor_id, record, row_number() OVER "
+    "(PARTITION BY part, vendor_id ORDER BY fetched_at DESC) AS n FROM raw_records "
+    "WHERE source = ? AND stream = ?) r WHERE n = 1 ORDER BY part, vendor_id"
+)
+
+
+def digest(record: Any) -> str:
+    """A stable digest of a record's JSON (key order does not matter)."""
+    text = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def keep_raw(store: Store, rows: pa.Table) -> int:
+    """Add fetched records (the columns of ``raw_records``); returns how many were new."""
+    return store.upsert(RAW_RECORDS, rows).new
+
+
+def cursors(store: Store, source: str) -> dict[str, str]:
+    """Each stream's stored cursor for ``source``."""
+    rows = store.arrow("SELECT stream, cursor FROM sync_state WHERE source = ?", [source])
+    return dict(zip(rows.column(0).to_pylist(), rows.column(1).to_pylist(), strict=True))
+
+
+def save_cursor(store: Store, source: str, stream: str, cursor: str, at: datetime) -> bool:
+    """Store ``stream``'s cursor when it changed; True when it was written."""
+    if cursors(store, source).get(stream) == cursor:
+        return False
+    row = pa.table(
+        {
+            "source": [source],
+            "stream": [stream],
+            "cursor": [cursor],
+            "committed_at": pa.array([at], pa.timestamp("us", tz="UTC")),
+        }
+    )
+    store.upsert(SYNC_STATE, row)
+    return True
+
+
+def raw_records_of(store: Store, source: str, stream: str) -> list[tuple[str, dict[str, Any]]]:
+    """The latest stored record per vendor id of ``stream``, as (part, record)."""
+    rows = store.arrow(_LATEST, [source, stream])
+    parts = rows.column(0).to_pylist()
+    return [(p, json.loads(r)) for p, r in zip(parts, rows.column(1).to_pylist(), strict=True)]
+
+
+def raw_pages(
+    store: Store, source: str, stream: str, size: int = 1000
+) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """The latest stored records of ``stream`` as pages of one part each, ``size`` records."""
+    page: dict[str, list[dict[str, Any]]] = {}
+    for part, record in raw_records_of(store, source, stream):
+        if page and (part not in page or len(page[part]) >= size):
+            yield page
+            page = {}
+        page.setdefault(part, []).append(record)
+    if page:
+        yield page
+
+
+def forget_source(store: Store, source: str) -> None:
+    """Delete the event-log rows of ``source`` (before a rebuild remaps its raw records)."""
+    for name, table in TABLES.items():
+        if "source" in table.names:
+            store.execute(f'DELETE FROM "{name}" WHERE source = ?', [source])
+
+
+def log_run(
+    store: Store,
+    source: str,
+    started_at: datetime,
+    finished_at: datetime,
+    requests: int,
+    records: int,
+    error: str | None,
+) -> None:
+    """Record one sync run of ``source``."""
+    stamp = pa.timestamp("us", tz="UTC")
+    store.append(
+        "sync_runs",
+        pa.table(
+            {
+                "source": [source],
+                "started_at": pa.array([started_at], stamp),
+                "finished_at": pa.array([finished_at], stamp),
+                "requests": pa.array([float(requests)], pa.float64()),
+                "records": pa.array([float(records)], pa.float64()),
+                "error": pa.array([error], pa.string()),
+            }
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """What ``supportops sources`` shows of one source."""
+
+    source: str
+    last_success: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    tickets: int
+    raw_records: int
+    cursors: dict[str, str]
+
+
+def summaries(store: Store, names: list[str]) -> list[SourceSummary]:
+    """The last successful run, the last error (when after it), counts and cursors per source."""
+    out = []
+    for name in names:
+        ok = store.scalar(
+            "SELECT max(finished_at) FROM sync_runs WHERE source = ? AND error IS NULL", [name]
+        )
+        failed = store.arrow(
+            "SELECT finished_at, error FROM sync_runs WHERE source = ? AND error IS NOT NULL "
+            "ORDER BY finished_at DESC LIMIT 1",
+            [name],
+        ).to_pylist()
+        last = failed[0] if failed and (ok is None or failed[0]["finished_at"] > ok) else None
+        out.append(
+            SourceSummary(
+                name,
+                ok,
+                last["error"] if last else None,
+                last["finished_at"] if last else None,
+                int(store.scalar("SELECT count(*) FROM tickets WHERE source = ?", [name])),
+                int(store.scalar("SELECT count(*) FROM raw_records WHERE source = ?", [name])),
+                cursors(store, name),
+            )
+        )
+    return out

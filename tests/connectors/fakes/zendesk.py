@@ -1,0 +1,365 @@
+"""A fake Zendesk account over real HTTP, seeded from the recorded records.
+
+It pages as Zendesk documents: the cursor exports (``after_cursor`` until ``end_of_stream``, the
+cursor still non-null at the end), the time-based ticket events export (``next_page`` and
+``end_time``, pages overlapping on the last second), list endpoints with ``page[size]`` and
+``meta.has_more``. It refuses wrong credentials with 401. ``generated`` adds tickets in the
+recorded shapes with deletes, merges, private notes, custom statuses, triggers and a bot.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tests.connectors.fakes.server import Answer, Seen
+
+RECORDED = Path(__file__).resolve().parents[4] / "shared" / "data" / "api" / "zendesk"
+EMAIL, TOKEN = "ops@acme.test", "zendesk-test-token"
+AGENT, ADMIN, BOT = 360786799676, 360000000001, 360000000099
+
+
+def recorded() -> dict[str, list[dict[str, Any]]]:
+    """The recorded records by stream."""
+    streams: dict[str, list[dict[str, Any]]] = {}
+    for line in (RECORDED / "expected_records_subset.jsonl").read_text().splitlines():
+        if line.strip():
+            record = json.loads(line)
+            streams.setdefault(record["stream"], []).append(record["data"])
+    return streams
+
+
+def _epoch(text: str) -> int:
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+
+
+def _iso(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _audit_of(comment: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": comment["audit_id"],
+        "ticket_id": comment["ticket_id"],
+        "timestamp": comment["timestamp"],
+        "created_at": comment["created_at"],
+        "updater_id": comment["author_id"],
+        "via": comment["via"],
+        "event_type": "Audit",
+        "child_events": [{k: v for k, v in comment.items() if k not in ("ticket_id", "audit_id")}],
+    }
+
+
+@dataclass
+class ZendeskAccount:
+    """The account's records, as the API serves them."""
+
+    custom_statuses: list[dict[str, Any]] = field(default_factory=list)
+    ticket_fields: list[dict[str, Any]] = field(default_factory=list)
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    users: list[dict[str, Any]] = field(default_factory=list)
+    tickets: list[dict[str, Any]] = field(default_factory=list)
+    metric_sets: list[dict[str, Any]] = field(default_factory=list)
+    ticket_events: list[dict[str, Any]] = field(default_factory=list)
+    satisfaction_ratings: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_recorded(cls) -> ZendeskAccount:
+        """The recorded tickets, comments (as audits), ratings, groups, fields, metrics."""
+        streams = recorded()
+        fields = streams["ticket_fields"]
+        statuses = [s for f in fields for s in f.get("custom_statuses") or []]
+        tickets = streams["tickets"]
+        for ticket in tickets:
+            ticket.setdefault("generated_timestamp", _epoch(ticket["updated_at"]))
+        users = [
+            {
+                "id": AGENT,
+                "name": "Agent One",
+                "email": "agent@acme.test",
+                "role": "agent",
+                "updated_at": "2021-06-01T00:00:00Z",
+            },
+            {
+                "id": 360839922496,
+                "name": "Customer",
+                "email": "c@x.test",
+                "role": "end-user",
+                "updated_at": "2021-06-01T00:00:00Z",
+            },
+        ]
+        return cls(
+            custom_statuses=statuses,
+            ticket_fields=fields,
+            groups=streams["groups"],
+            users=users,
+            tickets=tickets,
+            metric_sets=streams["ticket_metrics"],
+            ticket_events=[_audit_of(c) for c in streams["ticket_comments"]],
+            satisfaction_ratings=streams["satisfaction_ratings"],
+        )
+
+    @classmethod
+    def generated(cls, tickets: int, events_per_ticket: int = 4, seed: int = 1) -> ZendeskAccount:
+        """The recorded account plus ``tickets`` more in the recorded shapes."""
+        rng = random.Random(seed)
+        account = cls.from_recorded()
+        template = next(t for t in account.tickets if t["id"] == 146)
+        account.users += [
+            {
+                "id": ADMIN,
+                "name": "Admin",
+                "email": "admin@acme.test",
+                "role": "admin",
+                "updated_at": "2022-01-01T00:00:00Z",
+            },
+            {
+                "id": BOT,
+                "name": "Answer Bot",
+                "email": None,
+                "role": "agent",
+                "updated_at": "2022-01-01T00:00:00Z",
+            },
+        ]
+        customers = [8_000_000 + i for i in range(max(tickets // 10, 1))]
+        account.users += [
+            {
+                "id": c,
+                "name": f"Customer {c}",
+                "email": f"{c}@x.test",
+                "role": "end-user",
+                "updated_at": "2022-01-01T00:00:00Z",
+            }
+            for c in customers
+        ]
+        status_ids = [s["id"] for s in account.custom_statuses]
+        category = {s["id"]: s["status_category"] for s in account.custom_statuses}
+        base = _epoch("2024-01-01T00:00:00Z")
+        event_id = 50_000_000
+        for n in range(tickets):
+            tid = 10_000 + n
+            created = base + n * 60
+            custom = rng.choice(status_ids)
+            ticket = copy.deepcopy(template)
+            requester = rng.choice(customers)
+            ticket |= {
+                "id": tid,
+                "url": f"https://acme.zendesk.com/api/v2/tickets/{tid}.json",
+                "created_at": _iso(created),
+                "custom_status_id": custom,
+                "status": {"hold": "hold"}.get(category[custom], category[custom]),
+                "requester_id": requester,
+                "submitter_id": requester,
+                "assignee_id": AGENT,
+                "subject": f"Question {tid}",
+                "group_id": account.groups[n % len(account.groups)]["id"],
+            }
+            if n % 97 == 5:
+                ticket["status"] = "deleted"
+            at = created
+            events = []
+            for k in range(events_per_ticket):
+                at += rng.randint(60, 7200)
+                event_id += 1
+                author = requester if k % 2 == 0 else AGENT
+                public = k % 5 != 3
+                child: dict[str, Any] = {
+                    "id": event_id,
+                    "event_type": "Comment",
+                    "author_id": author,
+                    "public": public,
+                    "body": f"message {k} on {tid}",
+                    "plain_body": f"message {k} on {tid}",
+                    "via": {"channel": "web"},
+                }
+                children = [child]
+                if k == 1:
+                    event_id += 1
+                    children.append(
+                        {
+                            "id": event_id,
+                            "event_type": "Change",
+                            "field_name": "status",
+                            "value": "pending",
+                            "previous_value": "open",
+                        }
+                    )
+                via = {"channel": "web"}
+                if k == 2 and n % 7 == 0:
+                    via, author = {"channel": "rule"}, -1
+                    children = [
+                        {
+                            "id": event_id,
+                            "event_type": "Change",
+                            "field_name": "status",
+                            "value": "solved",
+                            "previous_value": "pending",
+                        }
+                    ]
+                event_id += 1
+                events.append(
+                    {
+                        "id": event_id,
+                        "ticket_id": tid,
+                        "timestamp": at,
+                        "created_at": _iso(at),
+                        "updater_id": author,
+                        "via": via,
+                        "event_type": "Audit",
+                        "child_events": children,
+                    }
+                )
+            if n % 53 == 7:
+                event_id += 2
+                target = tid - 1
+                ticket["tags"] = [*ticket["tags"], "closed_by_merge"]
+                events.append(
+                    {
+                        "id": event_id,
+                        "ticket_id": tid,
+                        "timestamp": at + 30,
+                        "created_at": _iso(at + 30),
+                        "updater_id": AGENT,
+                        "via": {"channel": "web"},
+                        "event_type": "Audit",
+                        "child_events": [
+                            {
+                                "id": event_id - 1,
+                                "event_type": "Comment",
+                                "author_id": AGENT,
+                                "public": False,
+                                "body": f"This request was closed and merged into request #{target}.",  # noqa: E501
+                                "via": {"channel": "web"},
+                            }
+                        ],
+                    }
+                )
+                at += 30
+            ticket["updated_at"] = _iso(at)
+            ticket["generated_timestamp"] = at
+            account.tickets.append(ticket)
+            account.ticket_events += events
+            account.metric_sets.append(
+                {
+                    "id": 90_000_000 + n,
+                    "ticket_id": tid,
+                    "created_at": _iso(created),
+                    "updated_at": _iso(at),
+                    "reopens": 0,
+                    "replies": 1,
+                    "reply_time_in_minutes": {"calendar": 12, "business": 3},
+                    "full_resolution_time_in_minutes": {"calendar": None, "business": None},
+                }
+            )
+            if n % 4 == 0:
+                account.satisfaction_ratings.append(
+                    {
+                        "id": 70_000_000 + n,
+                        "ticket_id": tid,
+                        "score": "good" if n % 8 == 0 else "bad",
+                        "comment": None,
+                        "created_at": _iso(at),
+                        "updated_at": _iso(at),
+                    }
+                )
+        return account
+
+
+def _cursor(index: int) -> str:
+    return base64.urlsafe_b64encode(f"i{index}".encode()).decode()
+
+
+def _index(cursor: str) -> int:
+    return int(base64.urlsafe_b64decode(cursor.encode()).decode()[1:])
+
+
+@dataclass
+class ZendeskFake:
+    """The fake's routes over an account; ``page_size`` is small so that paging is exercised."""
+
+    account: ZendeskAccount
+    page_size: int = 2
+    email: str = EMAIL
+    token: str = TOKEN
+
+    def __call__(self, seen: Seen, base: str) -> Answer:
+        expected = base64.b64encode(f"{self.email}/token:{self.token}".encode()).decode()
+        if seen.headers.get("Authorization") != f"Basic {expected}":
+            return Answer(401, {"error": "Couldn't authenticate you"})
+        routes = {
+            "/api/v2/users/me.json": lambda: {"user": {"id": AGENT, "role": "admin"}},
+            "/api/v2/custom_statuses.json": lambda: self._list("custom_statuses", seen),
+            "/api/v2/ticket_fields.json": lambda: self._list("ticket_fields", seen),
+            "/api/v2/groups.json": lambda: self._list("groups", seen),
+            "/api/v2/satisfaction_ratings.json": lambda: self._list("satisfaction_ratings", seen),
+            "/api/v2/incremental/users/cursor.json": lambda: self._export("users", seen),
+            "/api/v2/incremental/tickets/cursor.json": lambda: self._export("tickets", seen),
+            "/api/v2/incremental/ticket_events.json": lambda: self._events(seen, base),
+        }
+        route = routes.get(seen.path)
+        return Answer(404, {"error": "InvalidEndpoint"}) if route is None else Answer(200, route())
+
+    def _list(self, name: str, seen: Seen) -> dict[str, Any]:
+        rows: list[dict[str, Any]] = getattr(self.account, name)
+        if "start_time" in seen.query:
+            since = int(seen.query["start_time"])
+            rows = [r for r in rows if _epoch(r["updated_at"]) >= since]
+        size = int(seen.query.get("page[size]", 100))
+        start = _index(seen.query["page[after]"]) if "page[after]" in seen.query else 0
+        page = rows[start : start + size]
+        more = start + size < len(rows)
+        return {
+            name: page,
+            "meta": {"has_more": more, "after_cursor": _cursor(start + size) if more else None},
+        }
+
+    def _export(self, name: str, seen: Seen) -> dict[str, Any]:
+        stamp = "generated_timestamp" if name == "tickets" else "updated_at"
+        rows = sorted(getattr(self.account, name), key=lambda r: (_stamp(r[stamp]), r["id"]))
+        if "cursor" in seen.query:
+            start = _index(seen.query["cursor"])
+        else:
+            since = int(seen.query.get("start_time", 0))
+            start = next((i for i, r in enumerate(rows) if _stamp(r[stamp]) >= since), len(rows))
+        page = rows[start : start + self.page_size]
+        end = start + len(page)
+        body: dict[str, Any] = {
+            name: page,
+            "after_cursor": _cursor(end),
+            "before_cursor": _cursor(start),
+            "end_of_stream": end >= len(rows),
+        }
+        if name == "tickets" and seen.query.get("include") == "metric_sets":
+            ids = {t["id"] for t in page}
+            body["metric_sets"] = [m for m in self.account.metric_sets if m["ticket_id"] in ids]
+        return body
+
+    def _events(self, seen: Seen, base: str) -> dict[str, Any]:
+        rows = sorted(self.account.ticket_events, key=lambda e: (e["timestamp"], e["id"]))
+        since = int(seen.query.get("start_time", 0))
+        later = [e for e in rows if e["timestamp"] >= since]
+        page = later[: self.page_size]
+        if page:  # every event of the last second rides along (more rows than asked)
+            page += [e for e in later[self.page_size :] if e["timestamp"] == page[-1]["timestamp"]]
+        last = page[-1]["timestamp"] if page else since
+        end_time = last + 1 if all(e["timestamp"] == since for e in page) else last
+        remaining = [e for e in later if e["timestamp"] > last]
+        include = seen.query.get("include")
+        query = f"start_time={end_time}" + (f"&include={include}" if include else "")
+        return {
+            "ticket_events": page,
+            "count": len(page),
+            "end_time": end_time,
+            "next_page": f"{base}/api/v2/incremental/ticket_events.json?{query}",
+            "end_of_stream": not remaining,
+        }
+
+
+def _stamp(value: Any) -> int:
+    return value if isinstance(value, int) else _epoch(str(value))
