@@ -3,17 +3,22 @@ them (``GET /v2/conversations?embed=threads``, ``/v2/users``, ``/v2/ratings/{id}
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from supportops.connectors.mapped import MappingContext, Parts, Rows
+from supportops.connectors.spec import Mapped, MappingContext, Parts
 from supportops.connectors.vendors import helpscout_mapping
 
+Tables = defaultdict[str, list[dict[str, Any]]]
 
-def _listed(mapper: Callable[[Parts, MappingContext], Rows]) -> Callable[..., Rows]:
-    """A mapping called with a list of records, as one page of one part."""
-    return lambda records, context: mapper({"records": list(records)}, context)
+
+def _listed(mapper: Callable[[Parts, MappingContext], Mapped]) -> Callable[..., Tables]:
+    """A mapping called with a list of records, as one page of one part; its rows by table."""
+    return lambda records, context: defaultdict(
+        list, mapper({"records": list(records)}, context).tables
+    )
 
 
 map_conversations = _listed(helpscout_mapping.map_conversations)
@@ -84,12 +89,12 @@ def test_statuses_map_active_pending_and_closed() -> None:
 
 def test_spam_is_closed_and_flagged() -> None:
     ticket = mapped(status="spam")["tickets"][0]
-    assert (ticket["status"], ticket["custom"]["spam"]) == ("closed", True)
+    assert (ticket["status"], ticket["custom"]["tombstone"]) == ("closed", "spam")
 
 
 def test_a_deleted_conversation_is_a_tombstone() -> None:
     ticket = mapped(state="deleted", status="active")["tickets"][0]
-    assert (ticket["status"], ticket["custom"]["deleted"]) == ("closed", True)
+    assert (ticket["status"], ticket["custom"]["tombstone"]) == ("closed", "deleted")
 
 
 def test_customer_threads_and_replies_are_public_messages_by_their_author() -> None:

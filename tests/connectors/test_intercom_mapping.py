@@ -4,6 +4,7 @@ a real workspace) and on the documented shapes of the Intercom OpenAPI 2.11 exam
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,13 +12,17 @@ from typing import Any
 
 import pytest
 
-from supportops.connectors.mapped import MappingContext, Parts, Rows
+from supportops.connectors.spec import Mapped, MappingContext, Parts
 from supportops.connectors.vendors import intercom_mapping
 
+Tables = defaultdict[str, list[dict[str, Any]]]
 
-def _listed(mapper: Callable[[Parts, MappingContext], Rows]) -> Callable[..., Rows]:
-    """A mapping called with a list of records, as one page of one part."""
-    return lambda records, context: mapper({"records": list(records)}, context)
+
+def _listed(mapper: Callable[[Parts, MappingContext], Mapped]) -> Callable[..., Tables]:
+    """A mapping called with a list of records, as one page of one part; its rows by table."""
+    return lambda records, context: defaultdict(
+        list, mapper({"records": list(records)}, context).tables
+    )
 
 
 map_admins = _listed(intercom_mapping.map_admins)

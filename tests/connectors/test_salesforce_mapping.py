@@ -3,17 +3,22 @@ returns them (``/services/data/vXX.X/query`` and ``queryAll``)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from supportops.connectors.mapped import MappingContext, Parts, Rows
+from supportops.connectors.spec import Mapped, MappingContext, Parts
 from supportops.connectors.vendors import salesforce_mapping
 
+Tables = defaultdict[str, list[dict[str, Any]]]
 
-def _listed(mapper: Callable[[Parts, MappingContext], Rows]) -> Callable[..., Rows]:
-    """A mapping called with a list of records, as one page of one part."""
-    return lambda records, context: mapper({"records": list(records)}, context)
+
+def _listed(mapper: Callable[[Parts, MappingContext], Mapped]) -> Callable[..., Tables]:
+    """A mapping called with a list of records, as one page of one part; its rows by table."""
+    return lambda records, context: defaultdict(
+        list, mapper({"records": list(records)}, context).tables
+    )
 
 
 map_case_comments = _listed(salesforce_mapping.map_case_comments)
@@ -137,9 +142,9 @@ def test_an_owner_queue_is_the_group_and_a_user_the_assignee() -> None:
 def test_a_deleted_case_is_a_tombstone_and_its_master_record_the_merge() -> None:
     rows = map_cases([case(IsDeleted=True, MasterRecordId="5005g00000Zz9")], CONTEXT)
     row = rows["tickets"][0]
-    assert (row["status"], row["custom"]["deleted"], row["merged_into"]) == (
+    assert (row["status"], row["custom"]["tombstone"], row["merged_into"]) == (
         "closed",
-        True,
+        "deleted",
         "5005g00000Zz9",
     )
     assert [(e["kind"], e["value"]) for e in rows["events"]] == [("merged", "5005g00000Zz9")]

@@ -1,9 +1,9 @@
 """Help Scout (Mailbox API 2.0) records → event-log rows (pure; see
-:mod:`supportops.connectors.mapped`).
+:mod:`supportops.connectors.spec`).
 
 - ``conversations`` (listed with ``embed=threads``) → a ticket and one event per thread. Status
-  active → open, pending → pending, closed → solved; spam → closed with ``custom.spam``; a
-  conversation in state ``deleted`` is a tombstone (closed, ``custom.deleted``).
+  active → open, pending → pending, closed → solved; spam → closed with ``custom.tombstone``
+  spam; a conversation in state ``deleted`` is a tombstone (closed, ``custom.tombstone`` deleted).
 - Threads: ``customer`` is a public customer message, ``reply`` (``message``) a public agent
   one, ``chat`` and ``phone`` by their author, ``note`` a private message. A thread's ``status``
   (``nochange`` when it changed nothing) and ``assignedTo`` are status and assignee changes.
@@ -20,15 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from supportops.connectors.mapped import (
-    MappingContext,
-    Parts,
-    Record,
-    Rows,
-    iso,
-    records_of,
-    text_id,
-)
+from supportops.connectors.records import Record, iso, records_of, text_id
+from supportops.connectors.spec import Mapped, MappingContext, Parts
 
 __all__ = ["RATINGS", "STATUSES", "map_conversations", "map_ratings", "map_users"]
 
@@ -89,9 +82,9 @@ def _ticket(conversation: dict[str, Any], context: MappingContext) -> Record:
         "mailbox_id": conversation.get("mailboxId"),
     }
     if raw_status == "spam":
-        custom["spam"] = True
+        custom["tombstone"] = "spam"
     if conversation.get("state") == "deleted":
-        status, custom["deleted"] = "closed", True
+        status, custom["tombstone"] = "closed", "deleted"
     if conversation.get("customFields"):
         custom["fields"] = {
             str(f.get("name")): f.get("text", f.get("value")) for f in conversation["customFields"]
@@ -179,9 +172,9 @@ def _thread_events(
     return out
 
 
-def map_conversations(parts: Parts, context: MappingContext) -> Rows:
+def map_conversations(parts: Parts, context: MappingContext) -> Mapped:
     """Conversations with their embedded threads → tickets and events."""
-    rows = Rows()
+    rows = Mapped()
     for conversation in records_of(parts):
         ticket = _ticket(conversation, context)
         rows.add("tickets", ticket)
@@ -205,9 +198,9 @@ def map_conversations(parts: Parts, context: MappingContext) -> Rows:
     return rows
 
 
-def map_users(parts: Parts, context: MappingContext) -> Rows:
+def map_users(parts: Parts, context: MappingContext) -> Mapped:
     """Users → agents."""
-    rows = Rows()
+    rows = Mapped()
     for user in records_of(parts):
         name = " ".join(p for p in (user.get("firstName"), user.get("lastName")) if p) or None
         rows.add(
@@ -230,10 +223,10 @@ def _score(rating: dict[str, Any]) -> int | None:
     return RATINGS.get(str(rating.get("rating")).lower().replace(" ", "_"))
 
 
-def map_ratings(parts: Parts, context: MappingContext) -> Rows:
+def map_ratings(parts: Parts, context: MappingContext) -> Mapped:
     """Satisfaction ratings (``/v2/ratings/{id}`` objects, or rows of the happiness ratings
     report) → csat answers; an ``unknown`` rating is no answer."""
-    rows = Rows()
+    rows = Mapped()
     for rating in records_of(parts):
         score = _score(rating)
         if score is None:

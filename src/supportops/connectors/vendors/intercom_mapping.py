@@ -1,4 +1,4 @@
-"""Intercom records → event-log rows (pure; see :mod:`supportops.connectors.mapped`).
+"""Intercom records → event-log rows (pure; see :mod:`supportops.connectors.spec`).
 
 - ``conversations`` (each read whole by ``GET /conversations/{id}``) → a ticket, its opening
   message, one event per part and its rating. ``state`` open is ``new`` until the first admin
@@ -24,15 +24,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from supportops.connectors.mapped import (
-    MappingContext,
-    Parts,
-    Record,
-    Rows,
-    epoch,
-    records_of,
-    text_id,
-)
+from supportops.connectors.records import Record, epoch, records_of, text_id
+from supportops.connectors.spec import Mapped, MappingContext, Parts
 
 __all__ = [
     "CHANNELS",
@@ -249,8 +242,8 @@ def _conversation_ticket(conversation: dict[str, Any], context: MappingContext) 
     }
 
 
-def _conversation(conversation: dict[str, Any], context: MappingContext) -> Rows:
-    rows, tid = Rows(), str(conversation["id"])
+def _conversation(conversation: dict[str, Any], context: MappingContext) -> Mapped:
+    rows, tid = Mapped(), str(conversation["id"])
     rows.add("tickets", _conversation_ticket(conversation, context))
     opening = conversation.get("source") or {}
     created, author = conversation.get("created_at"), opening.get("author")
@@ -285,9 +278,9 @@ def _conversation(conversation: dict[str, Any], context: MappingContext) -> Rows
     return rows
 
 
-def map_conversations(parts: Parts, context: MappingContext) -> Rows:
+def map_conversations(parts: Parts, context: MappingContext) -> Mapped:
     """Whole conversations (``GET /conversations/{id}``) → tickets, events, surveys, metrics."""
-    rows = Rows()
+    rows = Mapped()
     for conversation in records_of(parts):
         rows.extend(_conversation(conversation, context))
     return rows
@@ -297,8 +290,8 @@ def _ticket_state(state: object, context: MappingContext) -> str:
     return context.status_map.get(str(state)) or TICKET_STATES.get(str(state), "open")
 
 
-def _ticket(ticket: dict[str, Any], context: MappingContext) -> Rows:
-    rows, tid = Rows(), str(ticket["id"])
+def _ticket(ticket: dict[str, Any], context: MappingContext) -> Mapped:
+    rows, tid = Mapped(), str(ticket["id"])
     state = str(ticket.get("ticket_state"))
     contacts = (ticket.get("contacts") or {}).get("contacts") or []
     parts = (ticket.get("ticket_parts") or {}).get("ticket_parts") or []
@@ -348,17 +341,17 @@ def _ticket(ticket: dict[str, Any], context: MappingContext) -> Rows:
     return rows
 
 
-def map_tickets(parts: Parts, context: MappingContext) -> Rows:
+def map_tickets(parts: Parts, context: MappingContext) -> Mapped:
     """Intercom tickets (with their ticket parts) → tickets and status events."""
-    rows = Rows()
+    rows = Mapped()
     for ticket in records_of(parts):
         rows.extend(_ticket(ticket, context))
     return rows
 
 
-def map_admins(parts: Parts, context: MappingContext) -> Rows:
+def map_admins(parts: Parts, context: MappingContext) -> Mapped:
     """Admins → agents; the team is the name of the admin's first team."""
-    rows = Rows()
+    rows = Mapped()
     for admin in records_of(parts):
         teams = [str(t) for t in admin.get("team_ids") or []]
         rows.add(

@@ -1,12 +1,12 @@
 """Salesforce Service Cloud records (SOQL over REST) → event-log rows (pure; see
-:mod:`supportops.connectors.mapped`).
+:mod:`supportops.connectors.spec`).
 
 - ``Case`` → tickets. Status through ``status_map`` first, else the org's ``CaseStatus`` rows
   (reference records): ``IsDefault`` → new, ``IsClosed`` → closed, any other → open; the label
   stays in ``custom.status``. ``Priority`` Low/Medium/High/Critical → low/normal/high/urgent,
   ``Origin`` → channel. An owner id starting ``005`` is a user (assignee), ``00G`` a queue
   (group). A deleted case (``queryAll``, ``IsDeleted``) is a tombstone (closed,
-  ``custom.deleted``); its ``MasterRecordId`` is the case it was merged into.
+  ``custom.tombstone`` deleted); its ``MasterRecordId`` is the case it was merged into.
 - ``CaseHistory`` → status, assignee, group, priority and type changes, and ``created``. A lookup
   change (Owner) writes two rows, ids (``DataType`` EntityId) and names: only the ids are kept.
   History values are cut at 255 characters and only tracked fields appear, so long-text fields
@@ -23,15 +23,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from supportops.connectors.mapped import (
-    MappingContext,
-    Parts,
-    Record,
-    Rows,
-    iso,
-    records_of,
-    text_id,
-)
+from supportops.connectors.records import Record, iso, records_of, text_id
+from supportops.connectors.spec import Mapped, MappingContext, Parts
 
 __all__ = [
     "CHANNELS",
@@ -110,8 +103,8 @@ def _owner(owner: str | None) -> dict[str, str | None]:
     return {"group": None, "assignee_id": owner}
 
 
-def _case(case: dict[str, Any], context: MappingContext) -> Rows:
-    rows, cid = Rows(), str(case["Id"])
+def _case(case: dict[str, Any], context: MappingContext) -> Mapped:
+    rows, cid = Mapped(), str(case["Id"])
     status = status_of(case.get("Status"), context)
     custom: dict[str, Any] = {"case_number": case.get("CaseNumber"), "status": case.get("Status")}
     for name in ("Reason", "IsEscalated"):
@@ -119,7 +112,7 @@ def _case(case: dict[str, Any], context: MappingContext) -> Rows:
             custom[name.lower()] = case[name]
     master = text_id(case.get("MasterRecordId"))
     if case.get("IsDeleted"):
-        status, custom["deleted"] = "closed", True
+        status, custom["tombstone"] = "closed", "deleted"
     origin = str(case.get("Origin") or "")
     priority = str(case.get("Priority") or "")
     rows.add(
@@ -158,9 +151,9 @@ def _case(case: dict[str, Any], context: MappingContext) -> Rows:
     return rows
 
 
-def map_cases(parts: Parts, context: MappingContext) -> Rows:
+def map_cases(parts: Parts, context: MappingContext) -> Mapped:
     """Cases (live from ``query``, deleted ones from ``queryAll``) → tickets."""
-    rows = Rows()
+    rows = Mapped()
     for case in records_of(parts):
         rows.extend(_case(case, context))
     return rows
@@ -198,9 +191,9 @@ def _history_event(row: dict[str, Any], context: MappingContext) -> Record | Non
     return event if kind == "created" else {**event, "value": new, "previous": old}
 
 
-def map_case_history(parts: Parts, context: MappingContext) -> Rows:
+def map_case_history(parts: Parts, context: MappingContext) -> Mapped:
     """CaseHistory rows → field-change events (see the module's docstring)."""
-    rows = Rows()
+    rows = Mapped()
     for row in records_of(parts):
         event = _history_event(row, context)
         if event is not None:
@@ -208,9 +201,9 @@ def map_case_history(parts: Parts, context: MappingContext) -> Rows:
     return rows
 
 
-def map_case_comments(parts: Parts, context: MappingContext) -> Rows:
+def map_case_comments(parts: Parts, context: MappingContext) -> Mapped:
     """CaseComments → messages; an unpublished comment is an internal note."""
-    rows = Rows()
+    rows = Mapped()
     for comment in records_of(parts):
         if comment.get("IsDeleted"):
             continue
@@ -231,9 +224,9 @@ def map_case_comments(parts: Parts, context: MappingContext) -> Rows:
     return rows
 
 
-def map_email_messages(parts: Parts, context: MappingContext) -> Rows:
+def map_email_messages(parts: Parts, context: MappingContext) -> Mapped:
     """EmailMessages → public messages: incoming ones the customer's, others by their sender."""
-    rows = Rows()
+    rows = Mapped()
     for email in records_of(parts):
         if str(email.get("Status")) == DRAFT or not email.get("ParentId"):
             continue
@@ -255,9 +248,9 @@ def map_email_messages(parts: Parts, context: MappingContext) -> Rows:
     return rows
 
 
-def map_users(parts: Parts, context: MappingContext) -> Rows:
+def map_users(parts: Parts, context: MappingContext) -> Mapped:
     """Standard users → agents (automated, portal and guest users are not agents)."""
-    rows = Rows()
+    rows = Mapped()
     for user in records_of(parts):
         if user.get("UserType") != "Standard":
             continue
