@@ -21,6 +21,8 @@ HalNext             Help Scout: ``_links.next.href``                            
 SoqlNext            Salesforce: relative ``nextRecordsUrl`` until ``done``            restart
 SearchAfter         Intercom search: POST body, ``pages.next.starting_after``,        restart
                     a lookback overlap on ``updated_at``
+Single              one request answers all (Intercom ``/admins``, a record's own     same
+                    ``GET``): no paging
 ==================  ===============================================================  ========
 
 "restart" resumes from the latest ``order_field`` committed (inclusive, so keys dedupe).
@@ -43,6 +45,7 @@ __all__ = [
     "PageNumber",
     "SearchAfter",
     "SinceFormat",
+    "Single",
     "SoqlNext",
     "TimeNextPage",
     "latest",
@@ -311,3 +314,15 @@ class SearchAfter:
                 restart,
             )
         return Step(None, restart)
+
+
+@dataclass(frozen=True)
+class Single:
+    """One request whose answer is the whole stream (a short list, or one record read by id):
+    no paging; every run asks it again."""
+
+    def first(self, stream: Stream, since: float | None) -> PageRequest:
+        return stream.request()
+
+    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
+        return Step(None, request)

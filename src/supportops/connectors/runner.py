@@ -6,8 +6,10 @@ records are mapped (the vendor's pure mapping), then **one transaction** keeps t
 records, its event-log rows (through the importer, so rows are checked and quarantined like any
 import) and the cursor after it. A page whose records were all stored before writes no rows; a
 cursor that did not move is not written again. ``for_each`` streams are read for each record of
-their parent's page and commit with it. Retries and rate-limit waits are the HTTP seam's
-(:mod:`supportops.http`), with the vendor's signal as data; each wait is told to the listener.
+their parent's page that is new or changed (one stored unchanged is not read again) and commit
+with it. Retries and rate-limit waits are the HTTP seam's (:mod:`supportops.http`), with the
+vendor's signal as data; each wait is told to the listener. A vendor telling a daily allowance's
+use (:class:`~supportops.connectors.spec.UsageSignal`) stops before its reserve is touched.
 A terminal answer (401, 403, a daily limit) stops the source with one line
 (:attr:`SourceReport.error`); the caller goes on with the next source.
 """
@@ -221,6 +223,7 @@ class _Run:
             on_retry=self._waited,
         )
         self.creds: Credentials | None = None
+        self.usage: tuple[int, int] | None = None  # (used, allowance) as the vendor last told
 
     def _waited(self, attempt: int, error: TransientError, seconds: float) -> None:
         stream = self.report.stream(self.current)
@@ -243,6 +246,7 @@ class _Run:
                 source=self.name,
                 stream=self.current,
             )
+        self._check_usage()
         self.report.stream(self.current).requests += 1
         body = request.json_body()
         answer = self.http.request(
@@ -252,6 +256,8 @@ class _Run:
             headers=self.creds.headers,
             **({"json": body} if body is not None else {}),
         )
+        if self.vendor.usage is not None:
+            self.usage = self.vendor.usage.read(answer.headers) or self.usage
         try:
             return answer.json()
         except ValueError as exc:
@@ -260,6 +266,26 @@ class _Run:
                 source=self.name,
                 stream=self.current,
             ) from exc
+
+    def _check_usage(self) -> None:
+        signal = self.vendor.usage
+        if signal is None or self.usage is None or not signal.spent(*self.usage):
+            return
+        used, allowance = self.usage
+        raise SyncError(
+            f"source {self.name}: the daily API allowance is nearly spent ({used:,} of "
+            f"{allowance:,} requests used); {signal.reserve:.0%} is left for other integrations",
+            source=self.name,
+            stream=self.current,
+        )
+
+    def changed(self, stream: Stream, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The records not already stored as they are now (their children are read again)."""
+        if not records or not self.vendor.children(stream.name):
+            return records
+        digests = [sync_log.digest(r) for r in records]
+        known = sync_log.known_digests(self.store, self.name, stream.name, digests)
+        return [r for r, d in zip(records, digests, strict=True) if d not in known]
 
     def load_lookups(self) -> None:
         for stream in self.vendor.streams:
@@ -312,7 +338,7 @@ class _Run:
             parts: Parts = {stream.records: records}
             parts |= {p: _records(body, p) for p in stream.parts}
             step = stream.pagination.step(request, body, records)
-            children = self.children(stream, records)
+            children = self.children(stream, self.changed(stream, records))
             self.current = stream.name
             self.commit(stream, parts, children, step.resume, report)
             self.remember(stream, records)

@@ -31,6 +31,7 @@ __all__ = [
     "digest",
     "forget_source",
     "keep_raw",
+    "known_digests",
     "log_run",
     "raw_pages",
     "raw_records_of",
@@ -83,6 +84,20 @@ def digest(record: Any) -> str:
 def keep_raw(store: Store, rows: pa.Table) -> int:
     """Add fetched records (the columns of ``raw_records``); returns how many were new."""
     return store.upsert(RAW_RECORDS, rows).new
+
+
+def known_digests(store: Store, source: str, stream: str, digests: list[str]) -> set[str]:
+    """Which of ``digests`` are stored for ``stream`` of ``source`` (records fetched before,
+    unchanged)."""
+    if not digests:
+        return set()
+    marks = ", ".join("?" for _ in digests)
+    rows = store.arrow(
+        f"SELECT DISTINCT digest FROM raw_records WHERE source = ? AND stream = ? "
+        f"AND digest IN ({marks})",
+        [source, stream, *digests],
+    )
+    return {str(d) for d in rows.column(0).to_pylist()}
 
 
 def cursors(store: Store, source: str) -> dict[str, str]:

@@ -17,9 +17,10 @@ import math
 from copy import deepcopy
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
-from tests.connectors.fakes.vendor_server import Answer, FakeVendor, Fault, Seen
+from tests.connectors.fakes.server import Answer, Seen
+from tests.connectors.fakes.vendor import FakeVendor, Fault, header
 
 PAGE_SIZE = 25
 REPORT_SIZE = 50
@@ -86,7 +87,7 @@ class FakeHelpScout(FakeVendor):
     def answer(self, request: Seen) -> Answer:
         if request.path == "/v2/oauth2/token":
             return self._token(request)
-        auth = request.headers.get("authorization", "")
+        auth = header(request, "authorization") or ""
         if auth.removeprefix("Bearer ") not in self.tokens:
             return Answer(401, {"error": "invalid_token"})
         if request.path == "/v2/conversations":
@@ -114,7 +115,7 @@ class FakeHelpScout(FakeVendor):
         return Answer(404, {"error": "not found"})
 
     def _token(self, request: Seen) -> Answer:
-        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        form = {k: v[0] for k, v in parse_qs(str(request.body or "")).items()}
         good = (
             form.get("grant_type") == "client_credentials"
             and form.get("client_id") == self.client_id
@@ -130,23 +131,23 @@ class FakeHelpScout(FakeVendor):
         return _instant(conversation.get("userUpdatedAt") or conversation["createdAt"])
 
     def _list(self, request: Seen) -> Answer:
-        since = request.param("modifiedSince")
+        since = request.query.get("modifiedSince")
         found = [
             c
             for c in self.conversations.values()
             if since is None or self._modified(c) > _instant(since)
         ]
         found.sort(key=lambda c: (self._modified(c), int(c["id"])))
-        page = int(request.param("page", "1") or 1)
+        page = int(request.query.get("page", "1") or 1)
         pages = max(math.ceil(len(found) / PAGE_SIZE), 1)
-        embed = request.param("embed") == "threads"
+        embed = request.query.get("embed") == "threads"
         listed = []
         for conversation in found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
             copy = deepcopy(conversation)
             if not embed:
                 copy.pop("_embedded", None)
             listed.append(copy)
-        query = "&".join(f"{k}={v[0]}" for k, v in request.query.items() if k != "page")
+        query = urlencode({k: v for k, v in request.query.items() if k != "page"})
         links: dict[str, Any] = {
             "self": {"href": f"{self.base_url}/v2/conversations?{query}&page={page}"}
         }
@@ -167,12 +168,15 @@ class FakeHelpScout(FakeVendor):
 
     def _ratings(self, request: Seen) -> Answer:
         """The happiness ratings report: rows from ``start`` to ``end``, REPORT_SIZE a page."""
-        start, end = _instant(request.param("start") or ""), _instant(request.param("end") or "")
+        start, end = (
+            _instant(request.query.get("start") or ""),
+            _instant(request.query.get("end") or ""),
+        )
         rows = sorted(
             (r for r in self.ratings.values() if start <= _instant(r["ratingCreatedAt"]) < end),
             key=lambda r: (r["ratingCreatedAt"], r["number"]),
         )
-        page = int(request.param("page", "1") or 1)
+        page = int(request.query.get("page", "1") or 1)
         return Answer(
             body={
                 "results": rows[(page - 1) * REPORT_SIZE : page * REPORT_SIZE],

@@ -20,7 +20,8 @@ from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
-from tests.connectors.fakes.vendor_server import Answer, FakeVendor, Fault, Seen
+from tests.connectors.fakes.server import Answer, Seen
+from tests.connectors.fakes.vendor import FakeVendor, Fault, header
 
 PART_LIMIT = 500
 MAX_PER_PAGE = 150
@@ -103,7 +104,7 @@ class FakeIntercom(FakeVendor):
 
     # -- answers -------------------------------------------------------------------------------
     def answer(self, request: Seen) -> Answer:
-        if request.headers.get("authorization") != f"Bearer {self.token}":
+        if (header(request, "authorization") or "") != f"Bearer {self.token}":
             return Answer(
                 401,
                 {
@@ -119,6 +120,8 @@ class FakeIntercom(FakeVendor):
             return self._search(request, list(self.tickets.values()), "tickets", "ticket.list")
         if path.startswith("/conversations/"):
             return self._conversation(path.rsplit("/", 1)[1])
+        if path == "/me":
+            return Answer(body={"type": "admin", "id": "4423433", "name": "Airbyte Team"})
         if path == "/admins":
             return Answer(body={"type": "admin.list", "admins": self.admins})
         if path == "/teams":
@@ -143,7 +146,7 @@ class FakeIntercom(FakeVendor):
         return Answer(body=whole)
 
     def _search(self, request: Seen, records: list[dict[str, Any]], key: str, kind: str) -> Answer:
-        body = request.json() or {}
+        body = request.body or {}
         pagination = body.get("pagination") or {}
         per_page = int(pagination.get("per_page", 20))
         if per_page > MAX_PER_PAGE:
@@ -194,3 +197,82 @@ def _cursor(offset: int) -> str:
 
 def _offset(cursor: str | None) -> int:
     return int(json.loads(base64.b64decode(cursor))["offset"]) if cursor else 0
+
+
+def generate(count: int, start: int = 1709546400, parts: int = 4) -> list[dict[str, Any]]:
+    """``count`` conversations in the recorded shape, a minute apart, each with ``parts`` parts
+    (a customer comment, an admin reply, a note, a close) and a rating on every fourth."""
+    out = []
+    for n in range(count):
+        t, cid = start + 60 * n, str(100_000 + n)
+        contact = f"65e5{n:020x}"
+        kinds = [
+            ("comment", "user", contact),
+            ("comment", "admin", "4423433"),
+            ("note", "admin", "4423433"),
+            ("close", "admin", "4423433"),
+        ][:parts]
+        conversation_parts = [
+            {
+                "type": "conversation_part",
+                "id": f"{cid}{i}",
+                "part_type": kind,
+                "body": "<p>x</p>",
+                "created_at": t + 10 * (i + 1),
+                "updated_at": t + 10 * (i + 1),
+                "notified_at": t + 10 * (i + 1),
+                "author": {"type": who, "id": author},
+                "attachments": [],
+                "redacted": False,
+            }
+            for i, (kind, who, author) in enumerate(kinds)
+        ]
+        closed = parts >= 4
+        end = t + 10 * len(kinds)
+        rating = {
+            "rating": 1 + n % 5,
+            "remark": "",
+            "created_at": end + 5,
+            "contact": {"id": contact},
+            "teammate": {"id": "4423433"},
+        }
+        out.append(
+            {
+                "type": "conversation",
+                "id": cid,
+                "created_at": t,
+                "updated_at": end,
+                "state": "closed" if closed else "open",
+                "open": not closed,
+                "priority": "not_priority",
+                "source": {
+                    "type": "conversation",
+                    "id": f"9{cid}",
+                    "delivered_as": "customer_initiated",
+                    "subject": "",
+                    "body": "<p>help</p>",
+                    "author": {"type": "user", "id": contact},
+                },
+                "contacts": {
+                    "type": "contact.list",
+                    "contacts": [{"type": "contact", "id": contact}],
+                },
+                "tags": {"type": "tag.list", "tags": []},
+                "admin_assignee_id": 4423433,
+                "team_assignee_id": 5077733,
+                "statistics": {
+                    "type": "conversation_statistics",
+                    "time_to_admin_reply": 20,
+                    "first_admin_reply_at": t + 20,
+                    "last_close_at": end if closed else None,
+                    "count_conversation_parts": len(conversation_parts),
+                },
+                "conversation_rating": rating if n % 4 == 0 else None,
+                "conversation_parts": {
+                    "type": "conversation_part.list",
+                    "conversation_parts": conversation_parts,
+                    "total_count": len(conversation_parts),
+                },
+            }
+        )
+    return out

@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.connectors.fakes.vendor_server import Answer, FakeVendor, Seen
+from tests.connectors.fakes.server import Answer, Seen
+from tests.connectors.fakes.vendor import FakeVendor, header
 
 VERSION = "v59.0"
 SOQL = re.compile(
@@ -51,7 +52,7 @@ class _Login(FakeVendor):
     def answer(self, request: Seen) -> Answer:
         if request.path != "/services/oauth2/token":
             return Answer(404, [{"errorCode": "NOT_FOUND"}])
-        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        form = {k: v[0] for k, v in parse_qs(str(request.body or "")).items()}
         sf = self.instance
         good = form.get("client_id") == sf.client_id and (
             (
@@ -104,7 +105,7 @@ class FakeSalesforce(FakeVendor):
         return {"Sforce-Limit-Info": f"api-usage={self.used}/{self.daily_limit}"}
 
     def answer(self, request: Seen) -> Answer:
-        if request.headers.get("authorization", "").removeprefix("Bearer ") not in self.tokens:
+        if (header(request, "authorization") or "").removeprefix("Bearer ") not in self.tokens:
             return Answer(
                 401, [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
             )
@@ -120,6 +121,15 @@ class FakeSalesforce(FakeVendor):
             )
         self.used += 1
         prefix = f"/services/data/{VERSION}/"
+        if request.path == f"{prefix}limits":
+            return Answer(
+                body={
+                    "DailyApiRequests": {
+                        "Max": self.daily_limit,
+                        "Remaining": self.daily_limit - self.used,
+                    }
+                }
+            )
         if request.path in (f"{prefix}query", f"{prefix}queryAll"):
             return self._query(request, deleted=request.path.endswith("queryAll"))
         if request.path.startswith(f"{prefix}query/") or request.path.startswith(
@@ -131,12 +141,12 @@ class FakeSalesforce(FakeVendor):
         )
 
     def _batch(self, request: Seen) -> int:
-        options = request.headers.get("sforce-query-options", "")
+        options = header(request, "sforce-query-options") or ""
         found = re.search(r"batchSize=(\d+)", options)
         return min(max(int(found.group(1)), 200), 2000) if found else 2000
 
     def _query(self, request: Seen, deleted: bool) -> Answer:
-        soql = " ".join((request.param("q") or "").split())
+        soql = " ".join((request.query.get("q") or "").split())
         parsed = SOQL.match(soql)
         if not parsed or parsed["object"] not in self.objects:
             return Answer(400, [{"errorCode": "MALFORMED_QUERY", "message": soql[:80]}])
