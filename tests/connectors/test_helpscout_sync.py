@@ -13,7 +13,7 @@ from supportops.config import SourceAuth, SourceConfig
 from supportops.connectors.runner import Network, rebuild_source, sync_source
 from supportops.store import DuckDBStore, Store
 from tests.connectors.fakes.helpscout import PAGE_SIZE, FakeHelpScout, generate, rate_limited
-from tests.connectors.test_intercom_sync import Told, snapshot
+from tests.connectors.test_intercom_sync import FAST, Told, snapshot
 
 ENV = {"HELPSCOUT_SECRET": "secret"}
 COUNT = 60  # three pages of conversations
@@ -73,7 +73,7 @@ def store() -> Iterator[Store]:
 
 def sync(store: Store, fake: FakeHelpScout, env: dict[str, str] = ENV, **options: Any) -> Any:
     return sync_source(
-        store, "helpscout", source(fake.base_url), network=Network(env=env), **options
+        store, "helpscout", source(fake.base_url), network=Network(env=env, retries=FAST), **options
     )
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from supportops.config import SourceAuth, SourceConfig
 from supportops.connectors.runner import Network, StreamReport, rebuild_source, sync_source
+from supportops.http import Retries
 from supportops.store import DuckDBStore, Store
 from tests.connectors.fakes.intercom import FakeIntercom, generate, rate_limited, recorded
 from tests.model.conftest import any_store, engine_name, new_store
@@ -20,6 +21,7 @@ from tests.model.conftest import any_store, engine_name, new_store
 __all__ = ["any_store", "engine_name", "new_store"]
 
 ENV = {"INTERCOM_TOKEN": "secret"}
+FAST = Retries(attempts=4, min_wait=0.05, max_wait=0.2, jitter=0.0, total=10.0)  # no test hangs
 DATA = ("tickets", "events", "surveys", "agents", "vendor_metrics", "raw_records", "sync_state")
 
 
@@ -69,7 +71,9 @@ def store() -> Iterator[Store]:
 def test_a_sync_brings_every_conversation_with_its_parts_metrics_and_ratings(
     any_store: Store, fake: FakeIntercom
 ) -> None:
-    report = sync_source(any_store, "intercom", source(fake.base_url), network=Network(env=ENV))
+    report = sync_source(
+        any_store, "intercom", source(fake.base_url), network=Network(env=ENV, retries=FAST)
+    )
     assert report.error is None
     assert any_store.count("tickets") == len(fake.conversations) + len(fake.tickets)
     assert any_store.count("quarantine") == 0
@@ -85,9 +89,11 @@ def test_a_sync_brings_every_conversation_with_its_parts_metrics_and_ratings(
 def test_a_second_sync_without_change_writes_nothing_at_one_request_per_stream(
     store: Store, fake: FakeIntercom
 ) -> None:
-    sync_source(store, "intercom", source(fake.base_url), network=Network(env=ENV))
+    sync_source(store, "intercom", source(fake.base_url), network=Network(env=ENV, retries=FAST))
     before, sent = snapshot(store), len(fake.requests)
-    again = sync_source(store, "intercom", source(fake.base_url), network=Network(env=ENV))
+    again = sync_source(
+        store, "intercom", source(fake.base_url), network=Network(env=ENV, retries=FAST)
+    )
     assert again.error is None
     assert snapshot(store) == before
     per_stream = {name: s.requests for name, s in again.streams.items()}
@@ -96,11 +102,11 @@ def test_a_second_sync_without_change_writes_nothing_at_one_request_per_stream(
 
 
 def test_a_changed_conversation_is_read_again_alone(store: Store, fake: FakeIntercom) -> None:
-    sync_source(store, "intercom", source(fake.base_url), network=Network(env=ENV))
+    sync_source(store, "intercom", source(fake.base_url), network=Network(env=ENV, retries=FAST))
     changed = dict(fake.conversations["100005"], updated_at=1709546400 + 7200, state="snoozed")
     fake.put(changed)
     sent = len(fake.requests)
-    sync_source(store, "intercom", source(fake.base_url), network=Network(env=ENV))
+    sync_source(store, "intercom", source(fake.base_url), network=Network(env=ENV, retries=FAST))
     reads = [r.path for r in fake.requests[sent:] if r.path.startswith("/conversations/")]
     assert reads == ["/conversations/search", "/conversations/100005"]
     assert store.scalar("SELECT status FROM tickets WHERE ticket_id = '100005'") == "on_hold"
@@ -114,10 +120,10 @@ def test_a_conversation_indexed_late_is_found_by_the_lookback(
     fake.put(late)
     fake.conversations["200000"]["indexed_at"] = newest + 60  # in the index after the first sync
     fake.now = newest + 30
-    sync_source(store, "intercom", source(fake.base_url), network=Network(env=ENV))
+    sync_source(store, "intercom", source(fake.base_url), network=Network(env=ENV, retries=FAST))
     assert store.scalar("SELECT count(*) FROM tickets WHERE ticket_id = '200000'") == 0
     fake.now = newest + 90
-    sync_source(store, "intercom", source(fake.base_url), network=Network(env=ENV))
+    sync_source(store, "intercom", source(fake.base_url), network=Network(env=ENV, retries=FAST))
     assert store.scalar("SELECT count(*) FROM tickets WHERE ticket_id = '200000'") == 1
 
 
@@ -125,7 +131,11 @@ def test_a_429_waits_until_its_reset_and_is_told(store: Store, fake: FakeInterco
     fake.fail(rate_limited(seconds=1, prefix="/conversations/search"))
     told = Told()
     report = sync_source(
-        store, "intercom", source(fake.base_url), network=Network(env=ENV), listener=told
+        store,
+        "intercom",
+        source(fake.base_url),
+        network=Network(env=ENV, retries=FAST),
+        listener=told,
     )
     assert report.error is None
     assert fake.early == []  # no retry came before X-RateLimit-Reset
@@ -138,7 +148,10 @@ def test_a_429_waits_until_its_reset_and_is_told(store: Store, fake: FakeInterco
 
 def test_a_wrong_token_stops_the_source_with_one_line(store: Store, fake: FakeIntercom) -> None:
     report = sync_source(
-        store, "intercom", source(fake.base_url), network=Network(env={"INTERCOM_TOKEN": "bad"})
+        store,
+        "intercom",
+        source(fake.base_url),
+        network=Network(env={"INTERCOM_TOKEN": "bad"}, retries=FAST),
     )
     assert report.error is not None and "\n" not in report.error
     assert report.error.startswith("intercom: the credentials were refused (HTTP 401)")
@@ -149,7 +162,7 @@ def test_a_wrong_token_stops_the_source_with_one_line(store: Store, fake: FakeIn
 def test_a_rebuild_remaps_the_raw_records_without_a_request(
     store: Store, fake: FakeIntercom
 ) -> None:
-    sync_source(store, "intercom", source(fake.base_url), network=Network(env=ENV))
+    sync_source(store, "intercom", source(fake.base_url), network=Network(env=ENV, retries=FAST))
     before, sent = snapshot(store), len(fake.requests)
     rebuild_source(store, "intercom", source(fake.base_url))
     assert len(fake.requests) == sent

@@ -260,13 +260,21 @@ class SoqlNext:
         q = self.query.format(since=since_text(since, "iso"))
         return stream.request(**{self.query_param: q})
 
+    def _query_path(self, request: PageRequest) -> str:
+        """The query endpoint: a next page's path is ``<endpoint>/<query locator>``."""
+        if _param(request, self.query_param) is not None:
+            return request.path
+        return request.path.rsplit("/", 1)[0]
+
     def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
         newest = latest(records, self.order_field)
         if newest is None:
             restart = request
         else:
             q = self.query.format(since=since_text(newest, "iso"))
-            restart = PageRequest(request.path, ((self.query_param, q),), request.method)
+            restart = PageRequest(
+                self._query_path(request), ((self.query_param, q),), request.method
+            )
         link = dig(body, self.next_field)
         if link and not dig(body, self.done_field):
             return Step(request_of_url(str(link), request), restart)

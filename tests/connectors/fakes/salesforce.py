@@ -100,6 +100,7 @@ class FakeSalesforce(FakeVendor):
         self.tokens: set[str] = set()
         self.cursors: dict[str, list[dict[str, Any]]] = {}
         self.login = _Login(self)
+        self.default_batch = 2000  # the batch size without Sforce-Query-Options
 
     def headers(self, request: Seen) -> dict[str, str]:
         return {"Sforce-Limit-Info": f"api-usage={self.used}/{self.daily_limit}"}
@@ -143,7 +144,7 @@ class FakeSalesforce(FakeVendor):
     def _batch(self, request: Seen) -> int:
         options = header(request, "sforce-query-options") or ""
         found = re.search(r"batchSize=(\d+)", options)
-        return min(max(int(found.group(1)), 200), 2000) if found else 2000
+        return min(max(int(found.group(1)), 200), 2000) if found else self.default_batch
 
     def _query(self, request: Seen, deleted: bool) -> Answer:
         soql = " ".join((request.query.get("q") or "").split())
@@ -158,9 +159,9 @@ class FakeSalesforce(FakeVendor):
             for r in self.objects[parsed["object"]]
             if (deleted or not r.get("IsDeleted"))
             and (not DELETED.search(where) or r.get("IsDeleted"))
-            and (since is None or _instant(r["SystemModstamp"]) > _instant(since.group(1)))
+            and (since is None or _instant(r[since.group(1)]) > _instant(since.group(2)))
         ]
-        rows.sort(key=lambda r: (_instant(r["SystemModstamp"]), r["Id"]))
+        rows.sort(key=lambda r: (_instant(r[parsed["order"]]), r["Id"]))
         selected = [
             {"attributes": {"type": parsed["object"]}, **{f: r.get(f) for f in fields}}
             for r in rows
