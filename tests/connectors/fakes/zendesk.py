@@ -22,7 +22,7 @@ from tests.connectors.fakes.server import Answer, Seen
 
 RECORDED = Path(__file__).resolve().parents[4] / "shared" / "data" / "api" / "zendesk"
 EMAIL, TOKEN = "ops@acme.test", "zendesk-test-token"
-AGENT, ADMIN, BOT = 360786799676, 360000000001, 360000000099
+AGENT, ADMIN = 360786799676, 360000000001
 
 
 def recorded() -> dict[str, list[dict[str, Any]]]:
@@ -119,13 +119,6 @@ class ZendeskAccount:
                 "role": "admin",
                 "updated_at": "2022-01-01T00:00:00Z",
             },
-            {
-                "id": BOT,
-                "name": "Answer Bot",
-                "email": None,
-                "role": "agent",
-                "updated_at": "2022-01-01T00:00:00Z",
-            },
         ]
         customers = [8_000_000 + i for i in range(max(tickets // 10, 1))]
         account.users += [
@@ -190,7 +183,7 @@ class ZendeskAccount:
                             "previous_value": "open",
                         }
                     )
-                via = {"channel": "web"}
+                via = {"channel": "answer_bot"} if k == 1 and n % 11 == 3 else {"channel": "web"}
                 if k == 2 and n % 7 == 0:
                     via, author = {"channel": "rule"}, -1
                     children = [

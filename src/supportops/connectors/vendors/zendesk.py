@@ -117,6 +117,8 @@ def status_of(
     """The canonical status and the custom status label (when the ticket has one)."""
     custom = context.lookup("custom_statuses", custom_status_id)
     label = str(custom["agent_label"]) if custom and custom.get("agent_label") else None
+    if status == "closed":  # closed is no custom-status category: it keeps the solved label
+        return "closed", label
     if label and label in context.status_map:
         return context.status_map[label], label
     if custom and custom.get("status_category") in STATUSES:
