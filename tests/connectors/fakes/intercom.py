@@ -76,6 +76,7 @@ class FakeIntercom(FakeVendor):
         self.teams: list[dict[str, Any]] = []
         self.index_lag = 0
         self.now = 0  # the fake's unix "now" for the search index (0: everything is indexed)
+        self.search_page: int | None = None  # answer pages this small whatever per_page asks
 
     def seed(self, streams: dict[str, list[dict[str, Any]]]) -> FakeIntercom:
         """Load recorded records: conversations get their recorded parts embedded."""
@@ -163,6 +164,7 @@ class FakeIntercom(FakeVendor):
             (r for r in records if _matches(r, body.get("query") or {})),
             key=lambda r: (r["updated_at"], int(r["id"])),
         )
+        per_page = min(per_page, self.search_page or per_page)  # a test's smaller pages
         start = _offset(pagination.get("starting_after"))
         page = found[start : start + per_page]
         pages: dict[str, Any] = {
