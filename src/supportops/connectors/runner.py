@@ -354,12 +354,11 @@ class _Run:
     ) -> None:
         at = self.clock.now()
         with self.store.transaction():
-            new = 0
             pieces = [(stream, parts), *children]
-            for one, its in pieces:
-                raw, count = _raw(self.name, one, its, at)
-                report.records += count if one is stream else 0
-                new += sync_log.keep_raw(self.store, raw) if count else 0
+            raws = [_raw(self.name, one, its, at) for one, its in pieces]
+            report.records += raws[0][1]
+            kept = [raw for raw, count in raws if count]  # one upsert for the page and children
+            new = sync_log.keep_raw(self.store, pa.concat_tables(kept)) if kept else 0
             if new:
                 mapped = (one.map(its, self.context) for one, its in pieces)
                 done = _import(
