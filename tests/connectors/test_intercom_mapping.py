@@ -236,6 +236,13 @@ def test_a_conversation_rating_is_a_csat_answer() -> None:
     ]
 
 
+def test_a_conversation_that_is_a_ticket_leaves_the_ticket_row_to_the_tickets_stream() -> None:
+    ticketed = conversation("open", [part("comment", "1")], ticket={"type": "ticket", "id": "70"})
+    rows = map_conversations([ticketed], CONTEXT)
+    assert rows["tickets"] == []
+    assert [e["event_id"] for e in rows["events"] if e["kind"] == "message"][-1] == "ic-part-1"
+
+
 def test_recorded_tickets_map_their_states(recorded: dict[str, list[dict[str, Any]]]) -> None:
     rows = map_tickets(recorded["tickets"], CONTEXT)
     first = rows["tickets"][0]

@@ -6,7 +6,9 @@
   ``note`` a private one; ``close`` / ``open`` / ``snoozed`` / ``unsnoozed`` change the status;
   assignments change the assignee (an admin) or the group (a team). Intercom returns at most the
   500 newest parts: when ``statistics.count_conversation_parts`` says there are more, the ticket's
-  ``custom`` says ``parts_truncated`` with both counts.
+  ``custom`` says ``parts_truncated`` with both counts. A conversation that is a ticket
+  (``ticket`` set) gives its events only: the ticket's row, with its ticket state, is the
+  ``tickets`` stream's.
 - Authors: ``user``, ``lead`` and ``contact`` are the customer; ``bot``, or an admin part
   ``from_ai_agent`` / ``is_ai_answer`` (Fin answers on behalf of an admin), is a bot; other
   admins and teams are agents; ``automation_users`` are the system. ``source.delivered_as``
@@ -244,7 +246,8 @@ def _conversation_ticket(conversation: dict[str, Any], context: MappingContext) 
 
 def _conversation(conversation: dict[str, Any], context: MappingContext) -> Mapped:
     rows, tid = Mapped(), str(conversation["id"])
-    rows.add("tickets", _conversation_ticket(conversation, context))
+    if not conversation.get("ticket"):  # a ticket's row is the tickets stream's (its state)
+        rows.add("tickets", _conversation_ticket(conversation, context))
     opening = conversation.get("source") or {}
     created, author = conversation.get("created_at"), opening.get("author")
     rows.add(
