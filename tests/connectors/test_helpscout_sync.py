@@ -14,6 +14,9 @@ from supportops.connectors.runner import Network, rebuild_source, sync_source
 from supportops.store import DuckDBStore, Store
 from tests.connectors.fakes.helpscout import PAGE_SIZE, FakeHelpScout, generate, rate_limited
 from tests.connectors.test_intercom_sync import FAST, Told, snapshot
+from tests.model.conftest import any_store, engine_name, new_store
+
+__all__ = ["any_store", "engine_name", "new_store"]
 
 ENV = {"HELPSCOUT_SECRET": "secret"}
 COUNT = 60  # three pages of conversations
@@ -109,14 +112,19 @@ def test_a_second_sync_without_change_writes_nothing_at_one_request_per_stream(
     }
 
 
-def test_a_merge_gives_the_absorbed_conversation_a_merged_event(
-    store: Store, fake: FakeHelpScout
+def test_a_merge_gives_the_absorbed_conversation_its_merged_event_and_merged_into(
+    any_store: Store, fake: FakeHelpScout
 ) -> None:
+    store = any_store
     sync(store, fake)
     fake.merge("1003", into="1004", at="2024-03-06T10:00:00Z")
     sync(store, fake)
     merged = store.arrow("SELECT ticket_id, value FROM events WHERE kind = 'merged'").to_pylist()
     assert merged == [{"ticket_id": "1003", "value": "1004"}]
+    absorbed = "SELECT merged_into FROM tickets WHERE ticket_id = '1003'"
+    assert store.scalar(absorbed) == "1004"  # its row is never sent again: the event names it
+    rebuild_source(store, "helpscout", source(fake.base_url))
+    assert store.scalar(absorbed) == "1004"
 
 
 def test_a_429_waits_for_x_ratelimit_retry_after(store: Store, fake: FakeHelpScout) -> None:

@@ -365,6 +365,7 @@ class _Run:
                     self.store, mapped, self.name, f"sync {self.name}/{stream.name}", self.clock
                 )
                 _count(done, report)
+                sync_log.apply_merges(self.store, self.name)
             sync_log.save_cursor(self.store, self.name, stream.name, resume.to_json(), at)
         report.pages += 1
         report.raw_new += new
@@ -463,4 +464,5 @@ def rebuild_source(
         done: ImportReport = _import(
             store, mapped(), name, f"rebuild {name}", clock or SystemClock()
         )
+        sync_log.apply_merges(store, name)
     return done

@@ -27,6 +27,7 @@ __all__ = [
     "RAW_RECORDS",
     "SYNC_STATE",
     "SourceSummary",
+    "apply_merges",
     "cursors",
     "digest",
     "forget_source",
@@ -84,6 +85,21 @@ def digest(record: Any) -> str:
 def keep_raw(store: Store, rows: pa.Table) -> int:
     """Add fetched records (the columns of ``raw_records``); returns how many were new."""
     return store.upsert(RAW_RECORDS, rows).new
+
+
+_MERGES = (
+    "UPDATE tickets SET merged_into = m.value FROM (SELECT ticket_id, max(value) AS value "
+    "FROM events WHERE source = ? AND kind = 'merged' AND value IS NOT NULL GROUP BY ticket_id) m "
+    "WHERE tickets.source = ? AND tickets.ticket_id = m.ticket_id "
+    "AND (tickets.merged_into IS NULL OR tickets.merged_into = '')"
+)
+
+
+def apply_merges(store: Store, source: str) -> None:
+    """Give a ticket of ``source`` whose row names no ``merged_into`` the target of its
+    ``merged`` event (a vendor that tells the merge only on the surviving ticket, as Help Scout
+    does, never sends the absorbed ticket's row again)."""
+    store.execute(_MERGES, [source, source])
 
 
 def known_digests(store: Store, source: str, stream: str, digests: list[str]) -> set[str]:
