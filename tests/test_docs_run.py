@@ -55,6 +55,9 @@ NOT_RUN = {
     "make test": "runs this very suite",
     "make bench": "runs every benchmark: minutes of CPU",
     "supportops serve": "serves until stopped (the web tests drive the app instead)",
+    "supportops connect": "needs a helpdesk account (tests/connectors runs it against fakes)",
+    "supportops sync": "needs a helpdesk account (tests/connectors runs it against fakes)",
+    "supportops sources": "needs a connected source (tests/connectors runs it against fakes)",
 }
 
 # Files the docs assume the reader has, by the name a command gives them: where the test finds

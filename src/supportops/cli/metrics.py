@@ -162,6 +162,9 @@ def metrics_command(
     abandon: Annotated[str, Opt(help="service_level abandon treatment.")] = "exclude_abandoned",
     short: Annotated[float, Opt(help="Short abandon, seconds.")] = 5.0,
     buckets: Annotated[bool, Opt(help="backlog_age per age band.")] = False,
+    source: Annotated[
+        str | None, Opt("--source", help="reconcile: the source compared with its vendor.")
+    ] = None,
 ) -> None:
     """Metrics of the catalog, by dimension and period; `--list`, `explain ID`, `reconcile`,
     `refresh`."""
@@ -184,7 +187,7 @@ def metrics_command(
         from supportops.metrics.reconcile import reconcile
 
         with Workspace.open(workspace) as ws:
-            emit(reconcile(ws, profile or "zendesk"), fmt, output, "reconciliation")
+            emit(reconcile(ws, profile, source), fmt, output, "reconciliation")
         return
     with Workspace.open(workspace) as ws:
         first, last = days_of(ws, start, end, period)

@@ -216,6 +216,16 @@ def connect(
         str | None, typer.Option(help="Environment variable holding the OAuth2 secret.")
     ] = None,
     start: Annotated[str | None, typer.Option(help="First day the first sync reads.")] = None,
+    import_config: Annotated[
+        bool,
+        typer.Option(
+            "--import-config",
+            help="Print the vendor's calendars, SLA policies and status mapping as YAML to review.",
+        ),
+    ] = False,
+    write: Annotated[
+        bool, typer.Option("--write", help="With --import-config: add them to supportops.yaml.")
+    ] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Check a helpdesk account's credentials with one request and add it to supportops.yaml."""
@@ -239,14 +249,43 @@ def connect(
         settings["start"] = start
     source = SourceConfig.model_validate(settings)
     with Workspace.open(workspace) as ws:
-        check_source(name, source)
         config_file = ws.path / CONFIG_FILE
-        add_source(config_file, name, settings)
-        parse_config(read_yaml(config_file), file=str(config_file))
+        if name not in ws.config.sources:
+            check_source(name, source)
+            add_source(config_file, name, settings)
+            parse_config(read_yaml(config_file), file=str(config_file))
+        if import_config:
+            _import_config(config_file, name, ws.config.sources.get(name, source), write)
+            return
     console.print(
         f"{name}: the credentials work; added to {config_file}. Next: `supportops sync {name}`.",
         highlight=False,
     )
+
+
+def _import_config(config_file: Any, name: str, source: Any, write: bool) -> None:
+    import io
+
+    from ruamel.yaml import YAML
+
+    from supportops.config import parse_config, read_yaml
+    from supportops.connectors.setup import merge_config, read_config
+
+    proposed = read_config(name, source)
+    text = io.StringIO()
+    yaml = YAML(typ="safe")
+    yaml.default_flow_style = False
+    yaml.dump(proposed, text)
+    typer.echo(f"# read from {name}; review before use\n{text.getvalue()}")
+    if write:
+        before = config_file.read_text(encoding="utf-8")
+        merge_config(config_file, name, proposed)
+        try:
+            parse_config(read_yaml(config_file), file=str(config_file))
+        except ConfigError:
+            config_file.write_text(before, encoding="utf-8")  # never leave it broken
+            raise
+        console.print(f"added to {config_file}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

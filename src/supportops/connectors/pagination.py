@@ -192,18 +192,15 @@ class PageNumber:
     cap: int = 300
     page_param: str = "page"
     size_param: str = "per_page"
-    since_param: str = "updated_since"
+    since_param: str | None = "updated_since"  # None: a list read whole every run
     order_field: str = "updated_at"
     since_format: SinceFormat = "iso"
 
     def first(self, stream: Stream, since: float | None) -> PageRequest:
-        return stream.request(
-            **{
-                self.since_param: since_text(since, self.since_format),
-                self.page_param: "1",
-                self.size_param: str(self.size),
-            }
-        )
+        params = {self.page_param: "1", self.size_param: str(self.size)}
+        if self.since_param:
+            params[self.since_param] = since_text(since, self.since_format)
+        return stream.request(**params)
 
     def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
         page = int(_param(request, self.page_param) or 1)
@@ -217,9 +214,10 @@ class PageNumber:
 
     def _restart(self, request: PageRequest, records: list[dict[str, Any]]) -> PageRequest:
         newest = latest(records, self.order_field)
-        since = since_text(newest, self.since_format) if newest is not None else None
-        changes = {self.page_param: "1", self.since_param: since}
-        return request.with_params({k: v for k, v in changes.items() if v is not None})
+        restart = request.with_params({self.page_param: "1"})
+        if self.since_param and newest is not None:
+            restart = restart.with_params({self.since_param: since_text(newest, self.since_format)})
+        return restart
 
 
 @dataclass(frozen=True)

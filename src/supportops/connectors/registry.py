@@ -11,6 +11,7 @@ from supportops.errors import SyncError
 __all__ = ["VENDOR_MODULES", "vendor_of"]
 
 VENDOR_MODULES: dict[str, str] = {
+    "freshdesk": "supportops.connectors.vendors.freshdesk",
     "zendesk": "supportops.connectors.vendors.zendesk",
     "intercom": "supportops.connectors.vendors.intercom",
     "helpscout": "supportops.connectors.vendors.helpscout",

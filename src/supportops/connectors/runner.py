@@ -279,14 +279,6 @@ class _Run:
             stream=self.current,
         )
 
-    def changed(self, stream: Stream, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The records not already stored as they are now (their children are read again)."""
-        if not records or not self.vendor.children(stream.name):
-            return records
-        digests = [sync_log.digest(r) for r in records]
-        known = sync_log.known_digests(self.store, self.name, stream.name, digests)
-        return [r for r, d in zip(records, digests, strict=True) if d not in known]
-
     def load_lookups(self) -> None:
         for stream in self.vendor.streams:
             if stream.lookup:
@@ -300,9 +292,18 @@ class _Run:
             known = self.context.lookups.setdefault(stream.name, {})
             known.update({str(dig(r, stream.id_field)): r for r in records})
 
+    def changed(self, stream: Stream, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The records not stored before as they are (only their children are read again)."""
+        if not self.vendor.children(stream.name):
+            return records
+        digests = [sync_log.digest(r) for r in records]
+        known = sync_log.known_digests(self.store, self.name, stream.name, digests)
+        return [r for r, d in zip(records, digests, strict=True) if d not in known]
+
     def children(self, parent: Stream, records: list[dict[str, Any]]) -> list[tuple[Stream, Parts]]:
         out: list[tuple[Stream, Parts]] = []
         for child in self.vendor.children(parent.name):
+            self.current = child.name
             for record in records:
                 key = dig(record, child.parent_key)
                 request = child.pagination.first(child, None)
@@ -355,10 +356,18 @@ class _Run:
         at = self.clock.now()
         with self.store.transaction():
             pieces = [(stream, parts), *children]
-            raws = [_raw(self.name, one, its, at) for one, its in pieces]
-            report.records += raws[0][1]
-            kept = [raw for raw, count in raws if count]  # one upsert for the page and children
-            new = sync_log.keep_raw(self.store, pa.concat_tables(kept)) if kept else 0
+            new, kept = 0, dict[str, list[pa.Table]]()
+            for one, its in pieces:
+                raw, count = _raw(self.name, one, its, at)
+                counted = self.report.stream(one.name)
+                counted.records += count
+                counted.pages += one is not stream
+                if count:
+                    kept.setdefault(one.name, []).append(raw)
+            for name, tables in kept.items():  # one upsert per stream, not one per child page
+                fresh = sync_log.keep_raw(self.store, pa.concat_tables(tables))
+                self.report.stream(name).raw_new += fresh
+                new += fresh
             if new:
                 mapped = (one.map(its, self.context) for one, its in pieces)
                 done = _import(
@@ -368,7 +377,6 @@ class _Run:
                 sync_log.apply_merges(self.store, self.name)
             sync_log.save_cursor(self.store, self.name, stream.name, resume.to_json(), at)
         report.pages += 1
-        report.raw_new += new
         self.listener.page(self.name, stream.name, report)
 
 
@@ -403,15 +411,17 @@ def sync_source(
     network: Network | None = None,
     clock: Clock | None = None,
     listener: Listener | None = None,
+    vendor: Vendor | None = None,
 ) -> SourceReport:
     """Sync source ``name`` into ``store`` (see the module's docstring). ``full`` ignores the
-    stored cursors (from ``start``); ``since`` starts every stream there instead."""
+    stored cursors (from ``start``); ``since`` starts every stream there instead. ``vendor``
+    replaces the registered declaration (a test's smaller page cap)."""
     clock = clock or SystemClock()
     run = _Run(
         store,
         name,
         source,
-        vendor_of(source.vendor),
+        vendor or vendor_of(source.vendor),
         network or Network(),
         clock,
         listener or _Silent(),

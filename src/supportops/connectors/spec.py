@@ -225,6 +225,11 @@ class Vendor:
     - ``history``: how status history is known, shown by ``supportops sources``.
     - ``token_path``: OAuth2 token endpoint below ``url`` (for ``oauth2_client_credentials``).
     - ``usage``: the header telling a daily allowance's use (:class:`UsageSignal`), if any.
+    - ``metric_pairs``: (our metric, the vendor's ``vendor_metrics.metric``, its clocks) that
+      ``supportops metrics reconcile --source`` compares per ticket.
+    - ``config_streams`` and ``propose``: what ``connect --import-config`` reads (schedules,
+      SLA policies, statuses) and the pure function turning those records into
+      ``supportops.yaml`` settings (``calendars``, ``sla_policies``, ``status_map``) to review.
     """
 
     name: str
@@ -235,6 +240,9 @@ class Vendor:
     history: str = "from the vendor's change events"
     token_path: str | None = None
     usage: UsageSignal | None = None
+    metric_pairs: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    config_streams: tuple[Stream, ...] = ()
+    propose: Callable[[dict[str, list[dict[str, Any]]]], dict[str, Any]] | None = None
 
     def stream(self, name: str) -> Stream:
         """The stream called ``name``."""

@@ -1,9 +1,10 @@
 """Zendesk API records (``{"stream", "data"}`` lines) → event-log rows, for reconciliation.
 
 - ``tickets`` → tickets (``via.channel`` mapped; ``hold`` → on_hold; a ticket submitted by
-  someone other than its requester is agent-created); ``ticket_metrics`` ride along in
-  ``custom`` as ``{"zendesk_metrics": {...}}``. A ticket known only from its metrics becomes a
-  stub ticket (its creation time and status as the metrics imply).
+  someone other than its requester is agent-created); ``ticket_metrics`` → ``vendor_metrics``
+  rows (the connector's mapping, :func:`supportops.connectors.vendors.zendesk.metric_rows`).
+  A ticket known only from its metrics becomes a stub ticket (its creation time and status as
+  the metrics imply).
 - ``ticket_comments`` → message events (author = requester → customer, else agent).
 - ``satisfaction_ratings`` → csat answers (good → 5, bad → 1; offered/unoffered are no answer).
 - ``schedules`` → calendars (``zendesk-<id>``) in supportops.yaml form.
@@ -20,6 +21,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from supportops.connectors.spec import MappingContext
+from supportops.connectors.vendors.zendesk import metric_rows
 
 __all__ = ["CHANNELS", "ZendeskRecords", "load_zendesk_records", "schedule_calendar"]
 
@@ -207,10 +211,12 @@ def load_zendesk_records(path: Path | str) -> ZendeskRecords:
     tickets = {str(t["id"]): _ticket(t) for t in streams.get("tickets", [])}
     events: list[dict[str, Any]] = []
     commented = {str(c["ticket_id"]) for c in streams.get("ticket_comments", [])}
+    vendor: list[dict[str, Any]] = []
+    context = MappingContext("zendesk")
     for metrics in streams.get("ticket_metrics", []):
         tid = str(metrics["ticket_id"])
         ticket = tickets.setdefault(tid, _stub(metrics))
-        ticket["custom"]["zendesk_metrics"] = {k: metrics.get(k) for k in METRIC_KEYS}
+        vendor += metric_rows(context, metrics)
         if tid not in commented:
             events += _derived(ticket, metrics)
     requesters = {tid: t.get("requester_id") for tid, t in tickets.items()}
@@ -220,5 +226,11 @@ def load_zendesk_records(path: Path | str) -> ZendeskRecords:
         ticket["custom"] = json.dumps(ticket["custom"]) if ticket["custom"] else None
     calendars = {f"zendesk-{s['id']}": schedule_calendar(s) for s in streams.get("schedules", [])}
     return ZendeskRecords(
-        {"tickets": list(tickets.values()), "events": events, "surveys": ratings}, calendars
+        {
+            "tickets": list(tickets.values()),
+            "events": events,
+            "surveys": ratings,
+            "vendor_metrics": vendor,
+        },
+        calendars,
     )

@@ -291,7 +291,9 @@ VENDOR_METRICS = Table(
         Column("ticket_id", "string", "the ticket", required=True),
         Column("metric", "string", "the vendor's own name (reply_time_in_minutes)", required=True),
         Column("clock", "string", "calendar or business; empty for counts"),
-        Column("value", "number", "the number, in the vendor's unit", required=True),
+        Column(
+            "value", "number", "the number, in the vendor's unit; empty: reported, no value yet"
+        ),
         Column("unit", "string", "minutes, seconds, count"),
         Column("reported_at", "timestamp", "when the vendor last computed it"),
     ),

@@ -68,6 +68,8 @@ class ZendeskAccount:
     metric_sets: list[dict[str, Any]] = field(default_factory=list)
     ticket_events: list[dict[str, Any]] = field(default_factory=list)
     satisfaction_ratings: list[dict[str, Any]] = field(default_factory=list)
+    schedules: list[dict[str, Any]] = field(default_factory=list)
+    sla_policies: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_recorded(cls) -> ZendeskAccount:
@@ -103,6 +105,8 @@ class ZendeskAccount:
             metric_sets=streams["ticket_metrics"],
             ticket_events=[_audit_of(c) for c in streams["ticket_comments"]],
             satisfaction_ratings=streams["satisfaction_ratings"],
+            schedules=streams["schedules"],
+            sla_policies=streams["sla_policies"],
         )
 
     @classmethod
@@ -290,6 +294,8 @@ class ZendeskFake:
             "/api/v2/custom_statuses.json": lambda: self._list("custom_statuses", seen),
             "/api/v2/ticket_fields.json": lambda: self._list("ticket_fields", seen),
             "/api/v2/groups.json": lambda: self._list("groups", seen),
+            "/api/v2/business_hours/schedules.json": lambda: self._list("schedules", seen),
+            "/api/v2/slas/policies.json": lambda: self._list("sla_policies", seen),
             "/api/v2/satisfaction_ratings.json": lambda: self._list("satisfaction_ratings", seen),
             "/api/v2/incremental/users/cursor.json": lambda: self._export("users", seen),
             "/api/v2/incremental/tickets/cursor.json": lambda: self._export("tickets", seen),

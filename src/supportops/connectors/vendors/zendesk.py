@@ -34,12 +34,17 @@ from supportops.http import RateLimit
 __all__ = [
     "CHANNELS",
     "METRIC_KEYS",
+    "METRIC_PAIRS",
     "STATUSES",
     "VENDOR",
+    "ZONES",
+    "calendar_of",
     "map_events",
     "map_ratings",
     "map_tickets",
     "map_users",
+    "metric_rows",
+    "propose",
 ]
 
 CHANNELS = {
@@ -66,6 +71,16 @@ STATUSES = {
 SYSTEM_CHANNELS = frozenset({"rule", "system"})
 BOT_CHANNELS = frozenset({"answer_bot", "answer_bot_for_agents", "ai_agent", "answer_bot_api"})
 ROLES = {"end-user": "customer", "agent": "agent", "admin": "agent"}
+METRIC_PAIRS = (  # our metric, the vendor's, the clocks it reports: for reconcile
+    ("first_reply_time", "reply_time_in_minutes", ("calendar", "business")),
+    ("first_resolution_time", "first_resolution_time_in_minutes", ("calendar", "business")),
+    ("full_resolution_time", "full_resolution_time_in_minutes", ("calendar", "business")),
+    ("requester_wait_time", "requester_wait_time_in_minutes", ("calendar", "business")),
+    ("agent_wait_time", "agent_wait_time_in_minutes", ("calendar", "business")),
+    ("on_hold_time", "on_hold_time_in_minutes", ("calendar", "business")),
+    ("reopens", "reopens", ("count",)),
+    ("agent_replies", "replies", ("count",)),
+)
 METRIC_KEYS = (
     "reply_time_in_minutes",
     "first_resolution_time_in_minutes",
@@ -171,22 +186,22 @@ def _ticket(context: MappingContext, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _metrics(context: MappingContext, data: dict[str, Any]) -> list[dict[str, Any]]:
+def metric_rows(context: MappingContext, data: dict[str, Any]) -> list[dict[str, Any]]:
     base = {
         "source": context.source,
         "ticket_id": str(data["ticket_id"]),
         "reported_at": data.get("updated_at"),
     }
     rows = []
-    for key in METRIC_KEYS:
+    for key in METRIC_KEYS:  # a null minute is kept: reported, not final yet
         for clock, value in (data.get(key) or {}).items():
-            if value is not None:
+            if clock in ("calendar", "business"):
                 rows.append(
                     {
                         **base,
                         "metric": key,
                         "clock": clock,
-                        "value": float(value),
+                        "value": None if value is None else float(value),
                         "unit": "minutes",
                     }
                 )
@@ -201,7 +216,7 @@ def map_tickets(parts: Parts, context: MappingContext) -> Mapped:
     out = Mapped()
     out.add("tickets", *(_ticket(context, t) for t in parts.get("tickets", [])))
     for metric_set in parts.get("metric_sets", []):
-        out.add("vendor_metrics", *_metrics(context, metric_set))
+        out.add("vendor_metrics", *metric_rows(context, metric_set))
     return out
 
 
@@ -336,12 +351,164 @@ def map_ratings(parts: Parts, context: MappingContext) -> Mapped:
     return out
 
 
+ZONES = {  # Zendesk's (Rails) zone names → IANA
+    "American Samoa": "Pacific/Pago_Pago",
+    "Hawaii": "Pacific/Honolulu",
+    "Alaska": "America/Juneau",
+    "Pacific Time (US & Canada)": "America/Los_Angeles",
+    "Arizona": "America/Phoenix",
+    "Mountain Time (US & Canada)": "America/Denver",
+    "Central Time (US & Canada)": "America/Chicago",
+    "Eastern Time (US & Canada)": "America/New_York",
+    "Indiana (East)": "America/Indiana/Indianapolis",
+    "Atlantic Time (Canada)": "America/Halifax",
+    "Brasilia": "America/Sao_Paulo",
+    "Buenos Aires": "America/Argentina/Buenos_Aires",
+    "Mexico City": "America/Mexico_City",
+    "Bogota": "America/Bogota",
+    "Lima": "America/Lima",
+    "Santiago": "America/Santiago",
+    "UTC": "UTC",
+    "London": "Europe/London",
+    "Dublin": "Europe/Dublin",
+    "Lisbon": "Europe/Lisbon",
+    "Paris": "Europe/Paris",
+    "Berlin": "Europe/Berlin",
+    "Amsterdam": "Europe/Amsterdam",
+    "Madrid": "Europe/Madrid",
+    "Rome": "Europe/Rome",
+    "Stockholm": "Europe/Stockholm",
+    "Warsaw": "Europe/Warsaw",
+    "Athens": "Europe/Athens",
+    "Helsinki": "Europe/Helsinki",
+    "Istanbul": "Europe/Istanbul",
+    "Moscow": "Europe/Moscow",
+    "Cairo": "Africa/Cairo",
+    "Johannesburg": "Africa/Johannesburg",
+    "Nairobi": "Africa/Nairobi",
+    "Dubai": "Asia/Dubai",
+    "Abu Dhabi": "Asia/Dubai",
+    "Karachi": "Asia/Karachi",
+    "Mumbai": "Asia/Kolkata",
+    "New Delhi": "Asia/Kolkata",
+    "Kolkata": "Asia/Kolkata",
+    "Dhaka": "Asia/Dhaka",
+    "Bangkok": "Asia/Bangkok",
+    "Jakarta": "Asia/Jakarta",
+    "Singapore": "Asia/Singapore",
+    "Hong Kong": "Asia/Hong_Kong",
+    "Beijing": "Asia/Shanghai",
+    "Taipei": "Asia/Taipei",
+    "Seoul": "Asia/Seoul",
+    "Tokyo": "Asia/Tokyo",
+    "Osaka": "Asia/Tokyo",
+    "Perth": "Australia/Perth",
+    "Adelaide": "Australia/Adelaide",
+    "Brisbane": "Australia/Brisbane",
+    "Sydney": "Australia/Sydney",
+    "Melbourne": "Australia/Melbourne",
+    "New Caledonia": "Pacific/Noumea",
+    "Auckland": "Pacific/Auckland",
+    "Wellington": "Pacific/Auckland",
+}
+DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+SLA_TARGETS = {
+    "first_reply_time": "first_reply",
+    "next_reply_time": "next_reply",
+    "periodic_update_time": "periodic_update",
+    "pausable_update_time": "pausable_update",
+    "requester_wait_time": "requester_wait",
+    "agent_work_time": "agent_work",
+}
+SLA_FIELDS = {
+    "assignee_id": "assignee_id",
+    "organization_id": "organization_id",
+    "group_id": "group",
+    "priority": "priority",
+    "type": "type",
+    "via_id": "channel",
+    "current_tags": "tags",
+    "requester_id": "requester_id",
+}
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def calendar_of(schedule: dict[str, Any]) -> dict[str, Any]:
+    """A schedule (intervals in minutes from Sunday 00:00, a Rails zone name) as a calendar;
+    an unknown zone name is kept as given, for the config check to name."""
+    hours: dict[str, list[str]] = {}
+    for interval in schedule.get("intervals", []):
+        start, end = int(interval["start_time"]), int(interval["end_time"])
+        day, offset = divmod(start, 1440)
+        hours.setdefault(DAYS[day % 7], []).append(f"{_hhmm(offset)}-{_hhmm(offset + end - start)}")
+    zone = str(schedule.get("time_zone") or "UTC")
+    return {"timezone": ZONES.get(zone, zone), "hours": hours}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "schedule"
+
+
+def _policies(policy: dict[str, Any], calendar: str | None) -> list[dict[str, Any]]:
+    when: dict[str, list[str]] = {}
+    for condition in (policy.get("filter") or {}).get("all", []):
+        key = SLA_FIELDS.get(str(condition.get("field")))
+        if key and condition.get("operator") in ("is", "includes"):
+            when.setdefault(key, []).append(str(condition["value"]))
+    by_priority: dict[str, dict[str, Any]] = {}
+    for metric in policy.get("policy_metrics", []):
+        target = SLA_TARGETS.get(str(metric.get("metric")))
+        if target is None:
+            continue
+        one = by_priority.setdefault(str(metric["priority"]), {"targets": {}, "business": False})
+        one["targets"][target] = f"{int(metric['target'])}m"
+        one["business"] = one["business"] or bool(metric.get("business_hours"))
+    out = []
+    for priority, one in by_priority.items():
+        item: dict[str, Any] = {
+            "name": f"{policy['title']} ({priority})",
+            "when": {**when, "priority": [priority]},
+            "targets": one["targets"],
+        }
+        if one["business"] and calendar:
+            item["calendar"] = calendar
+        out.append(item)
+    return out
+
+
+def propose(records: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Schedules as calendars, SLA policies (one per priority, in Zendesk's order) and the
+    custom statuses' labels as a status_map, for the user to review."""
+    calendars = {
+        f"zendesk-{_slug(s['name'])}": calendar_of(s) for s in records.get("schedules", [])
+    }
+    first = next(iter(calendars), None)
+    ordered = sorted(records.get("sla_policies", []), key=lambda p: p.get("position", 0))
+    policies = [item for p in ordered for item in _policies(p, first)]
+    status_map = {
+        str(s["agent_label"]): STATUSES[str(s["status_category"])]
+        for s in records.get("custom_statuses", [])
+        if s.get("active", True) and str(s.get("status_category")) in STATUSES
+    }
+    return {"calendars": calendars, "sla_policies": policies, "status_map": status_map}
+
+
 VENDOR = Vendor(
     name="zendesk",
     auth="token_basic",
     rate_limit=RateLimit(),  # 429 + Retry-After (seconds; any case; a backoff when missing)
     check=PageRequest("/api/v2/users/me.json"),
     history="from ticket events (incremental export with comment events)",
+    metric_pairs=METRIC_PAIRS,
+    propose=propose,
+    config_streams=(
+        Stream("schedules", "/api/v2/business_hours/schedules.json", ListCursor(), "schedules"),
+        Stream("sla_policies", "/api/v2/slas/policies.json", ListCursor(), "sla_policies"),
+        Stream("custom_statuses", "/api/v2/custom_statuses.json", ListCursor(), "custom_statuses"),
+    ),
     streams=(
         Stream(
             "custom_statuses",

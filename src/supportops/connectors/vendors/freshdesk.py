@@ -1,0 +1,337 @@
+"""Freshdesk, declared: streams, auth, rate-limit signal and the pure mapping.
+
+Streams, in order: ``agents``, ``groups``, ``ticket_fields`` (lookups: agent ids, group names,
+the labels of custom statuses), ``tickets`` (``updated_since`` ascending with ``include=stats``,
+numbered pages; the 300-page cap restarts from the last ``updated_at`` and the keys dedupe),
+``conversations`` (per changed ticket), ``time_entries`` and ``satisfaction_ratings``.
+
+Status history is rebuilt **by diffing snapshots**: each ticket snapshot gives its status at
+``stats.status_updated_at`` and the instants ``stats`` keeps (pending since, resolved, closed,
+reopened); a status held only between two syncs is lost. (The activities export, which has every
+change, needs an admin's scheduled export and is not read yet.)
+
+Mapping: status 2 open, 3 pending, 4 solved, 5 closed, 6 and above through the source's
+``status_map`` by label (else open, the label kept in ``custom.custom_status``); priority 1–4 →
+low, normal, high, urgent; source codes → channels (10 outbound e-mail is agent-created);
+``spam`` and ``deleted`` tickets are tombstones (closed, ``custom.tombstone``); a conversation
+is a message: ``incoming`` or a non-agent author → customer, an agent → agent, an
+``automation_users`` id → system, ``private`` → an internal note; time entries → ``work``;
+survey answers 103 → 5, 100 → 3, −103 → 1 (the 7-point scale in between); ``fr_due_by``,
+``due_by``, ``is_escalated`` and the first-response and resolution minutes → vendor_metrics.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from supportops.connectors.pagination import PageNumber
+from supportops.connectors.spec import Mapped, MappingContext, PageRequest, Parts, Stream, Vendor
+from supportops.http import RateLimit
+
+__all__ = [
+    "CHANNELS",
+    "PRIORITIES",
+    "SCORES",
+    "STATUSES",
+    "VENDOR",
+    "map_agents",
+    "map_conversations",
+    "map_ratings",
+    "map_tickets",
+    "map_time_entries",
+]
+
+STATUSES = {2: "open", 3: "pending", 4: "solved", 5: "closed"}
+PRIORITIES = {1: "low", 2: "normal", 3: "high", 4: "urgent"}
+CHANNELS = {
+    1: "email",
+    2: "web",
+    3: "phone",
+    4: "web",
+    5: "social",
+    6: "social",
+    7: "chat",
+    8: "api",
+    9: "web",
+    10: "email",
+    11: "other",
+    12: "chat",
+    13: "messaging",
+}
+OUTBOUND, BOT_SOURCE = 10, 12
+SCORES = {103: 5, 102: 4, 101: 4, 100: 3, -101: 2, -102: 2, -103: 1}
+HISTORY = (  # stats instant → the status it marks
+    ("pending_since", "pending"),
+    ("resolved_at", "solved"),
+    ("closed_at", "closed"),
+    ("reopened_at", "open"),
+)
+
+
+def _id(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _at(text: Any) -> datetime | None:
+    return datetime.fromisoformat(str(text).replace("Z", "+00:00")) if text else None
+
+
+def _labels(context: MappingContext) -> dict[int, str]:
+    """Status codes → agent labels, from the ``status`` ticket field's choices."""
+    for field in context.lookups.get("ticket_fields", {}).values():
+        if field.get("name") == "status" and isinstance(field.get("choices"), dict):
+            out = {}
+            for code, names in field["choices"].items():
+                label = names[0] if isinstance(names, list) and names else names
+                out[int(code)] = str(label)
+            return out
+    return {}
+
+
+def status_of(context: MappingContext, code: Any) -> tuple[str, str | None]:
+    """The canonical status and, for a custom status (6 and above), its label."""
+    number = int(code) if code is not None else 2
+    label = _labels(context).get(number)
+    if label and label in context.status_map:
+        return context.status_map[label], label if number not in STATUSES else None
+    if number in STATUSES:
+        return STATUSES[number], None
+    return "open", label or str(number)
+
+
+def _history(context: MappingContext, data: dict[str, Any], status: str) -> list[dict[str, Any]]:
+    tid, stats = str(data["id"]), data.get("stats") or {}
+    base = {"ticket_id": tid, "source": context.source, "kind": "status", "actor": None}
+    rows = [{**base, "at": data["created_at"], "value": "open", "event_id": f"fs-{tid}-created"}]
+    for key, value in HISTORY:
+        if stats.get(key):
+            rows.append(
+                {
+                    **base,
+                    "at": stats[key],
+                    "value": value,
+                    "event_id": f"fs-{tid}-{value}-{stats[key]}",
+                }
+            )
+    current = stats.get("status_updated_at")
+    repeated = status == "open" and not stats.get("reopened_at")  # still as it was created
+    if current and _at(current) != _at(data["created_at"]) and not repeated:
+        rows.append(
+            {**base, "at": current, "value": status, "event_id": f"fs-{tid}-{status}-{current}"}
+        )
+    unique = {r["event_id"]: r for r in rows}
+    return [{k: v for k, v in r.items() if v is not None} for r in unique.values()]
+
+
+def _metrics(context: MappingContext, data: dict[str, Any]) -> list[dict[str, Any]]:
+    created, stats = _at(data["created_at"]), data.get("stats") or {}
+    base = {
+        "source": context.source,
+        "ticket_id": str(data["id"]),
+        "reported_at": data.get("updated_at"),
+    }
+    rows = []
+    for key in ("fr_due_by", "due_by"):
+        if (due := _at(data.get(key))) is not None:
+            rows.append({**base, "metric": key, "value": due.timestamp(), "unit": "unix_seconds"})
+    if data.get("is_escalated") is not None:
+        rows.append(
+            {
+                **base,
+                "metric": "is_escalated",
+                "value": float(bool(data["is_escalated"])),
+                "unit": "flag",
+            }
+        )
+    for key, metric in (
+        ("first_responded_at", "first_response_minutes"),
+        ("resolved_at", "resolution_minutes"),
+    ):
+        if created is not None and (when := _at(stats.get(key))) is not None:
+            rows.append(
+                {
+                    **base,
+                    "metric": metric,
+                    "clock": "calendar",
+                    "unit": "minutes",
+                    "value": (when - created).total_seconds() / 60,
+                }
+            )
+    return rows
+
+
+def _ticket(context: MappingContext, data: dict[str, Any]) -> dict[str, Any]:
+    status, label = status_of(context, data.get("status"))
+    custom: dict[str, Any] = {"custom_status": label} if label else {}
+    for flag in ("spam", "deleted"):
+        if data.get(flag):
+            status, custom["tombstone"] = "closed", flag
+    if data.get("custom_fields"):
+        custom["fields"] = data["custom_fields"]
+    for key in ("company_id", "product_id", "email_config_id"):
+        if data.get(key) is not None:
+            custom[key] = data[key]
+    code = data.get("source")
+    group = context.lookup("groups", data.get("group_id")) or {}
+    by = "agent" if code == OUTBOUND else "bot" if code == BOT_SOURCE else "customer"
+    return {
+        "ticket_id": str(data["id"]),
+        "source": context.source,
+        "created_at": data["created_at"],
+        "channel": CHANNELS.get(int(code), "other") if code is not None else "other",
+        "raw_channel": _id(code),
+        "status": status,
+        "priority": PRIORITIES.get(int(data["priority"])) if data.get("priority") else None,
+        "type": data.get("type") or data.get("ticket_type"),
+        "group": group.get("name") or _id(data.get("group_id")),
+        "assignee_id": _id(data.get("responder_id")),
+        "requester_id": _id(data.get("requester_id")),
+        "organization_id": _id(data.get("company_id")),
+        "created_by": by,
+        "tags": [str(t) for t in data.get("tags") or []],
+        "subject": data.get("subject"),
+        "solved_at": (data.get("stats") or {}).get("resolved_at"),
+        "custom": custom,
+    }
+
+
+def map_tickets(parts: Parts, context: MappingContext) -> Mapped:
+    """Tickets, their status history by snapshot, and their stats and due dates."""
+    out = Mapped()
+    for data in parts.get("", []):
+        ticket = _ticket(context, data)
+        out.add("tickets", ticket)
+        out.add("events", *_history(context, data, ticket["status"]))
+        out.add("vendor_metrics", *_metrics(context, data))
+    return out
+
+
+def _author(context: MappingContext, data: dict[str, Any]) -> str:
+    user = _id(data.get("user_id"))
+    if user in context.automation_users:
+        return "system"
+    if data.get("incoming"):
+        return "customer"
+    return "agent" if context.lookup("agents", user) else "customer"
+
+
+def map_conversations(parts: Parts, context: MappingContext) -> Mapped:
+    """Replies and notes as messages (a private note is not public)."""
+    out = Mapped()
+    for data in parts.get("", []):
+        out.add(
+            "events",
+            {
+                "ticket_id": str(data.get("ticket_id") or data["_parent"]),
+                "source": context.source,
+                "at": data["created_at"],
+                "kind": "message",
+                "public": not data.get("private", False),
+                "actor": _author(context, data),
+                "actor_id": _id(data.get("user_id")),
+                "body": data.get("body_text"),
+                "event_id": f"fc-{data['id']}",
+            },
+        )
+    return out
+
+
+def map_time_entries(parts: Parts, context: MappingContext) -> Mapped:
+    """Time entries as stretches of work on their ticket."""
+    out = Mapped()
+    for data in parts.get("", []):
+        if data.get("agent_id") is None or data.get("time_spent_in_seconds") is None:
+            continue
+        out.add(
+            "work",
+            {
+                "agent_id": str(data["agent_id"]),
+                "source": context.source,
+                "ticket_id": _id(data.get("ticket_id")),
+                "started_at": data.get("start_time") or data["executed_at"],
+                "seconds": float(data["time_spent_in_seconds"]),
+                "kind": "handle",
+            },
+        )
+    return out
+
+
+def map_ratings(parts: Parts, context: MappingContext) -> Mapped:
+    """The default question's answer as a csat score."""
+    out = Mapped()
+    for data in parts.get("", []):
+        answer = (data.get("ratings") or {}).get("default_question")
+        score = SCORES.get(int(answer)) if answer is not None else None
+        if score is not None and data.get("ticket_id") is not None:
+            out.add(
+                "surveys",
+                {
+                    "ticket_id": str(data["ticket_id"]),
+                    "source": context.source,
+                    "at": data["created_at"],
+                    "survey": "csat",
+                    "score": score,
+                    "comment": data.get("feedback") or None,
+                },
+            )
+    return out
+
+
+def map_agents(parts: Parts, context: MappingContext) -> Mapped:
+    """Agents with their name, e-mail and time zone (as Freshdesk names it)."""
+    out = Mapped()
+    for data in parts.get("", []):
+        contact = data.get("contact") or {}
+        out.add(
+            "agents",
+            {
+                "agent_id": str(data["id"]),
+                "name": contact.get("name"),
+                "email": contact.get("email"),
+            },
+        )
+    return out
+
+
+LIST = PageNumber(since_param=None)
+VENDOR = Vendor(
+    name="freshdesk",
+    auth="api_key_basic",
+    rate_limit=RateLimit(),  # 429 + Retry-After seconds; invalid requests count too
+    check=PageRequest("/api/v2/agents/me"),
+    metric_pairs=(
+        ("first_reply_time", "first_response_minutes", ("calendar",)),
+        ("full_resolution_time", "resolution_minutes", ("calendar",)),
+    ),
+    history="by diffing ticket snapshots (no activities export): changes between syncs are lost",
+    streams=(
+        Stream("agents", "/api/v2/agents", LIST, "", map=map_agents, lookup=True),
+        Stream("groups", "/api/v2/groups", LIST, "", lookup=True),
+        Stream("ticket_fields", "/api/v2/ticket_fields", LIST, "", lookup=True),
+        Stream(
+            "tickets",
+            "/api/v2/tickets",
+            PageNumber(cap=300),
+            "",
+            map=map_tickets,
+            params=(("order_by", "updated_at"), ("order_type", "asc"), ("include", "stats")),
+        ),
+        Stream(
+            "conversations",
+            "/api/v2/tickets/{parent}/conversations",
+            LIST,
+            "",
+            map=map_conversations,
+            for_each="tickets",
+        ),
+        Stream("time_entries", "/api/v2/time_entries", LIST, "", map=map_time_entries),
+        Stream(
+            "satisfaction_ratings",
+            "/api/v2/surveys/satisfaction_ratings",
+            PageNumber(since_param="created_since", order_field="created_at"),
+            "",
+            map=map_ratings,
+        ),
+    ),
+)
