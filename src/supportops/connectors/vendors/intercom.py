@@ -7,7 +7,8 @@ cursor ``pages.next.starting_after``; every start overlaps a lookback of ten min
 search index can be stale), and per conversation found new or changed ``conversation``
 (``GET /conversations/{id}``: the parts, at most the 500 newest), then ``tickets``
 (``POST /tickets/search`` likewise). Bearer token; a 429 names its reset as unix seconds in
-``X-RateLimit-Reset`` (no ``Retry-After``).
+``X-RateLimit-Reset`` (no ``Retry-After``). ``statistics`` reconcile against our metrics
+(``METRIC_PAIRS``): Intercom leaves office hours out, so on the business clock.
 """
 
 from __future__ import annotations
@@ -21,9 +22,15 @@ from supportops.connectors.vendors.intercom_mapping import (
 )
 from supportops.http import RATE_LIMIT_RESET, RateLimit
 
-__all__ = ["LOOKBACK", "VENDOR"]
+__all__ = ["LOOKBACK", "METRIC_PAIRS", "VENDOR"]
 
 LOOKBACK = 600.0  # seconds every search start reaches back: the search index lags behind
+METRIC_PAIRS = (  # our metric, Intercom's statistic, its clock: for reconcile (seconds)
+    ("first_reply_time", "time_to_admin_reply", ("business",)),
+    ("first_resolution_time", "time_to_first_close", ("business",)),
+    ("full_resolution_time", "time_to_last_close", ("business",)),
+    ("reopens", "count_reopens", ("count",)),
+)
 SEARCH = SearchAfter(size=150, order_field="updated_at", lookback=LOOKBACK)
 
 VENDOR = Vendor(
@@ -45,5 +52,6 @@ VENDOR = Vendor(
     auth="bearer",
     rate_limit=RateLimit(headers=(RATE_LIMIT_RESET,)),
     check=PageRequest("/me"),
+    metric_pairs=METRIC_PAIRS,
     history="from conversation parts (the 500 newest per conversation; a truncation is flagged)",
 )

@@ -14,7 +14,8 @@
   admins and teams are agents; ``automation_users`` are the system. ``source.delivered_as``
   says who opened it (automated and campaign messages: the system).
 - ``statistics`` → ``vendor_metrics`` (seconds; ``time_to_*`` except ``time_to_assignment``
-  exclude office hours, so they are the ``business`` clock; ``*_at`` are unix instants).
+  exclude office hours, so they are the ``business`` clock; ``*_at`` are unix instants and
+  ``count_*`` counts, both without a clock).
 - ``conversation_rating`` → a csat answer (1-5 as given).
 - ``tickets`` → tickets with their ticket parts; states submitted → new, in_progress → open,
   waiting_on_customer → pending, resolved → solved.
@@ -158,9 +159,9 @@ def _metrics(ticket_id: str, stats: dict[str, Any], context: MappingContext) -> 
         if name == "type" or value is None or isinstance(value, bool):
             continue
         if name.endswith("_at"):
-            unit, clock = "unix_seconds", "calendar"
+            unit, clock = "unix_seconds", None  # an instant: no clock
         elif name.startswith("count_"):
-            unit, clock = "count", "calendar"
+            unit, clock = "count", None
         elif name.endswith("_id"):
             continue
         else:
