@@ -16,6 +16,7 @@ from supportops.connectors.runner import Network, StreamReport, rebuild_source, 
 from supportops.http import Retries
 from supportops.store import DuckDBStore, Store
 from tests.connectors.fakes.intercom import FakeIntercom, generate, rate_limited, recorded
+from tests.connectors.fakes.vendor import Fault
 from tests.model.conftest import any_store, engine_name, new_store
 
 __all__ = ["any_store", "engine_name", "new_store"]
@@ -167,3 +168,51 @@ def test_a_rebuild_remaps_the_raw_records_without_a_request(
     rebuild_source(store, "intercom", source(fake.base_url))
     assert len(fake.requests) == sent
     assert snapshot(store) == before
+
+
+def test_more_than_500_parts_arrive_as_the_500_newest_and_are_flagged(
+    store: Store, fake: FakeIntercom
+) -> None:
+    long = intercom_conversation(fake, "100002", parts=520)
+    fake.put(long)
+    sync_source(store, "intercom", source(fake.base_url), network=Network(env=ENV, retries=FAST))
+    custom = json.loads(store.scalar("SELECT custom FROM tickets WHERE ticket_id = '100002'"))
+    assert (custom["parts_truncated"], custom["parts_returned"], custom["parts_total"]) == (
+        True,
+        500,
+        520,
+    )
+    kept = "SELECT count(*) FROM events WHERE ticket_id = '100002' AND event_id LIKE 'ic-part-%'"
+    assert store.scalar(kept) == 500  # the oldest 20 parts are what Intercom no longer gives
+
+
+def test_a_5xx_burst_is_retried(store: Store, fake: FakeIntercom) -> None:
+    fake.fail(Fault(502, count=2, prefix="/conversations/"))
+    report = sync_source(
+        store, "intercom", source(fake.base_url), network=Network(env=ENV, retries=FAST)
+    )
+    assert report.error is None
+    assert store.count("tickets") == len(fake.conversations) + len(fake.tickets)
+
+
+def intercom_conversation(fake: FakeIntercom, cid: str, parts: int) -> dict[str, Any]:
+    """Conversation ``cid`` of the fake with ``parts`` comments (the statistics count them)."""
+    conversation = dict(fake.conversations[cid])
+    t = conversation["created_at"]
+    conversation["conversation_parts"] = {
+        "conversation_parts": [
+            {
+                "type": "conversation_part",
+                "id": f"9{cid}{i:04d}",
+                "part_type": "comment",
+                "body": "<p>x</p>",
+                "created_at": t + i,
+                "author": {"type": "user", "id": "c1"},
+            }
+            for i in range(parts)
+        ]
+    }
+    conversation["statistics"] = {**conversation["statistics"], "count_conversation_parts": parts}
+    conversation["updated_at"] = t + parts
+    conversation.pop("indexed_at", None)
+    return conversation

@@ -53,7 +53,7 @@ VENDOR = Vendor(
             PageNumber(size=50, cap=1_000_000, since_param="start", order_field="ratingCreatedAt"),
             records="results",
             params=(("end", REPORT_END), ("sortField", "modifiedAt"), ("sortOrder", "ASC")),
-            id_field="number",
+            id_field="threadid",  # a rating belongs to one thread; a conversation may have several
             map=map_ratings,
         ),
     ),

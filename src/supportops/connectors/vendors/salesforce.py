@@ -14,7 +14,7 @@ some is left (``USAGE``), and a 403 ``REQUEST_LIMIT_EXCEEDED`` is terminal.
 from __future__ import annotations
 
 from supportops.connectors.pagination import SoqlNext
-from supportops.connectors.spec import PageRequest, Stream, UsageSignal, Vendor
+from supportops.connectors.spec import Mapper, PageRequest, Stream, UsageSignal, Vendor, no_rows
 from supportops.connectors.vendors.salesforce_mapping import (
     map_case_comments,
     map_case_history,
@@ -57,61 +57,24 @@ def _soql(sobject: str, order: str = "SystemModstamp", where: str = "") -> SoqlN
     return SoqlNext(query=query, order_field=order)
 
 
+def _stream(
+    name: str, soql: SoqlNext, map: Mapper = no_rows, lookup: bool = False, all_rows: bool = False
+) -> Stream:
+    """A SOQL stream; ``all_rows`` reads through ``queryAll`` (deleted rows too)."""
+    path = f"{API}/queryAll" if all_rows else f"{API}/query"
+    return Stream(name, path, soql, records="records", id_field="Id", map=map, lookup=lookup)
+
+
 VENDOR = Vendor(
     name="salesforce",
     streams=(
-        Stream(
-            "CaseStatus",
-            f"{API}/query",
-            _soql("CaseStatus"),
-            records="records",
-            id_field="Id",
-            lookup=True,
-        ),
-        Stream(
-            "User",
-            f"{API}/query",
-            _soql("User"),
-            records="records",
-            id_field="Id",
-            map=map_users,
-            lookup=True,
-        ),
-        Stream(
-            "Case", f"{API}/query", _soql("Case"), records="records", id_field="Id", map=map_cases
-        ),
-        Stream(
-            "DeletedCase",
-            f"{API}/queryAll",
-            _soql("Case", where="IsDeleted = true"),
-            records="records",
-            id_field="Id",
-            map=map_cases,
-        ),
-        Stream(
-            "CaseHistory",
-            f"{API}/query",
-            _soql("CaseHistory", order="CreatedDate"),
-            records="records",
-            id_field="Id",
-            map=map_case_history,
-        ),
-        Stream(
-            "CaseComment",
-            f"{API}/query",
-            _soql("CaseComment"),
-            records="records",
-            id_field="Id",
-            map=map_case_comments,
-        ),
-        Stream(
-            "EmailMessage",
-            f"{API}/query",
-            _soql("EmailMessage"),
-            records="records",
-            id_field="Id",
-            map=map_email_messages,
-        ),
+        _stream("CaseStatus", _soql("CaseStatus"), lookup=True),
+        _stream("User", _soql("User"), map=map_users, lookup=True),
+        _stream("Case", _soql("Case"), map=map_cases),
+        _stream("DeletedCase", _soql("Case", where="IsDeleted = true"), map_cases, all_rows=True),
+        _stream("CaseHistory", _soql("CaseHistory", order="CreatedDate"), map_case_history),
+        _stream("CaseComment", _soql("CaseComment"), map_case_comments),
+        _stream("EmailMessage", _soql("EmailMessage"), map_email_messages),
     ),
     auth="oauth2_client_credentials",
     rate_limit=RateLimit(statuses=frozenset()),  # no 429: the daily allowance is USAGE's
