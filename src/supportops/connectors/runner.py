@@ -174,8 +174,9 @@ def _raw(source: str, stream: Stream, parts: Parts, at: datetime) -> tuple[pa.Ta
             rows["stream"].append(stream.name)
             rows["part"].append(part)
             rows["vendor_id"].append(str(dig(record, stream.id_field)))
-            rows["digest"].append(sync_log.digest(record))
-            rows["record"].append(json.dumps(record, sort_keys=True, default=str))
+            text = sync_log.canonical(record)  # one encoding for the digest and the record
+            rows["digest"].append(sync_log.digest_of(text))
+            rows["record"].append(text)
     count = len(rows["source"])
     table = pa.table({**rows, "fetched_at": pa.array([at] * count, pa.timestamp("us", tz="UTC"))})
     return table.select(

@@ -28,8 +28,10 @@ __all__ = [
     "SYNC_STATE",
     "SourceSummary",
     "apply_merges",
+    "canonical",
     "cursors",
     "digest",
+    "digest_of",
     "forget_source",
     "keep_raw",
     "known_digests",
@@ -76,10 +78,19 @@ _LATEST = (
 )
 
 
+def canonical(record: Any) -> str:
+    """A record's JSON with sorted keys: the text kept and digested."""
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def digest_of(text: str) -> str:
+    """The digest of a record's canonical JSON."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def digest(record: Any) -> str:
     """A stable digest of a record's JSON (key order does not matter)."""
-    text = json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return digest_of(canonical(record))
 
 
 def keep_raw(store: Store, rows: pa.Table) -> int:
