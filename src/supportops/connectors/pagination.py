@@ -21,6 +21,8 @@ HalNext             Help Scout: ``_links.next.href``                            
 SoqlNext            Salesforce: relative ``nextRecordsUrl`` until ``done``            restart
 SearchAfter         Intercom search: POST body, ``pages.next.starting_after``,        restart
                     a lookback overlap on ``updated_at``
+Single              one request answers all (Intercom ``/admins``, a record's own     same
+                    ``GET``): no paging
 ==================  ===============================================================  ========
 
 "restart" resumes from the latest ``order_field`` committed (inclusive, so keys dedupe).
@@ -43,6 +45,7 @@ __all__ = [
     "PageNumber",
     "SearchAfter",
     "SinceFormat",
+    "Single",
     "SoqlNext",
     "TimeNextPage",
     "latest",
@@ -258,13 +261,21 @@ class SoqlNext:
         q = self.query.format(since=since_text(since, "iso"))
         return stream.request(**{self.query_param: q})
 
+    def _query_path(self, request: PageRequest) -> str:
+        """The query endpoint: a next page's path is ``<endpoint>/<query locator>``."""
+        if _param(request, self.query_param) is not None:
+            return request.path
+        return request.path.rsplit("/", 1)[0]
+
     def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
         newest = latest(records, self.order_field)
         if newest is None:
             restart = request
         else:
             q = self.query.format(since=since_text(newest, "iso"))
-            restart = PageRequest(request.path, ((self.query_param, q),), request.method)
+            restart = PageRequest(
+                self._query_path(request), ((self.query_param, q),), request.method
+            )
         link = dig(body, self.next_field)
         if link and not dig(body, self.done_field):
             return Step(request_of_url(str(link), request), restart)
@@ -312,3 +323,15 @@ class SearchAfter:
                 restart,
             )
         return Step(None, restart)
+
+
+@dataclass(frozen=True)
+class Single:
+    """One request whose answer is the whole stream (a short list, or one record read by id):
+    no paging; every run asks it again."""
+
+    def first(self, stream: Stream, since: float | None) -> PageRequest:
+        return stream.request()
+
+    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
+        return Step(None, request)

@@ -13,6 +13,9 @@ __all__ = ["VENDOR_MODULES", "vendor_of"]
 VENDOR_MODULES: dict[str, str] = {
     "freshdesk": "supportops.connectors.vendors.freshdesk",
     "zendesk": "supportops.connectors.vendors.zendesk",
+    "intercom": "supportops.connectors.vendors.intercom",
+    "helpscout": "supportops.connectors.vendors.helpscout",
+    "salesforce": "supportops.connectors.vendors.salesforce",
 }
 
 

@@ -6,8 +6,10 @@ records are mapped (the vendor's pure mapping), then **one transaction** keeps t
 records, its event-log rows (through the importer, so rows are checked and quarantined like any
 import) and the cursor after it. A page whose records were all stored before writes no rows; a
 cursor that did not move is not written again. ``for_each`` streams are read for each record of
-their parent's page and commit with it. Retries and rate-limit waits are the HTTP seam's
-(:mod:`supportops.http`), with the vendor's signal as data; each wait is told to the listener.
+their parent's page that is new or changed (one stored unchanged is not read again) and commit
+with it. Retries and rate-limit waits are the HTTP seam's (:mod:`supportops.http`), with the
+vendor's signal as data; each wait is told to the listener. A vendor telling a daily allowance's
+use (:class:`~supportops.connectors.spec.UsageSignal`) stops before its reserve is touched.
 A terminal answer (401, 403, a daily limit) stops the source with one line
 (:attr:`SourceReport.error`); the caller goes on with the next source.
 """
@@ -222,6 +224,7 @@ class _Run:
             on_retry=self._waited,
         )
         self.creds: Credentials | None = None
+        self.usage: tuple[int, int] | None = None  # (used, allowance) as the vendor last told
 
     def _waited(self, attempt: int, error: TransientError, seconds: float) -> None:
         stream = self.report.stream(self.current)
@@ -244,6 +247,7 @@ class _Run:
                 source=self.name,
                 stream=self.current,
             )
+        self._check_usage()
         self.report.stream(self.current).requests += 1
         body = request.json_body()
         answer = self.http.request(
@@ -253,6 +257,8 @@ class _Run:
             headers=self.creds.headers,
             **({"json": body} if body is not None else {}),
         )
+        if self.vendor.usage is not None:
+            self.usage = self.vendor.usage.read(answer.headers) or self.usage
         try:
             return answer.json()
         except ValueError as exc:
@@ -261,6 +267,18 @@ class _Run:
                 source=self.name,
                 stream=self.current,
             ) from exc
+
+    def _check_usage(self) -> None:
+        signal = self.vendor.usage
+        if signal is None or self.usage is None or not signal.spent(*self.usage):
+            return
+        used, allowance = self.usage
+        raise SyncError(
+            f"source {self.name}: the daily API allowance is nearly spent ({used:,} of "
+            f"{allowance:,} requests used); {signal.reserve:.0%} is left for other integrations",
+            source=self.name,
+            stream=self.current,
+        )
 
     def load_lookups(self) -> None:
         for stream in self.vendor.streams:
@@ -338,14 +356,18 @@ class _Run:
     ) -> None:
         at = self.clock.now()
         with self.store.transaction():
-            new = 0
             pieces = [(stream, parts), *children]
+            new, kept = 0, dict[str, list[pa.Table]]()
             for one, its in pieces:
                 raw, count = _raw(self.name, one, its, at)
-                fresh = sync_log.keep_raw(self.store, raw) if count else 0
                 counted = self.report.stream(one.name)
-                counted.records, counted.raw_new = counted.records + count, counted.raw_new + fresh
+                counted.records += count
                 counted.pages += one is not stream
+                if count:
+                    kept.setdefault(one.name, []).append(raw)
+            for name, tables in kept.items():  # one upsert per stream, not one per child page
+                fresh = sync_log.keep_raw(self.store, pa.concat_tables(tables))
+                self.report.stream(name).raw_new += fresh
                 new += fresh
             if new:
                 mapped = (one.map(its, self.context) for one, its in pieces)
@@ -353,6 +375,7 @@ class _Run:
                     self.store, mapped, self.name, f"sync {self.name}/{stream.name}", self.clock
                 )
                 _count(done, report)
+                sync_log.apply_merges(self.store, self.name)
             sync_log.save_cursor(self.store, self.name, stream.name, resume.to_json(), at)
         report.pages += 1
         self.listener.page(self.name, stream.name, report)
@@ -452,4 +475,5 @@ def rebuild_source(
         done: ImportReport = _import(
             store, mapped(), name, f"rebuild {name}", clock or SystemClock()
         )
+        sync_log.apply_merges(store, name)
     return done

@@ -8,6 +8,7 @@ A :class:`Vendor` is declared once in ``connectors/vendors/<vendor>.py`` and lis
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
@@ -23,6 +24,7 @@ __all__ = [
     "Parts",
     "Step",
     "Stream",
+    "UsageSignal",
     "Vendor",
     "dig",
 ]
@@ -193,6 +195,26 @@ class Stream:
 
 
 @dataclass(frozen=True)
+class UsageSignal:
+    """A response header telling how much of a daily request allowance is used, as two numbers
+    ``pattern`` captures (Salesforce: ``Sforce-Limit-Info: api-usage=N/M``); a sync stops while
+    ``reserve`` (a fraction) of the allowance is left for the account's other integrations."""
+
+    header: str
+    pattern: str
+    reserve: float = 0.1
+
+    def read(self, headers: Mapping[str, str]) -> tuple[int, int] | None:
+        """(used, allowance) from ``headers``, or None when they do not say."""
+        found = re.search(self.pattern, headers.get(self.header) or "")
+        return (int(found.group(1)), int(found.group(2))) if found else None
+
+    def spent(self, used: int, allowance: int) -> bool:
+        """True when no more than the reserve is left."""
+        return used >= allowance * (1.0 - self.reserve)
+
+
+@dataclass(frozen=True)
 class Vendor:
     """A helpdesk, as data.
 
@@ -202,6 +224,7 @@ class Vendor:
     - ``check``: the cheap request ``supportops connect`` sends to test the credentials.
     - ``history``: how status history is known, shown by ``supportops sources``.
     - ``token_path``: OAuth2 token endpoint below ``url`` (for ``oauth2_client_credentials``).
+    - ``usage``: the header telling a daily allowance's use (:class:`UsageSignal`), if any.
     - ``metric_pairs``: (our metric, the vendor's ``vendor_metrics.metric``, its clocks) that
       ``supportops metrics reconcile --source`` compares per ticket.
     - ``config_streams`` and ``propose``: what ``connect --import-config`` reads (schedules,
@@ -216,6 +239,7 @@ class Vendor:
     check: PageRequest
     history: str = "from the vendor's change events"
     token_path: str | None = None
+    usage: UsageSignal | None = None
     metric_pairs: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     config_streams: tuple[Stream, ...] = ()
     propose: Callable[[dict[str, list[dict[str, Any]]]], dict[str, Any]] | None = None

@@ -131,13 +131,15 @@ def _pairs(ws: Workspace, source: str | None, profile: str | None) -> pd.DataFra
 
 
 def _vendor(ws: Workspace, source: str | None, pairs: pd.DataFrame) -> pd.DataFrame:
-    """Every (ticket, pair, clock) of the tickets the vendor reported on, with its value and
-    whether the vendor reported it at all."""
+    """Every (ticket, pair, clock) of the tickets the vendor reported on, with its value (in
+    minutes: a vendor reporting seconds, as Intercom does, is scaled) and whether the vendor
+    reported it at all."""
     where, params = ("WHERE source = $source", {"source": source}) if source else ("", {})
     rows = run_sql(
         ws.store,
         "SELECT source, ticket_id, metric AS vendor_metric, COALESCE(\"clock\", 'count') AS clock, "
-        f"value AS vendor FROM vendor_metrics {where}",
+        "CASE WHEN unit = 'seconds' THEN value / 60.0 ELSE value END AS vendor "  # minutes
+        f"FROM vendor_metrics {where}",
         params,
     )
     found = rows[["source", "ticket_id"]].drop_duplicates()
@@ -151,7 +153,8 @@ def _vendor(ws: Workspace, source: str | None, pairs: pd.DataFrame) -> pd.DataFr
 
 
 def _ours(ws: Workspace, pairs: pd.DataFrame) -> pd.DataFrame:
-    timed = [m for m, c in zip(pairs.metric, pairs.clock, strict=True) if c == "calendar"]
+    clocked = zip(pairs.metric, pairs.clock, strict=True)
+    timed = [m for m, c in clocked if c in ("calendar", "business")]
     extra = tuple(dict.fromkeys(f"{m}_business" for m in timed if m != "first_reply_time"))
     facts = tickets(ws, extra=(*extra, "bot_messages"))
     events = run_sql(

@@ -27,6 +27,7 @@ __all__ = [
     "RAW_RECORDS",
     "SYNC_STATE",
     "SourceSummary",
+    "apply_merges",
     "canonical",
     "cursors",
     "digest",
@@ -97,8 +98,24 @@ def keep_raw(store: Store, rows: pa.Table) -> int:
     return store.upsert(RAW_RECORDS, rows).new
 
 
+_MERGES = (
+    "UPDATE tickets SET merged_into = m.value FROM (SELECT ticket_id, max(value) AS value "
+    "FROM events WHERE source = ? AND kind = 'merged' AND value IS NOT NULL GROUP BY ticket_id) m "
+    "WHERE tickets.source = ? AND tickets.ticket_id = m.ticket_id "
+    "AND (tickets.merged_into IS NULL OR tickets.merged_into = '')"
+)
+
+
+def apply_merges(store: Store, source: str) -> None:
+    """Give a ticket of ``source`` whose row names no ``merged_into`` the target of its
+    ``merged`` event (a vendor that tells the merge only on the surviving ticket, as Help Scout
+    does, never sends the absorbed ticket's row again)."""
+    store.execute(_MERGES, [source, source])
+
+
 def known_digests(store: Store, source: str, stream: str, digests: list[str]) -> set[str]:
-    """Those of ``digests`` already stored for ``stream`` (the records fetched unchanged)."""
+    """Which of ``digests`` are stored for ``stream`` of ``source`` (records fetched before,
+    unchanged)."""
     if not digests:
         return set()
     marks = ", ".join("?" for _ in digests)
@@ -107,7 +124,7 @@ def known_digests(store: Store, source: str, stream: str, digests: list[str]) ->
         f"AND digest IN ({marks})",
         [source, stream, *digests],
     )
-    return set(rows.column(0).to_pylist())
+    return {str(d) for d in rows.column(0).to_pylist()}
 
 
 def cursors(store: Store, source: str) -> dict[str, str]:

@@ -1,0 +1,57 @@
+"""Intercom (REST API 2.11), declared: streams, auth, rate-limit signal; the mapping is
+:mod:`supportops.connectors.vendors.intercom_mapping`.
+
+Streams, in order: ``teams`` and ``admins`` (lookups: one request each per run),
+``conversations`` (``POST /conversations/search`` on ``updated_at >``, ascending, 150 a page,
+cursor ``pages.next.starting_after``; every start overlaps a lookback of ten minutes because the
+search index can be stale), and per conversation found new or changed ``conversation``
+(``GET /conversations/{id}``: the parts, at most the 500 newest), then ``tickets``
+(``POST /tickets/search`` likewise). Bearer token; a 429 names its reset as unix seconds in
+``X-RateLimit-Reset`` (no ``Retry-After``). ``statistics`` reconcile against our metrics
+(``METRIC_PAIRS``): Intercom leaves office hours out, so on the business clock.
+"""
+
+from __future__ import annotations
+
+from supportops.connectors.pagination import SearchAfter, Single
+from supportops.connectors.spec import PageRequest, Stream, Vendor
+from supportops.connectors.vendors.intercom_mapping import (
+    map_admins,
+    map_conversations,
+    map_tickets,
+)
+from supportops.http import RATE_LIMIT_RESET, RateLimit
+
+__all__ = ["LOOKBACK", "METRIC_PAIRS", "VENDOR"]
+
+LOOKBACK = 600.0  # seconds every search start reaches back: the search index lags behind
+METRIC_PAIRS = (  # our metric, Intercom's statistic, its clock: for reconcile (seconds)
+    ("first_reply_time", "time_to_admin_reply", ("business",)),
+    ("first_resolution_time", "time_to_first_close", ("business",)),
+    ("full_resolution_time", "time_to_last_close", ("business",)),
+    ("reopens", "count_reopens", ("count",)),
+)
+SEARCH = SearchAfter(size=150, order_field="updated_at", lookback=LOOKBACK)
+
+VENDOR = Vendor(
+    name="intercom",
+    streams=(
+        Stream("teams", "/teams", Single(), records="teams", lookup=True),
+        Stream("admins", "/admins", Single(), records="admins", map=map_admins, lookup=True),
+        Stream("conversations", "/conversations/search", SEARCH, records="conversations"),
+        Stream(
+            "conversation",
+            "/conversations/{parent}",
+            Single(),
+            records="",
+            map=map_conversations,
+            for_each="conversations",
+        ),
+        Stream("tickets", "/tickets/search", SEARCH, records="tickets", map=map_tickets),
+    ),
+    auth="bearer",
+    rate_limit=RateLimit(headers=(RATE_LIMIT_RESET,)),
+    check=PageRequest("/me"),
+    metric_pairs=METRIC_PAIRS,
+    history="from conversation parts (the 500 newest per conversation; a truncation is flagged)",
+)
