@@ -18,6 +18,7 @@ Whether an operation may be retried is a type, never a string match::
     │   ├── ChartError                a chart's spec cannot be drawn (chart)
     │   ├── TicketNotFound            no ticket with that id (ticket_id, source)
     │   ├── AmbiguousTicket           a ticket id held by several sources (ticket_id, sources)
+    │   ├── TriageError               a text model cannot be trained or used (target, path)
     │   └── RequestRefused            an HTTP 4xx answer (target, status)
     └── TransientError                the same call may succeed later
         ├── StoreUnavailableError     the database server cannot be reached now
@@ -55,6 +56,7 @@ __all__ = [
     "TerminalError",
     "TicketNotFound",
     "TransientError",
+    "TriageError",
     "WorkspaceError",
 ]
 
@@ -139,6 +141,11 @@ class AmbiguousTicket(TerminalError):
     """A ticket id held by several sources, none chosen: ``ticket_id``, ``sources``."""
 
     status = 400
+
+
+class TriageError(TerminalError):
+    """A text model cannot be trained or used: too few labelled tickets, no saved model for
+    ``target``, or a saved model at ``path`` that this version cannot read."""
 
 
 class StoreUnavailableError(TransientError):
