@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "supportops.cli.sla",
     "supportops.cli.ticket",
     "supportops.cli.triage",
+    "supportops.cli.knowledge",
 )
 
 app = typer.Typer(

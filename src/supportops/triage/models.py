@@ -11,8 +11,8 @@ here. Nothing is downloaded: the encoder's weights ship inside its package.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
+import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -75,12 +75,13 @@ class TfidfModel:
 
 
 class Encoder:
-    """The packaged MiniLM sentence encoder; with ``cache`` (a folder), vectors of texts seen
-    before are read back instead of encoded again (benchmarks only — never in the workspace)."""
+    """The packaged MiniLM sentence encoder. With ``cache`` (a folder; benchmarks only, never
+    the workspace) each text's vector is kept on disk and read back the next time."""
 
     def __init__(self, cache: Path | None = None) -> None:
         self.cache = cache
         self._model: Any = None
+        self._known: dict[str, np.ndarray] | None = None
 
     def _load(self) -> Any:
         if self._model is None:
@@ -94,16 +95,34 @@ class Encoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length vectors, one row per text."""
+        texts = list(texts)
         if self.cache is None:
             return self._encode(texts)
-        digest = hashlib.sha256("\x1e".join(texts).encode()).hexdigest()[:24]
-        path = self.cache / f"minilm-{digest}.npy"
-        if path.exists():
-            return np.asarray(np.load(path))
-        vectors = self._encode(texts)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, vectors)
-        return vectors
+        known = self._cached()
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            known.update(zip(missing, self._encode(missing), strict=True))
+            self._store(known)
+        return np.stack([known[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+
+    def _paths(self) -> tuple[Path, Path]:
+        assert self.cache is not None
+        return self.cache / "minilm-vectors.npy", self.cache / "minilm-texts.json"
+
+    def _cached(self) -> dict[str, np.ndarray]:
+        if self._known is None:
+            vectors, names = self._paths()
+            self._known = {}
+            if vectors.exists() and names.exists():
+                texts = json.loads(names.read_text())
+                self._known = dict(zip(texts, np.load(vectors), strict=True))
+        return self._known
+
+    def _store(self, known: dict[str, np.ndarray]) -> None:
+        vectors, names = self._paths()
+        vectors.parent.mkdir(parents=True, exist_ok=True)
+        np.save(vectors, np.stack(list(known.values())))
+        names.write_text(json.dumps(list(known)))
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         model = self._load()
