@@ -95,7 +95,10 @@ def find_gaps(
     topics = topics or cluster(vectors)
     labels, k = topics.labels, len(topics.centroids)
     near, coverage = nearest(vectors, article_vectors)
-    frame = tickets[["ticket_id", "created_at", "text", "handle_seconds"]].reset_index(drop=True)
+    keep = [
+        c for c in ("source", "ticket_id", "created_at", "text", "handle_seconds") if c in tickets
+    ]
+    frame = tickets[keep].reset_index(drop=True)
     frame = frame.assign(topic=labels, nearest=near, coverage=coverage, cohesion=topics.cohesion)
     by = frame.groupby("topic")
     stats = pd.DataFrame(

@@ -18,7 +18,10 @@ from supportops.store.texts import ticket_texts
 from supportops.triage.texts import ticket_text
 from supportops.workspace import Workspace
 
-__all__ = ["GapReport", "gap_report", "period_tickets"]
+__all__ = ["MIN_TICKETS", "GapReport", "gap_report", "period_tickets"]
+
+MIN_TICKETS = 10
+"""Fewer tickets with text in the period than this: no topics are looked for."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,12 @@ def period_tickets(ws: Workspace, first: date | None, last: date | None) -> pd.D
     return frame[frame["text"].ne("")].reset_index(drop=True)
 
 
+def _nothing(articles: pd.DataFrame) -> Gaps:
+    empty = pd.DataFrame(columns=["topic", "title", "tickets", "handle_hours", "score"])
+    table = pd.DataFrame(columns=["article", "title", "tickets", "handle_hours"])
+    return Gaps(empty, pd.DataFrame(columns=["source", "ticket_id", "topic"]), table)
+
+
 def gap_report(
     ws: Workspace, folder: Path, first: date | None, last: date | None, space: str = "auto"
 ) -> GapReport:
@@ -84,7 +93,11 @@ def gap_report(
         else pd.DataFrame(columns=["article", "title", "text"])
     )
     kind = space_kind(space)
+    if len(tickets) < MIN_TICKETS:
+        tickets = tickets.iloc[:0]
     article_texts = (articles["title"] + ". " + articles["text"]).tolist()
+    if tickets.empty:
+        return GapReport(first, last, kind, 0, 0, len(articles), _nothing(articles))
     vectors, article_vectors = embed([tickets["text"].tolist(), article_texts], kind)
     found = find_gaps(tickets, vectors, articles, article_vectors)
     return GapReport(first, last, kind, len(tickets), len(found.gaps), len(articles), found)
