@@ -32,6 +32,7 @@ __all__ = [
     "axis",
     "bar",
     "compare",
+    "curve",
     "flow",
     "line",
     "stacked",
@@ -408,4 +409,48 @@ def stacked(
             "order": {"field": "rank", "type": "quantitative"},
             "href": {"field": "url", "type": "nominal"},
         },
+    }
+
+
+def curve(
+    rows: Sequence[dict[str, Any]],
+    x: str,
+    y: str,
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    mark: float | None = None,
+) -> dict[str, Any]:
+    """A line of ``y`` against a quantitative ``x`` (shares 0–1, shown as %), with a dashed
+    rule at ``x = mark`` when given (a chosen operating point)."""
+    values = [{x: _round(r.get(x), "rate"), y: _round(r.get(y), "rate")} for r in rows]
+    encoding = {
+        "x": {"field": x, "type": "quantitative", "title": x_title, "axis": {"format": "%"}},
+        "y": {
+            "field": y,
+            "type": "quantitative",
+            "title": y_title,
+            "axis": {"format": "%"},
+            "scale": {"zero": False},
+        },
+        "tooltip": [
+            {"field": x, "type": "quantitative", "format": ".1%", "title": x_title},
+            {"field": y, "type": "quantitative", "format": ".1%", "title": y_title},
+        ],
+    }
+    layers: list[dict[str, Any]] = [
+        {"mark": {"type": "line", "color": ACCENT, "point": True}, "encoding": encoding}
+    ]
+    if mark is not None:
+        layers.append(
+            {
+                "data": {"values": [{x: mark}]},
+                "mark": {"type": "rule", "color": TARGET, "strokeDash": [4, 4]},
+                "encoding": {"x": {"field": x, "type": "quantitative"}},
+            }
+        )
+    return _base(title, 220, _csv(y, [(x, x), (y, y)])) | {
+        "data": {"values": values},
+        "layer": layers,
     }

@@ -18,6 +18,7 @@ Whether an operation may be retried is a type, never a string match::
     │   ├── ChartError                a chart's spec cannot be drawn (chart)
     │   ├── TicketNotFound            no ticket with that id (ticket_id, source)
     │   ├── AmbiguousTicket           a ticket id held by several sources (ticket_id, sources)
+    │   ├── TriageError               a text model cannot be trained or used (target, path)
     │   ├── RequestRefused            an HTTP 4xx answer (target, status)
     │   └── SyncError                 a source cannot be synced: budget, answer (source, stream)
     └── TransientError                the same call may succeed later
@@ -57,6 +58,7 @@ __all__ = [
     "TerminalError",
     "TicketNotFound",
     "TransientError",
+    "TriageError",
     "WorkspaceError",
 ]
 
@@ -141,6 +143,11 @@ class AmbiguousTicket(TerminalError):
     """A ticket id held by several sources, none chosen: ``ticket_id``, ``sources``."""
 
     status = 400
+
+
+class TriageError(TerminalError):
+    """A text model cannot be trained or used: too few labelled tickets, no saved model for
+    ``target``, or a saved model at ``path`` that this version cannot read."""
 
 
 class StoreUnavailableError(TransientError):

@@ -28,6 +28,9 @@ COMMAND_MODULES = (
     "supportops.cli.sla",
     "supportops.cli.ticket",
     "supportops.cli.sync",
+
+    "supportops.cli.triage",
+    "supportops.cli.knowledge",
 )
 
 app = typer.Typer(

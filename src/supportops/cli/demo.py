@@ -38,6 +38,14 @@ def _streams(
             on_chunk(chunk["tickets"].num_rows)
 
 
+def _copy_articles(target: Path) -> None:
+    """The demo's help-center articles (half its topics), for ``supportops knowledge gaps``."""
+    target.mkdir(exist_ok=True)
+    for item in resources.files("supportops.demo").joinpath("articles").iterdir():
+        if item.name.endswith((".md", ".html")):
+            (target / item.name).write_text(item.read_text(encoding="utf-8"), encoding="utf-8")
+
+
 def build_demo(
     folder: Path, tickets: int = 20_000, seed: int = 0, progress: bool = True
 ) -> ImportReport:
@@ -54,6 +62,7 @@ def build_demo(
     for name in ASSETS:
         text = resources.files("supportops.demo").joinpath(name).read_text(encoding="utf-8")
         (folder / name).write_text(text, encoding="utf-8")
+    _copy_articles(folder / "articles")
     with (
         Workspace.open(folder) as ws,
         Progress(

@@ -15,6 +15,7 @@ from supportops.model.schema import ACTORS, EVENT_KINDS, PRIORITIES, STATUSES
 
 __all__ = [
     "ACTORS",
+    "ASKS",
     "BODIES",
     "BODY_CLASSES",
     "EVENT_KINDS",
@@ -33,6 +34,7 @@ __all__ = [
     "Topic",
     "body_ranges",
     "custom_json",
+    "first_messages",
     "subject_ranges",
 ]
 
@@ -145,6 +147,54 @@ def body_ranges() -> np.ndarray:
     counts = np.array([len(texts) for texts in MESSAGES.values()])
     ends = np.cumsum(counts)
     return np.stack([ends - counts, ends], axis=1)
+
+
+# fmt: off
+ASKS = {
+    "refund": ("I was charged for a renewal I did not want and would like my money back.",
+               "Can you refund the payment from last week? We cancelled before the renewal."),
+    "invoice": ("Our finance team needs a copy of the invoice with our company VAT number on it.",
+                "I can't find the invoice for last month in the billing section."),
+    "double-charge": ("My credit card statement shows the same payment twice this month.",
+                      "We were billed two times for one subscription, please check."),
+    "plan-change": ("We are growing and want to move to a bigger plan with more seats.",
+                    "Which plan should we pick if we only need five users?"),
+    "login": ("I reset my password but still cannot sign in, it says the password is wrong.",
+              "The login page keeps sending me back to the sign in screen."),
+    "outage": ("Nothing loads since this morning, the page just spins and shows an error.",
+               "The whole app is down for our team, we get a server error."),
+    "integration": ("Our webhook to the CRM stopped sending events after your update.",
+                    "The API rate limit blocks our sync job every hour."),
+    "bug": ("When I export the report the downloaded file has no rows.",
+            "The app closes right after I open it on my phone."),
+    "performance": ("Reports take minutes to open and searching is very slow today.",
+                    "Everything is sluggish, each page takes ages to load."),
+    "how-to": ("Is there a guide on how to create an automation for new requests?",
+               "How can I bring our existing contacts over from a spreadsheet?"),
+    "access": ("Please give our new colleague access to the workspace.",
+               "A person left the company, how do we remove their user?"),
+    "sso": ("We want our staff to sign in with our identity provider using SAML.",
+            "Single sign-on fails with an assertion error for some users."),
+    "data-request": ("Under GDPR I ask you to delete all personal data you hold about me.",
+                     "Please send me an export of the personal data stored on my account."),
+    "profile": ("We need to transfer the account ownership to another admin.",
+                "Our company moved, how do I change the address on our account?"),
+    "cancel": ("We would like to cancel our subscription at the end of this billing period.",
+               "Please close our account, we no longer need the service."),
+}
+"""What the customer writes first, per topic tag: the first message is one of these followed
+by a phrase of the ``first`` class (so a few still carry a phone number or e-mail address)."""
+# fmt: on
+
+
+def first_messages() -> tuple[tuple[str, ...], int]:
+    """Every first message, indexed ``(topic * asks + ask) * firsts + first``, and ``asks``
+    (the number of asks per topic, the same for every topic)."""
+    asks = len(next(iter(ASKS.values())))
+    texts = tuple(
+        f"{ask} {first}" for t in TOPICS for ask in ASKS[t.tag] for first in MESSAGES["first"]
+    )
+    return texts, asks
 
 
 POSITIVE_COMMENTS = (

@@ -35,8 +35,9 @@ from supportops.demo.content import (
     TYPES,
     body_ranges,
     custom_json,
+    first_messages,
 )
-from supportops.demo.events import AGENT, BOT, CUSTOMER, EventLog, value_vocabulary
+from supportops.demo.events import AGENT, BODY, BOT, CUSTOMER, EventLog, value_vocabulary
 from supportops.demo.population import ENTERPRISE
 from supportops.demo.scenario import World
 from supportops.demo.tickets import FIRST_ID, Tickets
@@ -44,6 +45,9 @@ from supportops.demo.tickets import FIRST_ID, Tickets
 __all__ = ["events_table", "ticket_ids", "tickets_table"]
 
 _BODY_RANGES = body_ranges()
+_FIRST_TEXTS, _ASKS = first_messages()
+_FIRST_PHRASES = int(np.diff(_BODY_RANGES[BODY["first"]])[0])
+_MESSAGE_TEXTS = pa.array((*BODIES, *_FIRST_TEXTS), pa.string())
 
 
 def ticket_ids(numbers: Ints, valid: np.ndarray | None = None) -> pa.Array:
@@ -120,10 +124,17 @@ def _values(
     return labels(pa.concat_arrays([vocab, ids]), code)
 
 
-def _bodies(body: np.ndarray, rng: np.random.Generator) -> pa.Array:
+def _bodies(body: np.ndarray, topic: Ints, rng: np.random.Generator) -> pa.Array:
+    """Each message's text; a first customer message names its ticket's topic (an ask of the
+    topic, chosen by the same draw's remainder, then the drawn ``first`` phrase)."""
     low, high = _BODY_RANGES[np.maximum(body, 0)].T
-    phrase = low + (rng.random(len(body)) * (high - low)).astype(np.int64)
-    return labels(BODIES, np.where(body >= 0, phrase, NONE))
+    scaled = rng.random(len(body)) * (high - low)
+    phrase = low + scaled.astype(np.int64)
+    ask = ((scaled % 1) * _ASKS).astype(np.int64)
+    first_low = _BODY_RANGES[BODY["first"], 0]
+    first = (topic * _ASKS + ask) * _FIRST_PHRASES + (phrase - first_low)
+    code = np.where(body == BODY["first"], len(BODIES) + first, phrase)
+    return labels(_MESSAGE_TEXTS, np.where(body >= 0, code, NONE))
 
 
 def events_table(t: Tickets, log: EventLog, world: World, rng: np.random.Generator) -> pa.Table:
@@ -147,6 +158,6 @@ def events_table(t: Tickets, log: EventLog, world: World, rng: np.random.Generat
             "value": _values(rows, t, ids, world.agents.ids),
             "previous": labels(value_vocabulary(world.agents.ids), rows["previous"]),
             "event_id": pc.binary_join_element_wise(ticket_id, sequence, "-"),
-            "body": _bodies(rows["body"], rng),
+            "body": _bodies(rows["body"], t.topic[rows["ticket"]], rng),
         },
     )

@@ -32,12 +32,14 @@ from supportops.web import (
     breakdowns,
     docs,
     errors,
+    knowledge_page,
     pages,
     plan,
     quality_page,
     sla_page,
     ticket_page,
     tickets_page,
+    triage_page,
 )
 from supportops.web.bodies import BodyGuard
 from supportops.web.deadlines import RequestDeadline
@@ -135,6 +137,7 @@ def create_app(
     # these modules' pages join the pages router on import
     assert breakdowns and tickets_page and sla_page and backlog_page
     assert automation_page and quality_page and plan and ticket_page
+    assert triage_page and knowledge_page
     for module in (api, plan, admin, docs, auth, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

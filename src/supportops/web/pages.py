@@ -54,6 +54,8 @@ NAV = (
     ("/sla", "SLA"),
     ("/backlog", "Backlog"),
     ("/automation", "Automation"),
+    ("/triage", "Triage"),
+    ("/knowledge", "Knowledge"),
     ("/quality", "Data quality"),
     ("/plan", "Plan"),
     ("/tickets", "Tickets"),
