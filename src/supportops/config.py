@@ -28,6 +28,7 @@ from supportops.alerts.rules import AlertRule
 from supportops.conditions import All, ConditionSetting, parse_condition
 from supportops.errors import ConditionError, ConfigError
 from supportops.instants import parse_duration
+from supportops.qa.scorecard import QaConfig
 from supportops.workforce.shifts import ShiftTemplate
 
 __all__ = [
@@ -279,6 +280,7 @@ class WorkspaceConfig(_Model):
     shift_templates: list[ShiftTemplate] = Field(default_factory=list)
     imports: ImportConfig = Field(default_factory=ImportConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    qa: QaConfig = Field(default_factory=QaConfig)
 
     _zone = field_validator("report_timezone")(classmethod(lambda cls, v: _check_zone(v)))
 
@@ -297,6 +299,13 @@ class WorkspaceConfig(_Model):
                     _with_condition(item, key, f"{section}.{i}.{key}", zone)
                     for i, item in enumerate(raw[section])
                 ]
+        qa = raw.get("qa")
+        if isinstance(qa, dict) and isinstance(qa.get("scorecards"), list):
+            cards = [
+                _with_condition(card, "scope", f"qa.scorecards.{i}.scope", zone)
+                for i, card in enumerate(qa["scorecards"])
+            ]
+            out["qa"] = {**qa, "scorecards": cards}
         return out
 
     def model_post_init(self, context: Any, /) -> None:
