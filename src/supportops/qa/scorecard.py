@@ -136,6 +136,28 @@ class QaConfig(_Model):
             raise ValueError(f"scorecard {twice[0]!r} is declared twice (raise its version)")
         return self
 
+    def category_rows(self) -> tuple[tuple[str, str, float, float, int, str, bool], ...]:
+        """(scorecard, category, low, high, weight, kind, critical) of every category, under
+        ``name@version`` and, for the latest version, under the bare ``name`` too."""
+        latest = {s.name: s for s in sorted(self.scorecards, key=lambda s: s.version)}
+        keyed = [(s.key, s) for s in self.scorecards] + [(n, s) for n, s in latest.items()]
+        return tuple(
+            (key, c.id, c.low, c.high, c.weight_used, c.kind, c.critical)
+            for key, card in keyed
+            for c in card.categories
+        )
+
+    def silent_rows(self) -> tuple[tuple[str, str, float], ...]:
+        """(scorecard, category, rating) of each non-scoring rating, keyed as above."""
+        latest = {s.name: s for s in sorted(self.scorecards, key=lambda s: s.version)}
+        keyed = [(s.key, s) for s in self.scorecards] + [(n, s) for n, s in latest.items()]
+        return tuple(
+            (key, c.id, float(v))
+            for key, card in keyed
+            for c in card.categories
+            for v in c.non_scoring
+        )
+
     def scorecard(self, key: str) -> Scorecard | None:
         """The scorecard ``name@version`` (or the latest version of ``name``)."""
         exact = {s.key: s for s in self.scorecards}
