@@ -34,6 +34,7 @@ from supportops.web import (
     errors,
     pages,
     plan,
+    qa_page,
     quality_page,
     sla_page,
     ticket_page,
@@ -134,7 +135,7 @@ def create_app(
     app.add_middleware(RequestDeadline, seconds=limits.query_seconds)
     # these modules' pages join the pages router on import
     assert breakdowns and tickets_page and sla_page and backlog_page
-    assert automation_page and quality_page and plan and ticket_page
+    assert automation_page and quality_page and plan and ticket_page and qa_page
     for module in (api, plan, admin, docs, auth, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -54,6 +54,7 @@ NAV = (
     ("/sla", "SLA"),
     ("/backlog", "Backlog"),
     ("/automation", "Automation"),
+    ("/qa", "QA"),
     ("/quality", "Data quality"),
     ("/plan", "Plan"),
     ("/tickets", "Tickets"),
