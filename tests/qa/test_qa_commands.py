@@ -70,3 +70,14 @@ def test_sample_writes_a_plan_with_risk_picks_apart(qa_demo: Path, tmp_path: Pat
 def test_sample_names_a_bad_period(qa_demo: Path) -> None:
     code, out = run("qa", "sample", "-w", str(qa_demo), "--period", "someday")
     assert code == 2 and "--period" in out
+
+
+def test_auto_checks_are_gated_by_agreement_with_the_graders(qa_demo: Path) -> None:
+    code, out = run("qa", "auto", "-w", str(qa_demo), "--format", "json")
+    assert code == 0, out
+    rows = {r["check"]: r for r in json.loads(out)}
+    assert set(rows) == {"first_reply_within", "no_reopen"}
+    assert rows["no_reopen"]["status"] == "advisory"  # reopens do not predict solution ratings
+    for row in rows.values():
+        passes = row["alpha_auto"] >= 0.667 and row["alpha_auto"] >= row["alpha_humans"]
+        assert row["status"] == ("counts" if passes else "advisory")

@@ -69,6 +69,7 @@ def test_the_qa_page_shows_iqs_with_its_interval_and_the_team(
     assert f"{worst['score']:.1f}" in agents and str(worst["agent_id"]) in agents
     assert 'href="/qa/agents/' in html
     assert "unreliable: α below 0.667" in _text(html, "qa-agreement")  # tone
+    assert "no_reopen solution" in _text(html, "qa-auto") and "advisory" in _text(html, "qa-auto")
     assert re.search(r'data-category="\w+"', html) and 'href="/tickets/demo/' in html
 
 

@@ -153,6 +153,33 @@ def calibration(
         _emit(found.bias, fmt, None, "Grader bias against the others (points; − = stricter)")
 
 
+@qa_app.command("auto")
+def auto(fmt: Format = "table", workspace: WorkspaceOption = None) -> None:
+    """Auto-QA rule checks (qa.auto) against the human consensus on the calibration set: a
+    check counts only where alpha(auto, humans) >= 0.667 and >= the humans' own alpha."""
+    import pandas as pd
+
+    from supportops.qa.workspace import auto_agreement
+
+    with Workspace.open(workspace, read_only=True) as ws:
+        found = auto_agreement(ws)
+    frame = pd.DataFrame(
+        [
+            {
+                "check": a.check,
+                "category": a.category,
+                "alpha_auto": round(a.alpha_auto, 3),
+                "alpha_humans": round(a.alpha_humans, 3),
+                "conversations": a.units,
+                "status": a.status,
+            }
+            for a in found
+        ],
+        columns=["check", "category", "alpha_auto", "alpha_humans", "conversations", "status"],
+    )
+    _emit(frame, fmt, None, "Auto-QA checks against the graders")
+
+
 @qa_app.command("sample")
 def sample(
     start: FromOption = None,

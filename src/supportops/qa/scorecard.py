@@ -12,11 +12,12 @@ condition language over the reviewed ticket.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from supportops.conditions import All, ConditionSetting
+from supportops.instants import parse_duration
 
 __all__ = ["AutoCheck", "Category", "QaConfig", "Scorecard"]
 
@@ -25,6 +26,13 @@ Kind = Literal["scored", "bonus", "auto_fail"]
 Check = Literal[
     "first_reply_within", "note_before_escalation", "confirmed_before_solve", "no_reopen"
 ]
+
+
+def _seconds(value: Any) -> Any:
+    return parse_duration(value)
+
+
+Seconds = Annotated[int, BeforeValidator(_seconds)]
 
 
 class _Model(BaseModel):
@@ -116,7 +124,7 @@ class AutoCheck(_Model):
 
     check: Check
     category: str
-    within: int = Field(default=3600, ge=1, description="seconds, for first_reply_within")
+    within: Seconds = Field(default=3600, ge=1, description="for first_reply_within: 4h, 1d")
 
 
 class QaConfig(_Model):

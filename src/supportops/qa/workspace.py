@@ -16,6 +16,7 @@ import pandas as pd
 
 from supportops.errors import QaError
 from supportops.qa.agreement import Agreement, agreement, grader_bias
+from supportops.qa.auto import AutoAgreement, check_ratings, gate
 from supportops.qa.sample import PlanSettings, plan
 from supportops.qa.scores import category_scores, reviews_needed, scores_by
 from supportops.qa.scoring import rated, review_scores
@@ -25,6 +26,7 @@ __all__ = [
     "GRAINS",
     "Calibration",
     "Scored",
+    "auto_agreement",
     "calibration",
     "category_table",
     "iqs_table",
@@ -142,6 +144,28 @@ def calibration(ws: Workspace, target: float = 0.12, draws: int = 1000) -> Calib
         )
     sessions = int(rows["calibration_session"].nunique())
     return Calibration(found, grader_bias(rows), sessions, int(rows["unit"].nunique()))
+
+
+def auto_agreement(ws: Workspace) -> list[AutoAgreement]:
+    """Each ``qa.auto`` check scored against the human consensus of its category on the
+    calibration set: counts, or advisory (see :mod:`supportops.qa.auto`)."""
+    from supportops.metrics.reviews import check_facts
+
+    checks = ws.config.qa.auto
+    rows = scored(ws, calibration_only=True).rows
+    if not checks or rows.empty:
+        return []
+    groups = tuple(n for n, g in ws.config.groups.items() if g.tier >= 2)
+    facts = check_facts(ws.store, groups)
+    units = facts["source"].astype(str) + "/" + facts["ticket_id"].astype(str)
+    rows = rows.assign(unit=rows["source"].astype(str) + "/" + rows["ticket_id"].astype(str))
+    levels = {c.id: c.level for card in _cards(ws) for c in card.categories}
+    out = []
+    for check in checks:
+        auto = pd.Series(check_ratings(facts, check).to_numpy(), index=units.to_numpy())
+        humans = rows[rows["category"] == check.category]
+        out.append(gate(humans, auto, check.check, check.category, levels[check.category]))
+    return out
 
 
 def sample_plan(

@@ -133,6 +133,12 @@ def _calibration(request: Request, ws: Workspace) -> Any:
     return cached(request, ws, ("qa-calibration",), lambda: calibration(ws, draws=500))
 
 
+def _auto(request: Request, ws: Workspace) -> Any:
+    from supportops.qa.workspace import auto_agreement
+
+    return cached(request, ws, ("qa-auto",), lambda: auto_agreement(ws))
+
+
 @router.get("/qa", response_class=HTMLResponse)
 def qa(request: Request, ws: Ws, _: User) -> Response:
     """IQS against target, per agent with intervals, failing categories, agreement."""
@@ -159,6 +165,7 @@ def qa(request: Request, ws: Ws, _: User) -> Response:
         agreement=cal.categories,
         bias=cal.bias.to_dict("records"),
         sessions=cal.sessions,
+        auto=_auto(request, ws),
         conversations=cal.conversations,
     )
 
