@@ -78,3 +78,21 @@ def test_the_stratified_iqs_is_unbiased_and_risk_picks_bias_it() -> None:
     spread = pd.concat(fair).std() / np.sqrt(len(fair) * 3)
     assert abs(fair_bias) < 3 * spread  # within three standard errors of zero
     assert mixed_bias < -2.0  # the low-scoring risk picks pull a plain mean down
+
+
+def test_each_pick_gets_the_first_scorecard_whose_scope_it_matches() -> None:
+    from supportops.qa.scorecard import Scorecard
+    from supportops.qa.workspace import scorecard_of
+
+    def card(name: str, version: int, scope: object) -> Scorecard:
+        return Scorecard.model_validate(
+            {"name": name, "version": version, "scope": scope, "categories": [{"id": "x"}]}
+        )
+
+    cards = [
+        card("chat", 1, {"channel": "chat"}),
+        card("chat", 2, {"channel": "chat"}),
+        card("email", 1, {"channel": "email"}),
+    ]
+    tickets = pd.DataFrame({"channel": ["chat", "email", "phone"]})
+    assert scorecard_of(tickets, cards).tolist() == ["chat@2", "email@1", None]

@@ -18,6 +18,7 @@ from supportops.errors import QaError
 from supportops.qa.agreement import Agreement, agreement, grader_bias
 from supportops.qa.auto import AutoAgreement, check_ratings, gate
 from supportops.qa.sample import PlanSettings, plan
+from supportops.qa.scorecard import Scorecard
 from supportops.qa.scores import category_scores, reviews_needed, scores_by
 from supportops.qa.scoring import rated, review_scores
 from supportops.workspace import Workspace
@@ -59,7 +60,7 @@ class Scored:
     reviews: pd.DataFrame
 
 
-def _cards(ws: Workspace) -> list:  # type: ignore[type-arg]
+def _cards(ws: Workspace) -> list[Scorecard]:
     cards = list(ws.config.qa.scorecards)
     if not cards:
         raise QaError("supportops.yaml declares no qa: scorecards", key="qa.scorecards")
@@ -168,6 +169,22 @@ def auto_agreement(ws: Workspace) -> list[AutoAgreement]:
     return out
 
 
+def scorecard_of(tickets: pd.DataFrame, cards: Sequence[Scorecard]) -> pd.Series:
+    """Per ticket, the latest version of the first scorecard whose ``scope`` it matches
+    (None when none does), evaluated as one mask per scorecard."""
+    from supportops.conditions import mask
+
+    latest: dict[str, Scorecard] = {}
+    for card in sorted(cards, key=lambda c: c.version):
+        latest[card.name] = card
+    out = pd.Series(None, index=tickets.index, dtype=object)
+    for name in dict.fromkeys(c.name for c in cards):  # in declaration order
+        chosen = latest[name]
+        free = out.isna().to_numpy() & mask(chosen.scope, tickets)
+        out[free] = chosen.key
+    return out.astype(object).where(out.notna(), None)
+
+
 def sample_plan(
     ws: Workspace,
     low: datetime,
@@ -185,11 +202,13 @@ def sample_plan(
 
     qa = ws.config.qa
     size = quota if quota is not None else reviews_needed(qa.score_sd, qa.precision)
-    tickets = sample_candidates(ws, low, high).rename(columns={"type": "reason"})
+    tickets = sample_candidates(ws, low, high)
+    tickets["reason"] = tickets["type"]
     resolution = tickets["full_resolution_time"].astype(float)
     tickets["long_resolution"] = resolution > resolution.quantile(0.9)
     settings = PlanSettings(quota=size, minimum=minimum, risk=risk, seed=seed)
     picks = plan(tickets, settings, reviewers, reviewed_tickets(ws.store))
+    picks["scorecard"] = scorecard_of(picks, ws.config.qa.scorecards)
     return picks[
         [
             "kind",
@@ -202,6 +221,7 @@ def sample_plan(
             "weight",
             "risk",
             "reviewer_id",
+            "scorecard",
             "subject",
         ]
     ]
