@@ -42,10 +42,10 @@ def _counts(ratings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     values = np.unique(data[~np.isnan(data)])
     index = np.searchsorted(values, np.nan_to_num(data, nan=values[0] if len(values) else 0))
     present = ~np.isnan(data)
-    counts = np.zeros((data.shape[1], len(values)))
     units = np.broadcast_to(np.arange(data.shape[1]), data.shape)
-    np.add.at(counts, (units[present], index[present]), 1)
-    return values, counts
+    flat = units[present] * len(values) + index[present]
+    counts = np.bincount(flat, minlength=data.shape[1] * len(values)).astype(float)
+    return values, counts.reshape(data.shape[1], len(values))
 
 
 def _contributions(counts: np.ndarray) -> np.ndarray:
@@ -92,7 +92,11 @@ def alpha(ratings: np.ndarray, level: Level = "interval") -> float:
     values, counts = _counts(ratings)
     if len(values) < 2:
         return float("nan")
-    return float(_alpha_of(_contributions(counts).sum(axis=0), values, level))
+    m = counts.sum(axis=1)
+    pairable = counts[m >= 2]
+    scaled = pairable / (m[m >= 2] - 1)[:, None]
+    o = scaled.T @ pairable - np.diag(scaled.sum(axis=0))  # Σ_u the units' shares, at once
+    return float(_alpha_of(o, values, level))
 
 
 def bootstrap_alpha(
@@ -109,7 +113,9 @@ def bootstrap_alpha(
     if len(values) < 2 or len(parts) < 2:
         return float("nan"), float("nan"), float("nan")
     rng = np.random.default_rng(seed)
-    weights = rng.multinomial(len(parts), np.full(len(parts), 1 / len(parts)), size=draws)
+    units = len(parts)
+    picks = rng.integers(0, units, (draws, units)) + units * np.arange(draws)[:, None]
+    weights = np.bincount(picks.ravel(), minlength=draws * units).reshape(draws, units)
     flat = parts.reshape(len(parts), -1)
     o = (weights @ flat).reshape(draws, len(values), len(values))
     sample = _alpha_of(o, values, level)

@@ -38,7 +38,6 @@ def category_table(scorecards: Iterable[Scorecard]) -> pd.DataFrame:
             "weight": float(c.weight_used),
             "kind": c.kind,
             "critical": c.critical,
-            "non_scoring": c.non_scoring,
         }
         for card in scorecards
         for c in card.categories
@@ -53,7 +52,6 @@ def category_table(scorecards: Iterable[Scorecard]) -> pd.DataFrame:
             "weight",
             "kind",
             "critical",
-            "non_scoring",
         ],
     )
 
@@ -88,10 +86,10 @@ def rated(ratings: pd.DataFrame, scorecards: Iterable[Scorecard]) -> pd.DataFram
             review_id=str(row["review_id"]),
             key=str(row["category"]),
         )
-    silent = _non_scoring(rating, merged["non_scoring"])
+    silent = _non_scoring(merged, rating, cards)
     pct = (rating - low) / (high - low) * 100
     merged["pct"] = np.where(na | silent, np.nan, pct)
-    return merged.drop(columns=["non_scoring"])
+    return merged
 
 
 def _resolve(keys: pd.Series, cards: list[Scorecard]) -> pd.Series:
@@ -100,7 +98,9 @@ def _resolve(keys: pd.Series, cards: list[Scorecard]) -> pd.Series:
     latest: dict[str, str] = {}
     for card in sorted(cards, key=lambda c: c.version):
         latest[card.name] = card.key
-    out = keys.astype(str).map(lambda k: k if k in known else latest.get(k, ""))
+    text = keys.astype(str)
+    names = {k: k if k in known else latest.get(k, "") for k in text.unique()}
+    out = text.map(names)
     missing = out == ""
     if missing.any():
         name = keys[missing].iloc[0]
@@ -112,14 +112,13 @@ def _resolve(keys: pd.Series, cards: list[Scorecard]) -> pd.Series:
     return out
 
 
-def _non_scoring(rating: np.ndarray, lists: pd.Series) -> np.ndarray:
-    flat = [(i, v) for i, values in enumerate(lists) for v in values]
-    out = np.zeros(len(rating), dtype=bool)
-    if flat:
-        idx = np.array([i for i, _ in flat])
-        vals = np.array([v for _, v in flat], dtype=float)
-        out[idx[rating[idx] == vals]] = True
-    return out
+def _non_scoring(rows: pd.DataFrame, rating: np.ndarray, cards: list[Scorecard]) -> np.ndarray:
+    """Whether each row's rating is one its category lists as non-scoring (one lookup)."""
+    silent = [(s.key, c.id, float(v)) for s in cards for c in s.categories for v in c.non_scoring]
+    if not silent:
+        return np.zeros(len(rows), dtype=bool)
+    keys = pd.MultiIndex.from_arrays([rows["scorecard"], rows["category"], rating])
+    return np.asarray(keys.isin(silent), dtype=bool)
 
 
 def review_scores(rows: pd.DataFrame) -> pd.DataFrame:
