@@ -30,6 +30,7 @@ FEATURES = (
     "supportops.demo",
     "supportops.metrics",
     "supportops.model",
+    "supportops.qa",
     "supportops.reports",
     "supportops.rules",
     "supportops.sla",
@@ -47,6 +48,7 @@ ENTRY_POINTS = {
 SETTINGS = {
     "supportops.alerts.rules": "the typed rules of `alerts:`",
     "supportops.workforce.shifts": "the shift templates of `workforce:`",
+    "supportops.qa.scorecard": "the scorecards of `qa:`",
 }
 # Modules allowed to hold SQL while another change moves it out; keep it empty.
 SQL_ALLOWED: dict[str, str] = {}

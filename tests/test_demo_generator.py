@@ -73,7 +73,7 @@ def test_a_different_seed_gives_different_data() -> None:
     assert not one["events"].equals(two["events"])
 
 
-def test_every_chunk_has_the_eight_tables_with_exactly_the_schema_columns_and_types() -> None:
+def test_every_chunk_has_the_nine_tables_with_exactly_the_schema_columns_and_types() -> None:
     for chunk in generate(2_000, seed=5, chunk_size=1_500):
         assert list(chunk) == list(TABLES)
         for name, table in chunk.items():
@@ -371,3 +371,25 @@ def test_parquet_files_keep_the_arrow_schema(tmp_path: Path) -> None:
     write_files(tmp_path, 300, seed=4)
     for name in TABLES:
         assert pq.read_schema(tmp_path / f"{name}.parquet").equals(arrow_schema(name)), name
+
+
+def test_reviews_disagree_where_the_demo_says_and_score_on_the_demo_scorecard(
+    demo: dict[str, pd.DataFrame],
+) -> None:
+    from supportops.qa.agreement import alpha
+    from supportops.qa.scoring import rated, review_scores
+
+    reviews = demo["reviews"]
+    assert not reviews.duplicated(["review_id", "category"]).any()
+    assert set(reviews.ticket_id) <= set(demo["tickets"].ticket_id)
+    cards = parse_config(YAML(typ="rt").load(DEMO_CONFIG.read_text())).qa.scorecards
+    rows = rated(reviews, cards)
+    scores = review_scores(rows)["score"]
+    assert 60 < scores.mean() < 95 and (scores == 0).any()  # critical fails happen
+    calibration = rows[rows.calibration_session.notna()]
+    assert calibration.groupby("ticket_id").reviewer_id.nunique().min() == 4
+    found = {
+        category: alpha(part.pivot_table("pct", "reviewer_id", "ticket_id").to_numpy(), "ordinal")
+        for category, part in calibration.groupby("category")
+    }
+    assert found["solution"] >= 0.667 > found["tone"]  # tone is judged loosely

@@ -28,6 +28,7 @@ from supportops.alerts.rules import AlertRule
 from supportops.conditions import All, ConditionSetting, parse_condition
 from supportops.errors import ConditionError, ConfigError
 from supportops.instants import parse_duration
+from supportops.qa.scorecard import QaConfig
 from supportops.workforce.shifts import ShiftTemplate
 
 __all__ = [
@@ -340,6 +341,8 @@ class WorkspaceConfig(_Model):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     sources: dict[str, SourceConfig] = Field(default_factory=dict)
 
+    qa: QaConfig = Field(default_factory=QaConfig)
+
     _zone = field_validator("report_timezone")(classmethod(lambda cls, v: _check_zone(v)))
 
     @model_validator(mode="before")
@@ -357,6 +360,13 @@ class WorkspaceConfig(_Model):
                     _with_condition(item, key, f"{section}.{i}.{key}", zone)
                     for i, item in enumerate(raw[section])
                 ]
+        qa = raw.get("qa")
+        if isinstance(qa, dict) and isinstance(qa.get("scorecards"), list):
+            cards = [
+                _with_condition(card, "scope", f"qa.scorecards.{i}.scope", zone)
+                for i, card in enumerate(qa["scorecards"])
+            ]
+            out["qa"] = {**qa, "scorecards": cards}
         return out
 
     def model_post_init(self, context: Any, /) -> None:

@@ -12,6 +12,7 @@ Whether an operation may be retried is a type, never a string match::
     │   │   └── InstantError          an instant, day, period or duration is unreadable (key)
     │   ├── WorkspaceError            no workspace, or a broken one (path)
     │   ├── MetricError               unknown metric, aggregation, dimension or profile
+    │   ├── QaError                   a review names an unknown scorecard or category (key)
     │   ├── StoreError                the store refused an operation (engine)
     │   │   └── StoreCorruptError     the store file is damaged (path, repair)
     │   ├── AuthError                 a missing or wrong token, or a missing scope
@@ -47,6 +48,7 @@ __all__ = [
     "InstantError",
     "MappingError",
     "MetricError",
+    "QaError",
     "RateLimited",
     "RequestFailed",
     "RequestRefused",
@@ -119,6 +121,11 @@ class WorkspaceError(TerminalError):
 
 class MetricError(TerminalError):
     """An unknown metric id, aggregation, dimension, grain or vendor profile."""
+
+
+class QaError(TerminalError):
+    """A review names an unknown scorecard or category, or a rating off its scale (key,
+    review_id)."""
 
 
 class StoreError(TerminalError):

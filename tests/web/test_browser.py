@@ -32,6 +32,7 @@ PAGES = [
     SLA,
     "/backlog",
     "/automation",
+    "/qa",
     "/quality",
     "/tickets",
     "/definitions",

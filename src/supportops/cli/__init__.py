@@ -31,6 +31,8 @@ COMMAND_MODULES = (
 
     "supportops.cli.triage",
     "supportops.cli.knowledge",
+
+    "supportops.cli.qa",
 )
 
 app = typer.Typer(

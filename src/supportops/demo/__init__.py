@@ -1,6 +1,6 @@
 """A realistic demo support operation: the Support Event Log of 8 weeks of a US support team.
 
-``generate`` yields the eight tables of :mod:`supportops.model.schema` as Arrow tables, chunk by
+``generate`` yields the nine tables of :mod:`supportops.model.schema` as Arrow tables, chunk by
 chunk, from pure vectorised numpy (no per-ticket loop); ``write_files`` streams them to
 Parquet, CSV or JSON lines in bounded memory; ``DEMO_CONFIG`` is the matching
 ``supportops.yaml`` (calendars, SLA policies, the tier-2 group, cost).

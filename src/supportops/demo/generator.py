@@ -1,7 +1,7 @@
 """The demo generator: a realistic support operation, streamed in chunks of Arrow tables.
 
 :func:`generate` lays out the window once (daily volumes, agents, customers; see
-:mod:`supportops.demo.scenario` for the sizing rule), then yields one dict of the eight tables
+:mod:`supportops.demo.scenario` for the sizing rule), then yields one dict of the nine tables
 per chunk of ``chunk_size`` tickets. Chunk ``i`` draws from ``numpy.random.default_rng([seed,
 i])``, so the same arguments give the same data; a different ``chunk_size`` gives different (as
 realistic) data. Tickets are numbered in creation order across chunks, and each chunk's events,
@@ -26,6 +26,7 @@ from supportops.demo.contacts import answer_live, contacts_table, phone_work
 from supportops.demo.events import build_events
 from supportops.demo.lifecycle import draw_timeline
 from supportops.demo.render import events_table, tickets_table
+from supportops.demo.reviews import reviews_table
 from supportops.demo.scenario import Scenario, World, build_world
 from supportops.demo.surveys import surveys_table
 from supportops.demo.tickets import draw_tickets
@@ -45,7 +46,7 @@ def generate(
     weeks: int | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[dict[str, pa.Table]]:
-    """Yield the demo's tables, one dict of all eight per chunk of ``chunk_size`` tickets.
+    """Yield the demo's tables, one dict of all nine per chunk of ``chunk_size`` tickets.
 
     ``start`` is the first day of the window (local midnight in America/New_York); the window
     ends ``weeks`` later, and that end is "now": later events have not happened yet.
@@ -82,4 +83,5 @@ def _chunk(world: World, index: int, first: int, count: int) -> dict[str, pa.Tab
         "work": work_table([handled, calls], tickets, world),
         "contacts": contacts_table(tickets, live, world.agents.ids, first, world.end, rng),
         "bot_sessions": bot_sessions_table(tickets, first, world.begin, world.end, rng),
+        "reviews": reviews_table(tickets, line, log, world, rng),
     }

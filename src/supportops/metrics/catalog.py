@@ -63,13 +63,16 @@ _DEFAULT_AGG = {
 }
 
 
-DrillSet = Literal["created", "backlog", "sla", "sessions", "surveys", "validity", "completeness"]
+DrillSet = Literal[
+    "created", "backlog", "sla", "sessions", "surveys", "reviews", "validity", "completeness"
+]
 _SET_TEXT = {
     "created": "tickets created in the range",
     "backlog": "tickets unsolved at the end of the range (of a period and age band, if asked)",
     "sla": "tickets with SLA target instances",
     "sessions": "tickets of the bot sessions started in the range",
     "surveys": "tickets with a csat answer given in the range",
+    "reviews": "tickets with a QA review given in the range (calibration sessions left out)",
     "validity": "tickets created in the range that fail the validity rule asked",
     "completeness": "tickets created in the range with the column asked empty",
 }
@@ -99,7 +102,7 @@ class DrillSpec:
         """``created``, ``snapshot`` (a state at an instant) or ``activity`` (in the range)."""
         if self.set == "backlog" or (self.set == "sla" and self.statuses == ("active",)):
             return "snapshot"
-        return "activity" if self.set in ("sessions", "surveys") else "created"
+        return "activity" if self.set in ("sessions", "surveys", "reviews") else "created"
 
     def describe(self) -> str:
         """The drill in words, for ``docs/metrics.md``."""

@@ -160,6 +160,8 @@ def fact_options(
         sla_table=setting.sla_table,
         fcr="first_contact_resolved" in values,
         slots=setting.slots,
+        qa_categories=setting.qa_categories,
+        qa_silent=setting.qa_silent,
     )
 
 

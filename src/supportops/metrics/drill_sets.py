@@ -37,6 +37,7 @@ __all__ = [
     "Ask",
     "backlog",
     "missing_sql",
+    "reviews",
     "sessions",
     "sla",
     "spec",
@@ -141,6 +142,12 @@ def _surveys(ask: Ask, drill: DrillSpec) -> Where:
     return surveys(low, high)
 
 
+def _reviews(ask: Ask, drill: DrillSpec) -> Where:
+    low = pd.Timestamp(ask.low) if ask.low else None
+    high = pd.Timestamp(ask.high) if ask.high else None
+    return reviews(low, high)
+
+
 def _validity(ask: Ask, drill: DrillSpec) -> Where:
     if ask.rule is None:
         return ask.created()
@@ -160,6 +167,7 @@ _SETS: dict[str, Callable[[Ask, DrillSpec], Where]] = {
     "sla": _sla,
     "sessions": _sessions,
     "surveys": _surveys,
+    "reviews": _reviews,
     "validity": _validity,
     "completeness": _completeness,
 }
@@ -242,6 +250,18 @@ def surveys(low: pd.Timestamp | None, high: pd.Timestamp | None, survey: str = "
         conds.append("v.at < $v_high")
         params["v_high"] = _stamp(high)
     return _exists("surveys", "v", conds, params)
+
+
+def reviews(low: pd.Timestamp | None, high: pd.Timestamp | None) -> Where:
+    """Tickets with a QA review (outside calibration sessions) given in ``[low, high)``."""
+    conds, params = ["q.calibration_session IS NULL"], dict[str, Any]()
+    if low is not None:
+        conds.append("q.at >= $q_low")
+        params["q_low"] = _stamp(low)
+    if high is not None:
+        conds.append("q.at < $q_high")
+        params["q_high"] = _stamp(high)
+    return _exists("reviews", "q", conds, params)
 
 
 def sla(

@@ -24,6 +24,7 @@ Business seconds read the ``calendar_intervals`` table (see :mod:`supportops.met
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from supportops.metrics.sla_source import instances_table
 
@@ -59,6 +60,8 @@ class FactOptions:
     sla_table: str | None = None
     fcr: bool = False
     slots: int = 1
+    qa_categories: tuple[tuple[Any, ...], ...] = ()
+    qa_silent: tuple[tuple[Any, ...], ...] = ()
 
 
 def clock_join(alias: str, cal: str, x: str) -> str:

@@ -189,6 +189,8 @@ def setting_for(ws: Workspace, query: Query, execute: bool = True) -> Setting:
         from_ts=from_ts,
         to_ts=to_ts,
         slots=slots,
+        qa_categories=config.qa.category_rows(),
+        qa_silent=config.qa.silent_rows(),
     )
 
 

@@ -30,6 +30,7 @@ DIMS = (
     "agent",
     "target",
     "queue",
+    "category",
 )
 _TICKET = {d: d for d in DIMS[:10]} | {"agent": "assignee_id", "tag": "tags"}
 _KEY = "source, ticket_id"
@@ -231,6 +232,74 @@ def _events(o: FactOptions, agent_dim: bool) -> Relation:
     return Relation(sql, "at", {"source": "source"}, ("so_events", "so_tickets"))
 
 
+def _values(rows: tuple[tuple[object, ...], ...], names: str, empty: tuple[object, ...]) -> str:
+    """A VALUES table of literal ``rows`` (one row of ``empty`` when there is none)."""
+    from sqlglot import exp
+
+    def lit(v: object) -> str:
+        if isinstance(v, bool):
+            return "TRUE" if v else "FALSE"
+        if isinstance(v, int | float):
+            return f"CAST({float(v)!r} AS DOUBLE)"
+        return exp.Literal.string(str(v)).sql("duckdb")
+
+    body = ", ".join("(" + ", ".join(lit(v) for v in row) + ")" for row in rows or (empty,))
+    return f"(VALUES {body}) AS {names}"
+
+
+def _rated(o: FactOptions) -> Cte:
+    """Rating rows of reviews outside calibration sessions, with their category's weight,
+    kind, critical flag and ``pct`` — (rating − low) / (high − low) × 100, NULL when N/A or a
+    non-scoring rating (see :mod:`supportops.qa.scoring`, which this mirrors)."""
+    cats = _values(
+        o.qa_categories,
+        "c(scorecard, category, lo, hi, w, kind, critical)",
+        ("", "", 0.0, 1.0, 0, "scored", False),
+    )
+    silent = _values(o.qa_silent, "s(scorecard, category, v)", ("", "", -1e18))
+    cut = " AND r.at <= $as_of" if o.as_of else ""
+    sql = (
+        "SELECT r.source, r.ticket_id, r.review_id, r.agent_id, r.at AS reviewed_at, "
+        "r.category AS qa_category, c.w, c.kind, c.critical, CASE WHEN coalesce(r.na, FALSE) "
+        "OR r.rating IS NULL OR s.v IS NOT NULL THEN NULL ELSE (r.rating - c.lo) / "
+        f"(c.hi - c.lo) * 100 END AS pct FROM reviews r JOIN {cats} ON c.scorecard = "
+        f"r.scorecard AND c.category = r.category LEFT JOIN {silent} ON s.scorecard = "
+        "r.scorecard AND s.category = r.category AND s.v = r.rating "
+        f"WHERE r.calibration_session IS NULL{cut}"
+    )
+    return Cte("so_rated", sql, ())
+
+
+def _ratings(o: FactOptions, agent_dim: bool) -> Relation:
+    sql = (
+        "SELECT t.*, q.pct, q.kind, q.qa_category, q.reviewed_at, q.agent_id AS reviewed_agent "
+        f"FROM so_rated q LEFT JOIN so_tickets t ON {_on('t', 'q')}"
+    )
+    dims = _TICKET | {"agent": "reviewed_agent", "category": "qa_category"}
+    return Relation(sql, "reviewed_at", dims, ("so_rated", "so_tickets"), (_rated(o),))
+
+
+_SCORED = "kind = 'scored' AND pct IS NOT NULL"
+_FAILS = "pct IS NOT NULL AND ((critical AND pct < 50) OR (kind = 'auto_fail' AND pct > 0))"
+
+
+def _reviews(o: FactOptions, agent_dim: bool) -> Relation:
+    per_review = (
+        "SELECT source, ticket_id, review_id, max(agent_id) AS reviewed_agent, "
+        "min(reviewed_at) AS reviewed_at, CASE WHEN sum(CASE WHEN "
+        f"{_SCORED} THEN w ELSE 0 END) > 0 THEN CASE WHEN max(CASE WHEN {_FAILS} THEN 1 "
+        "ELSE 0 END) = 1 THEN 0.0 ELSE sum(CASE WHEN kind <> 'auto_fail' AND pct IS NOT NULL "
+        f"THEN w * pct ELSE 0 END) / sum(CASE WHEN {_SCORED} THEN w ELSE 0 END) END END "
+        "AS review_score FROM so_rated GROUP BY source, ticket_id, review_id"
+    )
+    sql = (
+        "SELECT t.*, q.review_score, q.reviewed_at, q.reviewed_agent "
+        f"FROM ({per_review}) q LEFT JOIN so_tickets t ON {_on('t', 'q')}"
+    )
+    dims = _TICKET | {"agent": "reviewed_agent"}
+    return Relation(sql, "reviewed_at", dims, ("so_rated", "so_tickets"), (_rated(o),))
+
+
 def _imports(o: FactOptions, agent_dim: bool) -> Relation:
     return Relation("SELECT * FROM imports", "at", {}, ())
 
@@ -250,6 +319,8 @@ _BUILDERS = {
     "work_in_shift": _in_shift,
     "events": _events,
     "imports": _imports,
+    "reviews": _reviews,
+    "review_ratings": _ratings,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from supportops.conditions import All, Condition
 from supportops.instants import SystemClock
@@ -65,3 +66,5 @@ class Setting:
     to_ts: datetime | None = None
     slots: int = 1
     materialized: tuple[tuple[str, str], ...] = ()
+    qa_categories: tuple[tuple[Any, ...], ...] = ()
+    qa_silent: tuple[tuple[Any, ...], ...] = ()

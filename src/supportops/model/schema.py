@@ -300,6 +300,27 @@ VENDOR_METRICS = Table(
     key=("source", "ticket_id", "metric", "clock"),
 )
 
+REVIEWS = Table(
+    "reviews",
+    "QA review of a ticket: one row per rated category.",
+    (
+        Column("review_id", "string", "the review", required=True),
+        SOURCE,
+        Column("ticket_id", "string", "the ticket reviewed", required=True),
+        Column("agent_id", "string", "the agent reviewed", required=True),
+        Column("reviewer_id", "string", "who reviewed (a person, or auto: for a rule check)"),
+        Column("at", "timestamp", "when the review was given", required=True),
+        Column("scorecard", "string", "scorecard name@version", required=True),
+        Column("category", "string", "the category (or criterion) rated", required=True),
+        Column("rating", "number", "on the category's scale; empty for N/A"),
+        Column("na", "bool", "the category was marked N/A"),
+        Column("comment", "string", "the reviewer's comment"),
+        Column("calibration_session", "string", "set when the review is part of one"),
+    ),
+    key=("source", "review_id", "category"),
+    order="at",
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -312,6 +333,7 @@ TABLES: dict[str, Table] = {
         BOT_SESSIONS,
         SHIFTS,
         VENDOR_METRICS,
+        REVIEWS,
     )
 }
 

@@ -93,6 +93,7 @@ class ExecutiveReport:
     summary: list[str]
     targets: ReportTargets = field(default_factory=ReportTargets)
     weekly: pd.DataFrame = field(default_factory=pd.DataFrame)
+    qa: dict[str, Any] | None = None
 
     def headline(self, metric: str) -> Headline:
         """The headline of ``metric``."""
@@ -218,6 +219,29 @@ def _weekly(ws: Workspace, period: Period) -> pd.DataFrame:
     return frame
 
 
+def _qa(ws: Workspace, current: Period, base: Period) -> dict[str, Any] | None:
+    """IQS of the period with its 95% interval, the baseline's and the target (None when the
+    workspace has no scorecards or no reviews in the period)."""
+    from supportops.qa.workspace import iqs_table
+
+    if not ws.config.qa.scorecards:
+        return None
+    zone = ws.config.report_timezone
+    now, before = (iqs_table(ws, [], *_bounds(p, zone)).iloc[0] for p in (current, base))
+    if not now["n"]:
+        return None
+    target = ws.config.qa.target
+    return {
+        "iqs": float(now["score"]),
+        "low": float(now["low"]),
+        "high": float(now["high"]),
+        "reviews": int(now["n"]),
+        "previous": float(before["score"]) if before["n"] else None,
+        "target": target,
+        "status": "below" if now["high"] < target else "met" if now["low"] >= target else "within",
+    }
+
+
 def _drivers(now: pd.DataFrame, before: pd.DataFrame) -> tuple[list[Driver], list[Driver]]:
     volume = [d for dim in DIMENSIONS for d in top(volume_drivers(now, before, dim))]
     reply = [d for dim in DIMENSIONS for d in top(reply_drivers(now, before, dim))]
@@ -269,6 +293,7 @@ def build_report(
         summary=[],
         targets=config.report.targets,
         weekly=_weekly(ws, current),
+        qa=_qa(ws, current, base),
     )
     report.summary.extend(sentences(report))
     return report

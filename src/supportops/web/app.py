@@ -35,6 +35,7 @@ from supportops.web import (
     knowledge_page,
     pages,
     plan,
+    qa_page,
     quality_page,
     sla_page,
     ticket_page,
@@ -136,7 +137,7 @@ def create_app(
     app.add_middleware(RequestDeadline, seconds=limits.query_seconds)
     # these modules' pages join the pages router on import
     assert breakdowns and tickets_page and sla_page and backlog_page
-    assert automation_page and quality_page and plan and ticket_page
+    assert automation_page and quality_page and plan and ticket_page and qa_page
     assert triage_page and knowledge_page
     for module in (api, plan, admin, docs, auth, pages):
         app.include_router(module.router)

@@ -56,6 +56,8 @@ NAV = (
     ("/automation", "Automation"),
     ("/triage", "Triage"),
     ("/knowledge", "Knowledge"),
+
+    ("/qa", "QA"),
     ("/quality", "Data quality"),
     ("/plan", "Plan"),
     ("/tickets", "Tickets"),

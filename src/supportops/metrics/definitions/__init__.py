@@ -8,6 +8,7 @@ written in the definition text, which ``docs/metrics.md`` shows.
     common      sections, shared phrases, define()
     flow        volume and flow, speed
     outcomes    SLA, quality of resolution, customer
+    qa          QA reviews: IQS, scores by category
     people      people and cost
     automation  automation and self-service
     data        data quality
@@ -25,6 +26,7 @@ from supportops.metrics.definitions.drills import DRILLS
 from supportops.metrics.definitions.flow import flow_metrics
 from supportops.metrics.definitions.outcomes import SERVICE_LEVEL, outcome_metrics
 from supportops.metrics.definitions.people import people_metrics
+from supportops.metrics.definitions.qa import qa_metrics
 
 __all__ = ["METRICS", "SERVICE_LEVEL"]
 
@@ -33,6 +35,7 @@ METRICS: tuple[Metric, ...] = tuple(
     for metric in (
         *flow_metrics(),
         *outcome_metrics(),
+        *qa_metrics(),
         *people_metrics(),
         *automation_metrics(),
         *data_metrics(),

@@ -13,6 +13,7 @@ __all__ = [
     "CUSTOMER",
     "DATA",
     "PEOPLE",
+    "QA",
     "QUALITY",
     "SLA",
     "SOLVED_ROW",
@@ -24,6 +25,7 @@ __all__ = [
 VOLUME, SPEED, SLA = "Volume and flow", "Speed", "SLA"
 QUALITY, CUSTOMER = "Quality of resolution", "Customer"
 PEOPLE, AUTOMATION, DATA = "People and cost", "Automation and self-service", "Data quality"
+QA = "Quality assurance"
 CREATED = "the ticket's created_at"
 SOLVED_ROW = "solved tickets (a solve at least once, as of --as-of)"
 
