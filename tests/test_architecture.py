@@ -28,6 +28,7 @@ FEATURES = (
     "supportops.cli",
     "supportops.connectors",
     "supportops.demo",
+    "supportops.experiments",
     "supportops.metrics",
     "supportops.model",
     "supportops.reports",
@@ -47,6 +48,7 @@ ENTRY_POINTS = {
 SETTINGS = {
     "supportops.alerts.rules": "the typed rules of `alerts:`",
     "supportops.workforce.shifts": "the shift templates of `workforce:`",
+    "supportops.experiments.settings": "the experiments of `experiments:`",
 }
 # Modules allowed to hold SQL while another change moves it out; keep it empty.
 SQL_ALLOWED: dict[str, str] = {}

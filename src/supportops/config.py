@@ -27,6 +27,7 @@ from ruamel.yaml.error import YAMLError
 from supportops.alerts.rules import AlertRule
 from supportops.conditions import All, ConditionSetting, parse_condition
 from supportops.errors import ConditionError, ConfigError
+from supportops.experiments.settings import ExperimentConfig
 from supportops.instants import parse_duration
 from supportops.workforce.shifts import ShiftTemplate
 
@@ -279,6 +280,7 @@ class WorkspaceConfig(_Model):
     shift_templates: list[ShiftTemplate] = Field(default_factory=list)
     imports: ImportConfig = Field(default_factory=ImportConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    experiments: list[ExperimentConfig] = Field(default_factory=list)
 
     _zone = field_validator("report_timezone")(classmethod(lambda cls, v: _check_zone(v)))
 
@@ -309,6 +311,10 @@ class WorkspaceConfig(_Model):
                 if name is not None and name not in known:
                     raise ValueError(f"policy {policy.name!r} names unknown calendar {name!r}")
         self._check_alerts()
+        names = [e.name for e in self.experiments]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"experiments: two experiments are named {name!r}")
 
     def _check_alerts(self) -> None:
         names = [rule.name for rule in self.alerts]

@@ -12,6 +12,7 @@ Whether an operation may be retried is a type, never a string match::
     │   │   └── InstantError          an instant, day, period or duration is unreadable (key)
     │   ├── WorkspaceError            no workspace, or a broken one (path)
     │   ├── MetricError               unknown metric, aggregation, dimension or profile
+    │   ├── ExperimentError           an experiment cannot be analysed yet (experiment)
     │   ├── StoreError                the store refused an operation (engine)
     │   │   └── StoreCorruptError     the store file is damaged (path, repair)
     │   ├── AuthError                 a missing or wrong token, or a missing scope
@@ -41,6 +42,7 @@ __all__ = [
     "ChartError",
     "ConditionError",
     "ConfigError",
+    "ExperimentError",
     "InputError",
     "InstantError",
     "MappingError",
@@ -115,6 +117,10 @@ class WorkspaceError(TerminalError):
 
 class MetricError(TerminalError):
     """An unknown metric id, aggregation, dimension, grain or vendor profile."""
+
+
+class ExperimentError(TerminalError):
+    """An experiment cannot be analysed or planned as asked: no arms stored, no history."""
 
 
 class StoreError(TerminalError):

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "supportops.cli.alerts",
     "supportops.cli.sla",
     "supportops.cli.ticket",
+    "supportops.cli.experiment",
 )
 
 app = typer.Typer(
