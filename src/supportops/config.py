@@ -41,6 +41,7 @@ __all__ = [
     "LimitsConfig",
     "ReportConfig",
     "ReportTargets",
+    "RoiConfig",
     "SlaPolicy",
     "TargetSpec",
     "Targets",
@@ -217,6 +218,21 @@ class CostConfig(_Model):
     default_hourly_cost: float | None = None
 
 
+class RoiConfig(_Model):
+    """The ``roi:`` section: the automation ROI ledger and cost to serve.
+
+    ``window``: a bot resolution is verified when the customer makes no human contact within
+    it; ``tool_costs``: each automation's cost per month (``bot``, or a holdout's name);
+    ``holdouts``: automation name → the experiment whose first (control) arm is its holdout;
+    ``cost_share``: accounts whose yearly support cost exceeds this share of their ARR are listed.
+    """
+
+    window: Seconds = 7 * 86400
+    tool_costs: dict[str, float] = Field(default_factory=dict)
+    holdouts: dict[str, str] = Field(default_factory=dict)
+    cost_share: float = Field(default=0.1, gt=0)
+
+
 class ReportTargets(_Model):
     """Targets the executive report holds the period against (rates are fractions); the pages
     draw them as target lines. ``null`` means no target."""
@@ -281,6 +297,7 @@ class WorkspaceConfig(_Model):
     imports: ImportConfig = Field(default_factory=ImportConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     experiments: list[ExperimentConfig] = Field(default_factory=list)
+    roi: RoiConfig = Field(default_factory=RoiConfig)
 
     _zone = field_validator("report_timezone")(classmethod(lambda cls, v: _check_zone(v)))
 
@@ -315,6 +332,9 @@ class WorkspaceConfig(_Model):
         for name in names:
             if names.count(name) > 1:
                 raise ValueError(f"experiments: two experiments are named {name!r}")
+        for automation, experiment in self.roi.holdouts.items():
+            if experiment not in names:
+                raise ValueError(f"roi.holdouts.{automation}: no experiment {experiment!r}")
 
     def _check_alerts(self) -> None:
         names = [rule.name for rule in self.alerts]

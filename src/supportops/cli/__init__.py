@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "supportops.cli.sla",
     "supportops.cli.ticket",
     "supportops.cli.experiment",
+    "supportops.cli.roi",
 )
 
 app = typer.Typer(

@@ -16,7 +16,7 @@ from supportops.experiments.analysis import MetricSpec
 from supportops.experiments.settings import ExperimentConfig
 from supportops.instants import local_midnight
 
-__all__ = ["HIGHER_IS_BETTER", "Design", "checked", "find"]
+__all__ = ["HIGHER_IS_BETTER", "Design", "checked", "find", "metric_specs"]
 
 # Metrics for which a larger value is the better one; for every other metric (durations,
 # reopens, escalations, transfers, handle time) smaller is better.
@@ -85,6 +85,11 @@ def _spec(text: str, role: str, tolerance: float, index: int, name: str) -> Metr
         tolerance=tolerance,
         unit=metric.unit,
     )
+
+
+def metric_specs(metric_ids: list[str], name: str) -> list[MetricSpec]:
+    """Metrics compared as primary ones (e.g. an automation's effects on CSAT and reopens)."""
+    return [_spec(m, "primary", 0.0, 0, name) for m in metric_ids]
 
 
 def checked(config: ExperimentConfig, zone: str) -> Design:
