@@ -1,0 +1,146 @@
+"""Benchmark: ``experiment analyze`` on a million tickets with 2,000 bootstrap resamples.
+
+The frame is what ``experiment analyze`` compares: a million tickets in two arms with resolution
+seconds resampled from a log-normal history (a 4% faster treated arm), a 0/1 guardrail and a
+mean. Timed, each from the same run:
+
+- ours, tickets independent (unit ticket): median by the exact order-statistic bootstrap, rate by
+  Newcombe, mean by Welch;
+- ours, clustered (unit requester, 250,000 requesters): every metric by the Poisson cluster
+  bootstrap;
+- the named baseline: a plain numpy loop bootstrap of the median (``rng.integers`` + ``np.median``
+  per resample and arm), timed on ``sample`` resamples and scaled to 2,000;
+- gbstats' frequentist engine on the same means, when a Python with ``gbstats`` is named by
+  ``$GBSTATS_PYTHON`` (gbstats pins pandas < 2, so it cannot share our environment).
+
+Run: ``.venv/bin/python bench/bench_experiments.py [tickets] [sample]``
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+from supportops.experiments.analysis import MetricSpec, Options, analyze_frame
+
+RESAMPLES = 2000
+GOAL_S = 30.0
+SPECS = [
+    MetricSpec("resolution", "quantile", 0.5),
+    MetricSpec("reopened", "rate", role="guardrail"),
+    MetricSpec("handle", "mean", role="guardrail"),
+]
+
+
+def frame(tickets: int, seed: int = 2026) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    arm = np.where(rng.random(tickets) < 0.5, "control", "faster")
+    faster = arm == "faster"
+    resolution = rng.lognormal(10, 1.3, tickets) * np.where(faster, 0.96, 1.0)
+    return pd.DataFrame(
+        {
+            "arm": arm,
+            "ticket": np.arange(tickets),
+            "requester": rng.integers(0, tickets // 4, tickets),
+            "resolution": resolution,
+            "reopened": (rng.random(tickets) < 0.08).astype(float),
+            "handle": rng.lognormal(6.5, 0.8, tickets),
+        }
+    )
+
+
+def ours(data: pd.DataFrame, unit: str, column: str) -> tuple[float, str]:
+    cut = data.rename(columns={column: "unit_id"})
+    began = time.perf_counter()
+    found = analyze_frame(
+        cut, {"control": 1, "faster": 1}, SPECS, unit, Options(resamples=RESAMPLES)
+    )
+    took = time.perf_counter() - began
+    iv = found.results[0].interval
+    return took, f"median diff {iv.estimate:,.0f} s ({iv.low:,.0f} to {iv.high:,.0f}), {iv.method}"
+
+
+def numpy_loop(data: pd.DataFrame, sample: int) -> float:
+    """A plain bootstrap: one resample of each arm per iteration, its median, ``sample`` times."""
+    rng = np.random.default_rng(0)
+    arms = [data.resolution[data.arm == a].to_numpy() for a in ("faster", "control")]
+    began = time.perf_counter()
+    for _ in range(sample):
+        t, c = (values[rng.integers(0, values.size, values.size)] for values in arms)
+        float(np.median(t) - np.median(c))
+    return (time.perf_counter() - began) * RESAMPLES / sample
+
+
+GB_SCRIPT = """
+import json, sys, time
+from gbstats.frequentist.tests import TwoSidedTTest
+from gbstats.models.statistics import SampleMeanStatistic
+stats = json.loads(sys.stdin.read())
+began = time.perf_counter()
+c, t = (SampleMeanStatistic(n=s["n"], sum=s["sum"], sum_squares=s["sum_squares"]) for s in stats)
+result = TwoSidedTTest(c, t).compute_result()
+print(json.dumps({"seconds": time.perf_counter() - began, "ci": list(result.ci)}))
+"""
+
+
+def gbstats_means(data: pd.DataFrame) -> tuple[float, str] | None:
+    python = os.environ.get("GBSTATS_PYTHON")
+    if not python:
+        return None
+    began = time.perf_counter()
+    stats = []
+    for arm in ("control", "faster"):
+        v = data.handle[data.arm == arm].to_numpy()
+        stats.append({"n": int(v.size), "sum": float(v.sum()), "sum_squares": float((v * v).sum())})
+    aggregate = time.perf_counter() - began
+    done = subprocess.run(
+        [python, "-c", GB_SCRIPT], input=json.dumps(stats), capture_output=True, text=True
+    )
+    if done.returncode:
+        return None
+    out = json.loads(done.stdout)
+    return aggregate + out["seconds"], f"relative CI {out['ci']}"
+
+
+def main(tickets: int = 1_000_000, sample: int = 20) -> None:
+    data = frame(tickets)
+    print(f"experiment analyze, {tickets:,} tickets, {RESAMPLES:,} bootstrap resamples")
+    independent, text = ours(data, "ticket", "ticket")
+    print(f"  ours, unit ticket (exact bootstrap + Newcombe + Welch): {independent:6.2f} s  {text}")
+    clustered, text = ours(data, "requester", "requester")
+    print(f"  ours, unit requester (cluster bootstrap, 3 metrics):   {clustered:6.2f} s  {text}")
+    loop = numpy_loop(data, sample)
+    print(f"  numpy loop bootstrap of the median (scaled from {sample}):  {loop:6.2f} s")
+    print(
+        f"  ratio numpy loop / ours (unit ticket): {loop / independent:,.0f}x; "
+        f"/ ours (unit requester): {loop / clustered:,.1f}x"
+    )
+    goal = "met" if max(independent, clustered) < GOAL_S else "NOT met"
+    print(f"  goal < {GOAL_S:.0f} s on 1M tickets: {goal}")
+    gb = gbstats_means(data)
+    if gb is None:
+        print("  gbstats: not measured (set GBSTATS_PYTHON to a Python with gbstats installed)")
+    else:
+        welch_began = time.perf_counter()
+        analyze_frame(
+            data.rename(columns={"ticket": "unit_id"}),
+            {"control": 1, "faster": 1},
+            [SPECS[2]],
+            "ticket",
+            Options(),
+        )
+        welch = time.perf_counter() - welch_began
+        print(
+            f"  gbstats frequentist t-test on the same means: {gb[0]:6.3f} s ({gb[1]}); "
+            f"ours (Welch): {welch:6.3f} s; ratio gbstats / ours {gb[0] / welch:,.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:]))
