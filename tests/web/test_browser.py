@@ -32,6 +32,8 @@ PAGES = [
     SLA,
     "/backlog",
     "/automation",
+    "/roi",
+    "/experiments",
     "/quality",
     "/tickets",
     "/definitions",

@@ -32,9 +32,11 @@ from supportops.web import (
     breakdowns,
     docs,
     errors,
+    experiments_page,
     pages,
     plan,
     quality_page,
+    roi_page,
     sla_page,
     ticket_page,
     tickets_page,
@@ -135,6 +137,7 @@ def create_app(
     # these modules' pages join the pages router on import
     assert breakdowns and tickets_page and sla_page and backlog_page
     assert automation_page and quality_page and plan and ticket_page
+    assert experiments_page and roi_page
     for module in (api, plan, admin, docs, auth, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

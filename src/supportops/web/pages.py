@@ -54,6 +54,8 @@ NAV = (
     ("/sla", "SLA"),
     ("/backlog", "Backlog"),
     ("/automation", "Automation"),
+    ("/roi", "Automation ROI"),
+    ("/experiments", "Experiments"),
     ("/quality", "Data quality"),
     ("/plan", "Plan"),
     ("/tickets", "Tickets"),
