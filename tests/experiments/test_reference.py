@@ -113,3 +113,26 @@ def test_sample_ratio_equals_scipys_chi_square() -> None:
     assert found.failed
     assert not sample_ratio([5030, 4970], [1, 1]).failed
     assert sample_ratio([3000, 7000], [30, 70]).p_value == pytest.approx(1.0)
+
+
+def test_joint_cluster_draws_equal_each_metrics_own_draws() -> None:
+    """analyze resamples every metric of an arm from the same units: the draws of each metric
+    are those of its own cluster bootstrap with the same random numbers."""
+    from supportops.experiments.bootstrap import (
+        cluster_mean_draws,
+        cluster_quantile_draws,
+        joint_cluster_draws,
+    )
+
+    rng = np.random.default_rng(9)
+    units = rng.integers(0, 400, 1500)
+    durations = rng.lognormal(9, 1.2, 1500)
+    rates = (rng.random(1500) < 0.3).astype(float)
+    every = np.ones(1500, bool)
+    joint = joint_cluster_draws(
+        [(durations, every, 0.5), (rates, every, None)], units, 300, np.random.default_rng(4)
+    )
+    own_median = cluster_quantile_draws(durations, units, 0.5, 300, np.random.default_rng(4))
+    own_rate = cluster_mean_draws(rates, units, 300, np.random.default_rng(4))
+    assert joint[0] == pytest.approx(own_median, rel=1e-5)
+    assert joint[1] == pytest.approx(own_rate, rel=1e-5)

@@ -29,6 +29,7 @@ import pandas as pd
 from supportops.experiments.bootstrap import (
     cluster_mean_draws,
     cluster_quantile_draws,
+    joint_cluster_draws,
     percentile_interval,
     quantile,
     quantile_draws,
@@ -215,7 +216,11 @@ def compare(
     rng: np.random.Generator,
 ) -> Interval:
     """The interval of ``treated − control`` for one metric by the plan's method."""
-    found = METHODS[plan](treated, control, spec, options, rng)
+    return _widened(METHODS[plan](treated, control, spec, options, rng), treated, control, options)
+
+
+def _widened(found: Interval, treated: Sample, control: Sample, options: Options) -> Interval:
+    """The interval as an always-valid one when the experiment asks for it."""
     if not options.always_valid:
         return found
     se = (found.high - found.low) / (2 * z_of(options.alpha))
@@ -240,11 +245,49 @@ def analyze_frame(
     units = frame.groupby("arm")["unit_id"].nunique().reindex(names, fill_value=0)
     ratio = sample_ratio(units.to_numpy(), list(arms.values()))
     plan = plan_for(unit, int(units.min()) if len(units) else 0)
+    draws = _joint_draws(frame, specs, names, options, rng) if plan == "clustered" else {}
     results = []
     for spec in specs:
         for arm in names[1:]:
-            results.append(_result(frame, spec, arm, names[0], plan, options, rng))
+            results.append(_result(frame, spec, arm, names[0], plan, options, rng, draws))
     return _judged(Analysis(results, ratio, plan, finished))
+
+
+def _adjusted(frame: pd.DataFrame, spec: MetricSpec, options: Options) -> np.ndarray:
+    """The metric's values, CUPED-adjusted when asked and a pre-period column exists."""
+    has = frame[spec.label].notna().to_numpy()
+    values = frame[spec.label].to_numpy(float)
+    pre = f"pre:{spec.label}"
+    if not (options.cuped and spec.kind != "quantile" and pre in frame):
+        return values
+    adjusted = values.copy()
+    adjusted[has] = cuped_adjust(values[has], frame[pre].to_numpy(float)[has])
+    return adjusted
+
+
+def _joint_draws(
+    frame: pd.DataFrame,
+    specs: list[MetricSpec],
+    names: list[str],
+    options: Options,
+    rng: np.random.Generator,
+) -> dict[tuple[str, str], np.ndarray]:
+    """Per (metric, arm): cluster bootstrap draws, every metric of an arm from the same
+    resampled units (one set of weights per arm, not one per metric)."""
+    columns = [(_adjusted(frame, s, options), frame[s.label].notna().to_numpy()) for s in specs]
+    found: dict[tuple[str, str], np.ndarray] = {}
+    for arm in names:
+        rows = (frame["arm"] == arm).to_numpy()
+        parts = [
+            (values[rows], has[rows], s.q if s.kind == "quantile" else None)
+            for s, (values, has) in zip(specs, columns, strict=True)
+        ]
+        units = frame["unit_id"].to_numpy()[rows]
+        if not units.size:
+            continue
+        draws = joint_cluster_draws(parts, units, options.resamples, rng)
+        found.update({(s.label, arm): d for s, d in zip(specs, draws, strict=True)})
+    return found
 
 
 def _result(
@@ -255,15 +298,12 @@ def _result(
     plan: Plan,
     options: Options,
     rng: np.random.Generator,
+    draws: dict[tuple[str, str], np.ndarray],
 ) -> MetricResult:
     has = frame[spec.label].notna()
     values = frame[spec.label].to_numpy(float)
     pre = f"pre:{spec.label}"
-    if options.cuped and spec.kind != "quantile" and pre in frame:
-        adjusted = values.copy()
-        adjusted[has.to_numpy()] = cuped_adjust(values[has], frame[pre].to_numpy(float)[has])
-    else:
-        adjusted = values
+    adjusted = _adjusted(frame, spec, options)
     pick = {a: (frame["arm"] == a).to_numpy() & has.to_numpy() for a in (arm, control)}
     t = (adjusted[pick[arm]], frame["unit_id"].to_numpy()[pick[arm]])
     c = (adjusted[pick[control]], frame["unit_id"].to_numpy()[pick[control]])
@@ -271,6 +311,11 @@ def _result(
     if min(raw_t.size, raw_c.size) < 2:
         nan = float("nan")
         interval = Interval(nan, nan, nan, "too few tickets")
+    elif (spec.label, arm) in draws and (spec.label, control) in draws:
+        difference = draws[(spec.label, arm)] - draws[(spec.label, control)]
+        estimate = _summary(spec, t[0]) - _summary(spec, c[0])
+        found = percentile_interval(estimate, difference, options.alpha, "cluster-bootstrap")
+        interval = _widened(found, t, c, options)
     else:
         cuped_rate = options.cuped and spec.kind == "rate" and pre in frame
         local = replace(spec, kind="mean") if cuped_rate else spec

@@ -26,6 +26,7 @@ from supportops.experiments.intervals import Interval
 __all__ = [
     "cluster_mean_draws",
     "cluster_quantile_draws",
+    "joint_cluster_draws",
     "percentile_interval",
     "poisson_weights",
     "quantile",
@@ -114,6 +115,51 @@ def _crossing(share: np.ndarray, grid: np.ndarray, q: float) -> np.ndarray:
     frac = np.clip(frac, 0, 1)
     found: np.ndarray = np.where(j == 0, grid[0], grid[prev] + frac * (grid[j] - grid[prev]))
     return found
+
+
+def joint_cluster_draws(
+    parts: list[tuple[np.ndarray, np.ndarray, float | None]],
+    clusters: np.ndarray,
+    resamples: int,
+    rng: np.random.Generator,
+) -> list[np.ndarray]:
+    """Cluster (Poisson) bootstrap draws of several metrics of one arm from the *same*
+    resampled units: one weight matrix per block serves every metric, which is where the time
+    goes. Each part is (values, which rows have a value, q for a quantile or None for a mean);
+    ``clusters`` is every row's unit."""
+    codes, inverse = np.unique(clusters, return_inverse=True)
+    blocks: list[np.ndarray] = []
+    readers: list[tuple[int, np.ndarray | None, float]] = []
+    width = 0
+    for values, has, q in parts:
+        rows, v = inverse[has], values[has]
+        if q is None:
+            sums = np.bincount(rows, weights=v, minlength=codes.size)
+            sizes = np.bincount(rows, minlength=codes.size).astype(float)
+            blocks.append(np.stack([sums, sizes], axis=1))
+            readers.append((width, None, 0.0))
+            width += 2
+            continue
+        grid = _grid(v, q, codes.size)
+        cells = np.zeros((codes.size, grid.size + 1), np.float32)
+        np.add.at(cells, (rows, np.searchsorted(grid, v, side="left")), 1)
+        below = np.cumsum(cells, axis=1)[:, : grid.size]
+        blocks.append(np.concatenate([cells.sum(axis=1, keepdims=True), below], axis=1))
+        readers.append((width, grid, q))
+        width += 1 + grid.size
+    table = np.ascontiguousarray(np.concatenate(blocks, axis=1), dtype=np.float32)
+    out = [np.empty(resamples) for _ in parts]
+    for first in range(0, resamples, _BLOCK):
+        count = min(_BLOCK, resamples - first)
+        agg = poisson_weights((count, codes.size), rng) @ table
+        for i, (start, points, q) in enumerate(readers):
+            if points is None:  # columns: sum of values, tickets
+                out[i][first : first + count] = agg[:, start] / np.maximum(agg[:, start + 1], 1)
+            else:  # columns: tickets, tickets at or below each grid point
+                total = np.maximum(agg[:, start], 1)
+                share = agg[:, start + 1 : start + 1 + points.size] / total[:, None]
+                out[i][first : first + count] = _crossing(share, points, q)
+    return out
 
 
 def cluster_mean_draws(
