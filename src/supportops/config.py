@@ -419,7 +419,9 @@ def parse_config(raw: Any, file: str = CONFIG_FILE) -> WorkspaceConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: expected a mapping of keys at the top level", file=file)
     try:
-        return WorkspaceConfig.model_validate(raw)
+        config = WorkspaceConfig.model_validate(raw)
+        _locate_experiments(config, raw, file)
+        return config
     except ConditionError as exc:
         where = f"{file}, line {exc.line}" if exc.line else file
         raise ConditionError(
@@ -439,6 +441,15 @@ def parse_config(raw: Any, file: str = CONFIG_FILE) -> WorkspaceConfig:
         raise ConfigError(
             f"{where}: {key}: {_explain(first)}", file=file, key=key, line=line
         ) from exc
+
+
+def _locate_experiments(config: WorkspaceConfig, raw: Any, file: str) -> None:
+    """Tell each experiment where its metric keys are written, for the errors naming them."""
+    for i, experiment in enumerate(config.experiments):
+        lines = {"primary": _line_of(raw, ("experiments", i, "primary"))}
+        for j in range(len(experiment.guardrails)):
+            lines[f"guardrails.{j}"] = _line_of(raw, ("experiments", i, "guardrails", j))
+        experiment.locate(file, {k: v for k, v in lines.items() if v is not None})
 
 
 def read_yaml(path: Path) -> Any:

@@ -46,7 +46,14 @@ def test_an_unknown_metric_names_the_key_and_the_closest_metric(tmp_path: Path) 
     with pytest.raises(ConfigError) as err:
         checked(config.experiments[0], "UTC")
     assert "experiments.refund-macro.primary" in str(err.value)
+    assert "supportops.yaml, line 8:" in str(err.value)
     assert "the closest is full_resolution_time" in str(err.value)
+
+
+def test_an_unknown_guardrail_names_its_line(tmp_path: Path) -> None:
+    config = _config(tmp_path, BASE.replace("guardrails: [csat,", "guardrails: [cast,"))
+    with pytest.raises(ConfigError, match=r"line 9: experiments.refund-macro.guardrails.0"):
+        checked(config.experiments[0], "UTC")
 
 
 def test_an_unknown_unit_names_key_and_line(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ HIGHER_IS_BETTER = frozenset(
     {"csat", "nps", "ces", "fcr_rate", "one_touch_rate", "sla_achieved_rate", "automation_rate"}
 )
 _QUANTILES = {"median": 0.5, "p90": 0.9, "p95": 0.95}
+CONFIG = "supportops.yaml"
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,9 @@ def find(experiments: list[ExperimentConfig], name: str) -> ExperimentConfig:
     raise ConfigError(f"no experiment {name!r}{hint} (known: {listed})", key="experiments")
 
 
-def _spec(text: str, role: str, tolerance: float, index: int, name: str) -> MetricSpec:
+def _spec(
+    text: str, role: str, tolerance: float, index: int, name: str, where: str = CONFIG
+) -> MetricSpec:
     from supportops.metrics.catalog import catalog, parse_request
 
     key = f"experiments.{name}.{'primary' if role == 'primary' else f'guardrails.{index}'}"
@@ -63,7 +66,7 @@ def _spec(text: str, role: str, tolerance: float, index: int, name: str) -> Metr
         ids = [m.id for m in catalog().values() if not m.hidden]
         close = difflib.get_close_matches(text.partition(":")[0], ids, n=1, cutoff=0.4)
         hint = f"; the closest is {close[0]}" if close else ""
-        raise ConfigError(f"supportops.yaml: {key}: {exc}{hint}", key=key) from exc
+        raise ConfigError(f"{where}: {key}: {exc}{hint}", key=key) from exc
     if metric.unit == "rate":
         kind = "rate"
     elif agg in _QUANTILES:
@@ -72,7 +75,7 @@ def _spec(text: str, role: str, tolerance: float, index: int, name: str) -> Metr
         kind = "mean"
     else:
         raise ConfigError(
-            f"supportops.yaml: {key}: {text}: an experiment compares a rate, a mean or a "
+            f"{where}: {key}: {text}: an experiment compares a rate, a mean or a "
             "median/p90/p95 (not a sum or a count)",
             key=key,
         )
@@ -95,9 +98,9 @@ def metric_specs(metric_ids: list[str], name: str) -> list[MetricSpec]:
 def checked(config: ExperimentConfig, zone: str) -> Design:
     """The experiment's metrics checked against the catalog, and its days as instants in the
     report time zone (from the start day's midnight to the midnight after the end day)."""
-    specs = [_spec(config.primary, "primary", 0.0, 0, config.name)]
+    specs = [_spec(config.primary, "primary", 0.0, 0, config.name, config.where("primary"))]
     specs += [
-        _spec(g.metric, "guardrail", g.tolerance, i, config.name)
+        _spec(g.metric, "guardrail", g.tolerance, i, config.name, config.where(f"guardrails.{i}"))
         for i, g in enumerate(config.guardrails)
     ]
     low = local_midnight(config.start, zone)

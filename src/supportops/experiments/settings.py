@@ -30,7 +30,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
 from supportops.durations import parse_duration
 
@@ -84,6 +84,10 @@ class ExperimentConfig(_Model):
     carryover_slots: int = Field(default=0, ge=0)
     resamples: int = Field(default=2000, ge=100)
     median_method: Literal["bootstrap", "hodges_lehmann"] = "bootstrap"
+    # where the file spelt each metric (``primary``, ``guardrails.0``, ...): filled by the
+    # config loader, read by the errors that name a metric the catalog does not know
+    _file: str = PrivateAttr(default="supportops.yaml")
+    _lines: dict[str, int] = PrivateAttr(default_factory=dict)
 
     @field_validator("arms")
     @classmethod
@@ -104,6 +108,16 @@ class ExperimentConfig(_Model):
     def model_post_init(self, context: Any, /) -> None:
         if self.end < self.start:
             raise ValueError(f"experiment {self.name!r} ends ({self.end}) before it starts")
+
+    def locate(self, file: str, lines: dict[str, int]) -> None:
+        """Remember the file and the lines of the metric keys (for errors)."""
+        self._file = file
+        self._lines.update(lines)
+
+    def where(self, key: str) -> str:
+        """``file, line N`` of a metric key, or the file alone."""
+        line = self._lines.get(key)
+        return f"{self._file}, line {line}" if line else self._file
 
     @property
     def control(self) -> str:
