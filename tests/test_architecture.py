@@ -28,6 +28,7 @@ FEATURES = (
     "supportops.cli",
     "supportops.connectors",
     "supportops.demo",
+    "supportops.experiments",
     "supportops.metrics",
     "supportops.model",
     "supportops.qa",
@@ -49,6 +50,7 @@ SETTINGS = {
     "supportops.alerts.rules": "the typed rules of `alerts:`",
     "supportops.workforce.shifts": "the shift templates of `workforce:`",
     "supportops.qa.scorecard": "the scorecards of `qa:`",
+    "supportops.experiments.settings": "the experiments of `experiments:`",
 }
 # Modules allowed to hold SQL while another change moves it out; keep it empty.
 SQL_ALLOWED: dict[str, str] = {}

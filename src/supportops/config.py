@@ -27,6 +27,7 @@ from ruamel.yaml.error import YAMLError
 from supportops.alerts.rules import AlertRule
 from supportops.conditions import All, ConditionSetting, parse_condition
 from supportops.errors import ConditionError, ConfigError
+from supportops.experiments.settings import ExperimentConfig
 from supportops.instants import parse_duration
 from supportops.qa.scorecard import QaConfig
 from supportops.workforce.shifts import ShiftTemplate
@@ -41,6 +42,7 @@ __all__ = [
     "LimitsConfig",
     "ReportConfig",
     "ReportTargets",
+    "RoiConfig",
     "SlaPolicy",
     "SourceAuth",
     "SourceConfig",
@@ -220,6 +222,21 @@ class CostConfig(_Model):
     default_hourly_cost: float | None = None
 
 
+class RoiConfig(_Model):
+    """The ``roi:`` section: the automation ROI ledger and cost to serve.
+
+    ``window``: a bot resolution is verified when the customer makes no human contact within
+    it; ``tool_costs``: each automation's cost per month (``bot``, or a holdout's name);
+    ``holdouts``: automation name → the experiment whose first (control) arm is its holdout;
+    ``cost_share``: accounts whose yearly support cost exceeds this share of their ARR are listed.
+    """
+
+    window: Seconds = 7 * 86400
+    tool_costs: dict[str, float] = Field(default_factory=dict)
+    holdouts: dict[str, str] = Field(default_factory=dict)
+    cost_share: float = Field(default=0.1, gt=0)
+
+
 class ReportTargets(_Model):
     """Targets the executive report holds the period against (rates are fractions); the pages
     draw them as target lines. ``null`` means no target."""
@@ -343,6 +360,9 @@ class WorkspaceConfig(_Model):
 
     qa: QaConfig = Field(default_factory=QaConfig)
 
+    experiments: list[ExperimentConfig] = Field(default_factory=list)
+    roi: RoiConfig = Field(default_factory=RoiConfig)
+
     _zone = field_validator("report_timezone")(classmethod(lambda cls, v: _check_zone(v)))
 
     @model_validator(mode="before")
@@ -379,6 +399,13 @@ class WorkspaceConfig(_Model):
                 if name is not None and name not in known:
                     raise ValueError(f"policy {policy.name!r} names unknown calendar {name!r}")
         self._check_alerts()
+        names = [e.name for e in self.experiments]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"experiments: two experiments are named {name!r}")
+        for automation, experiment in self.roi.holdouts.items():
+            if experiment not in names:
+                raise ValueError(f"roi.holdouts.{automation}: no experiment {experiment!r}")
 
     def _check_alerts(self) -> None:
         names = [rule.name for rule in self.alerts]
@@ -463,7 +490,9 @@ def parse_config(raw: Any, file: str = CONFIG_FILE) -> WorkspaceConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: expected a mapping of keys at the top level", file=file)
     try:
-        return WorkspaceConfig.model_validate(raw)
+        config = WorkspaceConfig.model_validate(raw)
+        _locate_experiments(config, raw, file)
+        return config
     except ConditionError as exc:
         where = f"{file}, line {exc.line}" if exc.line else file
         raise ConditionError(
@@ -483,6 +512,15 @@ def parse_config(raw: Any, file: str = CONFIG_FILE) -> WorkspaceConfig:
         raise ConfigError(
             f"{where}: {key}: {_explain(first)}", file=file, key=key, line=line
         ) from exc
+
+
+def _locate_experiments(config: WorkspaceConfig, raw: Any, file: str) -> None:
+    """Tell each experiment where its metric keys are written, for the errors naming them."""
+    for i, experiment in enumerate(config.experiments):
+        lines = {"primary": _line_of(raw, ("experiments", i, "primary"))}
+        for j in range(len(experiment.guardrails)):
+            lines[f"guardrails.{j}"] = _line_of(raw, ("experiments", i, "guardrails", j))
+        experiment.locate(file, {k: v for k, v in lines.items() if v is not None})
 
 
 def read_yaml(path: Path) -> Any:

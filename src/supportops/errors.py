@@ -13,6 +13,8 @@ Whether an operation may be retried is a type, never a string match::
     │   ├── WorkspaceError            no workspace, or a broken one (path)
     │   ├── MetricError               unknown metric, aggregation, dimension or profile
     │   ├── QaError                   a review names an unknown scorecard or category (key)
+
+    │   ├── ExperimentError           an experiment cannot be analysed yet (experiment)
     │   ├── StoreError                the store refused an operation (engine)
     │   │   └── StoreCorruptError     the store file is damaged (path, repair)
     │   ├── AuthError                 a missing or wrong token, or a missing scope
@@ -44,6 +46,7 @@ __all__ = [
     "ChartError",
     "ConditionError",
     "ConfigError",
+    "ExperimentError",
     "InputError",
     "InstantError",
     "MappingError",
@@ -126,6 +129,10 @@ class MetricError(TerminalError):
 class QaError(TerminalError):
     """A review names an unknown scorecard or category, or a rating off its scale (key,
     review_id)."""
+
+
+class ExperimentError(TerminalError):
+    """An experiment cannot be analysed or planned as asked: no arms stored, no history."""
 
 
 class StoreError(TerminalError):

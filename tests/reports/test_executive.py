@@ -1,4 +1,4 @@
-"""The executive report: its numbers are the metric query's, and it renders to a 1–3 page PDF.
+"""The executive report: its numbers are the metric query's, and it renders to a 1–4 page PDF.
 
 The PDF is rasterised with ``pdftoppm`` (poppler); with ``SUPPORTOPS_SCREENSHOTS=1`` its first
 page is kept as ``docs/screenshots/report-page1.png``.
@@ -87,10 +87,11 @@ def _pages(pdf: Path, folder: Path) -> list[Path]:
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler) is missing")
-def test_the_pdf_renders_on_one_to_three_pages(report: ExecutiveReport, tmp_path: Path) -> None:
+def test_the_pdf_renders_on_one_to_four_pages(report: ExecutiveReport, tmp_path: Path) -> None:
+    # three pages of operations, and "What our changes and automations saved" (issue 17)
     pdf = write_report(report, tmp_path / "report.pdf", "pdf")
     pages = _pages(pdf, tmp_path)
-    assert 1 <= len(pages) <= 3
+    assert 1 <= len(pages) <= 4
     assert all(p.stat().st_size > 20_000 for p in pages)
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
@@ -125,3 +126,17 @@ def test_a_bad_period_or_format_is_a_clear_error(demo_workspace: Path, tmp_path:
         built = build_report(ws, "2026-11")
     with pytest.raises(Exception, match="--format"):
         write_report(built, tmp_path / "x.docx", "docx")
+
+
+def test_the_report_prints_what_automations_saved_with_the_formula(
+    report: ExecutiveReport,
+) -> None:
+    from supportops.roi.savings import FORMULA
+
+    assert report.ledger is not None
+    bot = report.ledger.rows[0]
+    assert bot.automation == "bot" and bot.verification is not None
+    assert bot.verification.verified <= bot.verification.reported
+    html = render_html(report)
+    assert "What our changes and automations saved" in html and FORMULA in html
+    assert f"{bot.verification.verified:,} verified" in html

@@ -33,6 +33,8 @@ PAGES = [
     "/backlog",
     "/automation",
     "/qa",
+    "/roi",
+    "/experiments",
     "/quality",
     "/tickets",
     "/definitions",

@@ -28,11 +28,11 @@ COMMAND_MODULES = (
     "supportops.cli.sla",
     "supportops.cli.ticket",
     "supportops.cli.sync",
-
     "supportops.cli.triage",
     "supportops.cli.knowledge",
-
     "supportops.cli.qa",
+    "supportops.cli.experiment",
+    "supportops.cli.roi",
 )
 
 app = typer.Typer(

@@ -6,7 +6,8 @@ points to it. Resolved and abandoned sessions are added in the proportions of
 follow the same daily and weekly curves. About 8% of resolved sessions did not help: the
 customer opened a ticket (on the same channel, not through the bot) minutes to two days later,
 and the session points to it (a false resolution). Other resolved sessions are confirmed by the
-customer 60% of the time.
+customer 60% of the time. Each session names its customer (``requester_id``): the ticket's
+requester for hand-offs and false resolutions, one of the chunk's requesters otherwise.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def _self_served(t: Tickets, handed_off: int, rng: np.random.Generator) -> dict[
     started = t.created[near] + rng.integers(-HOUR, HOUR, len(near))
     channel = t.channel[near].copy()
     ticket = np.full(len(near), NONE)
+    requester = t.requester[rng.integers(0, t.count, len(near))] if len(near) else near
     # a share of the resolved sessions did not help: the customer opened a ticket later on
     human = np.setdiff1d(like, np.flatnonzero(t.bot))
     wrong = min(int(rng.binomial(counts[0], FALSE_SHARE)), len(human))
@@ -52,11 +54,13 @@ def _self_served(t: Tickets, handed_off: int, rng: np.random.Generator) -> dict[
         ticket[:wrong] = later
         channel[:wrong] = t.channel[later]
         started[:wrong] = t.created[later] - rng.integers(10 * 60, 48 * HOUR, wrong)
+        requester[:wrong] = t.requester[later]
     return {
         "started": started,
         "channel": channel,
         "outcome": np.repeat([0, 2], counts),
         "ticket": ticket,
+        "requester": requester,
         "intent": rng.integers(0, len(_INTENTS), len(near)),
     }
 
@@ -71,6 +75,7 @@ def bot_sessions_table(
         "channel": t.channel[bot],
         "outcome": np.ones(len(bot), np.int64),
         "ticket": bot,
+        "requester": t.requester[bot],
         "intent": t.topic[bot],
     }
     rest = _self_served(t, len(bot), rng)
@@ -91,6 +96,7 @@ def bot_sessions_table(
             "channel": labels(CHANNEL_NAMES, rows["channel"]),
             "outcome": labels(tuple(OUTCOMES), rows["outcome"]),
             "ticket_id": ticket_ids(t.number[np.maximum(ticket, 0)], ticket != NONE),
+            "requester_id": numbered("u", rows["requester"] + 1),
             "resolution_confirmed": pa.array(confirmed),
             "intent": labels(_INTENTS, rows["intent"]),
         },

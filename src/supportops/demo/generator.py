@@ -63,6 +63,8 @@ def generate(
             tables["shifts"] = world.agents.shifts(
                 world.plan.clock, world.scenario.days, world.holidays
             )
+            accounts_rng = np.random.default_rng([world.scenario.seed, 10**6])
+            tables["accounts"] = world.customers.accounts(world.end, accounts_rng)
         yield {name: tables[name] if name in tables else make_table(name, 0, {}) for name in TABLES}
 
 

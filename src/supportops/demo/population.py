@@ -207,6 +207,7 @@ def hire(agents: int, rng: np.random.Generator) -> Population:
 ENTERPRISE = ("acme", "globex", "initech")
 _ENTERPRISE_SHARE = (0.06, 0.05, 0.04)
 _NO_ORG_SHARE = 0.12
+_SEGMENTS = ("enterprise", "mid-market", "smb")
 _ORGS = 300
 _SKEW = 1.3
 """Requester ``floor(pool * u ** _SKEW)``: larger means a few requesters write more often."""
@@ -237,6 +238,27 @@ class Customers:
     def languages(self, requester: Ints) -> Ints:
         """Language code of each requester (0 English, 1 Spanish)."""
         return self.language[requester].astype(np.int64)
+
+    def accounts(self, end: int, rng: np.random.Generator) -> pa.Table:
+        """The ``accounts`` table: each organization's plan, segment, ARR and next renewal
+        (ARR: its requesters × its plan's yearly price per seat, give or take; renewals spread
+        over the next year)."""
+        count = len(self.org_names)
+        plan = self.org_plan.astype(np.int64)
+        seats = np.bincount(self.org_of[self.org_of >= 0], minlength=count)
+        typical = np.array([2_400.0, 1_200.0, 600.0, 300.0, 0.0])[plan] * np.maximum(seats, 1)
+        return make_table(
+            "accounts",
+            count,
+            {
+                "organization_id": pa.array(self.org_names),
+                "name": pa.array([n.replace("-", " ").title() for n in self.org_names]),
+                "plan": labels(PLANS, plan),
+                "segment": labels(_SEGMENTS, np.minimum(plan, len(_SEGMENTS) - 1)),
+                "arr": pa.array(np.round(typical * rng.lognormal(0, 0.5, count), -2)),
+                "renewal_at": timestamps(end + rng.integers(1, 365, count) * DAY),
+            },
+        )
 
 
 def find_customers(requesters: int, rng: np.random.Generator) -> Customers:

@@ -256,6 +256,7 @@ BOT_SESSIONS = Table(
             values=("resolved", "handed_off", "abandoned"),
         ),
         Column("ticket_id", "string", "the ticket it handed off to"),
+        Column("requester_id", "string", "the customer, linking the session to later contacts"),
         Column("resolution_confirmed", "bool", "the customer said it helped"),
         Column("intent", "string", "what the customer wanted"),
     ),
@@ -321,6 +322,36 @@ REVIEWS = Table(
     order="at",
 )
 
+ACCOUNTS = Table(
+    "accounts",
+    "One row per customer organization: its plan, segment and revenue.",
+    (
+        Column("organization_id", "string", "joins tickets.organization_id", required=True),
+        Column("name", "string", "display name"),
+        Column("plan", "string", "the plan it pays for"),
+        Column("segment", "string", "customer segment: enterprise, mid-market, smb, ..."),
+        Column("arr", "number", "annual recurring revenue, in the workspace currency"),
+        Column("renewal_at", "timestamp", "next renewal"),
+    ),
+    key=("organization_id",),
+)
+
+EXPERIMENT_ARMS = Table(
+    "experiment_arms",
+    "One row per ticket of an experiment: the arm it is in (written by `experiment assign`).",
+    (
+        Column("experiment", "string", "the experiment's name in supportops.yaml", required=True),
+        SOURCE,
+        Column("ticket_id", "string", "the ticket", required=True),
+        Column("unit_id", "string", "the unit assigned: ticket, requester, organization, agent"),
+        Column("arm", "string", "the arm", required=True),
+        Column("slot", "number", "switchback: the slot number since the experiment's start"),
+        Column("carryover", "bool", "switchback: in a slot dropped after a switch"),
+        Column("assigned_at", "timestamp", "when the assignment was stored"),
+    ),
+    key=("experiment", "source", "ticket_id"),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -334,6 +365,8 @@ TABLES: dict[str, Table] = {
         SHIFTS,
         VENDOR_METRICS,
         REVIEWS,
+        ACCOUNTS,
+        EXPERIMENT_ARMS,
     )
 }
 

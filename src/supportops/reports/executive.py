@@ -24,6 +24,7 @@ from supportops.metrics.compiler import run_sql
 from supportops.reports.drivers import DIMENSIONS, Driver, reply_drivers, top, volume_drivers
 from supportops.reports.period import Period, baseline, parse_period
 from supportops.reports.savings import Savings, savings
+from supportops.roi.ledger import Ledger, ledger
 from supportops.workspace import Workspace
 
 __all__ = ["HEADLINES", "HEADLINE_IDS", "ExecutiveReport", "Headline", "build_report"]
@@ -94,6 +95,8 @@ class ExecutiveReport:
     targets: ReportTargets = field(default_factory=ReportTargets)
     weekly: pd.DataFrame = field(default_factory=pd.DataFrame)
     qa: dict[str, Any] | None = None
+
+    ledger: Ledger | None = None
 
     def headline(self, metric: str) -> Headline:
         """The headline of ``metric``."""
@@ -248,6 +251,16 @@ def _drivers(now: pd.DataFrame, before: pd.DataFrame) -> tuple[list[Driver], lis
     return volume, reply
 
 
+def _ledger(ws: Workspace, low: datetime, high: datetime) -> Ledger | None:
+    """The ROI ledger of the period (None while a holdout's experiment has no arms stored)."""
+    from supportops.errors import ExperimentError
+
+    try:
+        return ledger(ws, low, high)
+    except ExperimentError:
+        return None
+
+
 def build_report(
     ws: Workspace, period: Period | str, compare: str = "previous", now: datetime | None = None
 ) -> ExecutiveReport:
@@ -294,6 +307,7 @@ def build_report(
         targets=config.report.targets,
         weekly=_weekly(ws, current),
         qa=_qa(ws, current, base),
+        ledger=_ledger(ws, low, high),
     )
     report.summary.extend(sentences(report))
     return report

@@ -32,11 +32,13 @@ from supportops.web import (
     breakdowns,
     docs,
     errors,
+    experiments_page,
     knowledge_page,
     pages,
     plan,
     qa_page,
     quality_page,
+    roi_page,
     sla_page,
     ticket_page,
     tickets_page,
@@ -138,7 +140,7 @@ def create_app(
     # these modules' pages join the pages router on import
     assert breakdowns and tickets_page and sla_page and backlog_page
     assert automation_page and quality_page and plan and ticket_page and qa_page
-    assert triage_page and knowledge_page
+    assert triage_page and knowledge_page and experiments_page and roi_page
     for module in (api, plan, admin, docs, auth, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -56,8 +56,9 @@ NAV = (
     ("/automation", "Automation"),
     ("/triage", "Triage"),
     ("/knowledge", "Knowledge"),
-
     ("/qa", "QA"),
+    ("/roi", "Automation ROI"),
+    ("/experiments", "Experiments"),
     ("/quality", "Data quality"),
     ("/plan", "Plan"),
     ("/tickets", "Tickets"),
