@@ -15,9 +15,8 @@ import math
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -33,8 +32,11 @@ from supportops.cli.options import (
     note_if_stale,
 )
 from supportops.errors import MetricError
-from supportops.spreadsheet import safe_frame
-from supportops.workspace import Workspace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from supportops.workspace import Workspace
 
 __all__ = ["emit", "register", "to_records"]
 
@@ -45,6 +47,7 @@ Opt = typer.Option
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts: NaN → None, dates → ISO text, numpy scalars → Python."""
+    import pandas as pd
 
     def cell(value: Any) -> Any:
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -60,6 +63,8 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def emit(frame: pd.DataFrame, fmt: str, output: Path | None = None, title: str = "") -> None:
     """Print (or write to ``output``) a frame as a table, JSON, CSV or Parquet."""
+    from supportops.spreadsheet import safe_frame
+
     if fmt not in FORMATS:
         raise MetricError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
     if fmt == "parquet":
@@ -173,6 +178,8 @@ def metrics_command(
         for metric_id in words[1:] or [""]:
             _explain(metric_id)
         return
+    from supportops.workspace import Workspace
+
     if words[0] == "refresh":
         from supportops.metrics.materialize import refresh_facts
 
@@ -226,6 +233,7 @@ def tickets_command(
     """One row per ticket with its facts: the drill-down behind every number; --from/--to
     or --period keep the tickets created on those days."""
     from supportops.metrics import drilldown, ticket_files
+    from supportops.workspace import Workspace
 
     with Workspace.open(workspace) as ws:
         kw: dict[str, Any] = dict(filters=filters, as_of=_as_of(ws, as_of), profile=profile)
@@ -245,6 +253,7 @@ def quality_command(
 ) -> None:
     """Data quality: completeness per column, validity findings, freshness, duplicates."""
     from supportops.metrics.quality import quality_report
+    from supportops.workspace import Workspace
 
     with Workspace.open(workspace) as ws:
         report = quality_report(ws)

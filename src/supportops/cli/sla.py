@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -28,25 +27,13 @@ from supportops.cli.options import (
     note_if_stale,
     seconds_of,
 )
-from supportops.config import WorkspaceConfig
 from supportops.instants import format_duration
-from supportops.metrics.sla_source import store_snapshot
-from supportops.metrics.staleness import stale_data
-from supportops.sla import (
-    COLUMNS,
-    at_risk,
-    compare_workspace,
-    config_with_policies,
-    evaluate_workspace,
-    gaming_workspace,
-    store_instances,
-    summary,
-)
-from supportops.sla.report import started_within
-from supportops.sla.store import load_inputs
-from supportops.sla.workspace import now
-from supportops.spreadsheet import safe_frame
-from supportops.workspace import Workspace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from supportops.config import WorkspaceConfig
+    from supportops.workspace import Workspace
 
 __all__ = ["register", "sla_app"]
 
@@ -82,12 +69,18 @@ By = Annotated[
 
 def _as_of(ws: Workspace, text: str | None) -> pd.Timestamp:
     """The instant of ``--as-of`` (default: now); a note when the data ends long before."""
+    import pandas as pd
+
+    from supportops.sla.workspace import now
+
     moment = as_of_of(ws, text) or now(ws)
     note_if_stale(ws, moment)
     return pd.Timestamp(moment)
 
 
 def _config(ws: Workspace, policies: Path | None) -> WorkspaceConfig:
+    from supportops.sla import config_with_policies
+
     return config_with_policies(ws.config, policies) if policies else ws.config
 
 
@@ -97,6 +90,8 @@ def _dims(by: list[str] | None) -> list[str]:
 
 def _iso(frame: pd.DataFrame) -> pd.DataFrame:
     """Timestamps as ISO 8601 UTC text (``Z``), missing ones empty."""
+    import pandas as pd
+
     out = frame.copy()
     for name in out.columns:
         if isinstance(out[name].dtype, pd.DatetimeTZDtype):
@@ -106,6 +101,8 @@ def _iso(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    import pandas as pd
+
     clean = _iso(frame).astype(object)
     return [
         {
@@ -141,6 +138,8 @@ def _table(frame: pd.DataFrame, title: str, limit: int) -> None:
 
 def emit(frame: pd.DataFrame, fmt: str, out: Path | None, title: str = "", limit: int = 50) -> None:
     """Write ``frame`` as a table, CSV, JSON (records) or Parquet, to ``out`` or stdout."""
+    from supportops.spreadsheet import safe_frame
+
     if fmt not in FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
     if fmt == "table":
@@ -183,6 +182,11 @@ def instances(
     stores every instance)."""
     if ctx.invoked_subcommand is not None:
         return
+    from supportops.metrics.sla_source import store_snapshot
+    from supportops.sla import COLUMNS, evaluate_workspace, store_instances
+    from supportops.sla.report import started_within
+    from supportops.workspace import Workspace
+
     with Workspace.open(workspace) as ws:
         first, last = days_of(ws, start, end, period)
         moment = _as_of(ws, as_of)
@@ -209,6 +213,11 @@ def summary_(
 ) -> None:
     """Compliance per target (and dimension): achieved / (achieved + breached), of the targets
     that started on the days of ``--from/--to/--period`` (default: all)."""
+    from supportops.sla import evaluate_workspace, summary
+    from supportops.sla.report import started_within
+    from supportops.sla.store import load_inputs
+    from supportops.workspace import Workspace
+
     with Workspace.open(workspace) as ws:
         first, last = days_of(ws, start, end, period)
         zone = ws.config.report_timezone
@@ -232,6 +241,10 @@ def at_risk_(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Active targets that breach within --within, soonest first."""
+    from supportops.metrics.staleness import stale_data
+    from supportops.sla import COLUMNS, at_risk, evaluate_workspace
+    from supportops.workspace import Workspace
+
     seconds = seconds_of(within, "--within")
     with Workspace.open(workspace) as ws:
         moment = _as_of(ws, as_of)
@@ -263,6 +276,10 @@ def compare_(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Replay all history under new policies: compliance before and after, and what changes."""
+    from supportops.sla import compare_workspace
+    from supportops.spreadsheet import safe_frame
+    from supportops.workspace import Workspace
+
     with Workspace.open(workspace) as ws:
         result = compare_workspace(ws, _config(ws, policies), _as_of(ws, as_of), _dims(by))
     if changes_out is not None:
@@ -291,6 +308,9 @@ def gaming_(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Tickets an agent put into pending shortly before a pausing target would breach."""
+    from supportops.sla import gaming_workspace
+    from supportops.workspace import Workspace
+
     seconds = seconds_of(window, "--window")
     with Workspace.open(workspace) as ws:
         found = gaming_workspace(ws, seconds, _as_of(ws, as_of), _config(ws, policies))
