@@ -110,10 +110,12 @@ def demo(
 
 def generate_files(
     tickets: Annotated[int, typer.Option(help="Tickets to generate.")] = 1_000_000,
-    out: Annotated[Path, typer.Option(help="Folder to write one file per table into.")] = Path(
-        "generated"
-    ),
-    format: Annotated[str, typer.Option("--format", help="parquet, csv or jsonl")] = "parquet",
+    out: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write one file per table into.")
+    ] = Path("generated"),
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="parquet, csv or jsonl")
+    ] = "parquet",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Stream the demo generator to files in bounded memory (for benchmarks)."""

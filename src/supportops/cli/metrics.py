@@ -10,6 +10,7 @@ of the first metric id name the sub-commands.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import shutil
@@ -20,7 +21,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from supportops.cli.options import (
     AsOfOption,
@@ -32,6 +32,7 @@ from supportops.cli.options import (
     days_of,
     note_if_stale,
 )
+from supportops.cli.output import FORMATS, Units, print_table
 from supportops.errors import MetricError
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["emit", "register", "to_records"]
 
 console = Console()
-FORMATS = ("table", "json", "csv", "parquet")
+notes = Console(stderr=True)
 Opt = typer.Option
 
 
@@ -62,8 +63,15 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): cell(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def emit(frame: pd.DataFrame, fmt: str, output: Path | None = None, title: str = "") -> None:
-    """Print (or write to ``output``) a frame as a table, JSON, CSV or Parquet."""
+def emit(
+    frame: pd.DataFrame,
+    fmt: str,
+    output: Path | None = None,
+    title: str = "",
+    units: Units | None = None,
+) -> None:
+    """Print (or write to ``output``) a frame as a table in the manager's units, or as raw
+    JSON, CSV or Parquet."""
     from supportops.spreadsheet import safe_frame
 
     if fmt not in FORMATS:
@@ -78,7 +86,7 @@ def emit(frame: pd.DataFrame, fmt: str, output: Path | None = None, title: str =
     elif fmt == "csv":
         text = safe_frame(frame).to_csv(index=False)
     else:
-        _table(frame, title)
+        print_table(frame, title, units)
         return
     if output is not None:
         output.write_text(text, encoding="utf-8")
@@ -86,21 +94,18 @@ def emit(frame: pd.DataFrame, fmt: str, output: Path | None = None, title: str =
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _table(frame: pd.DataFrame, title: str) -> None:
-    table = Table(title=title or None)
-    for column in frame.columns:
-        table.add_column(
-            str(column), justify="right" if frame[column].dtype.kind in "fiu" else "left"
-        )
-    for row in to_records(frame):
-        table.add_row(*("—" if v is None else _short(v) for v in row.values()))
-    console.print(table)
+def metric_units(ws: Workspace, columns: Any) -> Units:
+    """The unit of each metric column (``first_reply_time:p90`` → seconds; a ``:count`` is a
+    count) from the catalog, with the workspace's time zone and currency."""
+    from supportops.metrics.catalog import catalog
 
-
-def _short(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return str(value)
+    known = catalog()
+    units: dict[str, str] = {}
+    for column in map(str, columns):
+        metric_id, _, agg = column.partition(":")
+        if metric_id in known:
+            units[column] = "count" if agg == "count" else known[metric_id].unit
+    return Units(units, ws.config.report_timezone, ws.config.currency)
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -135,7 +140,7 @@ Filters = Annotated[
     Opt("--filter", help="DIM=VALUE, or a condition in YAML: {not: {channel: chat}} (repeatable)."),
 ]
 Profile = Annotated[str | None, Opt(help="zendesk, freshdesk or intercom.")]
-Format = Annotated[str, Opt("--format", help="table, json, csv or parquet.")]
+Format = Annotated[str, Opt("--format", "-f", help="table, json, csv or parquet.")]
 Output = Annotated[Path | None, Opt("--output", "-o", help="Write to a file.")]
 Sql = Annotated[bool, Opt("--sql", help="Print the SQL instead of running it.")]
 
@@ -203,7 +208,8 @@ def metrics_command(
         from supportops.metrics.reconcile import reconcile
 
         with Workspace.open(workspace) as ws:
-            emit(reconcile(ws, profile or "zendesk"), fmt, output, "reconciliation")
+            found = reconcile(ws, profile or "zendesk")
+            emit(found, fmt, output, "reconciliation", metric_units(ws, found.columns))
         return
     with Workspace.open(workspace) as ws:
         first, last = days_of(ws, start, end, period)
@@ -226,7 +232,26 @@ def metrics_command(
 
             print(metrics_sql(ws, words, dialect or ws.store.capabilities.dialect, **options))
             return
-        emit(ws.metrics(words, **options), fmt, output)
+        found = ws.metrics(words, **options)
+        emit(found, fmt, output, "", metric_units(ws, found.columns))
+
+
+# The columns a terminal shows first, as many as fit: which ticket, when, how it stands.
+TICKET_FIRST = (
+    "ticket_id",
+    "created_at",
+    "status",
+    "priority",
+    "channel",
+    "subject",
+    "assignee",
+    "assignee_id",
+    "group",
+    "group_id",
+    "first_reply_time",
+    "full_resolution_time",
+    "sla_breached",
+)
 
 
 def tickets_command(
@@ -237,6 +262,21 @@ def tickets_command(
     filters: Filters = None,
     as_of: AsOfOption = None,
     profile: Profile = None,
+    columns: Annotated[
+        str | None, Opt("--columns", help="Only these columns, comma-separated, in this order.")
+    ] = None,
+    sort: Annotated[
+        list[str] | None,
+        Opt("--sort", help="COLUMN or COLUMN:desc, comma-separated (default: newest first)."),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        Opt(
+            "--limit",
+            help="At most this many tickets (default: 50 in a terminal, else all).",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Format = "table",
     output: Output = None,
     sql: Sql = False,
@@ -244,24 +284,95 @@ def tickets_command(
 ) -> None:
     """One row per ticket with its facts: the drill-down behind every number; --from/--to
     or --period keep the tickets created on those days."""
-    from supportops.metrics import drilldown, ticket_files
+    from supportops.metrics import drilldown
     from supportops.workspace import Workspace
 
+    if fmt not in FORMATS:
+        raise MetricError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    if fmt == "parquet" and output is None:
+        raise MetricError("--format parquet needs --output FILE")
+    picked = [c.strip() for c in (columns or "").split(",") if c.strip()]
+    order = _sort_keys(sort)
+    for name in [*picked, *(c for c, _ in order or ())]:
+        _check_column(name, drilldown.TICKET_COLUMNS)
+    if limit is None and fmt == "table" and output is None and sys.stdout.isatty():
+        limit = 50
     with Workspace.open(workspace) as ws:
         kw: dict[str, Any] = dict(filters=filters, as_of=_as_of(ws, as_of), profile=profile)
         kw["days"] = days_of(ws, start, end, period)
         if sql:
             print(drilldown.tickets_sql(ws, dialect or ws.store.capabilities.dialect, **kw))
-        elif output is not None and fmt in ("parquet", "csv"):
-            rows = ticket_files.write_tickets(ws, output, fmt, **kw)
-            console.print(f"{rows:,} tickets written to {output}")
+            return
+        if fmt == "table":  # one more than shown: whether there are more to say so
+            more = None if limit is None else limit + 1
+            parts = drilldown.ticket_rows(ws, **kw, columns=picked, sort=order, limit=more)
+            first = ["ticket_id", *(c for c, _ in order or ()), *TICKET_FIRST]
+            rows = _print_tickets(ws, parts, limit, first, order is None)
         else:
-            emit(ws.tickets(**kw), fmt, output, "tickets")
+            parts = drilldown.ticket_rows(ws, **kw, columns=picked, sort=order, limit=limit)
+            rows = _write_tickets(parts, fmt, output)
+    if rows == 0 and (filters or start or end or period):
+        notes.print("note: no ticket matches these filters and days", highlight=False)
+
+
+def _sort_keys(sort: list[str] | None) -> list[tuple[str, bool]] | None:
+    """``--sort created_at:desc,priority`` → [("created_at", True), ("priority", False)]."""
+    keys: list[tuple[str, bool]] = []
+    for item in _split(sort):
+        name, _, way = item.partition(":")
+        if way not in ("", "asc", "desc"):
+            raise MetricError(f"--sort {item!r}: the order is asc or desc, not {way!r}", key=item)
+        keys.append((name.strip(), way == "desc"))
+    return keys or None
+
+
+def _check_column(name: str, known: tuple[str, ...]) -> None:
+    if name not in known:
+        near = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise MetricError(
+            f"unknown column {name!r}{hint} (the columns: {', '.join(known)})",
+            key=name,
+            suggestion=near[0] if near else None,
+        )
+
+
+def _print_tickets(
+    ws: Workspace, parts: Any, limit: int | None, first: list[str], newest: bool
+) -> int:
+    import pyarrow as pa
+
+    from supportops.metrics.drilldown import FACT_COLUMNS
+
+    table = pa.concat_tables(list(parts))
+    shown = table if limit is None else table.slice(0, limit)
+    seconds = dict.fromkeys(FACT_COLUMNS[:7], "seconds")
+    units = Units(seconds, ws.config.report_timezone, ws.config.currency)
+    if shown.num_rows == 0:
+        return 0
+    title = f"{shown.num_rows:,} tickets" + (", newest first" if newest else "")
+    print_table(shown.to_pandas(), title, units, choose="--columns", first=first)
+    if table.num_rows > shown.num_rows:
+        console.print(
+            "… more tickets: --limit N for more, or --format csv --output FILE for all",
+            highlight=False,
+            markup=False,
+        )
+    return int(table.num_rows)
+
+
+def _write_tickets(parts: Any, fmt: str, output: Path | None) -> int:
+    from supportops.metrics.ticket_files import write_parts
+
+    rows = write_parts(parts, output if output is not None else sys.stdout.buffer, fmt)
+    if output is not None:
+        notes.print(f"{rows:,} tickets written to {output}", highlight=False)
+    return rows
 
 
 def quality_command(
     workspace: WorkspaceOption = None,
-    fmt: Annotated[str, Opt("--format", help="table, json or csv.")] = "table",
+    fmt: Annotated[str, Opt("--format", "-f", help="table, json or csv.")] = "table",
 ) -> None:
     """Data quality: completeness per column, validity findings, freshness, duplicates."""
     from supportops.metrics.quality import quality_report
@@ -269,11 +380,13 @@ def quality_command(
 
     with Workspace.open(workspace) as ws:
         report = quality_report(ws)
+        shares = dict.fromkeys(("completeness", "valid", "score", "share"), "rate")
+        units = Units(shares, ws.config.report_timezone, ws.config.currency)
     if fmt == "json":
         print(json.dumps({k: to_records(v) for k, v in report.items()}, indent=2))
         return
     for name, frame in report.items():
-        emit(frame, fmt, None, name)
+        emit(frame, fmt, None, name, units)
 
 
 def register(app: typer.Typer) -> None:

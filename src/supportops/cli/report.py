@@ -29,7 +29,7 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="html or pdf.")] = "pdf",
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="File to write (default: report-PERIOD.FORMAT)."),
+        typer.Option("--output", "-o", help="File to write (default: report-PERIOD.FORMAT)."),
     ] = None,
     workspace: WorkspaceOption = None,
 ) -> None:

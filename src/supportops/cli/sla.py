@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from supportops.cli.options import (
     FromOption,
@@ -27,7 +26,7 @@ from supportops.cli.options import (
     note_if_stale,
     seconds_of,
 )
-from supportops.instants import format_duration
+from supportops.cli.output import FormatOption, OutputOption, Units, print_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,6 +39,21 @@ __all__ = ["register", "sla_app"]
 console = Console()
 notes = Console(stderr=True)
 FORMATS = ("table", "csv", "json", "parquet")
+# The columns a narrow terminal shows first: which target of which ticket, how it stands.
+FIRST = (
+    "ticket_id",
+    "target",
+    "status",
+    "status_before",
+    "status_after",
+    "compliance",
+    "compliance_before",
+    "compliance_after",
+    "change",
+    "elapsed_seconds",
+    "target_seconds",
+    "due_in_seconds",
+)
 sla_app = typer.Typer(
     help="SLA target instances, compliance, at-risk tickets, what-ifs and the pending check.",
     invoke_without_command=True,
@@ -58,8 +72,8 @@ Policies = Annotated[
     Path | None,
     typer.Option("--policies", help="YAML file with sla_policies (and calendars) to use instead."),
 ]
-Format = Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet.")]
-Out = Annotated[Path | None, typer.Option("--out", "--output", "-o", help="Write to this file.")]
+Format = FormatOption
+Out = OutputOption
 Limit = Annotated[int, typer.Option(help="Rows shown by --format table.")]
 By = Annotated[
     list[str] | None,
@@ -113,41 +127,31 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _cell(name: str, value: Any) -> str:
-    """A table cell as a person reads it: durations as 1h30m, compliance as a percentage."""
-    if value is None:
-        return ""
-    if "seconds" in name and isinstance(value, int | float):
-        return ("-" if value < 0 else "") + format_duration(abs(value))
-    if name.startswith(("compliance", "change")) and isinstance(value, float):
-        return f"{value:+.1%}" if name.startswith("change") else f"{value:.1%}"
-    return str(value)
+def units_of(ws: Workspace) -> Units:
+    """Tables show times in the report time zone and money in the workspace's currency."""
+    return Units(zone=ws.config.report_timezone, currency=ws.config.currency)
 
 
-def _table(frame: pd.DataFrame, title: str, limit: int) -> None:
-    table = Table(title=title or None)
-    for name in frame.columns:
-        numeric = frame[name].dtype.kind in "fiu"
-        table.add_column(str(name), justify="right" if numeric else "left")
-    for row in _records(frame.head(limit)):
-        table.add_row(*(_cell(name, value) for name, value in row.items()))
-    console.print(table)
-    if len(frame) > limit:
-        console.print(f"… {len(frame) - limit:,} more rows (use --format csv --out FILE)")
-
-
-def emit(frame: pd.DataFrame, fmt: str, out: Path | None, title: str = "", limit: int = 50) -> None:
-    """Write ``frame`` as a table, CSV, JSON (records) or Parquet, to ``out`` or stdout."""
+def emit(
+    frame: pd.DataFrame,
+    fmt: str,
+    out: Path | None,
+    title: str = "",
+    limit: int = 50,
+    units: Units | None = None,
+) -> None:
+    """Write ``frame`` as a table (in the manager's units), CSV, JSON (records) or Parquet, to
+    ``out`` or stdout."""
     from supportops.spreadsheet import safe_frame
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
     if fmt == "table":
-        _table(frame, title, limit)
+        print_table(frame, title, units, limit, first=FIRST)
         return
     if fmt == "parquet":
         if out is None:
-            raise typer.BadParameter("parquet needs --out FILE", param_hint="--format")
+            raise typer.BadParameter("parquet needs --output FILE", param_hint="--format")
         frame.to_parquet(out, index=False)
         return
     text = (
@@ -196,7 +200,7 @@ def instances(
         elif store:
             store_instances(ws, found)
         shown = started_within(found, first, last, ws.config.report_timezone)
-    emit(shown[[*COLUMNS, "source"]], fmt, out, "SLA target instances", limit)
+    emit(shown[[*COLUMNS, "source"]], fmt, out, "SLA target instances", limit, units_of(ws))
 
 
 @sla_app.command("summary")
@@ -227,7 +231,7 @@ def summary_(
         )
         found = started_within(found, first, last, zone)
         table = summary(found, inputs.tickets, _dims(by), zone)
-    emit(table, fmt, out, "SLA compliance", limit=len(table) or 1)
+    emit(table, fmt, out, "SLA compliance", len(table) or 1, units_of(ws))
 
 
 @sla_app.command("at-risk")
@@ -259,7 +263,8 @@ def at_risk_(
                 highlight=False,
             )
     risky = at_risk(found, seconds, moment)
-    emit(risky[[*COLUMNS, "source", "due_in_seconds"]], fmt, out, "About to breach", limit)
+    shown = risky[[*COLUMNS, "source", "due_in_seconds"]]
+    emit(shown, fmt, out, "About to breach", limit, units_of(ws))
 
 
 @sla_app.command("compare")
@@ -289,9 +294,12 @@ def compare_(
         text = json.dumps(payload, indent=1)
         _ = out.write_text(text, encoding="utf-8") if out else sys.stdout.write(text + "\n")
         return
-    emit(result.compliance, fmt, out, "Compliance before and after", len(result.compliance) or 1)
+    units = units_of(ws)
+    title = "Compliance before and after"
+    emit(result.compliance, fmt, out, title, len(result.compliance) or 1, units)
     if fmt == "table":
-        emit(result.changes, "table", None, f"{len(result.changes):,} instances change", limit)
+        changed = f"{len(result.changes):,} instances change"
+        emit(result.changes, "table", None, changed, limit, units)
 
 
 @sla_app.command("gaming")
@@ -327,6 +335,7 @@ def gaming_(
         out,
         "Pending near a breach",
         limit,
+        units_of(ws),
     )
 
 

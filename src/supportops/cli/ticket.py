@@ -129,8 +129,8 @@ def ticket(
         str | None, typer.Option("--source", help="Its source, when several hold the id.")
     ] = None,
     fmt_: Annotated[
-        str, typer.Option("--format", "-f", help="rich (the default) or json (the raw story).")
-    ] = "rich",
+        str, typer.Option("--format", "-f", help="table (the default) or json (the raw story).")
+    ] = "table",
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -143,8 +143,8 @@ def ticket(
     from supportops.metrics.ticket_story import story, story_data
     from supportops.workspace import Workspace
 
-    if fmt_ not in ("rich", "json"):
-        raise InputError(f"--format: expected rich or json, not {fmt_!r}", key="format")
+    if fmt_ not in ("table", "rich", "json"):  # rich: the earlier name of table
+        raise InputError(f"--format: expected table or json, not {fmt_!r}", key="format")
     with Workspace.open(workspace) as ws:
         told = story(ws, ticket_id, source, as_of_of(ws, as_of))
     if fmt_ == "json":

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from typer.core import TyperCommand
 
 from supportops.cli.options import WorkspaceOption, seconds_of
+from supportops.cli.output import print_table
 from supportops.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -65,13 +65,10 @@ def _emit(
         safe_frame(frame).to_csv(out if out else sys.stdout, index=False)
     elif fmt == "parquet":
         if out is None:
-            raise InputError("--format parquet needs --out FILE")
+            raise InputError("--format parquet needs --output FILE")
         frame.to_parquet(out, index=False)
     else:
-        table = Table(*(str(c) for c in frame.columns))
-        for row in frame.head(200).itertuples(index=False):
-            table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
-        console.print(table)
+        print_table(frame, limit=200)
 
 
 def _history(
@@ -113,8 +110,10 @@ def forecast(
         list[str] | None, typer.Option(help="A date forecast as 0 (repeatable).")
     ] = None,
     windows: Annotated[int, typer.Option(help="Backtest origins.")] = 4,
-    format: Annotated[Format, typer.Option("--format")] = "table",
-    out: Annotated[Path | None, typer.Option(help="Write the forecast here.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = "table",
+    out: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the forecast here.")
+    ] = None,
     chart: Annotated[Path | None, typer.Option(help="Write a Vega-Lite chart spec here.")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -198,8 +197,10 @@ def erlang(
     agents: Annotated[int | None, typer.Option(help="Metrics for this many agents.")] = None,
     sl_definition: Annotated[str, typer.Option(help="offered, answered, …")] = "offered",
     from_csv: Annotated[Path | None, typer.Option(help="Forecast CSV (ds, y_hat).")] = None,
-    format: Annotated[Format, typer.Option("--format")] = "json",
-    out: Annotated[Path | None, typer.Option(help="Write the result here.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = "json",
+    out: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the result here.")
+    ] = None,
 ) -> None:
     """Agents for an SLA by Erlang C (Erlang A with --patience), or metrics with --agents."""
     import numpy as np
@@ -271,8 +272,10 @@ def email(
     occupancy: Annotated[float, typer.Option(help="Productive share of an agent's time.")] = 0.85,
     shrinkage: Annotated[float, typer.Option(help="Share of paid time off the queue.")] = 0.0,
     calendar: Annotated[str | None, typer.Option(help="Workspace calendar of open hours.")] = None,
-    format: Annotated[Format, typer.Option("--format")] = "table",
-    out: Annotated[Path | None, typer.Option(help="Write the result here.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = "table",
+    out: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the result here.")
+    ] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Agents so that a share of e-mail or tickets is answered within a business-time window."""
@@ -388,9 +391,10 @@ def plan(
     replications: Annotated[
         int | None, typer.Option(help="Simulation replications (default 10).")
     ] = None,
-    format: Annotated[Format, typer.Option("--format")] = "table",
+    format: Annotated[Format, typer.Option("--format", "-f")] = "table",
     out: Annotated[
-        Path | None, typer.Option(help="Folder for intervals, shifts, gaps, chart.")
+        Path | None,
+        typer.Option("--output", "-o", help="Folder for intervals, shifts, gaps, chart."),
     ] = None,
     workspace: WorkspaceOption = None,
 ) -> None:

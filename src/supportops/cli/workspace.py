@@ -168,7 +168,9 @@ def import_(
 
 def export(
     out: Annotated[Path, typer.Argument(help="Folder to write one file per table into.")],
-    format: Annotated[str, typer.Option("--format", help="csv, parquet or jsonl")] = "parquet",
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="csv, parquet or jsonl")
+    ] = "parquet",
     workspace: WorkspaceOption = None,
 ) -> None:
     """Write the event log out; importing the export gives the same store."""
@@ -184,7 +186,7 @@ def export(
 def quarantine(
     import_id: Annotated[str | None, typer.Option("--import", help="Only this import.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows (0 = all).")] = 50,
-    format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json")] = "table",
     workspace: WorkspaceOption = None,
 ) -> None:
     """List quarantined rows with file, row, column and reason (latest import first)."""
@@ -259,7 +261,7 @@ def print_counts(ws: Workspace) -> None:
 
 
 def status(
-    format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
     workspace: WorkspaceOption = None,
 ) -> None:
     """Rows per table and tickets per channel in the workspace, and any import that did not
