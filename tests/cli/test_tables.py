@@ -151,3 +151,13 @@ def test_the_output_file_is_output_everywhere_and_out_is_read_as_it() -> None:
 
     walk(root)
     assert "--output" in names and "--out" not in names
+
+
+def test_a_metric_filter_that_matches_nothing_says_so(tmp_path: Path) -> None:
+    folder = _metrics_workspace(tmp_path)
+    args = ["metrics", "tickets_created", "-w", str(folder), "--format", "json"]
+    empty = CliRunner().invoke(app, [*args, "--filter", "channel=phone"])
+    assert empty.exit_code == 0, empty.output
+    assert "no ticket matches these filters" in empty.stderr
+    found = CliRunner().invoke(app, [*args, "--filter", "status=open"])
+    assert "no ticket matches" not in found.stderr

@@ -233,6 +233,11 @@ def metrics_command(
             print(metrics_sql(ws, words, dialect or ws.store.capabilities.dialect, **options))
             return
         found = ws.metrics(words, **options)
+        if filters and _nothing(found, metric_units(ws, found.columns)):
+            from supportops.metrics.drilldown import count
+
+            if count(ws, filters=filters, profile=profile) == 0:
+                notes.print("note: no ticket matches these filters", highlight=False)
         emit(found, fmt, output, "", metric_units(ws, found.columns))
 
 
@@ -313,6 +318,12 @@ def tickets_command(
             rows = _write_tickets(parts, fmt, output)
     if rows == 0 and (filters or start or end or period):
         notes.print("note: no ticket matches these filters and days", highlight=False)
+
+
+def _nothing(frame: pd.DataFrame, units: Units) -> bool:
+    """Whether no metric of ``frame`` has a value other than none or zero."""
+    values = frame[[c for c in frame.columns if c in units.columns]]
+    return bool(values.fillna(0).eq(0).all().all())
 
 
 def _sort_keys(sort: list[str] | None) -> list[tuple[str, bool]] | None:
