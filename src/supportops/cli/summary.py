@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
@@ -35,7 +36,9 @@ def print_summary(ws: Workspace) -> None:
     print_counts(ws)
     as_of = latest_instant(ws)
     kpis = headline(ws, as_of=as_of)
-    table = Table(title=f"Headline KPIs (as of {as_of:%Y-%m-%d %H:%M} UTC)" if as_of else None)
+    zone = ws.config.report_timezone
+    when = f"{as_of.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone}" if as_of else ""
+    table = Table(title=f"Headline KPIs (as of {when})" if as_of else None)
     table.add_column("metric", no_wrap=True, min_width=25)
     table.add_column("value", justify="right", no_wrap=True, min_width=10)
     table.add_column("definition", no_wrap=True, overflow="ellipsis", max_width=36)
