@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "supportops.cli.workspace",
     "supportops.cli.web",
     "supportops.cli.metrics",
+    "supportops.cli.tickets",
     "supportops.cli.workforce",
     "supportops.cli.report",
     "supportops.cli.alerts",
