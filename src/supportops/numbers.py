@@ -12,9 +12,8 @@ way for the web pages, the executive report and the command line alike.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
-
-import pandas as pd
 
 __all__ = ["SYMBOLS", "change", "duration", "fmt", "missing", "short"]
 
@@ -22,10 +21,14 @@ SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 
 def missing(value: Any) -> bool:
-    """No value: None, NaN or pandas' NA."""
-    if value is None or value is pd.NA or value is pd.NaT:
+    """No value: None, NaN or pandas' NA (without importing pandas: a value cannot be its NA
+    unless pandas is loaded already, and the command line starts without it)."""
+    if value is None:
         return True
-    return isinstance(value, float) and math.isnan(value)
+    if isinstance(value, float):
+        return math.isnan(value)
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and (value is pandas.NA or value is pandas.NaT)
 
 
 def duration(seconds: float) -> str:

@@ -99,6 +99,18 @@ def _param_row(param: Any) -> str:
     return f"| {names} | {help_text}{' (required)' if param.required else ''} | {default} |"
 
 
+_CLI_INTRO = """Every command writes its rows with `--format` (`-f`): `table` for a person, `json`,
+`csv` or `parquet` for a program, and `--output FILE` (`-o`; `--out` is read as `--output`). A
+table prints numbers as the pages do — durations `3h 9m`, rates `88.1%`, counts `1,234`, money
+`$12.40`, a change of a rate `+3.0 pts` — and times in the workspace's `report_timezone`, named
+under the table; it shows the columns that fit the terminal and says which were left out and how
+to get them. JSON, CSV and Parquet keep the raw numbers (seconds, shares) and UTC instants; lists
+(tags) are `a;b` in CSV and arrays in JSON and Parquet. An error is one line saying what is wrong
+and what to do; a mistyped metric id, dimension, filter key or column names the closest valid
+one, and a filter that matches no ticket says so (exit status 0).
+"""
+
+
 def cli_reference() -> str:
     """``docs/cli.md``: every command with its help, from the Typer app."""
     from supportops.cli import app
@@ -107,6 +119,7 @@ def cli_reference() -> str:
     out = [
         "# CLI reference\n",
         "Generated from the commands by `python -m supportops.reference`; do not edit.\n",
+        _CLI_INTRO,
     ]
     for path, cmd in _commands(root, "supportops"):
         out.append(f"## `{path}`\n\n{(cmd.help or '').strip()}\n")

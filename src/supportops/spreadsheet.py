@@ -21,6 +21,8 @@ TEXT_KINDS = ("string", "mixed", "mixed-integer")  # pandas' inferred kinds that
 
 def _safe_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
     risky = pc.fill_null(pc.match_substring_regex(column, FORMULA_START), False)
+    if not pc.any(risky).as_py():  # most columns: nothing to quote, no copy
+        return column
     quoted = pc.binary_join_element_wise("'", column, "")
     result: pa.ChunkedArray = pc.if_else(risky, quoted, column)
     return result

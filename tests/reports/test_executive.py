@@ -111,7 +111,7 @@ def test_the_command_writes_html_and_compares_with_a_year_ago(
 ) -> None:
     out = tmp_path / "october.html"
     args = ["report", "--period", "2026-10", "--compare", "year", "--format", "html"]
-    result = CliRunner().invoke(app, [*args, "--out", str(out), "-w", str(demo_workspace)])
+    result = CliRunner().invoke(app, [*args, "--output", str(out), "-w", str(demo_workspace)])
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     assert "Support operations report · 2026-10" in html and "2025-10" in html

@@ -52,7 +52,7 @@ def test_sla_lists_every_instance_with_the_spec_columns_first(tmp_path: Path) ->
 def test_sla_writes_csv_and_the_store_table(tmp_path: Path) -> None:
     folder, as_of = _workspace(NEXT_REPLY, tmp_path / "ws")
     out = tmp_path / "sla.csv"
-    _run("--as-of", as_of, "--format", "csv", "--out", str(out), "--store", "-w", folder)
+    _run("--as-of", as_of, "--format", "csv", "--output", str(out), "--store", "-w", folder)
     frame = pd.read_csv(out)
     assert list(frame.columns) == [*COLUMNS, "source"] and len(frame) == 5
     stored = _run("summary", "--as-of", as_of, "--format", "csv", "-w", folder)

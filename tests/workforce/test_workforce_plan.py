@@ -111,7 +111,7 @@ def test_forecast_then_staff_from_csv_files(tmp_path: Path) -> None:
     _history().to_csv(history, index=False)
     fc, chart = tmp_path / "forecast.csv", tmp_path / "forecast.vl.json"
     args = ["forecast", "--from-csv", str(history), "--channel", "email", "--horizon", "7d",
-            "--format", "csv", "--out", str(fc), "--chart", str(chart)]  # fmt: skip
+            "--format", "csv", "--output", str(fc), "--chart", str(chart)]  # fmt: skip
     assert runner.invoke(_app(), args).exit_code == 0
     assert json.loads(chart.read_text())["$schema"].endswith("vega-lite/v5.json")
     frame = pd.read_csv(fc)
@@ -129,7 +129,7 @@ def test_plan_command_writes_the_plan_and_compares_the_what_if(tmp_path: Path) -
     shifts.write_text(json.dumps(SHIFTS))  # JSON is YAML
     args = ["plan", "--from-csv", str(history), "--horizon", "7d", "--shifts", str(shifts),
             "--patience", "120", "--what-if", "volume=+20% aht=-10%", "--replications", "2",
-            "--out", str(tmp_path / "plan"), "--format", "json"]  # fmt: skip
+            "--output", str(tmp_path / "plan"), "--format", "json"]  # fmt: skip
     result = runner.invoke(_app(), args)
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)

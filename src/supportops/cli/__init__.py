@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "supportops.cli.workspace",
     "supportops.cli.web",
     "supportops.cli.metrics",
+    "supportops.cli.tickets",
     "supportops.cli.workforce",
     "supportops.cli.report",
     "supportops.cli.alerts",
@@ -41,21 +42,38 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: rich's help drawer imports markdown and pygments
 )
 
 for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 
 
+# Earlier spellings of an option, read as today's (and not shown in the help).
+ALIASES = {"--out": "--output"}
+
+
 def main() -> None:
     """Entry point of the ``supportops`` script."""
     try:
-        app()
+        app(args=spelled(sys.argv[1:]))
     except SupportOpsError as exc:
         _fail(str(exc))
     except OSError as exc:  # a read-only or full disk, a missing permission: the user's to fix
         where = f"{exc.filename}: " if exc.filename else ""
         _fail(f"{where}{exc.strerror or exc}")
+
+
+def spelled(args: list[str]) -> list[str]:
+    """``args`` with each earlier spelling of an option (:data:`ALIASES`) as today's, up to a
+    ``--`` (after which every word is an argument)."""
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        name, eq, value = arg.partition("=")
+        out.append(ALIASES.get(name, name) + eq + value if name in ALIASES else arg)
+    return out
 
 
 def _fail(message: str) -> None:

@@ -11,7 +11,6 @@ from rich.table import Table
 
 from supportops.cli.options import WorkspaceOption, as_of_of
 from supportops.errors import InputError
-from supportops.workspace import Workspace
 
 __all__ = ["register"]
 
@@ -32,6 +31,7 @@ def run(
 ) -> None:
     """Evaluate every rule now (or at --as-of) and deliver each new occurrence once."""
     from supportops.alerts.runner import run_alerts
+    from supportops.workspace import Workspace
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     with Workspace.open(workspace) as ws:
@@ -49,6 +49,8 @@ def run(
 @alerts_app.command("list")
 def list_(workspace: WorkspaceOption = None) -> None:
     """The rules of supportops.yaml: name, kind, settings and where they go."""
+    from supportops.workspace import Workspace
+
     table = Table(title="Alert rules")
     for column in ("name", "kind", "settings", "deliver"):
         table.add_column(column)
@@ -68,6 +70,7 @@ def test(
 ) -> None:
     """Send a test message where the rule NAME delivers (the ledger is not touched)."""
     from supportops.alerts.deliver import Courier
+    from supportops.workspace import Workspace
 
     ws = Workspace.open(workspace)
     rules = {r.name: r for r in ws.config.alerts}

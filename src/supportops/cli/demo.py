@@ -6,24 +6,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from supportops.config import CONFIG_FILE
 from supportops.errors import WorkspaceError
-from supportops.metrics.materialize import refresh_facts
-from supportops.model.importer import ImportReport, import_batches
 from supportops.model.schema import TABLES
-from supportops.workspace import Workspace
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from supportops.model.importer import ImportReport
 
 __all__ = ["ASSETS", "build_demo", "register"]
 
 console = Console()
-Stream = tuple[str, str, Iterator[pa.RecordBatch], tuple[str, ...]]
+Stream = tuple[str, str, "Iterator[pa.RecordBatch]", tuple[str, ...]]
 ASSETS = ("stricter.yaml",)  # files of the README's tour, copied beside supportops.yaml
 
 
@@ -52,7 +52,11 @@ def build_demo(
     """Write the demo config (and :data:`ASSETS`) into ``folder`` and import generated data
     into its store."""
     from supportops.cli.workspace import write_config
+    from supportops.config import CONFIG_FILE
     from supportops.demo.generator import generate
+    from supportops.metrics.materialize import refresh_facts
+    from supportops.model.importer import import_batches
+    from supportops.workspace import Workspace
 
     if (folder / CONFIG_FILE).exists() or (folder / "supportops.duckdb").exists():
         raise WorkspaceError(
@@ -107,6 +111,7 @@ def demo(
         f"({report.total('imported'):,} rows, {report.total('quarantined'):,} quarantined)."
     )
     from supportops.cli.summary import print_summary
+    from supportops.workspace import Workspace
 
     with Workspace.open(folder) as ws:
         print_summary(ws)
@@ -114,10 +119,12 @@ def demo(
 
 def generate_files(
     tickets: Annotated[int, typer.Option(help="Tickets to generate.")] = 1_000_000,
-    out: Annotated[Path, typer.Option(help="Folder to write one file per table into.")] = Path(
-        "generated"
-    ),
-    format: Annotated[str, typer.Option("--format", help="parquet, csv or jsonl")] = "parquet",
+    out: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write one file per table into.")
+    ] = Path("generated"),
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="parquet, csv or jsonl")
+    ] = "parquet",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Stream the demo generator to files in bounded memory (for benchmarks)."""

@@ -1,5 +1,5 @@
-"""Metric commands: ``metrics`` (query, ``--list``, ``explain ID``, ``reconcile``), ``tickets``
-and ``quality``.
+"""Metric commands: ``metrics`` (query, ``--list``, ``explain ID``, ``reconcile``) and
+``quality`` (``tickets``, the rows behind them: :mod:`supportops.cli.tickets`).
 
 ``supportops metrics ID[:AGG]... [--by DIM,...] [--grain G] [--from D] [--to D] [--period P]
 [--filter DIM=VALUE]... [--as-of T] [--profile P] [--format table|json|csv|parquet] [--sql
@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from supportops.cli.options import (
     AsOfOption,
@@ -32,19 +31,24 @@ from supportops.cli.options import (
     days_of,
     note_if_stale,
 )
+from supportops.cli.output import FORMATS, Units, print_table
 from supportops.errors import MetricError
-from supportops.spreadsheet import safe_frame
-from supportops.workspace import Workspace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from supportops.workspace import Workspace
 
 __all__ = ["emit", "register", "to_records"]
 
 console = Console()
-FORMATS = ("table", "json", "csv", "parquet")
+notes = Console(stderr=True)
 Opt = typer.Option
 
 
 def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts: NaN → None, dates → ISO text, numpy scalars → Python."""
+    import pandas as pd
 
     def cell(value: Any) -> Any:
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -58,8 +62,17 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): cell(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def emit(frame: pd.DataFrame, fmt: str, output: Path | None = None, title: str = "") -> None:
-    """Print (or write to ``output``) a frame as a table, JSON, CSV or Parquet."""
+def emit(
+    frame: pd.DataFrame,
+    fmt: str,
+    output: Path | None = None,
+    title: str = "",
+    units: Units | None = None,
+) -> None:
+    """Print (or write to ``output``) a frame as a table in the manager's units, or as raw
+    JSON, CSV or Parquet."""
+    from supportops.spreadsheet import safe_frame
+
     if fmt not in FORMATS:
         raise MetricError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
     if fmt == "parquet":
@@ -72,7 +85,7 @@ def emit(frame: pd.DataFrame, fmt: str, output: Path | None = None, title: str =
     elif fmt == "csv":
         text = safe_frame(frame).to_csv(index=False)
     else:
-        _table(frame, title)
+        print_table(frame, title, units)
         return
     if output is not None:
         output.write_text(text, encoding="utf-8")
@@ -80,37 +93,45 @@ def emit(frame: pd.DataFrame, fmt: str, output: Path | None = None, title: str =
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _table(frame: pd.DataFrame, title: str) -> None:
-    table = Table(title=title or None)
-    for column in frame.columns:
-        table.add_column(
-            str(column), justify="right" if frame[column].dtype.kind in "fiu" else "left"
-        )
-    for row in to_records(frame):
-        table.add_row(*("—" if v is None else _short(v) for v in row.values()))
-    console.print(table)
+def metric_units(ws: Workspace, columns: Any) -> Units:
+    """The unit of each metric column (``first_reply_time:p90`` → seconds; a ``:count`` is a
+    count) from the catalog, with the workspace's time zone and currency."""
+    from supportops.metrics.catalog import catalog
+
+    known = catalog()
+    units: dict[str, str] = {}
+    for column in map(str, columns):
+        metric_id, _, agg = column.partition(":")
+        if metric_id in known:
+            units[column] = "count" if agg == "count" else known[metric_id].unit
+    return Units(units, ws.config.report_timezone, ws.config.currency)
 
 
-def _short(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return str(value)
-
-
-def _split(values: list[str] | None) -> list[str]:
+def split_values(values: list[str] | None) -> list[str]:
     return [v.strip() for text in values or [] for v in text.split(",") if v.strip()]
 
 
 def _list() -> None:
+    """The catalog as aligned plain columns, one metric a line: a Rich table of 63 rows takes
+    longer to lay out than the rest of the command (the definition is cut at the terminal's
+    width when printing to one)."""
     from supportops.metrics.catalog import catalog
 
-    table = Table("id", "unit", "default", "definition")
-    for metric in catalog().values():
-        if not metric.hidden:
-            table.add_row(
-                metric.id, metric.unit, metric.default_agg, metric.definition.split(". ")[0]
-            )
-    console.print(table)
+    rows = [("id", "unit", "default", "definition")] + [
+        (m.id, m.unit, m.default_agg, m.definition.split(". ")[0])
+        for m in catalog().values()
+        if not m.hidden
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    for row in rows:
+        line = "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False))
+        line = f"{line}  {row[3]}"
+        sys.stdout.write((line if width is None else _cut(line, width)) + "\n")
+
+
+def _cut(line: str, width: int) -> str:
+    return line if len(line) <= width else line[: max(width - 1, 0)] + "…"
 
 
 Filters = Annotated[
@@ -118,12 +139,12 @@ Filters = Annotated[
     Opt("--filter", help="DIM=VALUE, or a condition in YAML: {not: {channel: chat}} (repeatable)."),
 ]
 Profile = Annotated[str | None, Opt(help="zendesk, freshdesk or intercom.")]
-Format = Annotated[str, Opt("--format", help="table, json, csv or parquet.")]
+Format = Annotated[str, Opt("--format", "-f", help="table, json, csv or parquet.")]
 Output = Annotated[Path | None, Opt("--output", "-o", help="Write to a file.")]
 Sql = Annotated[bool, Opt("--sql", help="Print the SQL instead of running it.")]
 
 
-def _as_of(ws: Workspace, text: str | None) -> datetime | None:
+def as_of_noted(ws: Workspace, text: str | None) -> datetime | None:
     """The instant of ``--as-of``; without it, now (None), noted when the data ends long
     before."""
     moment = as_of_of(ws, text)
@@ -176,6 +197,8 @@ def metrics_command(
         for metric_id in words[1:] or [""]:
             _explain(metric_id)
         return
+    from supportops.workspace import Workspace
+
     if words[0] == "refresh":
         from supportops.metrics.materialize import refresh_facts
 
@@ -187,17 +210,18 @@ def metrics_command(
         from supportops.metrics.reconcile import reconcile
 
         with Workspace.open(workspace) as ws:
-            emit(reconcile(ws, profile, source), fmt, output, "reconciliation")
+            found = reconcile(ws, profile, source)
+            emit(found, fmt, output, "reconciliation", metric_units(ws, found.columns))
         return
     with Workspace.open(workspace) as ws:
         first, last = days_of(ws, start, end, period)
         options: dict[str, Any] = dict(
-            by=_split(by),
+            by=split_values(by),
             grain=grain,
             start=first,
             end=last,
             filters=filters,
-            as_of=_as_of(ws, as_of),
+            as_of=as_of_noted(ws, as_of),
             profile=profile,
             window=window,
             threshold=threshold,
@@ -210,56 +234,41 @@ def metrics_command(
 
             print(metrics_sql(ws, words, dialect or ws.store.capabilities.dialect, **options))
             return
-        emit(ws.metrics(words, **options), fmt, output)
+        found = ws.metrics(words, **options)
+        if filters and _nothing(found, metric_units(ws, found.columns)):
+            from supportops.metrics.drilldown import count
+
+            if count(ws, filters=filters, profile=profile) == 0:
+                notes.print("note: no ticket matches these filters", highlight=False)
+        emit(found, fmt, output, "", metric_units(ws, found.columns))
 
 
-def tickets_command(
-    workspace: WorkspaceOption = None,
-    start: FromOption = None,
-    end: ToOption = None,
-    period: PeriodOption = None,
-    filters: Filters = None,
-    as_of: AsOfOption = None,
-    profile: Profile = None,
-    fmt: Format = "table",
-    output: Output = None,
-    sql: Sql = False,
-    dialect: Annotated[str | None, Opt(help="SQL dialect for --sql.")] = None,
-) -> None:
-    """One row per ticket with its facts: the drill-down behind every number; --from/--to
-    or --period keep the tickets created on those days."""
-    from supportops.metrics import drilldown, ticket_files
-
-    with Workspace.open(workspace) as ws:
-        kw: dict[str, Any] = dict(filters=filters, as_of=_as_of(ws, as_of), profile=profile)
-        kw["days"] = days_of(ws, start, end, period)
-        if sql:
-            print(drilldown.tickets_sql(ws, dialect or ws.store.capabilities.dialect, **kw))
-        elif output is not None and fmt in ("parquet", "csv"):
-            rows = ticket_files.write_tickets(ws, output, fmt, **kw)
-            console.print(f"{rows:,} tickets written to {output}")
-        else:
-            emit(ws.tickets(**kw), fmt, output, "tickets")
+def _nothing(frame: pd.DataFrame, units: Units) -> bool:
+    """Whether no metric of ``frame`` has a value other than none or zero."""
+    values = frame[[c for c in frame.columns if c in units.columns]]
+    return bool(values.fillna(0).eq(0).all().all())
 
 
 def quality_command(
     workspace: WorkspaceOption = None,
-    fmt: Annotated[str, Opt("--format", help="table, json or csv.")] = "table",
+    fmt: Annotated[str, Opt("--format", "-f", help="table, json or csv.")] = "table",
 ) -> None:
     """Data quality: completeness per column, validity findings, freshness, duplicates."""
     from supportops.metrics.quality import quality_report
+    from supportops.workspace import Workspace
 
     with Workspace.open(workspace) as ws:
         report = quality_report(ws)
+        shares = dict.fromkeys(("completeness", "valid", "score", "share"), "rate")
+        units = Units(shares, ws.config.report_timezone, ws.config.currency)
     if fmt == "json":
         print(json.dumps({k: to_records(v) for k, v in report.items()}, indent=2))
         return
     for name, frame in report.items():
-        emit(frame, fmt, None, name)
+        emit(frame, fmt, None, name, units)
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``metrics``, ``tickets`` and ``quality`` to the root app."""
+    """Add ``metrics`` and ``quality`` to the root app."""
     app.command("metrics")(metrics_command)
-    app.command("tickets")(tickets_command)
     app.command("quality")(quality_command)

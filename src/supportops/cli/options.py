@@ -11,15 +11,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from supportops.errors import InstantError
 from supportops.instants import parse_duration, parse_instant, resolve_range
-from supportops.metrics.staleness import Stale, stale_data
-from supportops.workspace import Workspace
+
+if TYPE_CHECKING:
+    from supportops.metrics.staleness import Stale
+    from supportops.workspace import Workspace
 
 __all__ = [
     "AsOfOption",
@@ -107,6 +109,8 @@ def as_of_of(ws: Workspace, text: str | None) -> datetime | None:
 
 def note_if_stale(ws: Workspace, moment: datetime | None = None) -> Stale | None:
     """Say on stderr where the data ends when that is long before ``moment`` (default now)."""
+    from supportops.metrics.staleness import stale_data
+
     stale = stale_data(ws, moment)
     if stale is not None:
         Console(stderr=True).print(f"note: {stale.message()}", markup=False, highlight=False)

@@ -9,7 +9,6 @@ import typer
 from rich.console import Console
 
 from supportops.cli.options import WorkspaceOption
-from supportops.workspace import Workspace
 
 __all__ = ["register"]
 
@@ -30,13 +29,14 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="html or pdf.")] = "pdf",
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="File to write (default: report-PERIOD.FORMAT)."),
+        typer.Option("--output", "-o", help="File to write (default: report-PERIOD.FORMAT)."),
     ] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """The executive report: KPIs against the previous period and targets, what moved and why,
     SLA, backlog risk, CSAT, cost per ticket and what automation saved."""
     from supportops.reports import build_report, parse_period, write_report
+    from supportops.workspace import Workspace
 
     with Workspace.open(workspace, read_only=True) as ws:
         parsed = parse_period(period, ws.config.report_timezone, ws.clock)

@@ -11,12 +11,10 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from supportops.cli.options import (
     FromOption,
@@ -28,31 +26,34 @@ from supportops.cli.options import (
     note_if_stale,
     seconds_of,
 )
-from supportops.config import WorkspaceConfig
-from supportops.instants import format_duration
-from supportops.metrics.sla_source import store_snapshot
-from supportops.metrics.staleness import stale_data
-from supportops.sla import (
-    COLUMNS,
-    at_risk,
-    compare_workspace,
-    config_with_policies,
-    evaluate_workspace,
-    gaming_workspace,
-    store_instances,
-    summary,
-)
-from supportops.sla.report import started_within
-from supportops.sla.store import load_inputs
-from supportops.sla.workspace import now
-from supportops.spreadsheet import safe_frame
-from supportops.workspace import Workspace
+from supportops.cli.output import FormatOption, OutputOption, Units, print_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from supportops.config import WorkspaceConfig
+    from supportops.workspace import Workspace
 
 __all__ = ["register", "sla_app"]
 
 console = Console()
 notes = Console(stderr=True)
 FORMATS = ("table", "csv", "json", "parquet")
+# The columns a narrow terminal shows first: which target of which ticket, how it stands.
+FIRST = (
+    "ticket_id",
+    "target",
+    "status",
+    "status_before",
+    "status_after",
+    "compliance",
+    "compliance_before",
+    "compliance_after",
+    "change",
+    "elapsed_seconds",
+    "target_seconds",
+    "due_in_seconds",
+)
 sla_app = typer.Typer(
     help="SLA target instances, compliance, at-risk tickets, what-ifs and the pending check.",
     invoke_without_command=True,
@@ -71,8 +72,8 @@ Policies = Annotated[
     Path | None,
     typer.Option("--policies", help="YAML file with sla_policies (and calendars) to use instead."),
 ]
-Format = Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet.")]
-Out = Annotated[Path | None, typer.Option("--out", "--output", "-o", help="Write to this file.")]
+Format = FormatOption
+Out = OutputOption
 Limit = Annotated[int, typer.Option(help="Rows shown by --format table.")]
 By = Annotated[
     list[str] | None,
@@ -82,12 +83,18 @@ By = Annotated[
 
 def _as_of(ws: Workspace, text: str | None) -> pd.Timestamp:
     """The instant of ``--as-of`` (default: now); a note when the data ends long before."""
+    import pandas as pd
+
+    from supportops.sla.workspace import now
+
     moment = as_of_of(ws, text) or now(ws)
     note_if_stale(ws, moment)
     return pd.Timestamp(moment)
 
 
 def _config(ws: Workspace, policies: Path | None) -> WorkspaceConfig:
+    from supportops.sla import config_with_policies
+
     return config_with_policies(ws.config, policies) if policies else ws.config
 
 
@@ -97,6 +104,8 @@ def _dims(by: list[str] | None) -> list[str]:
 
 def _iso(frame: pd.DataFrame) -> pd.DataFrame:
     """Timestamps as ISO 8601 UTC text (``Z``), missing ones empty."""
+    import pandas as pd
+
     out = frame.copy()
     for name in out.columns:
         if isinstance(out[name].dtype, pd.DatetimeTZDtype):
@@ -106,6 +115,8 @@ def _iso(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    import pandas as pd
+
     clean = _iso(frame).astype(object)
     return [
         {
@@ -116,39 +127,31 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _cell(name: str, value: Any) -> str:
-    """A table cell as a person reads it: durations as 1h30m, compliance as a percentage."""
-    if value is None:
-        return ""
-    if "seconds" in name and isinstance(value, int | float):
-        return ("-" if value < 0 else "") + format_duration(abs(value))
-    if name.startswith(("compliance", "change")) and isinstance(value, float):
-        return f"{value:+.1%}" if name.startswith("change") else f"{value:.1%}"
-    return str(value)
+def units_of(ws: Workspace) -> Units:
+    """Tables show times in the report time zone and money in the workspace's currency."""
+    return Units(zone=ws.config.report_timezone, currency=ws.config.currency)
 
 
-def _table(frame: pd.DataFrame, title: str, limit: int) -> None:
-    table = Table(title=title or None)
-    for name in frame.columns:
-        numeric = frame[name].dtype.kind in "fiu"
-        table.add_column(str(name), justify="right" if numeric else "left")
-    for row in _records(frame.head(limit)):
-        table.add_row(*(_cell(name, value) for name, value in row.items()))
-    console.print(table)
-    if len(frame) > limit:
-        console.print(f"… {len(frame) - limit:,} more rows (use --format csv --out FILE)")
+def emit(
+    frame: pd.DataFrame,
+    fmt: str,
+    out: Path | None,
+    title: str = "",
+    limit: int = 50,
+    units: Units | None = None,
+) -> None:
+    """Write ``frame`` as a table (in the manager's units), CSV, JSON (records) or Parquet, to
+    ``out`` or stdout."""
+    from supportops.spreadsheet import safe_frame
 
-
-def emit(frame: pd.DataFrame, fmt: str, out: Path | None, title: str = "", limit: int = 50) -> None:
-    """Write ``frame`` as a table, CSV, JSON (records) or Parquet, to ``out`` or stdout."""
     if fmt not in FORMATS:
         raise typer.BadParameter(f"expected one of {', '.join(FORMATS)}", param_hint="--format")
     if fmt == "table":
-        _table(frame, title, limit)
+        print_table(frame, title, units, limit, first=FIRST)
         return
     if fmt == "parquet":
         if out is None:
-            raise typer.BadParameter("parquet needs --out FILE", param_hint="--format")
+            raise typer.BadParameter("parquet needs --output FILE", param_hint="--format")
         frame.to_parquet(out, index=False)
         return
     text = (
@@ -183,6 +186,11 @@ def instances(
     stores every instance)."""
     if ctx.invoked_subcommand is not None:
         return
+    from supportops.metrics.sla_source import store_snapshot
+    from supportops.sla import COLUMNS, evaluate_workspace, store_instances
+    from supportops.sla.report import started_within
+    from supportops.workspace import Workspace
+
     with Workspace.open(workspace) as ws:
         first, last = days_of(ws, start, end, period)
         moment = _as_of(ws, as_of)
@@ -192,7 +200,7 @@ def instances(
         elif store:
             store_instances(ws, found)
         shown = started_within(found, first, last, ws.config.report_timezone)
-    emit(shown[[*COLUMNS, "source"]], fmt, out, "SLA target instances", limit)
+    emit(shown[[*COLUMNS, "source"]], fmt, out, "SLA target instances", limit, units_of(ws))
 
 
 @sla_app.command("summary")
@@ -209,6 +217,11 @@ def summary_(
 ) -> None:
     """Compliance per target (and dimension): achieved / (achieved + breached), of the targets
     that started on the days of ``--from/--to/--period`` (default: all)."""
+    from supportops.sla import evaluate_workspace, summary
+    from supportops.sla.report import started_within
+    from supportops.sla.store import load_inputs
+    from supportops.workspace import Workspace
+
     with Workspace.open(workspace) as ws:
         first, last = days_of(ws, start, end, period)
         zone = ws.config.report_timezone
@@ -218,7 +231,7 @@ def summary_(
         )
         found = started_within(found, first, last, zone)
         table = summary(found, inputs.tickets, _dims(by), zone)
-    emit(table, fmt, out, "SLA compliance", limit=len(table) or 1)
+    emit(table, fmt, out, "SLA compliance", len(table) or 1, units_of(ws))
 
 
 @sla_app.command("at-risk")
@@ -232,6 +245,10 @@ def at_risk_(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Active targets that breach within --within, soonest first."""
+    from supportops.metrics.staleness import stale_data
+    from supportops.sla import COLUMNS, at_risk, evaluate_workspace
+    from supportops.workspace import Workspace
+
     seconds = seconds_of(within, "--within")
     with Workspace.open(workspace) as ws:
         moment = _as_of(ws, as_of)
@@ -246,7 +263,8 @@ def at_risk_(
                 highlight=False,
             )
     risky = at_risk(found, seconds, moment)
-    emit(risky[[*COLUMNS, "source", "due_in_seconds"]], fmt, out, "About to breach", limit)
+    shown = risky[[*COLUMNS, "source", "due_in_seconds"]]
+    emit(shown, fmt, out, "About to breach", limit, units_of(ws))
 
 
 @sla_app.command("compare")
@@ -263,6 +281,10 @@ def compare_(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Replay all history under new policies: compliance before and after, and what changes."""
+    from supportops.sla import compare_workspace
+    from supportops.spreadsheet import safe_frame
+    from supportops.workspace import Workspace
+
     with Workspace.open(workspace) as ws:
         result = compare_workspace(ws, _config(ws, policies), _as_of(ws, as_of), _dims(by))
     if changes_out is not None:
@@ -272,9 +294,12 @@ def compare_(
         text = json.dumps(payload, indent=1)
         _ = out.write_text(text, encoding="utf-8") if out else sys.stdout.write(text + "\n")
         return
-    emit(result.compliance, fmt, out, "Compliance before and after", len(result.compliance) or 1)
+    units = units_of(ws)
+    title = "Compliance before and after"
+    emit(result.compliance, fmt, out, title, len(result.compliance) or 1, units)
     if fmt == "table":
-        emit(result.changes, "table", None, f"{len(result.changes):,} instances change", limit)
+        changed = f"{len(result.changes):,} instances change"
+        emit(result.changes, "table", None, changed, limit, units)
 
 
 @sla_app.command("gaming")
@@ -291,6 +316,9 @@ def gaming_(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Tickets an agent put into pending shortly before a pausing target would breach."""
+    from supportops.sla import gaming_workspace
+    from supportops.workspace import Workspace
+
     seconds = seconds_of(window, "--window")
     with Workspace.open(workspace) as ws:
         found = gaming_workspace(ws, seconds, _as_of(ws, as_of), _config(ws, policies))
@@ -307,6 +335,7 @@ def gaming_(
         out,
         "Pending near a breach",
         limit,
+        units_of(ws),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -19,9 +19,10 @@ from rich.text import Text
 
 from supportops.cli.options import WorkspaceOption, as_of_of
 from supportops.errors import InputError
-from supportops.metrics.ticket_story import Story, story, story_data
 from supportops.numbers import fmt
-from supportops.workspace import Workspace
+
+if TYPE_CHECKING:
+    from supportops.metrics.ticket_story import Story
 
 __all__ = ["BAR_WIDTH", "bar_text", "register"]
 
@@ -128,8 +129,8 @@ def ticket(
         str | None, typer.Option("--source", help="Its source, when several hold the id.")
     ] = None,
     fmt_: Annotated[
-        str, typer.Option("--format", "-f", help="rich (the default) or json (the raw story).")
-    ] = "rich",
+        str, typer.Option("--format", "-f", help="table (the default) or json (the raw story).")
+    ] = "table",
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -139,8 +140,11 @@ def ticket(
     workspace: WorkspaceOption = None,
 ) -> None:
     """One ticket's story: fields, SLA clocks, facts and their events, findings, timeline."""
-    if fmt_ not in ("rich", "json"):
-        raise InputError(f"--format: expected rich or json, not {fmt_!r}", key="format")
+    from supportops.metrics.ticket_story import story, story_data
+    from supportops.workspace import Workspace
+
+    if fmt_ not in ("table", "rich", "json"):  # rich: the earlier name of table
+        raise InputError(f"--format: expected table or json, not {fmt_!r}", key="format")
     with Workspace.open(workspace) as ws:
         told = story(ws, ticket_id, source, as_of_of(ws, as_of))
     if fmt_ == "json":

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from supportops.cli.options import WorkspaceOption
-from supportops.tokens import SCOPES, TOKEN_FILE, TokenFile
-from supportops.workspace import Workspace, resolve_path
+from supportops.tokens import SCOPES, TOKEN_FILE
+
+if TYPE_CHECKING:
+    from supportops.tokens import TokenFile
 
 __all__ = ["register"]
 
@@ -19,6 +21,9 @@ token_app = typer.Typer(help="API tokens: create (shown once), list, revoke.", n
 
 
 def _tokens(workspace: object) -> TokenFile:
+    from supportops.tokens import TokenFile
+    from supportops.workspace import Workspace, resolve_path
+
     folder = resolve_path(workspace)  # type: ignore[arg-type]
     Workspace.open(folder)  # a clear error when the folder is not a workspace
     return TokenFile.of_workspace(folder)
@@ -46,6 +51,7 @@ def serve(
     import uvicorn
 
     from supportops.web import create_app
+    from supportops.workspace import resolve_path
 
     path = resolve_path(workspace)
     app = create_app(path, alert_interval=alerts_every or None, refresh=refresh)

@@ -7,40 +7,24 @@ import math
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 from typer.core import TyperCommand
 
 from supportops.cli.options import WorkspaceOption, seconds_of
-from supportops.config import read_yaml
+from supportops.cli.output import print_table
 from supportops.errors import ConfigError, InputError
-from supportops.spreadsheet import safe_frame
-from supportops.workforce import charts
-from supportops.workforce.backlog import BacklogTargets, staff_backlog
-from supportops.workforce.erlang import Queue, SlDefinition, queue_metrics
-from supportops.workforce.forecast import forecast as run_forecast
-from supportops.workforce.plan import (
-    ChannelSettings,
-    PlanOptions,
-    Scenario,
-    compare,
-    parse_what_if,
-    plan_history,
-    plan_workspace,
-)
-from supportops.workforce.shifts import ShiftTemplate, read_shift_templates
-from supportops.workforce.staffing import StaffingTargets, gross_up, required_agents
-from supportops.workforce.volume import (
-    closed_dates,
-    parse_grain,
-    read_volume_csv,
-    workspace_volume,
-)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from supportops.workforce.erlang import SlDefinition
+    from supportops.workforce.plan import ChannelSettings, Scenario
+    from supportops.workforce.shifts import ShiftTemplate
+    from supportops.workforce.staffing import StaffingTargets
 
 __all__ = ["register"]
 
@@ -48,10 +32,12 @@ console = Console()
 err = Console(stderr=True)
 Format = Literal["table", "csv", "json", "parquet"]
 Candidates = Literal["fast", "all"]
-DEFAULTS = ChannelSettings()
 
 
 def _jsonable(value: Any) -> Any:
+    import numpy as np
+    import pandas as pd
+
     if isinstance(value, float | np.floating):
         return float(value) if math.isfinite(value) else None
     if isinstance(value, np.integer):
@@ -70,6 +56,8 @@ def _emit(
     frame: pd.DataFrame, fmt: Format, out: Path | None, extra: dict[str, Any] | None = None
 ) -> None:
     """Write ``frame`` as asked: JSON, CSV (stdout without --out), Parquet, or a table."""
+    from supportops.spreadsheet import safe_frame
+
     if fmt == "json":
         text = json.dumps({**(extra or {}), "rows": _records(frame)})
         out.write_text(text, encoding="utf-8") if out else print(text)
@@ -77,13 +65,10 @@ def _emit(
         safe_frame(frame).to_csv(out if out else sys.stdout, index=False)
     elif fmt == "parquet":
         if out is None:
-            raise InputError("--format parquet needs --out FILE")
+            raise InputError("--format parquet needs --output FILE")
         frame.to_parquet(out, index=False)
     else:
-        table = Table(*(str(c) for c in frame.columns))
-        for row in frame.head(200).itertuples(index=False):
-            table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
-        console.print(table)
+        print_table(frame, limit=200)
 
 
 def _history(
@@ -94,9 +79,12 @@ def _history(
     grain: pd.Timedelta,
 ) -> tuple[pd.DataFrame, Any]:
     """Volume history from a CSV, else from the workspace (with its default calendar)."""
+    from supportops.workforce.volume import read_volume_csv
+
     if from_csv is not None:
         return read_volume_csv(from_csv, y_column, channel), None
     from supportops.calendar import BusinessCalendar
+    from supportops.workforce.volume import read_volume_csv, workspace_volume
     from supportops.workspace import Workspace
 
     with Workspace.open(workspace, read_only=True) as ws:
@@ -122,12 +110,20 @@ def forecast(
         list[str] | None, typer.Option(help="A date forecast as 0 (repeatable).")
     ] = None,
     windows: Annotated[int, typer.Option(help="Backtest origins.")] = 4,
-    format: Annotated[Format, typer.Option("--format")] = "table",
-    out: Annotated[Path | None, typer.Option(help="Write the forecast here.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = "table",
+    out: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the forecast here.")
+    ] = None,
     chart: Annotated[Path | None, typer.Option(help="Write a Vega-Lite chart spec here.")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Forecast interval volume per channel; the model is chosen by a rolling-origin backtest."""
+    import pandas as pd
+
+    from supportops.workforce import charts
+    from supportops.workforce.forecast import forecast as run_forecast
+    from supportops.workforce.volume import closed_dates, parse_grain
+
     step, ahead = parse_grain(grain), pd.Timedelta(seconds=seconds_of(horizon, "--horizon"))
     history, calendar = _history(workspace, from_csv, y_column, channel, step)
     shut = [pd.Timestamp(d).date() for d in closed or []]
@@ -152,6 +148,8 @@ def forecast(
 
 def _forecast_csv(path: Path) -> pd.DataFrame:
     """A forecast CSV (``ds`` and ``y_hat`` or ``y``) with the volume column named ``volume``."""
+    import pandas as pd
+
     try:
         frame = pd.read_csv(path)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -172,6 +170,8 @@ def _targets(
     abandon: float | None,
     definition: SlDefinition,
 ) -> StaffingTargets:
+    from supportops.workforce.staffing import StaffingTargets
+
     if sl is None and asa is None and occ is None and abandon is None:
         sl = 0.8
     try:
@@ -197,10 +197,18 @@ def erlang(
     agents: Annotated[int | None, typer.Option(help="Metrics for this many agents.")] = None,
     sl_definition: Annotated[str, typer.Option(help="offered, answered, …")] = "offered",
     from_csv: Annotated[Path | None, typer.Option(help="Forecast CSV (ds, y_hat).")] = None,
-    format: Annotated[Format, typer.Option("--format")] = "json",
-    out: Annotated[Path | None, typer.Option(help="Write the result here.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = "json",
+    out: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the result here.")
+    ] = None,
 ) -> None:
     """Agents for an SLA by Erlang C (Erlang A with --patience), or metrics with --agents."""
+    import numpy as np
+    import pandas as pd
+
+    from supportops.workforce.erlang import Queue, queue_metrics
+    from supportops.workforce.staffing import gross_up, required_agents
+
     definition: SlDefinition = sl_definition  # type: ignore[assignment]
     targets = _targets(target_sl, target_time, target_asa, max_occupancy, max_abandon, definition)
     frame = pd.DataFrame({"volume": [volume or 0.0]})
@@ -236,6 +244,9 @@ def erlang(
 
 
 def _open_mask(frame: pd.DataFrame, calendar: str | None, workspace: Path | None) -> np.ndarray:
+    import numpy as np
+    import pandas as pd
+
     if calendar is None:
         model = frame["model"] if "model" in frame.columns else pd.Series("", index=frame.index)
         return np.asarray(model != "closed", dtype=bool)
@@ -261,11 +272,17 @@ def email(
     occupancy: Annotated[float, typer.Option(help="Productive share of an agent's time.")] = 0.85,
     shrinkage: Annotated[float, typer.Option(help="Share of paid time off the queue.")] = 0.0,
     calendar: Annotated[str | None, typer.Option(help="Workspace calendar of open hours.")] = None,
-    format: Annotated[Format, typer.Option("--format")] = "table",
-    out: Annotated[Path | None, typer.Option(help="Write the result here.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = "table",
+    out: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the result here.")
+    ] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Agents so that a share of e-mail or tickets is answered within a business-time window."""
+    import pandas as pd
+
+    from supportops.workforce.backlog import BacklogTargets, staff_backlog
+
     frame = _forecast_csv(from_csv)
     column = "volume"
     mask = _open_mask(frame, calendar, workspace)
@@ -289,6 +306,9 @@ def email(
 
 
 def _settings(path: Path | None, defaults: ChannelSettings) -> dict[str, ChannelSettings]:
+    from supportops.config import read_yaml
+    from supportops.workforce.plan import ChannelSettings
+
     if path is None:
         return {"*": defaults}
     raw = read_yaml(path) or {}
@@ -300,10 +320,15 @@ def _settings(path: Path | None, defaults: ChannelSettings) -> dict[str, Channel
 
 def _templates(path: Path | None) -> list[ShiftTemplate] | None:
     """The templates of ``--shifts``: a ``shift_templates:`` section or a bare list."""
+    from supportops.config import read_yaml
+    from supportops.workforce.shifts import read_shift_templates
+
     return None if path is None else read_shift_templates(read_yaml(path), str(path))
 
 
 def _scenarios(what_if: list[str] | None) -> list[Scenario]:
+    from supportops.workforce.plan import parse_what_if
+
     try:
         return [parse_what_if(text) for text in what_if or []]
     except ValueError as exc:
@@ -335,12 +360,16 @@ def plan(
     ] = None,
     y_column: Annotated[str, typer.Option(help="The CSV's volume column.")] = "y",
     channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
-    grain: Annotated[str, typer.Option(help="Interval length.")] = PlanOptions.grain,
-    horizon: Annotated[str, typer.Option(help="Plan length, e.g. 14d.")] = PlanOptions.horizon,
+    grain: Annotated[
+        str | None, typer.Option(help="Interval length (default: the Plan page's, 30min).")
+    ] = None,
+    horizon: Annotated[
+        str | None, typer.Option(help="Plan length, e.g. 14d (default: the Plan page's, 7d).")
+    ] = None,
     candidates: Annotated[
-        Candidates,
+        Candidates | None,
         typer.Option(help="Forecast models tried: fast (as the Plan page) or all (with MSTL)."),
-    ] = PlanOptions.candidates,
+    ] = None,
     settings: Annotated[Path | None, typer.Option(help="YAML: channel → settings.")] = None,
     shifts: Annotated[
         Path | None,
@@ -348,30 +377,54 @@ def plan(
             help="YAML of shift templates (default: the workspace's, else round the clock)."
         ),
     ] = None,
-    aht: Annotated[float, typer.Option(help="AHT, seconds (without --settings).")] = DEFAULTS.aht,
+    aht: Annotated[
+        float | None, typer.Option(help="AHT, seconds (without --settings; default 180).")
+    ] = None,
     patience: Annotated[float | None, typer.Option(help="Mean patience, seconds.")] = None,
     shrinkage: Annotated[
-        float, typer.Option(help="Shrinkage (without --settings).")
-    ] = DEFAULTS.shrinkage,
+        float | None, typer.Option(help="Shrinkage (without --settings; default 0.3).")
+    ] = None,
     what_if: Annotated[
         list[str] | None,
         typer.Option(help="A what-if, e.g. volume=+20% aht=-10% (repeat for several)."),
     ] = None,
     replications: Annotated[
-        int, typer.Option(help="Simulation replications.")
-    ] = PlanOptions.replications,
-    format: Annotated[Format, typer.Option("--format")] = "table",
+        int | None, typer.Option(help="Simulation replications (default 10).")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = "table",
     out: Annotated[
-        Path | None, typer.Option(help="Folder for intervals, shifts, gaps, chart.")
+        Path | None,
+        typer.Option("--output", "-o", help="Folder for intervals, shifts, gaps, chart."),
     ] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Forecast → staffing → schedule → simulation, and each what-if compared with the base."""
-    chosen = _settings(settings, ChannelSettings(aht=aht, patience=patience, shrinkage=shrinkage))
+    from supportops.spreadsheet import safe_frame
+    from supportops.workforce.plan import (
+        ChannelSettings,
+        PlanOptions,
+        compare,
+        plan_history,
+        plan_workspace,
+    )
+    from supportops.workforce.volume import read_volume_csv
+
+    given: dict[str, Any] = {"aht": aht, "patience": patience, "shrinkage": shrinkage}
+    defaults = ChannelSettings(**{k: v for k, v in given.items() if v is not None})
+    chosen = _settings(settings, defaults)
+    picked: dict[str, Any] = {
+        "grain": grain,
+        "horizon": horizon,
+        "candidates": candidates,
+        "replications": replications,
+    }
     options = PlanOptions(
-        channel, grain, horizon, candidates, chosen, _templates(shifts), _scenarios(what_if),
-        replications,
-    )  # fmt: skip
+        channel=channel,
+        settings=chosen,
+        templates=_templates(shifts),
+        scenarios=_scenarios(what_if),
+        **{k: v for k, v in picked.items() if v is not None},
+    )
     if from_csv is not None:
         result = plan_history(read_volume_csv(from_csv, y_column, channel), options)
     else:
@@ -399,6 +452,11 @@ def plan(
 
 
 def _write_plan(folder: Path, forecast_frame: pd.DataFrame, plans: dict[str, Any]) -> None:
+    import pandas as pd
+
+    from supportops.spreadsheet import safe_frame
+    from supportops.workforce import charts
+
     folder.mkdir(parents=True, exist_ok=True)
     safe_frame(forecast_frame).to_csv(folder / "forecast.csv", index=False)
     parts: dict[str, list[pd.DataFrame]] = {"intervals": [], "shifts": [], "gaps": []}

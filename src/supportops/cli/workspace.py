@@ -6,7 +6,7 @@ import json
 import shutil
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -21,15 +21,12 @@ from rich.progress import (
 from rich.table import Table
 
 from supportops.cli.options import WorkspaceOption
-from supportops.config import CONFIG_FILE
 from supportops.errors import WorkspaceError
-from supportops.metrics.inventory import quarantined_rows, tickets_per_channel
-from supportops.model.exporter import export_log
-from supportops.model.importer import ImportReport, import_files
 from supportops.model.schema import TABLES
-from supportops.spreadsheet import safe_frame
-from supportops.store.import_log import unfinished_imports
-from supportops.workspace import Workspace
+
+if TYPE_CHECKING:
+    from supportops.model.importer import ImportReport
+    from supportops.workspace import Workspace
 
 __all__ = ["register", "write_config"]
 
@@ -38,6 +35,8 @@ Format = Literal["table", "csv", "json"]
 
 
 def write_config(folder: Path, template: str, package: str, force: bool) -> None:
+    from supportops.config import CONFIG_FILE
+
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / CONFIG_FILE
     if target.exists() and not force:
@@ -53,6 +52,9 @@ def init(
     force: Annotated[bool, typer.Option(help="Overwrite an existing supportops.yaml.")] = False,
 ) -> None:
     """Create a workspace: a commented supportops.yaml and the embedded store."""
+    from supportops.config import CONFIG_FILE
+    from supportops.workspace import Workspace
+
     write_config(folder, "supportops.yaml", "supportops.templates", force)
     with Workspace.open(folder) as ws:
         ws.store.count("tickets")
@@ -83,6 +85,8 @@ def _run_import(
     table: str | None,
     encoding: str,
 ) -> ImportReport:
+    from supportops.model.importer import import_files
+
     with _progress() as bar:
         tasks: dict[str, TaskID] = {}
 
@@ -150,6 +154,8 @@ def import_(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Import event-log files (CSV, Parquet, JSONL); bad rows are quarantined, good rows kept."""
+    from supportops.workspace import Workspace
+
     with Workspace.open(workspace) as ws:
         report = _run_import(ws, paths, timezone, mapping, source, table, encoding)
     print_report(report)
@@ -162,10 +168,15 @@ def import_(
 
 def export(
     out: Annotated[Path, typer.Argument(help="Folder to write one file per table into.")],
-    format: Annotated[str, typer.Option("--format", help="csv, parquet or jsonl")] = "parquet",
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="csv, parquet or jsonl")
+    ] = "parquet",
     workspace: WorkspaceOption = None,
 ) -> None:
     """Write the event log out; importing the export gives the same store."""
+    from supportops.model.exporter import export_log
+    from supportops.workspace import Workspace
+
     with Workspace.open(workspace) as ws:
         written = export_log(ws.store, out, format)  # type: ignore[arg-type]
     for name, rows in written.items():
@@ -175,10 +186,14 @@ def export(
 def quarantine(
     import_id: Annotated[str | None, typer.Option("--import", help="Only this import.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows (0 = all).")] = 50,
-    format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json")] = "table",
     workspace: WorkspaceOption = None,
 ) -> None:
     """List quarantined rows with file, row, column and reason (latest import first)."""
+    from supportops.metrics.inventory import quarantined_rows
+    from supportops.spreadsheet import safe_frame
+    from supportops.workspace import Workspace
+
     with Workspace.open(workspace) as ws:
         rows = quarantined_rows(ws.store, import_id, limit)
     if format == "json":
@@ -197,6 +212,9 @@ def quarantine(
 
 def counts(ws: Workspace) -> dict[str, object]:
     """Rows per table, tickets per channel, and the imports that did not finish."""
+    from supportops.metrics.inventory import tickets_per_channel
+    from supportops.store.import_log import unfinished_imports
+
     per_table = {name: ws.store.count(name) for name in TABLES}
     unfinished = [
         {
@@ -243,11 +261,13 @@ def print_counts(ws: Workspace) -> None:
 
 
 def status(
-    format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
     workspace: WorkspaceOption = None,
 ) -> None:
     """Rows per table and tickets per channel in the workspace, and any import that did not
     finish."""
+    from supportops.workspace import Workspace
+
     with Workspace.open(workspace, read_only=False) as ws:
         if format == "json":
             typer.echo(json.dumps(counts(ws), default=int))
@@ -269,5 +289,7 @@ def register(app: typer.Typer) -> None:
 
 def reset_folder(folder: Path) -> None:
     """Remove a workspace folder made by an earlier demo."""
+    from supportops.config import CONFIG_FILE
+
     if (folder / CONFIG_FILE).exists():
         shutil.rmtree(folder)

@@ -10,6 +10,7 @@ holds their shape, the aggregations, lookups and the markdown.
 
 from __future__ import annotations
 
+import difflib
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -172,12 +173,17 @@ def catalog() -> dict[str, Metric]:
 
 
 def get(metric_id: str) -> Metric:
-    """The metric called ``metric_id``; a :class:`MetricError` lists near names."""
+    """The metric called ``metric_id``; a :class:`MetricError` names the closest one."""
     found = catalog().get(metric_id)
     if found is None or found.hidden:
-        close = [m for m in catalog() if metric_id.split("_")[0] in m and not m.startswith("_")]
-        hint = f"; did you mean {', '.join(close[:5])}?" if close else ""
-        raise MetricError(f"unknown metric {metric_id!r}{hint} (see `supportops metrics --list`)")
+        shown = [m.id for m in catalog().values() if not m.hidden]
+        close = difflib.get_close_matches(metric_id, shown, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise MetricError(
+            f"unknown metric {metric_id!r}{hint} (`supportops metrics --list` lists them)",
+            key=metric_id,
+            suggestion=close[0] if close else None,
+        )
     return found
 
 

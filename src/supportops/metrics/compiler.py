@@ -9,6 +9,7 @@ meet on their group keys, so metrics of different relations share one row per gr
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -128,7 +129,13 @@ def check(query: Query) -> None:
     """Reject unknown dimensions, filters and grains before any SQL is built."""
     for dim in query.by:
         if dim not in DIMS:
-            raise MetricError(f"unknown dimension {dim!r} (expected one of {', '.join(DIMS)})")
+            near = difflib.get_close_matches(dim, list(DIMS), n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise MetricError(
+                f"unknown dimension {dim!r}{hint} (expected one of {', '.join(DIMS)})",
+                key=dim,
+                suggestion=near[0] if near else None,
+            )
     for name in sorted(fields_of(query.filters)):
         if FILTER_FIELDS.kind(name) is None:
             close = FILTER_FIELDS.closest(name)

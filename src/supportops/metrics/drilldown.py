@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FACT_COLUMNS",
     "NEWEST",
+    "TICKET_COLUMNS",
     "Where",
     "count",
     "count_by",
@@ -45,6 +46,7 @@ __all__ = [
     "page",
     "select",
     "stored_facts",
+    "ticket_rows",
     "tickets",
     "tickets_sql",
 ]
@@ -64,6 +66,7 @@ FACT_COLUMNS = (
     "sla_breached",
 )
 NEWEST = ("r.created_at DESC NULLS LAST", "r.source", "r.ticket_id")
+TICKET_COLUMNS = (*TABLES["tickets"].names, *FACT_COLUMNS)  # a drill-down row's columns
 _CHUNK = 1_000_000
 Days = tuple[date | None, date | None]  # created on these days, both included
 _PAGE_CHUNK = 100_000
@@ -298,14 +301,21 @@ def _numbered(ws: Workspace, compiled: Compiled, chunk: int, order: str) -> Iter
     """The rows of ``compiled`` numbered in ``order`` into a temporary table (computed once),
     read back ``chunk`` rows at a time."""
     sql, params = render(compiled, ws.store.capabilities.dialect)
+    yield from _numbered_sql(ws, sql, params, chunk, order)
+
+
+def _numbered_sql(
+    ws: Workspace, sql: str, params: list[Any], chunk: int, order: str, picked: str = "*"
+) -> Iterator[pa.Table]:
     store, name = ws.store, f"so_export_{uuid.uuid4().hex[:12]}"
+    shown = "*" if picked == "*" else f"{picked}, so_n"
     numbered = f"SELECT row_number() OVER (ORDER BY {order}) AS so_n, x.* FROM ({sql}) x"
     store.execute(f"CREATE TEMP TABLE {name} AS {numbered}", params)
     try:
         total = int(store.scalar(f"SELECT count(*) FROM {name}"))
         for first in range(1, max(total, 1) + 1, chunk):
             part = store.arrow(
-                f"SELECT * FROM {name} WHERE so_n >= ? AND so_n < ? ORDER BY so_n",
+                f"SELECT {shown} FROM {name} WHERE so_n >= ? AND so_n < ? ORDER BY so_n",
                 [first, first + chunk],
             )
             yield part.drop_columns(["so_n"])
@@ -387,3 +397,43 @@ def iter_tickets(
             yield ws.store.arrow(sql, params)
         return
     yield from _numbered(ws, compiled, chunk, "source, ticket_id")
+
+
+def ticket_rows(
+    ws: Workspace,
+    filters: Any = None,
+    as_of: Any = None,
+    profile: str | None = None,
+    days: Days = (None, None),
+    *,
+    columns: Sequence[str] = (),
+    sort: Sequence[tuple[str, bool]] | None = None,
+    limit: int | None = None,
+    chunk: int = _PAGE_CHUNK,
+) -> Iterator[pa.Table]:
+    """``supportops tickets``' rows in chunks of at most ``chunk``: only ``columns`` (all when
+    empty, each one of :data:`TICKET_COLUMNS`), ordered by ``sort`` (column, descending?; None:
+    newest first) and at most ``limit`` of them — ordered and cut in the store, so a 50-row view
+    of a million tickets reads 50. Without a sort or a limit the whole drill-down streams in the
+    store's order (:func:`iter_tickets`)."""
+    unknown = [c for c in (*columns, *(c for c, _ in sort or ())) if c not in TICKET_COLUMNS]
+    if unknown:
+        raise ValueError(f"not drill-down columns: {unknown}")
+    if sort is None and limit is None:
+        for part in iter_tickets(ws, filters, as_of, profile, chunk, days):
+            yield part.select(list(columns)) if columns else part
+        return
+    compiled = _compile(ws, filters, as_of, profile, stored=True, days=days)
+    if "lo" in compiled.params:  # every range of the materialised facts
+        compiled.params.update(lo=0, hi=2**62)
+    sql, params = render(compiled, ws.store.capabilities.dialect)
+    keys = [(c, d) for c, d in sort] if sort is not None else [("created_at", True)]
+    order = ", ".join(
+        [f'"{c}" {"DESC" if d else "ASC"} NULLS LAST' for c, d in keys] + ['"source", "ticket_id"']
+    )
+    picked = ", ".join(f'"{c}"' for c in columns) if columns else "*"
+    if limit is not None:
+        cut = f"SELECT {picked} FROM ({sql}) so_rows ORDER BY {order} LIMIT {int(limit)}"
+        yield ws.store.arrow(cut, params)
+        return
+    yield from _numbered_sql(ws, sql, params, chunk, order, picked)
