@@ -46,11 +46,14 @@ __all__ = [
     "ChartError",
     "ConditionError",
     "ConfigError",
+    "ConflictingParameters",
     "ExperimentError",
     "InputError",
+    "InstantConflict",
     "InstantError",
     "MappingError",
     "MetricError",
+    "NoVolume",
     "QaError",
     "RateLimited",
     "RequestFailed",
@@ -108,6 +111,10 @@ class InputError(TerminalError):
     """An input file cannot be read at all; ``file`` and ``column`` say what is wrong."""
 
 
+class NoVolume(InputError):
+    """Nothing to plan: the workspace (or its ``channel``) has no contacts or tickets."""
+
+
 class MappingError(InputError):
     """An import mapping file is invalid; ``key`` names the offending entry."""
 
@@ -116,6 +123,15 @@ class InstantError(InputError, ValueError):
     """An instant, day, period or duration cannot be read, or lies outside the range every
     engine holds; ``key`` names the option, parameter or setting, ``expected`` the accepted
     forms. It is also a ValueError, so that config validators report it as a bad value."""
+
+
+class ConflictingParameters(InputError):
+    """Options or parameters each well formed that do not fit together (a start after the end,
+    a period beside start/end, a range too long for its grain); ``key`` names one of them."""
+
+
+class InstantConflict(InstantError, ConflictingParameters):
+    """Instants or days that do not fit together (see :class:`ConflictingParameters`)."""
 
 
 class WorkspaceError(TerminalError):

@@ -36,7 +36,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from supportops.errors import InstantError
+from supportops.errors import InstantConflict, InstantError
 
 __all__ = [
     "DAY_FORMS",
@@ -273,7 +273,7 @@ def resolve_range(
     the end is refused."""
     if period is not None and str(period).strip():
         if start is not None or end is not None:
-            raise InstantError(
+            raise InstantConflict(
                 f"{keys[2]}: give either {keys[2]} or {keys[0]}/{keys[1]}, not both", key=keys[2]
             )
         found = parse_period(period, zone, clock, keys[2])
@@ -281,7 +281,7 @@ def resolve_range(
     first = parse_day(start, zone, clock, keys[0])
     last = parse_day(end, zone, clock, keys[1], last=True)
     if first is not None and last is not None and first > last:
-        raise InstantError(
+        raise InstantConflict(
             f"{keys[0]}: {first} is after {keys[1]} {last}", key=keys[0], value=str(first)
         )
     return first, last

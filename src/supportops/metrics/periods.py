@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from supportops.errors import InstantError
+from supportops.errors import InstantConflict
 
 __all__ = ["check_count", "next_start", "period_count", "period_start", "period_table"]
 
@@ -52,7 +52,7 @@ def check_count(grain: str, first: date, last: date, most: int) -> int:
     """:func:`period_count`, refused (naming the setting ``max_periods``) above ``most``."""
     count = period_count(grain, first, last)
     if count > most:
-        raise InstantError(
+        raise InstantConflict(
             f"grain: {first}..{last} by {grain} makes {count:,} periods, more than "
             f"max_periods ({most:,}); choose a shorter range or a coarser grain",
             key="grain",

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from supportops.errors import InputError, MetricError
+from supportops.errors import InputError
 from supportops.instants import parse_instant
 from supportops.metrics.ticket_files import csv_bytes
 from supportops.tokens import TokenRecord
@@ -27,6 +27,7 @@ from supportops.web import data, drill
 from supportops.web.auth import require
 from supportops.web.errors import ErrorBody
 from supportops.web.filters import Filters, filters_dependency
+from supportops.web.parameters import AsOf, Dimension, Grain, MetricAsk, ProfileName
 from supportops.web.state import workspace
 from supportops.workspace import Workspace
 
@@ -55,14 +56,6 @@ Shared = Annotated[Filters, Depends(filters_dependency)]
 Reader = Annotated[TokenRecord, Depends(require("read"))]
 Writer = Annotated[TokenRecord, Depends(require("write"))]
 Row = dict[str, Any]
-AsOf = Annotated[
-    str | None,
-    Query(
-        max_length=60,
-        description="The instant (default: now): 2026-11-23T09:00 (report time zone), "
-        "2026-11-23T09:00Z, now, -2h, yesterday, ...",
-    ),
-]
 
 
 class Page(BaseModel):
@@ -88,10 +81,6 @@ class Definition(BaseModel):
     options: list[str]
 
 
-def _split(values: list[str]) -> list[str]:
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
-
-
 def _cached(request: Request, ws: Workspace, key: tuple[Any, ...], compute: Any) -> Any:
     cache: data.Cache = request.app.state.web.cache
     return cache.get((*key, data.version(ws)), compute)
@@ -108,21 +97,26 @@ def metrics(
     ws: Ws,
     _: Reader,
     filters: Shared,
-    metric: Annotated[list[str], Query(min_length=1, description="ID or ID:AGG; repeatable")],
-    by: Annotated[list[str], Query(description="Dimensions to group by; repeatable")] = [],  # noqa: B006
-    grain: Annotated[str | None, Query(description="day, week, month, quarter, year")] = None,
+    metric: Annotated[list[MetricAsk], Query(min_length=1, description="ID or ID:AGG; repeatable")],
+    by: Annotated[
+        list[Dimension],
+        Query(description="Dimensions to group by; repeatable (a repeat counts once)"),
+    ] = [],  # noqa: B006
+    grain: Annotated[Grain | None, Query(description="The period of each row")] = None,
     as_of: AsOf = None,
-    profile: Annotated[str | None, Query(description="zendesk, freshdesk, intercom")] = None,
+    profile: Annotated[ProfileName | None, Query(description="Whose definitions to follow")] = None,
 ) -> list[Row]:
     """The same query as `supportops metrics`: keys are the dims, `period` (with a grain) and
     each metric exactly as asked; null where there is no data."""
-    ids, dims = _split(metric), _split(by)
-    if not ids:
-        raise MetricError("ask for at least one metric: metric=ID or metric=ID:AGG")
+    ids, dims = [m.value for m in metric], list(dict.fromkeys(d.value for d in by))
+    grain_name, profile_name = grain and grain.value, profile and profile.value
     moment = parse_instant(as_of, ws.config.report_timezone, ws.clock)
-    key = ("metrics", tuple(ids), tuple(dims), grain, filters, moment, profile)
+    key = ("metrics", tuple(ids), tuple(dims), grain_name, filters, moment, profile_name)
     frame = _cached(
-        request, ws, key, lambda: data.metrics(ws, ids, filters, dims, grain, moment, profile)
+        request,
+        ws,
+        key,
+        lambda: data.metrics(ws, ids, filters, dims, grain_name, moment, profile_name),
     )
     return data.records(frame)
 
@@ -132,7 +126,9 @@ def drill_dependency(
     metric: Annotated[str | None, Query(description="Only the tickets behind this metric")] = None,
     target: Annotated[str | None, Query(max_length=50, description="SLA target")] = None,
     policy: Annotated[str | None, Query(max_length=200, description="SLA policy")] = None,
-    period: Annotated[date | None, Query(description="backlog_age: the period's start")] = None,
+    period_start: Annotated[
+        date | None, Query(description="backlog_age: the first day of the period")
+    ] = None,
     grain: Annotated[str | None, Query(max_length=10, description="backlog_age: its grain")] = None,
     bucket: Annotated[
         str | None, Query(max_length=10, description="backlog_age: 0-1d, ...")
@@ -140,9 +136,7 @@ def drill_dependency(
     within: Annotated[
         int | None, Query(ge=0, le=data.MAX_WITHIN, description="sla_active: seconds to breach")
     ] = None,
-    as_of: Annotated[
-        str | None, Query(max_length=60, description="sla_*: the instant (default: now)")
-    ] = None,
+    as_of: AsOf = None,
     outcome: Annotated[str | None, Query(max_length=20, description="bot_sessions")] = None,
     rule: Annotated[str | None, Query(max_length=100, description="validity: the rule")] = None,
     column: Annotated[str | None, Query(max_length=100, description="completeness")] = None,
@@ -152,7 +146,18 @@ def drill_dependency(
     base = request.app.state.web.base
     moment = parse_instant(as_of, base.config.report_timezone, base.clock)
     return drill.Drill(
-        metric, target, policy, period, grain, bucket, within, moment, outcome, rule, column, source
+        metric,
+        target,
+        policy,
+        period_start,
+        grain,
+        bucket,
+        within,
+        moment,
+        outcome,
+        rule,
+        column,
+        source,
     )
 
 

@@ -47,7 +47,9 @@ def _aging(frame: pd.DataFrame, filters: Filters, grain: str) -> list[dict[str, 
     rows = []
     for row in frame.dropna(subset=["period"]).to_dict("records"):
         period, band = _day(row["period"]), str(row["age_bucket"])
-        url = tickets_url(filters, metric="backlog_age", period=period, grain=grain, bucket=band)
+        url = tickets_url(
+            filters, metric="backlog_age", period_start=period, grain=grain, bucket=band
+        )
         rows.append(
             {"period": period, "band": band, "tickets": int(row["backlog_age"] or 0), "url": url}
         )

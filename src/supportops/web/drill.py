@@ -9,8 +9,9 @@ Every number and bar of a page links to ``/tickets`` with the page's filters and
   breached, ``sla_breaches``: breached; ``target=``, ``policy=``), a validity ``rule=``
   (``validity``), an empty ``column=`` (``completeness``).
 - **snapshot**: tickets in a state at an instant, whatever day they were created: ``backlog``
-  (at the end of the range), ``backlog_age`` with ``period=``, ``grain=`` and ``bucket=`` (at the
-  end of that period); ``sla_active`` (targets due within ``within=`` seconds of ``as_of=``).
+  (at the end of the range), ``backlog_age`` with ``period_start=``, ``grain=`` and
+  ``bucket=`` (at the end of that period); ``sla_active`` (targets due within ``within=``
+  seconds of ``as_of=``).
 - **activity**: tickets whose csat answer fell in the range (``csat``); tickets of bot sessions
   started in the range (``bot_sessions`` with ``outcome=``; ``bot_containment_rate`` and
   ``human_escalation_rate``: handed off; ``bot_resolution_rate``: resolved, which rarely have a
@@ -83,7 +84,7 @@ class Drill:
     metric: str | None = None
     target: str | None = None
     policy: str | None = None
-    period: date | None = None
+    period_start: date | None = None
     grain: str | None = None
     bucket: str | None = None
     within: int | None = None
@@ -97,7 +98,7 @@ class Drill:
     def of(cls, params: Mapping[str, str]) -> Drill:
         """A drill from a query string; an empty or malformed value means not narrowed."""
         texts: dict[str, Any] = {f.name: params.get(f.name) or None for f in fields(cls)}
-        texts["period"] = _date(texts["period"])
+        texts["period_start"] = _date(texts["period_start"])
         texts["within"] = _seconds(texts["within"])
         texts["as_of"] = _instant(texts["as_of"])
         return cls(**texts)
@@ -135,8 +136,11 @@ def where(ws: Workspace, filters: Filters, drill: Drill | None = None) -> Where:
     drill = drill or Drill()
     zone = ws.config.report_timezone
     low, high = data.bounds(filters, zone)
-    period = drill.period and min(max(drill.period, data.FIRST_DAY), data.LAST_DAY)
-    narrowing = {k: v for k, v in asdict(drill).items() if k not in ("metric", "as_of", "period")}
+    start = drill.period_start
+    period = start and min(max(start, data.FIRST_DAY), data.LAST_DAY)
+    narrowing = {
+        k: v for k, v in asdict(drill).items() if k not in ("metric", "as_of", "period_start")
+    }
     ask = drill_sets.Ask(
         **narrowing,
         period=period,

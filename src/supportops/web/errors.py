@@ -10,7 +10,9 @@ internals, and so is a store error: its text may hold SQL, the server log keeps 
 
 from __future__ import annotations
 
+import difflib
 import logging
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -26,6 +28,7 @@ from supportops.errors import (
     AuthError,
     BudgetExceededError,
     ConfigError,
+    ConflictingParameters,
     InputError,
     MetricError,
     StoreError,
@@ -44,6 +47,7 @@ STORE_FAILED = "the store could not answer (the details are in the server log)"
 # may hold internals (SQL, connection strings).
 STATUS: tuple[tuple[type[SupportOpsError], int, str, str | None], ...] = (
     (AuthError, 401, "unauthorized", None),
+    (ConflictingParameters, 400, "conflicting_parameters", None),
     (MetricError, 400, "bad_metric_request", None),
     (InputError, 400, "bad_input", None),
     (ConfigError, 500, "config_error", None),
@@ -147,11 +151,27 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, _code(exc.status_code), message, None, headers)
 
 
+def _explained(error: Mapping[str, Any]) -> str:
+    """A validation error in the user's words: the accepted forms of a pattern, the closest
+    valid name of an enum; pydantic's own sentence otherwise."""
+    from supportops.web.parameters import FORMS
+
+    ctx, value = error.get("ctx") or {}, error.get("input")
+    if error.get("type") == "string_pattern_mismatch" and ctx.get("pattern") in FORMS:
+        return f"not accepted: {value!r} (accepted: {FORMS[ctx['pattern']]})"
+    if error.get("type") == "enum" and isinstance(value, str):
+        names = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        close = difflib.get_close_matches(value, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        return f"unknown value {value!r}{hint} (expected one of {shown})"
+    return str(error.get("msg", ""))
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"loc": [str(p) for p in e.get("loc", ())], "message": str(e.get("msg", ""))}
-        for e in exc.errors()
+        {"loc": [str(p) for p in e.get("loc", ())], "message": _explained(e)} for e in exc.errors()
     ]
     first = errors[0] if errors else {"loc": [], "message": "invalid request"}
     message = f"{'.'.join(first['loc'])}: {first['message']}"

@@ -22,6 +22,7 @@ from fastapi import Query, Request
 
 from supportops.errors import InstantError
 from supportops.instants import Clock, SystemClock, parse_day, resolve_range
+from supportops.web.parameters import Day, Period
 
 __all__ = ["DIMENSIONS", "Filters", "filters_dependency", "lenient"]
 
@@ -109,16 +110,9 @@ def lenient(params: Mapping[str, str], zone: str = "UTC", clock: Clock | None = 
 
 def filters_dependency(
     request: Request,
-    start: Annotated[
-        str | None, Query(max_length=40, description="First day (inclusive): 2026-11-01, -7d, ...")
-    ] = None,
-    end: Annotated[
-        str | None, Query(max_length=40, description="Last day (inclusive): 2026-11-30, today, ...")
-    ] = None,
-    period: Annotated[
-        str | None,
-        Query(max_length=60, description="Instead of start/end: last week, 2026-11, 2026-Q4, -7d"),
-    ] = None,
+    start: Day = None,
+    end: Day = None,
+    period: Period = None,
     channel: Annotated[str | None, Query(max_length=100)] = None,
     group: Annotated[str | None, Query(max_length=200)] = None,
     priority: Annotated[str | None, Query(max_length=100)] = None,

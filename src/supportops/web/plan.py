@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
-from supportops.errors import SupportOpsError
+from supportops.errors import NoVolume, SupportOpsError
 from supportops.tokens import TokenRecord
 from supportops.web.api import ERRORS
 from supportops.web.auth import require
@@ -91,6 +91,7 @@ class PlanSummary(BaseModel):
     scheduled_agent_hours: float
     under_agent_hours: float
     over_agent_hours: float
+    notice: str | None = None
 
 
 class PlanAnswer(BaseModel):
@@ -154,7 +155,12 @@ def compute_plan(ws: Workspace, channel: str | None, horizon: str, grain: str) -
     from supportops.workforce.plan import PlanOptions, plan_workspace
 
     options = PlanOptions(channel=channel, horizon=horizon, grain=grain, replications=0)
-    result = plan_workspace(ws, options)
+    try:
+        result = plan_workspace(ws, options)
+    except NoVolume as exc:
+        if channel is None:
+            raise
+        return _nothing(ws, horizon, grain, str(exc))
     history, fc, step = result.history, result.forecast, result.step
     base = result.summary[result.summary["scenario"] == "base"].set_index("channel")
     rows: list[dict[str, Any]] = []
@@ -199,6 +205,19 @@ def compute_plan(ws: Workspace, channel: str | None, horizon: str, grain: str) -
         **totals,
     }
     return {"intervals": rows, "summary": summary}
+
+
+def _nothing(ws: Workspace, horizon: str, grain: str, notice: str) -> dict[str, Any]:
+    """The answer for a channel with no volume: no interval, and a notice saying so (as any
+    filter that matches nothing)."""
+    totals = dict.fromkeys(
+        ("required_agent_hours", "scheduled_agent_hours", "under_agent_hours", "over_agent_hours"),
+        0.0,
+    )
+    templates = "workspace" if ws.config.shift_templates else "default"
+    summary: dict[str, Any] = {"horizon": horizon, "grain": grain, "start": None, "end": None}
+    summary |= {"templates": templates, "channels": [], "notice": notice, **totals}
+    return {"intervals": [], "summary": summary}
 
 
 def _plan(request: Request, ws: Workspace, channel: str | None, horizon: str, grain: str) -> Any:

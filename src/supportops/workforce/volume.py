@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from supportops.errors import InputError
+from supportops.errors import InputError, NoVolume
 
 __all__ = ["closed_dates", "parse_grain", "read_volume_csv", "volume_sql", "workspace_volume"]
 
@@ -128,8 +128,9 @@ def workspace_volume(
         frame = frame[frame["unique_id"] == channel]
     frame = _with_zeros(frame, grain)
     if frame.empty:
-        raise InputError(
-            f"no volume in the workspace{f' for channel {channel!r}' if channel else ''}"
+        raise NoVolume(
+            f"no volume in the workspace{f' for channel {channel!r}' if channel else ''}",
+            channel=channel,
         )
     out: pd.DataFrame = frame.reset_index(drop=True)
     return out
