@@ -9,7 +9,9 @@ from rich.console import Console
 from rich.table import Table
 
 from supportops.cli.options import WorkspaceOption
-from supportops.workspace import Workspace
+
+if TYPE_CHECKING:
+    from supportops.workspace import Workspace
 
 if TYPE_CHECKING:
     from supportops.experiments.analysis import MetricSpec
@@ -30,6 +32,8 @@ def list_(workspace: WorkspaceOption = None) -> None:
     table = Table(title="Experiments")
     for column in ("name", "unit", "arms", "days", "primary", "guardrails"):
         table.add_column(column)
+    from supportops.workspace import Workspace
+
     for e in Workspace.open(workspace).config.experiments:
         arms = ", ".join(f"{a} {w:g}" for a, w in e.arms.items())
         guards = ", ".join(g.metric for g in e.guardrails)
@@ -41,6 +45,7 @@ def list_(workspace: WorkspaceOption = None) -> None:
 def assign(name: NameArgument, workspace: WorkspaceOption = None) -> None:
     """Assign every ticket of the experiment's days to an arm and store the arms."""
     from supportops.experiments.assignment import assign as run
+    from supportops.workspace import Workspace
 
     with Workspace.open(workspace) as ws:
         found = run(ws, name)
@@ -74,6 +79,7 @@ def _fmt(value: float, unit: str, currency: str) -> str:
 def analyze(name: NameArgument, workspace: WorkspaceOption = None) -> None:
     """Each metric, arm against control: the difference and its 95% interval; the verdict."""
     from supportops.experiments.results import analyze as run
+    from supportops.workspace import Workspace
 
     with Workspace.open(workspace, read_only=True) as ws:
         result = run(ws, name)
@@ -121,6 +127,7 @@ def plan(
     """Days needed to detect --effect, or the effect detectable in --days (default: the
     experiment's own days), simulated on the primary metric's history."""
     from supportops.experiments.planning import plan_experiment
+    from supportops.workspace import Workspace
 
     with Workspace.open(workspace, read_only=True) as ws:
         found = plan_experiment(ws, name, effect=effect, days=days)

@@ -14,7 +14,9 @@ from rich.table import Table
 
 from supportops.cli.options import FromOption, PeriodOption, ToOption, WorkspaceOption, days_of
 from supportops.instants import local_midnight
-from supportops.workspace import Workspace
+
+if TYPE_CHECKING:
+    from supportops.workspace import Workspace
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,6 +92,7 @@ def scores(
 ) -> None:
     """IQS (mean review score, %) with its 95% t interval, per agent or another dimension."""
     from supportops.qa.workspace import iqs_table
+    from supportops.workspace import Workspace
 
     with Workspace.open(workspace, read_only=True) as ws:
         low, high = _range(ws, start, end, period)
@@ -109,6 +112,7 @@ def categories(
 ) -> None:
     """Scores by category (%, no critical zeroing), lowest first, with 95% intervals."""
     from supportops.qa.workspace import category_table
+    from supportops.workspace import Workspace
 
     with Workspace.open(workspace, read_only=True) as ws:
         low, high = _range(ws, start, end, period)
@@ -129,6 +133,7 @@ def calibration(
     import pandas as pd
 
     from supportops.qa.workspace import calibration as run
+    from supportops.workspace import Workspace
 
     with Workspace.open(workspace, read_only=True) as ws:
         found = run(ws, target)
@@ -160,6 +165,7 @@ def auto(fmt: Format = "table", workspace: WorkspaceOption = None) -> None:
     import pandas as pd
 
     from supportops.qa.workspace import auto_agreement
+    from supportops.workspace import Workspace
 
     with Workspace.open(workspace, read_only=True) as ws:
         found = auto_agreement(ws)
@@ -202,6 +208,7 @@ def sample(
     """The review plan of tickets solved in the period: a stratified random sample per agent
     (agent × channel × contact reason) for IQS, and risk picks apart, with reviewers."""
     from supportops.qa.workspace import sample_plan
+    from supportops.workspace import Workspace
 
     with Workspace.open(workspace, read_only=True) as ws:
         low, high = _range(ws, start, end, period or (None if start or end else "last week"))
@@ -230,6 +237,7 @@ def import_reviews(
 ) -> None:
     """Import reviews exported by Zendesk QA or MaestroQA into the reviews table."""
     from supportops.qa.exports import import_export
+    from supportops.workspace import Workspace
 
     with Workspace.open(workspace) as ws:
         for path in files:

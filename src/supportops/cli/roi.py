@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from supportops.cli.options import FromOption, PeriodOption, ToOption, WorkspaceOption, days_of
-from supportops.workspace import Workspace
+
+if TYPE_CHECKING:
+    from supportops.workspace import Workspace
 
 __all__ = ["register"]
 
@@ -46,6 +48,7 @@ def roi(
     """The automation ROI ledger: what each automation did, the hours and money it saved
     (95% intervals), vendor-reported against verified bot resolutions (default: 28 days)."""
     from supportops.roi.ledger import ledger
+    from supportops.workspace import Workspace
 
     with Workspace.open(workspace, read_only=True) as ws:
         low, high = _range(ws, start, end, period)
@@ -101,6 +104,8 @@ def cost(
 
     if by not in BY:
         raise InputError(f"--by: unknown {by!r} (expected one of {', '.join(BY)})", key="--by")
+    from supportops.workspace import Workspace
+
     with Workspace.open(workspace, read_only=True) as ws:
         low, high = _range(ws, start, end, period)
         costs = ticket_costs(ws, low, high)
