@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from supportops import numbers
 from supportops.charts import SCHEMA
 from supportops.errors import TicketNotFound
+from supportops.metrics.names import NAMED
 from supportops.metrics.ticket_story import Story, story
 from supportops.sla.spans import SPAN_STATES
 from supportops.web import data
@@ -149,8 +150,10 @@ def shown(told: Story) -> dict[str, Any]:
     for name in ("created_at", "solved_at"):
         if fields.get(name) is not None:
             fields[name] = _local(fields[name], zone)
-    if fields.get("assignee_id") is not None:
-        fields["assignee_id"] = told.name(fields["assignee_id"])
+    for named in NAMED:  # the name where the log knows it, else the id
+        name = fields.pop(named.name_column, None)
+        if fields.get(named.column) is not None:
+            fields[named.column] = name or fields[named.column]
     events = []
     for e in told.events:
         actor = e.get("actor")
