@@ -242,7 +242,10 @@ def define(metric: str, filters: Filters) -> dict[str, str]:
 
 @router.get("/definitions", response_class=HTMLResponse)
 def definitions(request: Request, ws: Ws, _: User) -> Response:
-    """The metric catalog, readable: what each number counts and when."""
+    """The metric catalog, readable: what each number counts and when; then the Plan page's
+    figures."""
+    from supportops.web.plan import plan_definitions
+
     filters = view_filters(request, ws)
     try:
         items, error = data.definitions(), None
@@ -251,4 +254,12 @@ def definitions(request: Request, ws: Ws, _: User) -> Response:
     sections: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         sections.setdefault(item["section"], []).append(item)
-    return render(request, ws, "definitions.html", filters, sections=sections, error=error)
+    return render(
+        request,
+        ws,
+        "definitions.html",
+        filters,
+        sections=sections,
+        plan=plan_definitions(),
+        error=error,
+    )
