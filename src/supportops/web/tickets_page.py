@@ -48,9 +48,12 @@ def headers(zone: str) -> dict[str, str]:
     """The list's column titles where they differ from the column: names, not ids, and the
     time zone its times are shown in."""
     return {
+        "ticket_id": "ticket",
         "created_at": f"created ({zone})",
         "assignee_id": "assignee",
         "organization_id": "organization",
+        "first_reply_time": "first reply",
+        "full_resolution_time": "resolution",
     }
 
 
