@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -125,3 +126,22 @@ def test_a_bad_period_or_format_is_a_clear_error(demo_workspace: Path, tmp_path:
         built = build_report(ws, "2026-11")
     with pytest.raises(Exception, match="--format"):
         write_report(built, tmp_path / "x.docx", "docx")
+
+
+def test_the_report_shows_its_times_in_the_report_zone_and_groups_by_name(
+    report: ExecutiveReport, demo_workspace: Path
+) -> None:
+    from supportops.metrics.names import Names
+    from supportops.reports.executive import _named
+
+    html = render_html(report)
+    with Workspace.open(demo_workspace, read_only=True) as ws:
+        zone = ws.config.report_timezone
+        group = next(d.segment for d in report.volume if d.dimension == "group")
+        named = _named(report.volume, Names(ws.store, {group: f"The {group} team"}))
+    assert report.timezone == zone and f"({zone})" in html and " UTC" not in html
+    assert f"Generated {report.generated_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}" in html
+    assert f"The {group} team" in [d.segment for d in named if d.dimension == "group"]
+    assert [d.segment for d in named if d.dimension != "group"] == [
+        d.segment for d in report.volume if d.dimension != "group"
+    ]
