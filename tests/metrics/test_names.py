@@ -117,3 +117,24 @@ def test_every_named_column_is_a_ticket_column() -> None:
     from supportops.metrics.names import NAMED
 
     assert {n.column for n in NAMED} <= set(TABLES["tickets"].names)
+
+
+def test_the_ticket_story_names_its_agent_group_and_organization(make_ws: Any) -> None:
+    from supportops.metrics.ticket_story import story
+    from supportops.web.ticket_page import shown
+
+    ws = make_ws(LOG, CONFIG)
+    _accounts(ws, [("o1", "Acme Corp")])
+    told = story(ws, "t1")
+    assert told.fields["assignee_id"] == "a1" and told.fields["assignee_name"] == "Ada Lovelace"
+    assert told.fields["organization_name"] == "Acme Corp"
+    assert told.group_names == {"17": "Enterprise support"}
+    fields = shown(told)["fields"]
+    assert (fields["assignee_id"], fields["group"]) == ("Ada Lovelace", "Enterprise support")
+    assert fields["organization_id"] == "Acme Corp" and "assignee_name" not in fields
+    other = shown(story(ws, "t2"))["fields"]
+    assert (other["assignee_id"], other["group"], other["organization_id"]) == (
+        "a9",
+        "Billing",
+        "o2",
+    )

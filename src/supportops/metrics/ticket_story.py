@@ -99,6 +99,7 @@ class Story:
     instances: list[Instance]
     facts: list[Fact]
     findings: list[dict[str, str]] = field(default_factory=list)
+    group_names: dict[str, str] = field(default_factory=dict)  # of the groups it went through
 
     def name(self, agent_id: Any) -> Any:
         """The agent's name when the agents table knows it, else the id."""
@@ -190,6 +191,7 @@ def _told(ws: Workspace, source: str, ticket_id: str, moment: datetime) -> Story
         instances,
         facts,
         findings,
+        _group_names(named, ticket, events),
     )
 
 
@@ -280,6 +282,11 @@ def _plain(value: Any) -> Any:
     except (TypeError, ValueError):
         pass
     return value
+
+
+def _group_names(named: Names, ticket: pd.DataFrame, events: pd.DataFrame) -> dict[str, str]:
+    moves = events.loc[events["kind"].eq("group"), ["value", "previous"]].stack().dropna()
+    return named.of("group", [*ticket["group"].dropna(), *moves])
 
 
 def _fields(ticket: pd.DataFrame, named: Names) -> dict[str, Any]:
@@ -414,6 +421,7 @@ def story_data(told: Story) -> dict[str, Any]:
             "as_of": told.as_of,
             "fields": told.fields,
             "names": told.names,
+            "group_names": told.group_names,
             "events": events,
             "sla": instances,
             "facts": [

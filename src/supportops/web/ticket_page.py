@@ -158,9 +158,12 @@ def shown(told: Story) -> dict[str, Any]:
     for e in told.events:
         actor = e.get("actor")
         who = told.name(e.get("actor_id")) if actor == "agent" else e.get("actor_id")
-        value = e.get("value")
-        if e["kind"] == "assignee":
-            value = told.name(value)
+        value, previous = e.get("value"), e.get("previous")
+        if e["kind"] == "assignee":  # names, not ids
+            value, previous = told.name(value), told.name(previous)
+        if e["kind"] == "group":
+            value = told.group_names.get(str(value), value) if value is not None else None
+            previous = told.group_names.get(str(previous), previous) if previous else previous
         events.append(
             {
                 **e,
@@ -172,6 +175,7 @@ def shown(told: Story) -> dict[str, Any]:
                 if e["kind"] == "message"
                 else "",
                 "value": value,
+                "previous": previous,
             }
         )
     instances = [
