@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -31,6 +32,7 @@ __all__ = [
     "Unit",
     "axis",
     "bar",
+    "category_axis",
     "compare",
     "curve",
     "flow",
@@ -44,6 +46,8 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 PALETTE = ("#2457a6", "#d9822b", "#1f7a3f", "#b3261e", "#6b4fa3")
 ACCENT, TARGET, MUTED, PREVIOUS = PALETTE[0], PALETTE[3], "#5b6577", "#b8c2d1"
 PAGE: dict[str, Any] = {"view": {"stroke": None}, "axis": {"labelFontSize": 11}}
+LABEL_PX = 6.5  # the width of a character of an 11 px axis label, about
+_DAY = re.compile(r"^\d{4}-\d\d-\d\d$")
 # Round steps of an axis, by unit; other units step by 1, 2, 2.5 or 5 × 10^k.
 MINUTES = (1, 5, 10, 30, 60, 300, 600, 900, 1800)
 HOURS = (3600, 7200, 10800, 14400, 21600, 43200, 86400, 172800, 432000, 864000, 1728000)
@@ -103,6 +107,21 @@ def axis(values: Sequence[Any], unit: str, *, include: Sequence[float] = ()) -> 
             "labelExpr": f"{labels}[round((datum.value - {ticks[0]}) / {step})]",
         },
     }
+
+
+def category_axis(values: Sequence[Any], width: float = 640) -> dict[str, Any]:
+    """An axis of categories a reader reads without turning the head: level labels when they
+    fit side by side in ``width`` pixels, else slanted; days (``2026-11-02``) as ``Nov 02``,
+    as many as fit."""
+    texts = [str(v) for v in values if v is not None]
+    if texts and all(_DAY.match(t) for t in texts):
+        day = "timeFormat(timeParse(datum.value, '%Y-%m-%d'), '%b %d')"
+        return {"labelExpr": day, "labelAngle": 0, "labelOverlap": "greedy"}
+    longest = max((len(t) for t in texts), default=0)
+    level = len(set(texts)) * (longest * LABEL_PX + 8) <= width
+    return {"labelAngle": 0 if level else -35, "labelLimit": 160} | (
+        {} if level else {"labelAlign": "right"}
+    )
 
 
 def _base(title: str | None, height: int, usermeta: dict[str, Any]) -> dict[str, Any]:
@@ -357,7 +376,7 @@ def bar(
     if temporal:
         x_enc |= {"type": "temporal", "timeUnit": "yearmonthdate", "bandPosition": 0}
     else:
-        x_enc |= {"type": "nominal", "sort": "-y"}
+        x_enc |= {"type": "nominal", "sort": "-y", "axis": category_axis([r.get(x) for r in rows])}
     y_axis = axis(
         [r.get(y) for r in rows], unit, include=[0.0] + ([target] if target is not None else [])
     )
@@ -398,7 +417,12 @@ def stacked(
         "data": {"values": values},
         "mark": {"type": "bar", "cursor": "pointer", "tooltip": True},
         "encoding": {
-            "x": {"field": x, "type": "ordinal", "title": None},
+            "x": {
+                "field": x,
+                "type": "ordinal",
+                "title": None,
+                "axis": category_axis([r.get(x) for r in rows]),
+            },
             "y": {"field": y, "type": "quantitative", "title": y_title or y, "stack": "zero"},
             "color": {
                 "field": color,

@@ -210,9 +210,11 @@ class SlaPolicy(_Model):
 
 
 class GroupConfig(_Model):
-    """What supportops knows of a group: its tier (2 or more counts as an escalation)."""
+    """What supportops knows of a group: its tier (2 or more counts as an escalation), and
+    the name pages show for it when the log holds an id (a help desk's numeric group id)."""
 
     tier: int = 1
+    name: str | None = None
 
 
 class CostConfig(_Model):

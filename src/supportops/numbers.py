@@ -7,6 +7,8 @@ way for the web pages, the executive report and the command line alike.
 '3h 12m'
 >>> change(0.88, 0.85, "rate")
 '+3.0 pts'
+>>> local("2024-02-29T18:37:22Z", "America/New_York")
+'2024-02-29 13:37'
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import math
 import sys
 from typing import Any
 
-__all__ = ["SYMBOLS", "change", "duration", "fmt", "missing", "short"]
+__all__ = ["SYMBOLS", "change", "duration", "fmt", "local", "missing", "short"]
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
@@ -85,3 +87,17 @@ def change(now: Any, before: Any, unit: str, currency: str = "USD") -> str:
     if float(before) == 0:
         return "new" if delta else "±0"
     return f"{delta / abs(float(before)) * 100:+.1f}%"
+
+
+def local(moment: Any, zone: str, seconds: bool = False) -> str:
+    """An instant (a datetime, a pandas Timestamp or ISO 8601 text; naive means UTC) as the
+    wall clock of ``zone`` reads it — ``2024-02-29 13:37``, with ``seconds`` ``13:37:22``; an
+    em dash for none. Whatever shows it names the zone once (a heading, a column title)."""
+    import pandas as pd  # here: the CLI imports this module at start-up
+
+    if missing(moment) or moment == "":
+        return "—"
+    stamp = pd.Timestamp(moment)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    shape = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+    return str(stamp.tz_convert(zone).strftime(shape))

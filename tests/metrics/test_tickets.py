@@ -9,6 +9,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from supportops.metrics.drilldown import FACT_COLUMNS
+from supportops.metrics.names import NAMED
 from supportops.metrics.ticket_files import write_tickets
 from supportops.model.schema import TABLES
 
@@ -48,7 +49,9 @@ def _row(frame: Any, ticket: str) -> dict[str, Any]:
 def test_one_row_per_ticket_with_its_facts(make_ws: Any) -> None:
     ws = make_ws(LOG)
     frame = ws.tickets()
-    assert list(frame.columns) == [*TABLES["tickets"].names, *FACT_COLUMNS]
+    named = {n.column: [n.column, n.name_column] for n in NAMED}  # each id, then its name
+    columns = [c for column in TABLES["tickets"].names for c in named.get(column, [column])]
+    assert list(frame.columns) == [*columns, *FACT_COLUMNS]
     t1, t2 = _row(frame, "t1"), _row(frame, "t2")
     assert t1["first_reply_time"] == 1800
     assert t1["first_resolution_time"] == 7200 and t1["full_resolution_time"] == 14400

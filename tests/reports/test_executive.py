@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -140,3 +141,22 @@ def test_the_report_prints_what_automations_saved_with_the_formula(
     html = render_html(report)
     assert "What our changes and automations saved" in html and FORMULA in html
     assert f"{bot.verification.verified:,} verified" in html
+
+
+def test_the_report_shows_its_times_in_the_report_zone_and_groups_by_name(
+    report: ExecutiveReport, demo_workspace: Path
+) -> None:
+    from supportops.metrics.names import Names
+    from supportops.reports.executive import _named
+
+    html = render_html(report)
+    with Workspace.open(demo_workspace, read_only=True) as ws:
+        zone = ws.config.report_timezone
+        group = next(d.segment for d in report.volume if d.dimension == "group")
+        named = _named(report.volume, Names(ws.store, {group: f"The {group} team"}))
+    assert report.timezone == zone and f"({zone})" in html and " UTC" not in html
+    assert f"Generated {report.generated_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}" in html
+    assert f"The {group} team" in [d.segment for d in named if d.dimension == "group"]
+    assert [d.segment for d in named if d.dimension != "group"] == [
+        d.segment for d in report.volume if d.dimension != "group"
+    ]

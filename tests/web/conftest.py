@@ -20,7 +20,7 @@ from supportops.tokens import TokenFile
 from supportops.web import create_app
 from supportops.web.auth import COOKIE
 from supportops.workspace import Workspace
-from tests.web.workspace_data import write_event_log
+from tests.web.workspace_data import name_organizations, write_event_log
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +33,7 @@ def web_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     files = write_event_log(tmp_path_factory.mktemp("web-files"))
     with Workspace.open(folder) as ws:
         import_files(ws.store, [files])
+        name_organizations(ws.store)
     return folder
 
 

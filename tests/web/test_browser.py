@@ -8,6 +8,7 @@ with ``SUPPORTOPS_SCREENSHOTS=1``, else to a temporary folder).
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -228,3 +229,50 @@ def test_an_sla_compliance_opens_the_tickets_of_its_target(page: Any) -> None:
     page.locator("#sla-by-policy a[data-metric=sla_achieved_rate]").first.click()
     page.wait_for_url("**/tickets?**metric=sla_achieved_rate**")
     assert "policy=" in page.url and "target=" in page.url and _total(page) > 0
+
+
+# --- names, times and definitions as the manager reads them ------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", SLA, "/backlog", "/automation", "/plan"])
+def test_each_card_shows_its_definition_and_opens_its_entry(page: Any, path: str) -> None:
+    page.goto(path)
+    cards = page.locator(".kpi")
+    assert cards.count() > 0
+    for kpi in cards.all():
+        assert kpi.locator(".card").get_attribute("title"), kpi.inner_text()
+        assert kpi.locator("a.define").get_attribute("title")
+    label = cards.first.locator(".label").inner_text()
+    cards.first.locator("a.define").click()
+    page.wait_for_url(re.compile(r"/definitions(\?[^#]*)?#."))
+    entry = page.locator(":target")
+    assert entry.is_visible() and entry.evaluate("e => e.tagName") == "DT", label
+
+
+def test_an_agent_is_named_from_the_breakdown_to_the_ticket(page: Any) -> None:
+    page.goto("/agents")
+    row = page.locator("table.breakdown tr", has=page.locator("th", has_text="Ada Lovelace"))
+    assert page.locator("table.breakdown th:text-is('agent6')").count() == 1  # no name: its id
+    row.locator("a[data-metric=tickets_created]").click()
+    page.wait_for_url("**/tickets?**assignee_id=agent1**")
+    assert "assignee = Ada Lovelace" in page.inner_text("p.period")
+    headers = page.locator("table.tickets th").all_inner_texts()
+    assert "assignee" in headers and "created (America/New_York)" in headers
+    column = headers.index("assignee")
+    cells = page.locator(f"table.tickets tbody td:nth-child({column + 1})").all_inner_texts()
+    assert set(cells) == {"Ada Lovelace"}
+    assert page.inner_text("#page-zone") == "Times in America/New_York"
+    page.locator("a.ticket-link").first.click()
+    page.wait_for_url("**/tickets/csv/T*")
+    fields = page.locator("table.ticket-fields")
+    assert fields.locator("tr", has_text="assignee_id").locator("td").inner_text() == "Ada Lovelace"
+    assert page.inner_text("#ticket-zone") == "America/New_York"
+    created = fields.locator("tr", has_text="created_at").locator("td").inner_text()
+    assert not created.endswith(("Z", "+00:00")) and len(created) == len("2024-01-01 00:00:00")
+
+
+def test_an_organization_is_named_on_the_customers_page(page: Any) -> None:
+    page.goto("/customers")
+    names = page.locator("table.breakdown tbody th").all_inner_texts()
+    assert {"Acme Corp", "Globex", "Initech"} <= set(names)
+    assert "org1" not in names and "org4" in names  # org4 has no name: its id

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from supportops import charts, numbers
+from supportops.charts import category_axis
 from supportops.config import ReportTargets
 from supportops.metrics.catalog import catalog
 from supportops.web import trends
@@ -281,3 +282,14 @@ def test_the_csv_of_a_chart_quotes_its_cells_and_disarms_formulas(page: Any) -> 
         "rows => csv({data: {values: rows}, usermeta: {csv: [['n', 'tickets']]}})", rows
     )
     assert named == "tickets\r\n-3\r\n"
+
+
+def test_category_labels_stay_level_when_they_fit_and_slant_when_they_do_not() -> None:
+    assert category_axis(["email", "chat", "web", "phone"])["labelAngle"] == 0
+    names = [f"Agent with a long name {i}" for i in range(25)]
+    slanted = category_axis(names)
+    assert slanted["labelAngle"] == -35 and slanted["labelAlign"] == "right"
+    days = category_axis(["2026-11-01", "2026-11-02"])
+    assert days["labelAngle"] == 0 and "timeParse(datum.value, '%Y-%m-%d')" in days["labelExpr"]
+    spec = charts.bar([{"t": "first_reply", "n": 1, "url": "/"}], "t", "n", title="x")
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["labelAngle"] == 0

@@ -66,7 +66,7 @@ def _numbers(html: str) -> str:
     CSRF token."""
     html = re.sub(r'name="csrf" value="[^"]+"', 'name="csrf" value="csrf"', html)
     html = re.sub(
-        r"<code>[0-9a-f]{12}</code></td><td>[0-9T:-]+Z</td>",
+        r"<code>[0-9a-f]{12}</code></td><td>[0-9][0-9 :-]+</td>",
         "<code>id</code></td><td>at</td>",
         html,
     )

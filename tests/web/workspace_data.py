@@ -11,13 +11,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["CHANNELS", "write_event_log"]
+__all__ = ["AGENT_NAMES", "CHANNELS", "ORGANIZATION_NAMES", "name_organizations", "write_event_log"]
 
 CHANNELS = ("email", "chat", "web", "phone")
 GROUPS = ("Support", "Billing", "Tier 2")
 PRIORITIES = ("low", "normal", "high", "urgent")
 STATUSES = ("new", "open", "pending", "solved", "closed")
 END = datetime(2024, 3, 1, tzinfo=UTC)
+AGENT_NAMES = {
+    f"agent{i}": name
+    for i, name in enumerate(
+        ("Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov"), 1
+    )
+}  # agent6 has no name: the pages show its id
+ORGANIZATION_NAMES = {"org1": "Acme Corp", "org2": "Globex", "org3": "Initech"}
 
 
 def write_event_log(folder: Path, tickets: int = 400, days: int = 60, seed: int = 7) -> Path:
@@ -123,7 +130,11 @@ def _bots_and_work(
     pd.concat([linked, contained]).to_csv(folder / "bot_sessions.csv", index=False)
     agents = [f"agent{i}" for i in range(1, 7)]
     pd.DataFrame(
-        {"agent_id": agents, "name": agents, "hourly_cost": [30.0 + 2 * i for i in range(6)]}
+        {
+            "agent_id": agents,
+            "name": [AGENT_NAMES.get(a, "") for a in agents],
+            "hourly_cost": [30.0 + 2 * i for i in range(6)],
+        }
     ).to_csv(folder / "agents.csv", index=False)
     worked = tickets[solved]
     pd.DataFrame(
@@ -137,3 +148,11 @@ def _bots_and_work(
             "seconds": rng.integers(120, 1800, len(worked)),
         }
     ).to_csv(folder / "work.csv", index=False)
+
+
+def name_organizations(store: Any) -> None:
+    """Give some organizations a name in the ``accounts`` table (made here when the schema has
+    none yet)."""
+    store.execute('CREATE TABLE IF NOT EXISTS accounts (organization_id VARCHAR, "name" VARCHAR)')
+    for org, name in ORGANIZATION_NAMES.items():
+        store.execute('INSERT INTO accounts (organization_id, "name") VALUES (?, ?)', [org, name])

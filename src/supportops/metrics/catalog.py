@@ -221,7 +221,8 @@ def render_markdown() -> str:
         "non-matching materialisation is never read. SLA metrics read the stored snapshot for",
         "any instant after it, with each `active` target past its `due_at` counted as breached",
         "(exactly what the SLA engine gives when no event arrived since; see `docs/sla.md`).",
-        "`supportops tickets` lists the per-ticket facts behind every number.",
+        "`supportops tickets` lists the per-ticket facts behind every number (with",
+        "`assignee_name`, `group_name` and `organization_name` beside their ids).",
         "",
     ]
     section = ""

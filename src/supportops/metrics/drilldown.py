@@ -25,6 +25,7 @@ from supportops.metrics.assemble import conditions
 from supportops.metrics.compiler import Compiled, parse, render, with_ctes
 from supportops.metrics.facts import Cte, FactOptions, fact_ctes
 from supportops.metrics.materialize import FACTS, materialised
+from supportops.metrics.names import names
 from supportops.metrics.profiles import profile as get_profile
 from supportops.metrics.query import build_query, setting_for
 from supportops.metrics.relations import relation
@@ -253,7 +254,8 @@ def select(
 def _select(source: _Source, ws: Workspace, limit: int | None, offset: int) -> pa.Table:
     page = " LIMIT $so_limit" if limit is not None else ""
     tail = f" ORDER BY {', '.join(NEWEST)}{page} OFFSET $so_offset"
-    return _run(ws, source.compiled(_columns(), tail), so_limit=limit, so_offset=offset)
+    rows = _run(ws, source.compiled(_columns(), tail), so_limit=limit, so_offset=offset)
+    return names(ws).attach(rows)
 
 
 def page(
@@ -281,7 +283,15 @@ def iter_select(
     chunk: int = _PAGE_CHUNK,
 ) -> Iterator[pa.Table]:
     """:func:`select`'s rows in chunks of ``chunk`` (narrowed once): page by page over the
-    materialised facts; else computed once into a temporary table and read by row number."""
+    materialised facts; else computed once into a temporary table and read by row number.
+    Each chunk has the name columns of :mod:`~supportops.metrics.names`."""
+    named = names(ws)
+    return (named.attach(part) for part in _iter_select(ws, where, filters, profile, chunk))
+
+
+def _iter_select(
+    ws: Workspace, where: Where, filters: Any, profile: str | None, chunk: int
+) -> Iterator[pa.Table]:
     source = _source(ws, where, filters, profile)
     if not source.stored:
         newest = ", ".join(o.removeprefix("r.") for o in NEWEST)
@@ -369,12 +379,13 @@ def tickets(
     extra: tuple[str, ...] = (),
     days: Days = (None, None),
 ) -> Any:
-    """One row per ticket with its facts, as a pandas DataFrame (``extra``: more fact columns,
+    """One row per ticket with its facts and the names of its agent, group and organization
+    (:mod:`~supportops.metrics.names`), as a pandas DataFrame (``extra``: more fact columns,
     e.g. ``on_hold_time_business`` or ``bot_messages``; ``days``: created on these days, both
     included)."""
     compiled = _compile(ws, filters, as_of, profile, extra, days=days)
     sql, params = render(compiled, ws.store.capabilities.dialect)
-    return ws.store.query(sql, params)
+    return names(ws).attach_frame(ws.store.query(sql, params))
 
 
 def iter_tickets(
@@ -385,9 +396,16 @@ def iter_tickets(
     chunk: int = _CHUNK,
     days: Days = (None, None),
 ) -> Iterator[pa.Table]:
-    """The drill-down in chunks of ``chunk`` rows: read range by range from the materialised
-    facts when they answer the query (memory bounded by a chunk), else computed once into a
-    temporary table and read by row number."""
+    """The drill-down in chunks of ``chunk`` rows, with the name columns: read range by range
+    from the materialised facts when they answer the query (memory bounded by a chunk), else
+    computed once into a temporary table and read by row number."""
+    named = names(ws)
+    return (named.attach(p) for p in _iter_tickets(ws, filters, as_of, profile, chunk, days))
+
+
+def _iter_tickets(
+    ws: Workspace, filters: Any, as_of: Any, profile: str | None, chunk: int, days: Days
+) -> Iterator[pa.Table]:
     compiled = _compile(ws, filters, as_of, profile, stored=True, days=days)
     if "lo" in compiled.params:
         total = int(ws.store.scalar(f"SELECT count(*) FROM {FACTS}"))

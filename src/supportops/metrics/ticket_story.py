@@ -30,6 +30,7 @@ from supportops.metrics.clock import calendar_sql, ensure_days
 from supportops.metrics.compiler import Compiled, parse, render, with_ctes
 from supportops.metrics.fact_sources import CREATED, SOLVED_AT, Fact, facts_of, mark
 from supportops.metrics.facts import Cte, FactOptions, fact_ctes
+from supportops.metrics.names import Names, names
 from supportops.metrics.profiles import DEFAULT
 from supportops.metrics.quality import RULES
 from supportops.sla.engine import as_of_seconds, calendar_of, evaluate
@@ -98,6 +99,7 @@ class Story:
     instances: list[Instance]
     facts: list[Fact]
     findings: list[dict[str, str]] = field(default_factory=list)
+    group_names: dict[str, str] = field(default_factory=dict)  # of the groups it went through
 
     def name(self, agent_id: Any) -> Any:
         """The agent's name when the agents table knows it, else the id."""
@@ -165,13 +167,14 @@ def _told(ws: Workspace, source: str, ticket_id: str, moment: datetime) -> Story
     known = [i for i in instants if i is not None]
     span = (min(known, default=0), max([*known, int(moment.timestamp())]))
     facts_row, steps = _fact_rows(ws, span)
-    names = _agent_names(ws, ticket, events)
+    named = names(ws)
+    agents = _agent_names(named, ticket, events)
     timeline = _timeline(ticket, events, steps)
     instances = _instances(ws.config, ticket, events, moment)
     breached = any(i.status == "breached" for i in instances) if instances else None
     facts = facts_of(facts_row, _records(steps), timeline, breached) if facts_row else []
     mark(timeline, facts)
-    fields = _fields(ticket)
+    fields = _fields(ticket, named)
     findings = [
         {"rule": rule, "message": FINDINGS[rule]}
         for rule in RULES
@@ -183,11 +186,12 @@ def _told(ws: Workspace, source: str, ticket_id: str, moment: datetime) -> Story
         ws.config.report_timezone,
         moment,
         fields,
-        names,
+        agents,
         timeline,
         instances,
         facts,
         findings,
+        _group_names(named, ticket, events),
     )
 
 
@@ -254,22 +258,14 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 # --- names, fields, timeline -------------------------------------------------------------------
 
 
-def _agent_names(ws: Workspace, ticket: pd.DataFrame, events: pd.DataFrame) -> dict[str, str]:
+def _agent_names(named: Names, ticket: pd.DataFrame, events: pd.DataFrame) -> dict[str, str]:
     agents = events.loc[events["actor"].eq("agent"), "actor_id"].dropna().astype(str).tolist()
     agents += [str(v) for v in ticket["assignee_id"].dropna()]
     agents += [
         str(v)
         for v in events.loc[events["kind"].eq("assignee"), ["value", "previous"]].stack().dropna()
     ]
-    wanted = sorted(set(agents) - {""})
-    if not wanted:
-        return {}
-    marks = ", ".join("?" for _ in wanted)
-    rows = ws.store.query(
-        f"SELECT agent_id, name FROM agents WHERE agent_id IN ({marks}) AND name IS NOT NULL",
-        wanted,
-    )
-    return {str(a): str(n) for a, n in zip(rows["agent_id"], rows["name"], strict=True)}
+    return named.of("assignee_id", agents)
 
 
 def _plain(value: Any) -> Any:
@@ -288,8 +284,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _fields(ticket: pd.DataFrame) -> dict[str, Any]:
-    row = ticket.iloc[0].to_dict()
+def _group_names(named: Names, ticket: pd.DataFrame, events: pd.DataFrame) -> dict[str, str]:
+    moves = events.loc[events["kind"].eq("group"), ["value", "previous"]].stack().dropna()
+    return named.of("group", [*ticket["group"].dropna(), *moves])
+
+
+def _fields(ticket: pd.DataFrame, named: Names) -> dict[str, Any]:
+    """The ticket's columns, each id the log can name followed by its name (or None)."""
+    row = named.attach_frame(ticket).iloc[0].to_dict()
     return {str(k): _plain(v) for k, v in row.items()}
 
 
@@ -419,6 +421,7 @@ def story_data(told: Story) -> dict[str, Any]:
             "as_of": told.as_of,
             "fields": told.fields,
             "names": told.names,
+            "group_names": told.group_names,
             "events": events,
             "sla": instances,
             "facts": [

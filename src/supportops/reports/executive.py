@@ -10,7 +10,7 @@ HTML and PDF. Each headline value is exactly the metric query's for the period:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from supportops import numbers
 from supportops.charts import weeks
 from supportops.config import ReportTargets
 from supportops.metrics.compiler import run_sql
+from supportops.metrics.names import Names, names
 from supportops.reports.drivers import DIMENSIONS, Driver, reply_drivers, top, volume_drivers
 from supportops.reports.period import Period, baseline, parse_period
 from supportops.reports.savings import Savings, savings
@@ -95,8 +96,8 @@ class ExecutiveReport:
     targets: ReportTargets = field(default_factory=ReportTargets)
     weekly: pd.DataFrame = field(default_factory=pd.DataFrame)
     qa: dict[str, Any] | None = None
-
     ledger: Ledger | None = None
+    timezone: str = "UTC"  # the report time zone: where its days are cut and times shown
 
     def headline(self, metric: str) -> Headline:
         """The headline of ``metric``."""
@@ -245,10 +246,20 @@ def _qa(ws: Workspace, current: Period, base: Period) -> dict[str, Any] | None:
     }
 
 
-def _drivers(now: pd.DataFrame, before: pd.DataFrame) -> tuple[list[Driver], list[Driver]]:
+def _drivers(
+    now: pd.DataFrame, before: pd.DataFrame, named: Names
+) -> tuple[list[Driver], list[Driver]]:
     volume = [d for dim in DIMENSIONS for d in top(volume_drivers(now, before, dim))]
     reply = [d for dim in DIMENSIONS for d in top(reply_drivers(now, before, dim))]
-    return volume, reply
+    return _named(volume, named), _named(reply, named)
+
+
+def _named(drivers: list[Driver], named: Names) -> list[Driver]:
+    """Each group segment by its name where the log knows one."""
+    shown = named.labels("group", [d.segment for d in drivers if d.dimension == "group"])
+    return [
+        replace(d, segment=str(shown[d.segment])) if d.dimension == "group" else d for d in drivers
+    ]
 
 
 def _ledger(ws: Workspace, low: datetime, high: datetime) -> Ledger | None:
@@ -284,7 +295,7 @@ def build_report(
     def pair(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         return frames[(name, current.label)], frames[(name, base.label)]
 
-    volume, reply = _drivers(*pair("parts"))
+    volume, reply = _drivers(*pair("parts"), names(ws))
     low, high = _bounds(current, config.report_timezone)
     report = ExecutiveReport(
         workspace=ws.path.resolve().name,
@@ -308,6 +319,7 @@ def build_report(
         weekly=_weekly(ws, current),
         qa=_qa(ws, current, base),
         ledger=_ledger(ws, low, high),
+        timezone=config.report_timezone,
     )
     report.summary.extend(sentences(report))
     return report

@@ -99,6 +99,7 @@ def render_html(report: ExecutiveReport) -> str:
         charts=_charts(report),
         fmt=fmt,
         duration=numbers.duration,
+        local=numbers.local,
         formula=FORMULA,
     )
 

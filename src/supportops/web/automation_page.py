@@ -21,7 +21,17 @@ from supportops import numbers
 from supportops.metrics.bot_sessions import sessions_by_outcome
 from supportops.web import charts, data, drill
 from supportops.web.filters import Filters
-from supportops.web.pages import User, Ws, cached, memo, render, router, tickets_url, view_filters
+from supportops.web.pages import (
+    User,
+    Ws,
+    cached,
+    define,
+    memo,
+    render,
+    router,
+    tickets_url,
+    view_filters,
+)
 from supportops.workspace import Workspace
 
 __all__ = ["RATES", "session_counts"]
@@ -113,6 +123,7 @@ def automation(request: Request, ws: Ws, _: User) -> Response:
             "metric": m,
             "value": numbers.fmt(total.get(m), "rate"),
             "url": tickets_url(filters, metric=m),
+            **define(m, filters),
         }
         for m, label, hint in RATES
     ]

@@ -20,7 +20,17 @@ from supportops import numbers
 from supportops.metrics.periods import next_start
 from supportops.web import charts, data
 from supportops.web.filters import Filters
-from supportops.web.pages import User, Ws, cached, render, router, tickets_url, view_filters
+from supportops.web.pages import (
+    User,
+    Ws,
+    cached,
+    define,
+    labels,
+    render,
+    router,
+    tickets_url,
+    view_filters,
+)
 from supportops.workspace import Workspace
 
 __all__ = ["BANDS", "grain_of"]
@@ -119,11 +129,15 @@ def backlog(request: Request, ws: Ws, _: User) -> Response:
     now = frames["now"].iloc[0].to_dict() if len(frames["now"]) else {}
     cards = [
         ("Backlog at the end", numbers.fmt(now.get("backlog"), "count"), "backlog"),
-        ("Median age", numbers.fmt(now.get("backlog_age:median"), "seconds"), "backlog"),
-        ("90th percentile age", numbers.fmt(now.get("backlog_age:p90"), "seconds"), "backlog"),
-        ("Oldest", numbers.fmt(now.get("backlog_age:max"), "seconds"), "backlog"),
-    ]
+        ("Median age", numbers.fmt(now.get("backlog_age:median"), "seconds"), "backlog_age"),
+        ("90th percentile age", numbers.fmt(now.get("backlog_age:p90"), "seconds"), "backlog_age"),
+        ("Oldest", numbers.fmt(now.get("backlog_age:max"), "seconds"), "backlog_age"),
+    ]  # each opens the unsolved tickets; the ages are defined by backlog_age
     aging = _aging(frames["aging"], filters, grain)
+    groups = _groups(frames["groups"], filters)
+    shown = labels(request, ws, "group", [g["group"] for g in groups])
+    for g in groups:  # by name
+        g["group"] = shown.get(g["group"], g["group"])
     flow = _flow(frames["flow"], filters, grain)
     specs = {
         "aging": charts.stacked(
@@ -156,12 +170,13 @@ def backlog(request: Request, ws: Ws, _: User) -> Response:
             {
                 "label": label,
                 "value": value,
-                "metric": metric,
-                "url": tickets_url(filters, metric=metric),
+                "metric": "backlog",
+                "url": tickets_url(filters, metric="backlog"),
+                **define(metric, filters),
             }
             for label, value, metric in cards
         ],
         table=_table(aging),
-        groups=_groups(frames["groups"], filters),
+        groups=groups,
         specs=specs,
     )

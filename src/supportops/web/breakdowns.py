@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from supportops import numbers
 from supportops.web import charts, data
-from supportops.web.pages import KPIS, User, Ws, cached, render, router, view_filters
+from supportops.web.pages import KPIS, User, Ws, cached, labels, render, router, view_filters
 
 __all__ = ["BREAKDOWNS", "Breakdown"]
 
@@ -26,13 +26,14 @@ class Breakdown:
     slug: str
     title: str
     dim: str
+    noun: str  # what the page calls a value of ``dim`` (shown by name where the log knows it)
     top: int = 25
 
 
 BREAKDOWNS = (
-    Breakdown("channels", "Channels", "channel"),
-    Breakdown("agents", "Agents", "assignee_id"),
-    Breakdown("customers", "Customers", "organization_id"),
+    Breakdown("channels", "Channels", "channel", "channel"),
+    Breakdown("agents", "Agents", "assignee_id", "agent"),
+    Breakdown("customers", "Customers", "organization_id", "organization"),
 )
 COLUMNS = tuple(k for k in KPIS if k.metric != "sla_achieved_rate")
 
@@ -55,9 +56,11 @@ def _page(spec: Breakdown) -> Any:
             lambda: _frame(ws, ids, filters, spec.dim),
         )
         frame = frame.sort_values(ids[0], ascending=False).head(spec.top)
+        shown = labels(request, ws, spec.dim, frame[spec.dim].dropna())
         rows, bars = [], []
         for record in data.records(frame):
             value = record[spec.dim]
+            name = shown.get(value, value)
             scoped = filters.with_(**{spec.dim: value})
             cells = [
                 {
@@ -67,11 +70,11 @@ def _page(spec: Breakdown) -> Any:
                 }
                 for k in COLUMNS
             ]
-            rows.append({"name": value if value is not None else "(none)", "cells": cells})
+            rows.append({"name": name if value is not None else "(none)", "cells": cells})
             if value is not None:
-                bars.append({spec.dim: value, ids[0]: record[ids[0]], "url": cells[0]["url"]})
+                bars.append({spec.noun: name, ids[0]: record[ids[0]], "url": cells[0]["url"]})
         chart = charts.bar(
-            bars, spec.dim, ids[0], title=f"Tickets created by {spec.dim}", y_title="tickets"
+            bars, spec.noun, ids[0], title=f"Tickets created by {spec.noun}", y_title="tickets"
         )
         return render(
             request,
@@ -80,6 +83,7 @@ def _page(spec: Breakdown) -> Any:
             filters,
             title=spec.title,
             dim=spec.dim,
+            noun=spec.noun,
             kpis=COLUMNS,
             rows=rows,
             spec=chart,

@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 
 from supportops import numbers
 from supportops.metrics.inventory import distinct_values, newest_ticket_day
+from supportops.metrics.names import names
 from supportops.metrics.staleness import stale_data
 from supportops.tokens import TokenRecord
 from supportops.web import charts, data, trends
@@ -35,6 +36,7 @@ __all__ = [
     "Kpi",
     "cached",
     "define",
+    "labels",
     "memo",
     "render",
     "router",
@@ -131,12 +133,37 @@ def choices(request: Request, ws: Workspace) -> dict[str, list[str]]:
     return result
 
 
+def labels(request: Request, ws: Workspace, column: str, values: Any) -> dict[Any, Any]:
+    """What the page shows for each of ``values`` of a ticket ``column``: the name the log
+    knows (:mod:`~supportops.metrics.names`), else the value; remembered per data version."""
+    asked = tuple(dict.fromkeys(values))
+    found: dict[Any, Any] = cached(
+        request, ws, ("labels", column, asked), lambda: names(ws).labels(column, asked)
+    )
+    return found
+
+
 def render(request: Request, ws: Workspace, name: str, filters: Filters, **ctx: Any) -> Response:
-    """A page with the navigation, the filter form and, when the data ends long before now
-    (``stale_after``), a note saying where it ends."""
+    """A page with the navigation, the filter form (values by name) and, when the data ends
+    long before now (``stale_after``), a note saying where it ends."""
     hour = ws.clock.now().replace(minute=0, second=0, microsecond=0)
     stale = cached(request, ws, ("stale", hour), lambda: stale_data(ws))
-    page = {"nav": NAV, "filters": filters, "choices": choices(request, ws), "stale": stale}
+    menus = choices(request, ws)
+    shown = {dim: labels(request, ws, dim, menus[dim]) for dim in menus}
+    scoped = {  # a drill-down's agent or organization, by name
+        dim: labels(request, ws, dim, [value])[value]
+        for dim in ("assignee_id", "organization_id")
+        if (value := getattr(filters, dim))
+    }
+    page = {
+        "nav": NAV,
+        "filters": filters,
+        "choices": menus,
+        "choice_labels": shown,
+        "scoped": scoped,
+        "stale": stale,
+        "zone": ws.config.report_timezone,
+    }
     return templates.TemplateResponse(request, name, {**page, **ctx})
 
 
@@ -220,7 +247,10 @@ def define(metric: str, filters: Filters) -> dict[str, str]:
 
 @router.get("/definitions", response_class=HTMLResponse)
 def definitions(request: Request, ws: Ws, _: User) -> Response:
-    """The metric catalog, readable: what each number counts and when."""
+    """The metric catalog, readable: what each number counts and when; then the Plan page's
+    figures."""
+    from supportops.web.plan import plan_definitions
+
     filters = view_filters(request, ws)
     try:
         items, error = data.definitions(), None
@@ -229,4 +259,12 @@ def definitions(request: Request, ws: Ws, _: User) -> Response:
     sections: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         sections.setdefault(item["section"], []).append(item)
-    return render(request, ws, "definitions.html", filters, sections=sections, error=error)
+    return render(
+        request,
+        ws,
+        "definitions.html",
+        filters,
+        sections=sections,
+        plan=plan_definitions(),
+        error=error,
+    )

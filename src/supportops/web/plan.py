@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
+from supportops import numbers
 from supportops.errors import NoVolume, SupportOpsError
 from supportops.tokens import TokenRecord
 from supportops.web.api import ERRORS
@@ -33,6 +34,7 @@ from supportops.web.pages import router as pages_router
 from supportops.workspace import Workspace
 
 __all__ = [
+    "FIGURES",
     "Grain",
     "Horizon",
     "PlanAnswer",
@@ -310,6 +312,58 @@ def plan_charts(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {"volume": volume, "staffing": heads}
 
 
+FIGURES = (  # the Plan page's cards: summary key, label, definition (its Definitions entry)
+    (
+        "required_agent_hours",
+        "Agent-hours required",
+        "Head-hours the forecast volume needs over the horizon: per interval, the Erlang C "
+        "agents for 80% of contacts answered in 20 s at a 3-minute handle time, grossed up by "
+        "30% shrinkage, times the interval's length.",
+    ),
+    (
+        "scheduled_agent_hours",
+        "Agent-hours scheduled",
+        "Head-hours the shifts cover over the horizon: per interval, the heads on shift (the "
+        "workspace's shift_templates, else 8-hour shifts every 4 hours), times the interval's "
+        "length.",
+    ),
+    (
+        "under_agent_hours",
+        "Under-covered",
+        "Head-hours short: per interval, the heads required that no shift covers, times the "
+        "interval's length, summed over the horizon.",
+    ),
+    (
+        "over_agent_hours",
+        "Over-covered",
+        "Head-hours over: per interval, the heads on shift beyond those required, times the "
+        "interval's length, summed over the horizon.",
+    ),
+)
+
+
+def plan_definitions() -> list[dict[str, str]]:
+    """The Plan page's figures as entries of the Definitions page (id ``plan-KEY``)."""
+    return [
+        {"id": f"plan-{key}", "label": label, "definition": text} for key, label, text in FIGURES
+    ]
+
+
+def _cards(summary: dict[str, Any], filters: Any) -> list[dict[str, Any]]:
+    """The Plan page's cards, each with its definition and the link to it."""
+    return [
+        {
+            "label": label,
+            "value": numbers.fmt(summary[key], "hours"),
+            "id": f"plan-{key.split('_')[0]}",
+            "metric": f"plan-{key}",
+            "definition": text,
+            "define_url": f"/definitions{filters.query_string()}#plan-{key}",
+        }
+        for key, label, text in FIGURES
+    ]
+
+
 def _choice(value: str | None, allowed: tuple[str, ...], default: str) -> str:
     return value if value in allowed else default
 
@@ -337,6 +391,7 @@ def plan_page(request: Request, ws: Ws, _: User) -> Response:
         grain=grain,
         grains=get_args(Grain),
         summary=result["summary"] if result else None,
+        cards=_cards(result["summary"], filters) if result else [],
         specs=specs,
         error=error,
     )

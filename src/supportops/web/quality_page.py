@@ -66,11 +66,11 @@ def validity(counts: dict[str, int], filters: Filters) -> list[dict[str, Any]]:
     ]
 
 
-def _freshness(report: dict[str, Any], filters: Filters) -> list[dict[str, Any]]:
+def _freshness(report: dict[str, Any], filters: Filters, zone: str) -> list[dict[str, Any]]:
     return [
         {
             "source": row["source"],
-            "newest": str(row["newest"])[:19].replace("T", " "),
+            "newest": numbers.local(row["newest"], zone),
             "age": numbers.fmt(row["age_seconds"], "seconds"),
             "url": tickets_url(filters, source=row["source"]),
         }
@@ -104,6 +104,10 @@ def quality(request: Request, ws: Ws, _: User) -> Response:
         rules=rules,
         spec=spec,
         scores=report.get("scores", []),
-        freshness=_freshness(report, filters),
-        imports=report.get("imports", [])[-10:],
+        freshness=_freshness(report, filters, ws.config.report_timezone),
+        imports=[
+            {**row, "at": numbers.local(row.get("at"), ws.config.report_timezone)}
+            for row in report.get("imports", [])[-10:]
+        ],
+        zone=ws.config.report_timezone,
     )

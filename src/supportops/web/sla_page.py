@@ -32,6 +32,7 @@ from supportops.web.pages import (
     Ws,
     cached,
     define,
+    labels,
     memo,
     render,
     router,
@@ -143,7 +144,7 @@ def _at_risk_rows(frame: pd.DataFrame, zone: str) -> list[dict[str, Any]]:
     for dim in ("group", "priority", "assignee_id"):
         out[dim] = frame[dim].astype(object).fillna("").astype(str)
     due = pd.to_datetime(frame["due_s"], unit="s", utc=True)
-    out["due_at"] = due.dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M")
+    out["due_at"] = [numbers.local(d, zone) for d in due]
     out["due_in"] = [numbers.duration(float(left)) for left in frame["due_left"]]
     return data.records(out)
 
@@ -223,6 +224,13 @@ def sla(request: Request, ws: Ws, _: User) -> Response:
     matrices = [
         _matrix(summarise(counts, [dim]), dim, filters, stamp) for dim in ("policy", "group")
     ]
+    for row in matrices[1]["rows"]:  # groups by name
+        row["name"] = labels(request, ws, "group", [row["name"]])[row["name"]]
+    at_risk = _at_risk_rows(risky, zone)
+    for dim in ("group", "assignee_id"):  # names, not ids
+        shown = labels(request, ws, dim, [r[dim] for r in at_risk if r[dim]])
+        for r in at_risk:
+            r[dim] = shown.get(r[dim], r[dim])
     breaches = _breaches_by_day(counts, filters, stamp)
     return render(
         request,
@@ -232,11 +240,13 @@ def sla(request: Request, ws: Ws, _: User) -> Response:
         cards=_cards(by_target, total, filters, stamp, within),
         by_target=by_target,
         matrices=matrices,
-        at_risk=_at_risk_rows(risky, zone),
+        at_risk=at_risk,
         at_risk_total=total,
         at_risk_url=tickets_url(filters, metric="sla_active", as_of=stamp, within=within),
         specs=_specs(by_target, breaches, ws.config.report.targets.sla),
         as_of=moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M"),
+        as_of_shown=numbers.local(moment, zone),
+        zone=zone,
         within=within,
         within_choices=WITHIN,
     )

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from supportops import numbers
 from supportops.charts import SCHEMA
 from supportops.errors import TicketNotFound
+from supportops.metrics.names import NAMED
 from supportops.metrics.ticket_story import Story, story
 from supportops.sla.spans import SPAN_STATES
 from supportops.web import data
@@ -149,15 +150,20 @@ def shown(told: Story) -> dict[str, Any]:
     for name in ("created_at", "solved_at"):
         if fields.get(name) is not None:
             fields[name] = _local(fields[name], zone)
-    if fields.get("assignee_id") is not None:
-        fields["assignee_id"] = told.name(fields["assignee_id"])
+    for named in NAMED:  # the name where the log knows it, else the id
+        name = fields.pop(named.name_column, None)
+        if fields.get(named.column) is not None:
+            fields[named.column] = name or fields[named.column]
     events = []
     for e in told.events:
         actor = e.get("actor")
         who = told.name(e.get("actor_id")) if actor == "agent" else e.get("actor_id")
-        value = e.get("value")
-        if e["kind"] == "assignee":
-            value = told.name(value)
+        value, previous = e.get("value"), e.get("previous")
+        if e["kind"] == "assignee":  # names, not ids
+            value, previous = told.name(value), told.name(previous)
+        if e["kind"] == "group":
+            value = told.group_names.get(str(value), value) if value is not None else None
+            previous = told.group_names.get(str(previous), previous) if previous else previous
         events.append(
             {
                 **e,
@@ -169,6 +175,7 @@ def shown(told: Story) -> dict[str, Any]:
                 if e["kind"] == "message"
                 else "",
                 "value": value,
+                "previous": previous,
             }
         )
     instances = [

@@ -14,13 +14,14 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from supportops import numbers
+from supportops.metrics.names import NAMED
 from supportops.web import data, drill
 from supportops.web.api import MAX_OFFSET, csv_stream
 from supportops.web.filters import Filters
 from supportops.web.pages import User, Ws, memo, render, router, view_filters
 from supportops.web.ticket_links import ticket_path, with_urls
 
-__all__ = ["PAGE_SIZE", "TICKET_COLUMNS"]
+__all__ = ["PAGE_SIZE", "TICKET_COLUMNS", "headers"]
 
 PAGE_SIZE = 50
 TICKET_COLUMNS = (
@@ -43,12 +44,29 @@ SCOPES = {
 }
 
 
-def _shown(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as the page shows them: durations read as 3h 12m (the CSV keeps seconds), each
-    with the ``url`` of its ticket's page."""
+def headers(zone: str) -> dict[str, str]:
+    """The list's column titles where they differ from the column: names, not ids, and the
+    time zone its times are shown in."""
+    return {
+        "ticket_id": "ticket",
+        "created_at": f"created ({zone})",
+        "assignee_id": "assignee",
+        "organization_id": "organization",
+        "first_reply_time": "first reply",
+        "full_resolution_time": "resolution",
+    }
+
+
+def _shown(frame: pd.DataFrame, zone: str) -> list[dict[str, Any]]:
+    """Rows as the page shows them: durations read as 3h 12m (the CSV keeps seconds), times in
+    the report zone (the CSV keeps UTC), names for ids (the CSV has both), each with the ``url``
+    of its ticket's page."""
     rows = data.records(frame)
     for row in rows:
         row["url"] = ticket_path(row.get("source") or "csv", row["ticket_id"])
+        row["created_at"] = numbers.local(row.get("created_at"), zone)
+        for named in NAMED:
+            row[named.column] = row.get(named.name_column) or row.get(named.column)
         for column in DURATIONS:
             if row.get(column) is not None:
                 row[column] = numbers.fmt(row[column], "seconds")
@@ -84,7 +102,8 @@ def tickets(
         ws,
         "tickets.html",
         filters,
-        rows=_shown(frame),
+        rows=_shown(frame, ws.config.report_timezone),
+        headers=headers(ws.config.report_timezone),
         columns=[c for c in TICKET_COLUMNS if c in frame.columns],
         total=total,
         page=page,
