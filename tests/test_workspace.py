@@ -84,7 +84,7 @@ def test_a_full_disk_is_one_line(
 ) -> None:
     import supportops.cli as cli
 
-    def full() -> None:
+    def full(**_: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/ws/supportops.duckdb")
 
     monkeypatch.setattr(cli, "app", full)

@@ -37,10 +37,11 @@ CONFIG = {"groups": {"17": {"name": "Enterprise support"}}}
 
 
 def _accounts(ws: Any, rows: list[tuple[str, str | None]]) -> None:
-    """The accounts table of the event log, made by the test (its name and key columns)."""
-    ws.store.execute('CREATE TABLE accounts (organization_id VARCHAR, "name" VARCHAR)')
+    """Rows of the event log's accounts table (its key and name columns)."""
     for org, name in rows:
-        ws.store.execute("INSERT INTO accounts VALUES (?, ?)", [org, name])
+        ws.store.execute(
+            'INSERT INTO accounts (organization_id, "name") VALUES (?, ?)', [org, name]
+        )
 
 
 def test_agents_are_named_from_the_agents_table_and_unknown_ids_stay_ids(make_ws: Any) -> None:
@@ -59,7 +60,7 @@ def test_groups_are_named_by_the_config(make_ws: Any) -> None:
     assert shown == {"17": "Enterprise support", "Billing": "Billing"}
 
 
-def test_organizations_have_no_names_without_an_accounts_table(make_ws: Any) -> None:
+def test_organizations_have_no_names_without_accounts_rows(make_ws: Any) -> None:
     ws = make_ws(LOG, CONFIG)
     assert names(ws).of("organization_id", ["o1", "o2"]) == {}
     assert names(ws).label("organization_id", "o1") == "o1"

@@ -195,7 +195,7 @@ def test_the_backlog_is_the_metric_backlog(ws: Workspace) -> None:
     aging = aging.dropna(subset=["period"])
     assert len(aging) > 3
     for row in aging.to_dict("records"):
-        fields = {"period": pd.Timestamp(row["period"]).date(), "grain": "week"}
+        fields = {"period_start": pd.Timestamp(row["period"]).date(), "grain": "week"}
         listed = _count(ws, RANGE, metric="backlog_age", bucket=row["age_bucket"], **fields)
         assert listed == row["backlog_age"], row
 

@@ -34,7 +34,7 @@ By = Annotated[
 ]
 Grain = Annotated[str, typer.Option("--grain", help="Period of --by period: day, week, month.")]
 Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
-Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")]
+Out = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
 
 
 def _range(

@@ -7,6 +7,7 @@ every named source synced, else 1 with one line per failed source; the others st
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-console = Console()
+console = Console()  # replaced at the start of each command: a Console reads COLUMNS when made
 
 
 class _Shown:
@@ -288,8 +289,20 @@ def _import_config(config_file: Any, name: str, source: Any, write: bool) -> Non
         console.print(f"added to {config_file}", highlight=False)
 
 
+def _fresh(command: Any) -> Any:
+    """``command``, printing to a Console made when it runs (the terminal's width then)."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        global console
+        console = Console()
+        return command(*args, **kwargs)
+
+    return run
+
+
 def register(app: typer.Typer) -> None:
     """Add ``connect``, ``sync`` and ``sources`` to ``app``."""
-    app.command("connect")(connect)
-    app.command("sync")(sync)
-    app.command("sources")(sources)
+    app.command("connect")(_fresh(connect))
+    app.command("sync")(_fresh(sync))
+    app.command("sources")(_fresh(sources))
