@@ -58,7 +58,7 @@ def test_sample_writes_a_plan_with_risk_picks_apart(qa_demo: Path, tmp_path: Pat
         "qa-tom",
         "--format",
         "csv",
-        "--out",
+        "--output",
         str(plan),
     )
     assert code == 0, out
