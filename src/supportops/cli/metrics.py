@@ -31,7 +31,7 @@ from supportops.cli.options import (
     days_of,
     note_if_stale,
 )
-from supportops.cli.output import FORMATS, Units, print_table
+from supportops.cli.output import FORMATS, OutputOption, Units, print_table
 from supportops.errors import MetricError
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ Filters = Annotated[
 ]
 Profile = Annotated[str | None, Opt(help="zendesk, freshdesk or intercom.")]
 Format = Annotated[str, Opt("--format", "-f", help="table, json, csv or parquet.")]
-Output = Annotated[Path | None, Opt("--output", "-o", help="Write to a file.")]
+Output = OutputOption
 Sql = Annotated[bool, Opt("--sql", help="Print the SQL instead of running it.")]
 
 

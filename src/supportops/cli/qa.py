@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from supportops.cli.options import FromOption, PeriodOption, ToOption, WorkspaceOption, days_of
+from supportops.cli.output import OutputOption
 from supportops.instants import local_midnight
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ By = Annotated[
 ]
 Grain = Annotated[str, typer.Option("--grain", help="Period of --by period: day, week, month.")]
 Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
-Out = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
+Out = OutputOption
 
 
 def _range(

@@ -23,30 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from supportops.connectors.spec import MappingContext
-from supportops.connectors.vendors.zendesk import metric_rows
+from supportops.connectors.vendors.zendesk import CHANNELS, STATUSES, metric_rows
 
 __all__ = ["CHANNELS", "ZendeskRecords", "load_zendesk_records", "schedule_calendar"]
 
-CHANNELS = {
-    "web": "web",
-    "email": "email",
-    "voice": "phone",
-    "chat": "chat",
-    "api": "api",
-    "mobile": "api",
-    "twitter": "social",
-    "facebook": "social",
-    "native_messaging": "messaging",
-    "sample_ticket": "other",
-}
-STATUSES = {
-    "new": "new",
-    "open": "open",
-    "pending": "pending",
-    "hold": "on_hold",
-    "solved": "solved",
-    "closed": "closed",
-}
 ZONES = {
     "New Caledonia": "Pacific/Noumea",
     "Eastern Time (US & Canada)": "America/New_York",
