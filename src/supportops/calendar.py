@@ -34,7 +34,6 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -84,6 +83,8 @@ def _public_holidays(config: HolidayConfig, key: str) -> Any:
         if config.subdivision is not None:
             raise ConfigError(f"{key}.subdivision: needs a country", key=f"{key}.subdivision")
         return None
+    import holidays  # imported when a calendar has public holidays: it loads every country's
+
     try:
         return holidays.country_holidays(config.country, subdiv=config.subdivision)
     except NotImplementedError as exc:

@@ -116,8 +116,7 @@ def tickets_command(
             first = ["ticket_id", *(c for c, _ in order or ()), *TICKET_FIRST]
             rows = _print_tickets(ws, parts, limit, first, order is None)
         else:
-            parts = drilldown.ticket_rows(ws, **kw, columns=picked, sort=order, limit=limit)
-            rows = _write_tickets(parts, fmt, output)
+            rows = _write_tickets(ws, kw, picked, order, limit, fmt, output)
     if rows == 0 and (filters or start or end or period):
         notes.print("note: no ticket matches these filters and days", highlight=False)
 
@@ -168,10 +167,27 @@ def _print_tickets(
     return int(table.num_rows)
 
 
-def _write_tickets(parts: Any, fmt: str, output: Path | None) -> int:
-    from supportops.metrics.ticket_files import write_parts
+def _write_tickets(
+    ws: Workspace,
+    kw: dict[str, Any],
+    picked: list[str],
+    order: list[tuple[str, bool]] | None,
+    limit: int | None,
+    fmt: str,
+    output: Path | None,
+) -> int:
+    """Write the rows as ``fmt``: a CSV file by the store itself where it can (one query on
+    all its threads), else part by part as the rows arrive."""
+    from supportops.metrics import drilldown
+    from supportops.metrics.ticket_files import copy_csv, write_parts
 
-    rows = write_parts(parts, output if output is not None else sys.stdout.buffer, fmt)
+    rows: int | None = None
+    if fmt == "csv" and output is not None:
+        sql, params = drilldown.ticket_sql(ws, **kw, columns=picked, sort=order, limit=limit)
+        rows = copy_csv(ws.store, sql, params, output)
+    if rows is None:
+        parts = drilldown.ticket_rows(ws, **kw, columns=picked, sort=order, limit=limit)
+        rows = write_parts(parts, output if output is not None else sys.stdout.buffer, fmt)
     if output is not None:
         notes.print(f"{rows:,} tickets written to {output}", highlight=False)
     return rows

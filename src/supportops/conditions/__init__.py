@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from supportops.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from supportops.conditions.mask import TICKET_DEFAULTS, mask, tag_lists
+    from supportops.conditions.mask import mask, tag_lists
     from supportops.conditions.model import (
         COMPARISONS,
         TAG_OPS,
@@ -32,12 +32,12 @@ if TYPE_CHECKING:
         fields_of,
     )
     from supportops.conditions.parse import ConditionSetting, parse_condition, parse_instant
-    from supportops.conditions.sql import Columns, to_sql
+    from supportops.conditions.sql import TICKET_DEFAULTS, Columns, to_sql
 
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        "supportops.conditions.mask": ("TICKET_DEFAULTS", "mask", "tag_lists"),
+        "supportops.conditions.mask": ("mask", "tag_lists"),
         "supportops.conditions.model": (
             "COMPARISONS",
             "TAG_OPS",
@@ -54,7 +54,7 @@ __getattr__, __dir__ = lazy_exports(
             "fields_of",
         ),
         "supportops.conditions.parse": ("ConditionSetting", "parse_condition", "parse_instant"),
-        "supportops.conditions.sql": ("Columns", "to_sql"),
+        "supportops.conditions.sql": ("TICKET_DEFAULTS", "Columns", "to_sql"),
     },
 )
 

@@ -21,13 +21,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from supportops.conditions.model import CUSTOM, All, AnyOf, Compare, Condition, Not, Tags
-from supportops.model.schema import TICKETS
+from supportops.conditions.sql import NUMBER_TEXT, TICKET_DEFAULTS
 
-__all__ = ["NUMBER_TEXT", "TICKET_DEFAULTS", "mask", "tag_lists"]
+__all__ = ["mask", "tag_lists"]
 
 Mask = npt.NDArray[np.bool_]
-TICKET_DEFAULTS: Mapping[str, str] = {c.name: c.default for c in TICKETS.columns if c.default}
-NUMBER_TEXT = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"  # text read as a number (else empty)
 _TYPES = {"text": pa.string(), "number": pa.float64(), "instant": pa.timestamp("us", "UTC")}
 _OPS = {"eq": pc.equal, "ne": pc.not_equal, "lt": pc.less, "le": pc.less_equal}
 _OPS |= {"gt": pc.greater, "ge": pc.greater_equal}

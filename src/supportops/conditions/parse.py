@@ -11,9 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 from pydantic import PlainSerializer, PlainValidator
 
 from supportops import instants
@@ -36,6 +35,9 @@ from supportops.conditions.model import (
 )
 from supportops.errors import ConditionError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["ConditionSetting", "parse_condition", "parse_instant"]
 
 _CUSTOM_KEY = re.compile(r"^[A-Za-z0-9_]+$")
@@ -54,6 +56,8 @@ def parse_instant(value: Any, zone: str = "UTC") -> pd.Timestamp:
     moment = instants.parse_instant(value, zone, instants.SystemClock(), key="condition")
     if moment is None:
         raise ValueError(f"not an instant: {value!r}")
+    import pandas as pd  # on first use: reading the config needs no pandas
+
     return pd.Timestamp(moment).tz_convert("UTC")
 
 

@@ -15,12 +15,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from supportops.conditions.mask import NUMBER_TEXT, TICKET_DEFAULTS
 from supportops.conditions.model import CUSTOM, All, AnyOf, Compare, Condition, Not, Tags
+from supportops.model.schema import TICKETS
 
-__all__ = ["Columns", "to_sql"]
+__all__ = ["NUMBER_TEXT", "TICKET_DEFAULTS", "Columns", "to_sql"]
 
 _SIGNS = {"eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+
+# Defaults of the ticket columns (a missing value reads as its default) and the text read as a
+# number (else empty): shared by this SQL and the mask (:mod:`.mask`).
+TICKET_DEFAULTS: Mapping[str, str] = {c.name: c.default for c in TICKETS.columns if c.default}
+NUMBER_TEXT = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
 
 
 def _quote(text: str) -> str:

@@ -48,6 +48,7 @@ __all__ = [
     "select",
     "stored_facts",
     "ticket_rows",
+    "ticket_sql",
     "tickets",
     "tickets_sql",
 ]
@@ -80,9 +81,11 @@ def _prepare(
     profile: str | None,
     extra: tuple[str, ...] = (),
     days: Days = (None, None),
+    count_slots: bool = True,
 ) -> tuple[FactOptions, list[str], dict[str, Any]]:
     """The fact options of a drill-down, and its filters (and the days its tickets were
-    created, both included) as conditions on the row ``r``."""
+    created, both included) as conditions on the row ``r`` (``count_slots``:
+    :func:`~supportops.metrics.query.setting_for`'s)."""
     query = build_query(
         ["first_reply_time_business"],
         ws.config.report_timezone,
@@ -93,7 +96,7 @@ def _prepare(
         start=days[0],
         end=days[1],
     )
-    setting = setting_for(ws, query)
+    setting = setting_for(ws, query, count_slots=count_slots)
     rules = get_profile(profile).rules
     options = FactOptions(
         as_of=query.as_of is not None,
@@ -155,10 +158,14 @@ def _compile(
 ) -> Compiled:
     """The drill-down query; with ``stored`` it reads the materialised facts (when they answer
     it) one range of ``so_row`` at a time (``$lo``/``$hi``), unordered."""
-    options, where, params = _prepare(ws, filters, as_of, profile, extra, days)
+    # Reading the materialised facts needs no calendar days: look for them before building any.
+    options, where, params = _prepare(ws, filters, as_of, profile, extra, days, not stored)
+    if stored and not materialised(ws, options):
+        stored = False
+        options, where, params = _prepare(ws, filters, as_of, profile, extra, days)
     library = fact_ctes(options)
     order = " ORDER BY r.source, r.ticket_id"
-    if stored and materialised(ws, options):
+    if stored:
         library["so_facts"] = Cte("so_facts", f"SELECT * FROM {FACTS}")
         where.append("r.so_row >= $lo AND r.so_row < $hi")
         params.update(lo=0, hi=0)
@@ -434,24 +441,71 @@ def ticket_rows(
     newest first) and at most ``limit`` of them — ordered and cut in the store, so a 50-row view
     of a million tickets reads 50. Without a sort or a limit the whole drill-down streams in the
     store's order (:func:`iter_tickets`)."""
-    unknown = [c for c in (*columns, *(c for c, _ in sort or ())) if c not in TICKET_COLUMNS]
-    if unknown:
-        raise ValueError(f"not drill-down columns: {unknown}")
     if sort is None and limit is None:
+        _check_columns(columns, sort)
         for part in iter_tickets(ws, filters, as_of, profile, chunk, days):
             yield part.select(list(columns)) if columns else part
         return
+    if limit is not None:
+        sql, params = ticket_sql(
+            ws, filters, as_of, profile, days, columns=columns, sort=sort, limit=limit
+        )
+        yield ws.store.arrow(sql, params)
+        return
+    sql, params, out = _named(ws, filters, as_of, profile, days)
+    picked = ", ".join(f'"{c}"' for c in (columns or out))
+    yield from _numbered_sql(ws, sql, params, chunk, _order(sort), picked)
+
+
+def ticket_sql(
+    ws: Workspace,
+    filters: Any = None,
+    as_of: Any = None,
+    profile: str | None = None,
+    days: Days = (None, None),
+    *,
+    columns: Sequence[str] = (),
+    sort: Sequence[tuple[str, bool]] | None = None,
+    limit: int | None = None,
+) -> tuple[str, list[Any]]:
+    """The one query of :func:`ticket_rows`' rows, in the store's dialect: the drill-down with
+    the name columns (:meth:`~supportops.metrics.names.Names.attach_sql`), or only ``columns``
+    when given, ordered by ``sort`` and cut at ``limit`` when either is given (else in the
+    store's order). A store that writes files itself runs it whole
+    (:func:`~supportops.metrics.ticket_files.copy_csv`)."""
+    _check_columns(columns, sort)
+    cut = "" if limit is None else f" ORDER BY {_order(sort)} LIMIT {int(limit)}"
+    sql, params, out = _named(ws, filters, as_of, profile, days, cut)  # cut before naming
+    picked = ", ".join(f'"{c}"' for c in (columns or out))
+    text = f"SELECT {picked} FROM ({sql}) so_named"
+    if sort is not None or limit is not None:
+        text += f" ORDER BY {_order(sort)}"
+    return text, params
+
+
+def _named(
+    ws: Workspace, filters: Any, as_of: Any, profile: str | None, days: Days, cut: str = ""
+) -> tuple[str, list[Any], list[str]]:
+    """The drill-down (its rows cut by ``cut``, an ORDER BY and LIMIT) with its name columns:
+    SQL, parameters, columns."""
     compiled = _compile(ws, filters, as_of, profile, stored=True, days=days)
     if "lo" in compiled.params:  # every range of the materialised facts
         compiled.params.update(lo=0, hi=2**62)
     sql, params = render(compiled, ws.store.capabilities.dialect)
+    if cut:
+        sql = f"SELECT * FROM ({sql}) so_cut{cut}"
+    named, out = names(ws).attach_sql(sql, TICKET_COLUMNS)
+    return named, params, out
+
+
+def _order(sort: Sequence[tuple[str, bool]] | None) -> str:
     keys = [(c, d) for c, d in sort] if sort is not None else [("created_at", True)]
-    order = ", ".join(
+    return ", ".join(
         [f'"{c}" {"DESC" if d else "ASC"} NULLS LAST' for c, d in keys] + ['"source", "ticket_id"']
     )
-    picked = ", ".join(f'"{c}"' for c in columns) if columns else "*"
-    if limit is not None:
-        cut = f"SELECT {picked} FROM ({sql}) so_rows ORDER BY {order} LIMIT {int(limit)}"
-        yield ws.store.arrow(cut, params)
-        return
-    yield from _numbered_sql(ws, sql, params, chunk, order, picked)
+
+
+def _check_columns(columns: Sequence[str], sort: Sequence[tuple[str, bool]] | None) -> None:
+    unknown = [c for c in (*columns, *(c for c, _ in sort or ())) if c not in TICKET_COLUMNS]
+    if unknown:
+        raise ValueError(f"not drill-down columns: {unknown}")

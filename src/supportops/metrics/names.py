@@ -15,7 +15,7 @@ the ids asked only, a thousand at a time, and remembered by the :class:`Names` t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -111,6 +111,43 @@ class Names:
             table = table.add_column(at, named.name_column, column)
         return table
 
+    def attach_sql(self, query: str, columns: Sequence[str]) -> tuple[str, list[str]]:
+        """:meth:`attach` in SQL, for a store that writes the rows itself: ``query`` (its rows
+        have ``columns``) with a name column right after each id column of :data:`NAMED` it
+        holds, by left joins to the naming tables and to the config's names (SQL literals).
+        Returns the SQL and its columns."""
+        select: list[str] = []
+        joins: list[str] = []
+        out: list[str] = []
+        for column in columns:
+            select.append(f'q."{column}"')
+            out.append(column)
+            named = _BY_COLUMN.get(column)
+            if named is None or named.name_column in columns:
+                continue
+            alias = f"so_name_{len(joins)}"
+            if named.table is not None and table_exists(self.store, named.table):
+                found = (
+                    f'SELECT CAST("{named.key}" AS VARCHAR) AS k, max(CAST(name AS VARCHAR)) AS n '
+                    f"FROM \"{named.table}\" WHERE name IS NOT NULL AND name <> '' GROUP BY 1"
+                )
+            elif named.table is None and self._known[column]:
+                known = self._known[column]
+                pairs = ", ".join(f"({_text(k)}, {_text(n)})" for k, n in known.items())
+                found = f"SELECT * FROM (VALUES {pairs}) v(k, n)"
+            else:
+                select.append(f'CAST(NULL AS VARCHAR) AS "{named.name_column}"')
+                out.append(named.name_column)
+                continue
+            joins.append(
+                f'LEFT JOIN ({found}) {alias} ON {alias}.k = CAST(q."{column}" AS VARCHAR)'
+                f" AND {alias}.k <> ''"
+            )
+            select.append(f'{alias}.n AS "{named.name_column}"')
+            out.append(named.name_column)
+        sql = f"SELECT {', '.join(select)} FROM ({query}) q {' '.join(joins)}"
+        return sql, out
+
     def attach_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """:meth:`attach` for a pandas frame (same columns, same order)."""
         out = frame.copy()
@@ -123,6 +160,11 @@ class Names:
             at = list(out.columns).index(named.column) + 1
             out.insert(at, named.name_column, column)
         return out
+
+
+def _text(value: str) -> str:
+    """``value`` as an SQL string literal (quotes doubled)."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def names(ws: Workspace) -> Names:

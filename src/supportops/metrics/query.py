@@ -150,8 +150,12 @@ def _clamped(
     return first, last
 
 
-def setting_for(ws: Workspace, query: Query, execute: bool = True) -> Setting:
-    """The workspace's side of ``query``: calendars, SLA table, range and periods."""
+def setting_for(
+    ws: Workspace, query: Query, execute: bool = True, count_slots: bool = True
+) -> Setting:
+    """The workspace's side of ``query``: calendars, SLA table, range and periods (without
+    ``count_slots``, no calendar days are built and ``slots`` is 1: for a query the materialised
+    facts answer)."""
     config = ws.config
     zone = config.report_timezone
     prof = get_profile(query.profile)
@@ -162,7 +166,7 @@ def setting_for(ws: Workspace, query: Query, execute: bool = True) -> Setting:
     snapshot = query.as_of or (min(to_ts, now) if to_ts else now)
     low, high = _span(ws)
     slots = 1
-    if any(p.metric.business for p in parts):
+    if count_slots and any(p.metric.business for p in parts):
         bottom = max(low or now, _EARLIEST_S)  # implausible stored instants stay out
         top = min(max(high or bottom, snapshot, now), _LATEST_S)
         slots = ensure_days(

@@ -28,6 +28,11 @@ class Capabilities:
 
     ``parallel_views``: each :meth:`Store.view` is a cursor of its own, so views of several
     threads run at once (DuckDB); otherwise a view is the store itself, one thread at a time.
+
+    ``local_csv``: the statement that writes a query's rows (``{query}``, DuckDB SQL) as CSV to a
+    file of this machine (``{path}``), forcing quotes on ``{quoted}``, without a header; None
+    where the engine writes files on its server (PostgreSQL), so the rows are read and written
+    here.
     """
 
     name: str
@@ -35,6 +40,7 @@ class Capabilities:
     types: dict[str, str]
     list_type: str
     parallel_views: bool = False
+    local_csv: str | None = None
 
     def ddl_type(self, column: Column) -> str:
         """The engine's SQL type for a declared column."""

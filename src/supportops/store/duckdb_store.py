@@ -37,6 +37,7 @@ DUCKDB = Capabilities(
     },
     list_type="VARCHAR[]",
     parallel_views=True,
+    local_csv="COPY ({query}) TO '{path}' (FORMAT csv, HEADER false, FORCE_QUOTE ({quoted}))",
 )
 
 STORE_FILE = "supportops.duckdb"

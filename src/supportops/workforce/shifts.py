@@ -18,13 +18,15 @@ with it; the solver that staffs the templates is :mod:`.schedule`.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from supportops.durations import parse_duration
 from supportops.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["DAYS", "BreakSpec", "ShiftTemplate", "parse_shift_templates", "read_shift_templates"]
 
@@ -85,6 +87,8 @@ class ShiftTemplate(BaseModel):
 
     def worked(self, shift_start: pd.Timestamp) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
         """The spans actually worked on a shift starting at ``shift_start`` (breaks removed)."""
+        import pandas as pd  # the config reads shifts without pandas
+
         spans, cursor = [], shift_start
         for brk in sorted(self.breaks, key=lambda b: b.after):
             begin = shift_start + pd.Timedelta(seconds=brk.after)
