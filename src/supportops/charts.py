@@ -36,6 +36,7 @@ __all__ = [
     "compare",
     "curve",
     "flow",
+    "interval",
     "line",
     "stacked",
     "weeks",
@@ -77,10 +78,13 @@ def _steps(unit: str, span: float) -> list[float]:
     return (whole if unit == "count" else found) or [1.0]
 
 
-def axis(values: Sequence[Any], unit: str, *, include: Sequence[float] = ()) -> dict[str, Any]:
+def axis(
+    values: Sequence[Any], unit: str, *, include: Sequence[float] = (), signed: bool = False
+) -> dict[str, Any]:
     """A quantitative scale and axis over ``values`` (and ``include``, e.g. a target): round
     ticks, their labels in ``unit`` as :func:`supportops.numbers.short` writes them. Rates zoom
-    to the values (within 0–100%); the rest start at zero."""
+    to the values (within 0–100%, unless ``signed``: differences of rates); the rest start at
+    zero."""
     found = [float(v) for v in (*values, *include) if not missing(v) and math.isfinite(float(v))]
     low = min([*found, 0.0] if unit != "rate" else found or [0.0])
     high = max([*found, low])
@@ -94,7 +98,7 @@ def axis(values: Sequence[Any], unit: str, *, include: Sequence[float] = ()) -> 
     )
     first = math.floor(low / step + 1e-9) * step
     last = max(math.ceil(high / step - 1e-9) * step, first + step)
-    if unit == "rate":
+    if unit == "rate" and not signed:
         first, last = max(first, 0.0), min(last, 1.0) if high <= 1 else last
         first = min(first, max(last - step, 0.0))  # all at 100%: one step below, not no range
     count = round((last - first) / step)
@@ -478,3 +482,45 @@ def curve(
         "data": {"values": values},
         "layer": layers,
     }
+
+
+def interval(
+    rows: Sequence[dict[str, Any]],
+    label: str,
+    *,
+    unit: Unit,
+    title: str | None,
+    file: str = "intervals",
+) -> dict[str, Any]:
+    """A forest plot: for each row (by ``label``) its ``estimate`` as a point on the rule from
+    ``low`` to ``high`` (a 95% interval), beside a dashed line at zero — an interval that
+    crosses it is no evidence either way."""
+    fields = ["estimate", "low", "high"]
+    values = _texts(rows, fields, unit)
+    order = [str(r[label]) for r in rows]
+    shown = [r.get(f) for r in rows for f in fields]
+    x_axis = axis(shown, unit, include=[0.0], signed=True)
+    y = {"field": label, "type": "nominal", "title": None, "sort": order}
+    x = {"field": "low", "type": "quantitative", "title": None, **x_axis}
+    tooltip = [{"field": label}] + [{"field": f"{f}_text", "title": f} for f in fields]
+    layers: list[dict[str, Any]] = [
+        {
+            "name": "zero",
+            "data": {"values": [{"zero": 0.0}]},
+            "mark": {"type": "rule", "color": MUTED, "strokeDash": [4, 3]},
+            "encoding": {"x": {"field": "zero", "type": "quantitative"}},
+        },
+        {
+            "name": "interval",
+            "mark": {"type": "rule", "color": ACCENT, "strokeWidth": 2},
+            "encoding": {"y": y, "x": x, "x2": {"field": "high"}, "tooltip": tooltip},
+        },
+        {
+            "name": "estimate",
+            "mark": {"type": "point", "filled": True, "size": 60, "color": ACCENT},
+            "encoding": {"y": y, "x": {**x, "field": "estimate"}, "tooltip": tooltip},
+        },
+    ]
+    columns = [(label, label)] + [(f, f) for f in fields]
+    height = max(26 * len(rows), 52)
+    return _base(title, height, _csv(file, columns)) | {"data": {"values": values}, "layer": layers}

@@ -4,7 +4,9 @@ vendor-reported against verified resolutions and the formula printed."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -58,3 +60,43 @@ def test_the_roi_page_shows_the_ledger_and_the_formula(prove_app: tuple[FastAPI,
     # no ticket of those customers here: every resolution with a customer id holds
     assert "5 resolutions reported by the vendor, 4 verified" in page
     assert "observational" in page
+
+
+def _specs(page: str) -> dict[str, dict[str, object]]:
+    found = re.findall(r'<script type="application/json" id="spec-([^"]+)">(.*?)</script>', page)
+    return {name: json.loads(html.unescape(body)) for name, body in found}
+
+
+def test_each_result_is_drawn_as_its_interval(prove_app: tuple[FastAPI, str]) -> None:
+    """One forest plot per metric: each arm's estimate on its interval, beside zero."""
+    from supportops.experiments.results import analyze
+
+    app, token = prove_app
+    page = TestClient(app, cookies=session(app, token)).get("/experiments").text
+    specs = _specs(page)
+    results = analyze(app.state.web.base, "faster-macro").analysis.results
+    assert len(specs) == len({r.spec.label for r in results}) > 0
+    drawn = {
+        (spec["usermeta"]["file"], row["arm"]): (row["estimate"], row["low"], row["high"])  # type: ignore[index]
+        for spec in specs.values()
+        for row in spec["data"]["values"]  # type: ignore[index]
+    }
+    for r in results:
+        key = next(k for k in drawn if k[1] == r.arm and k[0].endswith(_slug(r.spec.label)))
+        estimate, low, high = drawn[key]
+        assert low <= estimate <= high
+        near = 0.5 if r.spec.unit == "seconds" else 1e-6  # a chart keeps whole seconds
+        assert estimate == pytest.approx(r.interval.estimate, abs=near)
+        assert (low, high) == pytest.approx((r.interval.low, r.interval.high), abs=near)
+
+
+def test_the_money_saved_is_drawn_with_its_interval(prove_app: tuple[FastAPI, str]) -> None:
+    app, token = prove_app
+    page = TestClient(app, cookies=session(app, token)).get("/roi?start=2026-11-01&end=2026-11-07")
+    spec = _specs(page.text)["money-saved"]
+    rows = spec["data"]["values"]  # type: ignore[index]
+    assert rows and all(r["low"] <= r["estimate"] <= r["high"] for r in rows)  # type: ignore[index]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

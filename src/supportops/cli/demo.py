@@ -86,6 +86,10 @@ def build_demo(
         )
         report = import_batches(ws.store, streams, source="demo")
     with Workspace.open(folder) as ws:
+        from supportops.experiments.assignment import assign
+
+        for experiment in ws.config.experiments:  # the Experiments page shows their results
+            assign(ws, experiment.name)
         refresh_facts(ws)  # metrics and the dashboard read the materialised facts
     return report
 

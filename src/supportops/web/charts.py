@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from supportops.charts import Unit, bar, compare, flow, line, stacked
+from supportops.charts import Unit, bar, compare, flow, interval, line, stacked
 from supportops.numbers import missing
 
-__all__ = ["Unit", "bar", "compare", "flow", "line", "stacked", "trend"]
+__all__ = ["Unit", "bar", "compare", "flow", "interval", "line", "stacked", "trend"]
 
 
 def trend(current: Any, previous: Any, better: str) -> dict[str, str] | None:

@@ -7,17 +7,21 @@ An experiment whose arms are not stored yet says which command assigns them.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, cast, get_args
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from supportops import numbers
 from supportops.errors import ExperimentError
+from supportops.web import charts
 from supportops.web.pages import User, Ws, cached, render, router, view_filters
 from supportops.workspace import Workspace
 
 __all__ = ["experiment_view"]
+
+CHART_UNITS = get_args(charts.Unit)
 
 
 def _interval_row(result: Any, currency: str) -> dict[str, Any]:
@@ -60,8 +64,30 @@ def experiment_view(ws: Workspace, name: str) -> dict[str, Any]:
         view["missing"] = str(exc)
         return view
     view["results"] = [_interval_row(r, ws.config.currency) for r in result.analysis.results]
+    view["charts"] = _interval_charts(config.name, result.analysis.results)
     view["status"], view["verdict"] = result.analysis.status, result.analysis.verdict
     return view
+
+
+def _interval_charts(name: str, results: list[Any]) -> dict[str, Any]:
+    """One forest plot per metric: each arm's difference from the control, with its interval."""
+    by_metric: dict[str, list[Any]] = {}
+    for r in results:
+        by_metric.setdefault(r.spec.label, []).append(r)
+    specs = {}
+    for metric, found in by_metric.items():
+        unit = cast(
+            charts.Unit, found[0].spec.unit if found[0].spec.unit in CHART_UNITS else "count"
+        )
+        rows = [
+            {"arm": r.arm, "estimate": r.interval.estimate, "low": r.interval.low}
+            | {"high": r.interval.high}
+            for r in found
+        ]
+        slug = re.sub(r"[^a-z0-9]+", "-", f"{name}-{metric}".lower()).strip("-")
+        title = f"{metric}: arm − control, 95% interval"
+        specs[slug] = charts.interval(rows, "arm", unit=unit, title=title, file=slug)
+    return specs
 
 
 @router.get("/experiments", response_class=HTMLResponse)

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from supportops import numbers
 from supportops.instants import local_midnight
+from supportops.web import charts
 from supportops.web.filters import Filters
 from supportops.web.pages import User, Ws, cached, render, router, view_filters
 from supportops.workspace import Workspace
@@ -31,10 +32,12 @@ def roi_view(ws: Workspace, filters: Filters) -> dict[str, Any]:
     low = local_midnight(filters.start, zone)
     high = local_midnight(filters.end + timedelta(days=1), zone)
     found = ledger(ws, low, high)
-    rows = []
+    rows, saved_rows = [], []
     for row in found.rows:
         s = row.saving
         saved, low_m, high_m = s.money_saved
+        saved_rows.append({"automation": row.automation, "estimate": saved, "low": low_m})
+        saved_rows[-1]["high"] = high_m
         v = row.verification
         rows.append(
             {
@@ -62,8 +65,13 @@ def roi_view(ws: Workspace, filters: Filters) -> dict[str, Any]:
         }
         for r in by_dimension(costed, "channel").to_dict("records")
     ]
+    title = "Money saved per automation, 95% interval"
+    saved_chart = charts.interval(
+        saved_rows, "automation", unit="currency", title=title, file="money-saved"
+    )
     return {
         "rows": rows,
+        "charts": {"money-saved": saved_chart} if saved_rows else {},
         "formula": found.formula,
         "hourly": numbers.fmt(found.hourly_cost, "currency", money),
         "channels": channels,
