@@ -9,6 +9,9 @@ EXTRAS ?= dev
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
+# Two test workers on two cores: one BLAS/OpenMP thread each (two each spin against each other).
+BLAS_1 := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+
 .PHONY: install demo test lint typecheck pytest bench system-deps docs clean
 
 $(STAMP): pyproject.toml
@@ -46,7 +49,7 @@ typecheck: install
 test:
 	$(MAKE) --no-print-directory install system-deps lint typecheck EXTRAS=dev,embeddings
 	url="$$(bash scripts/postgres.sh start)"; \
-	  SUPPORTOPS_TEST_PG_URL="$$url" $(VENV)/bin/pytest -n 2 -q -p no:cacheprovider; \
+	  SUPPORTOPS_TEST_PG_URL="$$url" $(BLAS_1) $(VENV)/bin/pytest -n 2 -q -p no:cacheprovider; \
 	  status=$$?; bash scripts/postgres.sh stop; exit $$status
 
 pytest: install

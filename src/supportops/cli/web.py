@@ -49,10 +49,14 @@ def serve(
     """Serve the web app and REST API over the workspace (docs at /docs); evaluate the alert
     rules every minute; keep the materialised facts fresh."""
     import uvicorn
+    from threadpoolctl import threadpool_limits
 
     from supportops.web import create_app
     from supportops.workspace import resolve_path
 
+    # Pages run on several threads at once: one BLAS thread each, or they spin against each
+    # other (k-means and SVD of the Knowledge page took 3× as long with two threads each).
+    threadpool_limits(1, user_api="blas")
     path = resolve_path(workspace)
     app = create_app(path, alert_interval=alerts_every or None, refresh=refresh)
     console.print(f"supportops on http://{host}:{port}/  (API docs: /docs, health: /healthz)")
