@@ -89,7 +89,8 @@ def _pages(pdf: Path, folder: Path) -> list[Path]:
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler) is missing")
 def test_the_pdf_renders_on_one_to_four_pages(report: ExecutiveReport, tmp_path: Path) -> None:
-    # three pages of operations, and "What our changes and automations saved" (issue 17)
+    # three pages of operations, and "What our changes and automations saved" with the
+    # articles we are missing
     pdf = write_report(report, tmp_path / "report.pdf", "pdf")
     pages = _pages(pdf, tmp_path)
     assert 1 <= len(pages) <= 4
@@ -160,3 +161,17 @@ def test_the_report_shows_its_times_in_the_report_zone_and_groups_by_name(
     assert [d.segment for d in named if d.dimension != "group"] == [
         d.segment for d in report.volume if d.dimension != "group"
     ]
+
+
+def test_the_report_lists_the_costliest_knowledge_gaps(
+    report: ExecutiveReport, demo_workspace: Path
+) -> None:
+    """The period's first gaps, as the Knowledge page finds them for the same days."""
+    from supportops.web.knowledge_page import report_of
+
+    with Workspace.open(demo_workspace, read_only=True) as ws:
+        found = report_of(ws, report.period.start, report.period.end)
+    assert report.knowledge
+    assert [g["title"] for g in report.knowledge] == found.gaps["title"].head(5).tolist()
+    html = render_html(report)
+    assert 'id="knowledge-gaps"' in html and "Articles we are missing" in html

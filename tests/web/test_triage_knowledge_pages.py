@@ -4,6 +4,7 @@ The browser test loads both pages in real Chromium and fails on any console erro
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -116,3 +117,21 @@ def test_both_pages_render_in_a_browser(web: tuple[FastAPI, str]) -> None:
         assert tab.locator("li.gap").count() == 10
         chromium.close()
     assert problems == []
+
+
+def test_the_api_gives_the_pages_gaps_in_the_same_order(web: tuple[FastAPI, str]) -> None:
+    """``GET /api/knowledge/gaps`` (a read token) answers what the Knowledge page shows: the
+    same topics, costliest first, over the same default days, and each article's opportunity."""
+    application, token = web
+    api = TestClient(application, headers={"Authorization": f"Bearer {token}"})
+    found = api.get("/api/knowledge/gaps", params={"top": 3})
+    assert found.status_code == 200, found.text
+    body = found.json()
+    assert len(body["gaps"]) == 3 and body["space"] == "tfidf"
+    scores = [g["score"] for g in body["gaps"]]
+    assert scores == sorted(scores, reverse=True)
+    page = TestClient(application, cookies=session(application, token)).get("/knowledge").text
+    assert all(html.escape(g["title"]) in page for g in body["gaps"])
+    assert {a["article"] for a in body["deflection"]} and body["from"] <= body["to"]
+    assert api.get("/api/knowledge/gaps", params={"start": "2026-13-01"}).status_code == 422
+    assert TestClient(application).get("/api/knowledge/gaps").status_code == 401

@@ -46,7 +46,7 @@ class GapReport:
 
     def data(self, top: int) -> dict[str, Any]:
         """The report as plain data (JSON output, API)."""
-        head = self.gaps.head(top).drop(columns=["cohesion"])
+        head = self.gaps.head(top).drop(columns=["cohesion"], errors="ignore")  # none: no gaps
         return {
             "from": self.first,
             "to": self.last,

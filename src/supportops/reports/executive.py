@@ -98,6 +98,7 @@ class ExecutiveReport:
     qa: dict[str, Any] | None = None
     ledger: Ledger | None = None
     timezone: str = "UTC"  # the report time zone: where its days are cut and times shown
+    knowledge: list[dict[str, Any]] = field(default_factory=list)  # the costliest gaps
 
     def headline(self, metric: str) -> Headline:
         """The headline of ``metric``."""
@@ -262,6 +263,22 @@ def _named(drivers: list[Driver], named: Names) -> list[Driver]:
     ]
 
 
+KNOWLEDGE_TOP = 5
+
+
+def _knowledge(ws: Workspace, period: Period) -> list[dict[str, Any]]:
+    """The period's costliest knowledge gaps (as the Knowledge page finds them: none without
+    an ``articles/`` folder or with too few tickets)."""
+    from supportops.web.knowledge_page import report_of
+
+    if not (ws.path / "articles").is_dir():
+        return []
+    found = report_of(ws, period.start, period.end)
+    columns = ["title", "tickets", "handle_hours", "trend"]
+    rows = found.gaps.head(KNOWLEDGE_TOP)[columns].to_dict("records") if found.tickets else []
+    return [{str(k): v for k, v in row.items()} for row in rows]
+
+
 def _ledger(ws: Workspace, low: datetime, high: datetime) -> Ledger | None:
     """The ROI ledger of the period (None while a holdout's experiment has no arms stored)."""
     from supportops.errors import ExperimentError
@@ -320,6 +337,7 @@ def build_report(
         qa=_qa(ws, current, base),
         ledger=_ledger(ws, low, high),
         timezone=config.report_timezone,
+        knowledge=_knowledge(ws, current),
     )
     report.summary.extend(sentences(report))
     return report

@@ -6,6 +6,7 @@ query the CLI runs (:mod:`supportops.web.data`), as JSON: a list of objects, one
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -20,14 +21,14 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from supportops.errors import InputError
-from supportops.instants import parse_instant
+from supportops.instants import parse_instant, resolve_range
 from supportops.metrics.ticket_files import csv_bytes
 from supportops.tokens import TokenRecord
 from supportops.web import data, drill
 from supportops.web.auth import require
 from supportops.web.errors import ErrorBody
 from supportops.web.filters import Filters, filters_dependency
-from supportops.web.parameters import AsOf, Dimension, Grain, MetricAsk, ProfileName
+from supportops.web.parameters import AsOf, Day, Dimension, Grain, MetricAsk, Period, ProfileName
 from supportops.web.state import workspace
 from supportops.workspace import Workspace
 
@@ -242,6 +243,39 @@ def sla_at_risk(
     """Active targets due within `within` seconds of `as_of`, nearest to breach first."""
     frame = data.at_risk(ws, as_of, within, _memo(request, ws))
     return data.records(frame.drop(columns=["ticket_row"], errors="ignore"))
+
+
+@router.get("/knowledge/gaps", response_model=dict[str, Any], summary="Knowledge gaps")
+def knowledge_gaps(
+    request: Request,
+    ws: Ws,
+    _: Reader,
+    start: Day = None,
+    end: Day = None,
+    period: Period = None,
+    top: Annotated[int, Query(ge=1, le=100, description="Gaps returned, costliest first")] = 10,
+) -> dict[str, Any]:
+    """The topics of the days' tickets (default: the last 28 days of data) that no article
+    covers, the most hours first, and each article's deflection opportunity — `supportops
+    knowledge gaps` in the TF-IDF space, as the Knowledge page."""
+    from supportops.web.knowledge_page import gap_days, report_of
+
+    first, last = gap_days(
+        ws, resolve_range(start, end, period, ws.config.report_timezone, ws.clock)
+    )
+    found = _cached(request, ws, ("knowledge", first, last), lambda: report_of(ws, first, last))
+    answer: dict[str, Any] = json.loads(json.dumps(found.data(top), default=_plain))
+    return answer
+
+
+def _plain(value: Any) -> Any:
+    """A value JSON has no type for: a day or instant as ISO 8601, a NumPy number or array as
+    its Python value, a missing one as null."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return None if pd.isna(value) else str(value)
 
 
 @router.get("/quality", response_model=dict[str, Any], summary="Data quality")

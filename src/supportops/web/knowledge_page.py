@@ -8,22 +8,37 @@ uses the sentence encoder when it is installed.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from supportops.knowledge.report import GapReport, gap_report
-from supportops.web.pages import User, Ws, cached, render, router, view_filters
+from supportops.metrics.inventory import newest_ticket_day
+from supportops.web.pages import DEFAULT_DAYS, User, Ws, cached, render, router, today, view_filters
 from supportops.web.ticket_links import ticket_path
 from supportops.workspace import Workspace
 
-__all__ = ["TOP", "knowledge"]
+__all__ = ["TOP", "gap_days", "knowledge", "report_of"]
 
 TOP = 10
 SPACE = "tfidf"
 
 
-def _report(ws: Workspace, start: object, end: object) -> GapReport:
-    return gap_report(ws, ws.path / "articles", start, end, SPACE)  # type: ignore[arg-type]
+def report_of(ws: Workspace, start: date | None, end: date | None) -> GapReport:
+    """The gaps of ``start``–``end`` against the workspace's ``articles/`` folder, in
+    :data:`SPACE` (the page, the API and the executive report share it)."""
+    return gap_report(ws, ws.path / "articles", start, end, SPACE)
+
+
+def gap_days(ws: Workspace, days: tuple[date | None, date | None]) -> tuple[date, date]:
+    """``days``, their missing ends filled as the pages fill them: the last 28 days of data."""
+    first, last = days
+    if first is not None and last is not None:
+        return first, last
+    now = today(ws)
+    end = last or min(newest_ticket_day(ws.store) or now, now)
+    return first or end - timedelta(days=DEFAULT_DAYS - 1), end
 
 
 @router.get("/knowledge", response_class=HTMLResponse)
@@ -34,7 +49,7 @@ def knowledge(request: Request, ws: Ws, _: User) -> Response:
         request,
         ws,
         ("knowledge", filters.start, filters.end),
-        lambda: _report(ws, filters.start, filters.end),
+        lambda: report_of(ws, filters.start, filters.end),
     )
     gaps = found.gaps.head(TOP).to_dict("records") if found.tickets else []
     sources = found.found.tickets.set_index("ticket_id")["source"] if found.tickets else None
