@@ -87,7 +87,7 @@ def test_a_full_disk_is_one_line(
     def full(**_: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/ws/supportops.duckdb")
 
-    monkeypatch.setattr(cli, "app", full)
+    monkeypatch.setattr(cli.root, "main", full)
     with pytest.raises(SystemExit) as info:
         cli.main()
     assert info.value.code == 2

@@ -158,12 +158,30 @@ class Store(ABC):
                 self.remembered = before
 
     def ensure_schema(self) -> None:
-        """Create every table of the event log and the bookkeeping tables if missing."""
+        """Create every table of the event log and the bookkeeping tables if missing, and add
+        the columns a table of an earlier version lacks (empty in its rows: a column the event
+        log gained, such as ``bot_sessions.requester_id``, is optional)."""
         for tbl in TABLES.values():
             self.execute(self._create_sql(tbl))
         for name, columns in BOOKKEEPING.items():
             body = ", ".join(f'"{col}" {self.capabilities.types[kind]}' for col, kind in columns)
             self.execute(f'CREATE TABLE IF NOT EXISTS "{name}" ({body})')
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        found = self.arrow(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        )
+        have = set(zip(found.column(0).to_pylist(), found.column(1).to_pylist(), strict=True))
+        for tbl in TABLES.values():
+            declared = [(c.name, self.capabilities.ddl_type(c)) for c in tbl.columns]
+            declared += [
+                (c.raw_name, self.capabilities.types["string"]) for c in tbl.columns if c.other
+            ]
+            for column, kind in declared:
+                if (tbl.name, column) not in have:
+                    self.execute(f'ALTER TABLE "{tbl.name}" ADD COLUMN "{column}" {kind}')
 
     def _create_sql(self, tbl: Table) -> str:
         defs = [f'"{c.name}" {self.capabilities.ddl_type(c)}' for c in tbl.columns]
