@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from supportops.model.schema import TABLES, Column, Table
 
-__all__ = ["BOOKKEEPING", "Capabilities", "Store", "UpsertCounts"]
+__all__ = ["BOOKKEEPING", "PENDING", "Capabilities", "Store", "UpsertCounts"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class UpsertCounts:
     updated: int = 0
     duplicates: int = 0
 
+
+PENDING = "refresh_pending"
 
 # Tables of the store's own: the quarantine of rejected rows, the imports begun, and the log of
 # imports that finished.
@@ -108,6 +110,9 @@ BOOKKEEPING: dict[str, list[tuple[str, str]]] = {
         ("records", "number"),
         ("error", "string"),
     ],
+    # the tickets imports changed since the materialised facts were last refreshed (see
+    # :mod:`supportops.metrics.incremental`): written in the import's transaction
+    PENDING: [("source", "string"), ("ticket_id", "string")],
 }
 
 _VIEW_LOCKS = threading.Lock()  # guards the creation of each store's view lock
