@@ -154,7 +154,7 @@ def import_(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Import event-log files (CSV, Parquet, JSONL); bad rows are quarantined, good rows kept.
-    When the materialised facts matched the data, the changed tickets' are refreshed."""
+    When the materialised facts matched the data before, the changed tickets' are refreshed."""
     from supportops.metrics.incremental import refresh_changed
     from supportops.metrics.materialize import is_fresh
     from supportops.workspace import Workspace

@@ -192,10 +192,19 @@ def _in(keys: str, source: str = "x.source") -> str:
     return f"({source}, x.ticket_id) IN (SELECT source, ticket_id FROM {keys})"
 
 
+def _of(ws: Workspace, table: str, keys: str, source: str = "x.source") -> str:
+    """SQL: the row ``x`` of ``table`` belongs to a ticket of ``keys`` — found by the key
+    columns alone first where the engine names rows (see ``Capabilities.row_id``)."""
+    row = ws.store.capabilities.row_id
+    if row is None:
+        return _in(keys, source)
+    return f"x.{row} IN (SELECT x.{row} FROM {table} x WHERE {_in(keys, source)})"
+
+
 def _rows_of(ws: Workspace, table: str, keys: str, name: str) -> None:
     """``name``: the rows of ``table`` whose ticket is in ``keys`` (a row without a source
     belongs to the default one, as the SLA engine reads it)."""
-    where = _in(keys, "coalesce(x.source, 'csv')")
+    where = _of(ws, table, keys, "coalesce(x.source, 'csv')")
     ws.store.execute(f"CREATE TEMP TABLE {name} AS SELECT x.* FROM {table} x WHERE {where}")
 
 
@@ -229,7 +238,7 @@ def _refresh_sla(
         instances = evaluate_workspace(ws, moment, inputs=inputs)
     with stages("sla store"):
         for table in (STORED, JOINED):
-            store.execute(f"DELETE FROM {table} x WHERE {_in(SLA_KEYS)}")
+            store.execute(f"DELETE FROM {table} x WHERE {_of(ws, table, SLA_KEYS)}")
         rows = append_instances(ws, instances, STORED)
         join_keys(ws, SLA_KEYS)
         write_state(ws, moment)
@@ -288,13 +297,14 @@ def _fact_inputs(ws: Workspace, sla: bool) -> dict[str, str]:
     superset), so the large tables are read once."""
     store = ws.store
     tickets, events, surveys = f"{_P}tickets", f"{_P}events", f"{_P}surveys"
-    read = (f"{_P}sla_tickets", f"{_P}sla_events") if sla else ("tickets", "events")
-    pairs = [(read[0], tickets), (read[1], events)]
+    base = (f"{_P}sla_tickets", f"{_P}sla_events") if sla else ("tickets", "events")
+    pairs = [(base[0], tickets), (base[1], events)]
     if table_exists(store, STORED):
         pairs.append((STORED, f"{_P}instances"))
     for table, name in pairs:
         store.execute(
-            f"CREATE TEMP TABLE {name} AS SELECT x.* FROM {table} x WHERE {_in(FACT_KEYS)}"
+            f"CREATE TEMP TABLE {name} AS SELECT x.* FROM {table} x "
+            f"WHERE {_of(ws, table, FACT_KEYS)}"
         )
     store.execute(
         f"CREATE TEMP TABLE {surveys} AS SELECT x.* FROM surveys x JOIN {tickets} k ON {_ON} "
@@ -315,7 +325,7 @@ def _replace(ws: Workspace, new: dict[str, str]) -> dict[str, int]:
         f"JOIN {FACT_KEYS} k ON {_ON}"
     )
     for table in (FACTS, TIMELINE, SPANS, ANSWERS):
-        store.execute(f"DELETE FROM {table} x WHERE {_in(FACT_KEYS)}")
+        store.execute(f"DELETE FROM {table} x WHERE {_of(ws, table, FACT_KEYS)}")
     store.execute(f"DELETE FROM {ANSWERS} WHERE ticket_id IS NULL")
     order = "o.so_row IS NOT NULL, n.created_at, n.source, n.ticket_id"
     store.execute(

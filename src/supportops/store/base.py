@@ -28,6 +28,8 @@ class Capabilities:
 
     ``parallel_views``: each :meth:`Store.view` is a cursor of its own, so views of several
     threads run at once (DuckDB); otherwise a view is the store itself, one thread at a time.
+    ``row_id``: the pseudo-column naming a row, when selecting the few rows of a large table
+    by their ids is quicker than one pass reading every column (DuckDB's ``rowid``).
     """
 
     name: str
@@ -35,6 +37,7 @@ class Capabilities:
     types: dict[str, str]
     list_type: str
     parallel_views: bool = False
+    row_id: str | None = None
 
     def ddl_type(self, column: Column) -> str:
         """The engine's SQL type for a declared column."""

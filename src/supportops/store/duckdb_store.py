@@ -37,6 +37,7 @@ DUCKDB = Capabilities(
     },
     list_type="VARCHAR[]",
     parallel_views=True,
+    row_id="rowid",
 )
 
 STORE_FILE = "supportops.duckdb"
