@@ -105,3 +105,18 @@ def test_a_failed_import_keeps_nothing_and_status_names_it(tmp_path: Path) -> No
     assert "events.jsonl" in unfinished["error"]
     code, out = run("status", "-w", str(tmp_path / "ws"))
     assert code == 0 and f"import {unfinished['import_id']}" in out and "did not finish" in out
+
+
+def test_an_import_into_a_refreshed_workspace_refreshes_the_tickets_it_changed(
+    tmp_path: Path,
+) -> None:
+    ws = str(tmp_path / "ws")
+    run("init", ws)
+    run("import", str(GOLDEN / "basic" / "tickets.csv"), "-w", ws)
+    code, out = run("metrics", "refresh", "--full", "-w", ws)
+    assert code == 0 and "refreshed every ticket" in out, out
+    code, out = run("import", str(GOLDEN / "basic" / "events.jsonl"), "-w", ws)
+    # every ticket changed: more than a fifth of them, so all are rebuilt
+    assert code == 0 and "refreshed every ticket" in out and "after imports" not in out, out
+    code, out = run("metrics", "refresh", "-w", ws)  # nothing noted since: nothing to redo
+    assert code == 0 and "refreshed 0 changed tickets" in out, out

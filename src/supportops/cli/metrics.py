@@ -4,8 +4,9 @@
 ``supportops metrics ID[:AGG]... [--by DIM,...] [--grain G] [--from D] [--to D] [--period P]
 [--filter DIM=VALUE]... [--as-of T] [--profile P] [--format table|json|csv|parquet] [--sql
 --dialect D]``. Days, periods and instants are read by :mod:`supportops.instants`.
-The words ``explain``, ``reconcile`` and ``refresh`` (materialise the per-ticket facts) in place
-of the first metric id name the sub-commands.
+The words ``explain``, ``reconcile`` and ``refresh`` (materialise the per-ticket facts: the
+tickets imports changed since the last refresh, or every ticket with ``--full``) in place of the
+first metric id name the sub-commands.
 """
 
 from __future__ import annotations
@@ -186,6 +187,9 @@ def metrics_command(
     source: Annotated[
         str | None, Opt("--source", help="reconcile: the source compared with its vendor.")
     ] = None,
+    full: Annotated[
+        bool, Opt("--full", help="refresh: rebuild every ticket, not only those imports changed.")
+    ] = False,
 ) -> None:
     """Metrics of the catalog, by dimension and period; `--list`, `explain ID`, `reconcile`,
     `refresh`."""
@@ -200,11 +204,11 @@ def metrics_command(
     from supportops.workspace import Workspace
 
     if words[0] == "refresh":
-        from supportops.metrics.materialize import refresh_facts
+        from supportops.metrics.incremental import refresh_changed
 
         with Workspace.open(workspace) as ws:
-            rows = refresh_facts(ws)
-        console.print(", ".join(f"{name}: {n:,} rows" for name, n in rows.items()))
+            done = refresh_changed(ws, full=full)
+        console.print(done.summary())
         return
     if words[0] == "reconcile":
         from supportops.metrics.reconcile import reconcile

@@ -153,12 +153,20 @@ def import_(
     ] = "utf-8",
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Import event-log files (CSV, Parquet, JSONL); bad rows are quarantined, good rows kept."""
+    """Import event-log files (CSV, Parquet, JSONL); bad rows are quarantined, good rows kept.
+    When the materialised facts matched the data before, the changed tickets' are refreshed."""
+    from supportops.metrics.incremental import refresh_changed
+    from supportops.metrics.materialize import is_fresh
     from supportops.workspace import Workspace
 
     with Workspace.open(workspace) as ws:
+        built = is_fresh(ws)
         report = _run_import(ws, paths, timezone, mapping, source, table, encoding)
+        done = refresh_changed(ws) if built else None
     print_report(report)
+    if done is not None:  # the tables matched the data before: bring them up to date again
+        console.print(done.summary())
+        return
     console.print(
         "Reports and pages read materialised facts and an SLA snapshot while they match the "
         "data: run `supportops metrics refresh` after imports to keep them fast "

@@ -415,7 +415,7 @@ def _iter_tickets(
 ) -> Iterator[pa.Table]:
     compiled = _compile(ws, filters, as_of, profile, stored=True, days=days)
     if "lo" in compiled.params:
-        total = int(ws.store.scalar(f"SELECT count(*) FROM {FACTS}"))
+        total = int(ws.store.scalar(f"SELECT coalesce(max(so_row), 0) FROM {FACTS}"))
         for first in range(1, max(total, 1) + 1, chunk):
             compiled.params.update(lo=first, hi=first + chunk)
             sql, params = render(compiled, ws.store.capabilities.dialect)

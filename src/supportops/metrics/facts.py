@@ -28,7 +28,16 @@ from typing import Any
 
 from supportops.metrics.sla_source import instances_table
 
-__all__ = ["SOLVED", "UNSOLVED", "Cte", "FactOptions", "clock_join", "clock_value", "fact_ctes"]
+__all__ = [
+    "SOLVED",
+    "TABLES",
+    "UNSOLVED",
+    "Cte",
+    "FactOptions",
+    "clock_join",
+    "clock_value",
+    "fact_ctes",
+]
 
 SOLVED = "('solved', 'closed')"
 UNSOLVED = "('new', 'open', 'pending', 'on_hold')"
@@ -87,7 +96,7 @@ def _literals(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(exp.Literal.string(v).sql("duckdb") for v in values) + ")"
 
 
-def _base(o: FactOptions) -> list[Cte]:
+def _base(o: FactOptions, tables: dict[str, str]) -> list[Cte]:
     cut_t = " WHERE t.created_at <= $as_of" if o.as_of else ""
     cut_e = " WHERE e.at <= $as_of" if o.as_of else ""
     reply = "actor = 'agent' AND public"
@@ -97,13 +106,13 @@ def _base(o: FactOptions) -> list[Cte]:
         Cte(
             "so_tickets",
             f"SELECT t.*, epoch(t.created_at) AS created_s, {o.calendar} AS cal "
-            f"FROM tickets t{cut_t}",
+            f"FROM {tables['tickets']} t{cut_t}",
         ),
         Cte(
             "so_events",
             "SELECT e.source, e.ticket_id, e.at, epoch(e.at) AS at_s, e.kind, "
             "e.actor, e.value, e.previous, coalesce(e.event_id, '') AS event_id, "
-            f"coalesce(e.public, TRUE) AS public FROM events e{cut_e}",
+            f"coalesce(e.public, TRUE) AS public FROM {tables['events']} e{cut_e}",
         ),
         Cte(
             "so_messages",
@@ -140,7 +149,7 @@ def _base(o: FactOptions) -> list[Cte]:
     ]
 
 
-def _timeline(o: FactOptions) -> list[Cte]:
+def _timeline(o: FactOptions, tables: dict[str, str]) -> list[Cte]:
     solved_cut = " AND t.solved_at <= $as_of" if o.as_of else ""
     # a ticket solved or closed with neither status events nor solved_at starts solved at an
     # unknown instant (``untimed``): no solve, so its resolution time is unknown, not 0
@@ -149,7 +158,8 @@ def _timeline(o: FactOptions) -> list[Cte]:
     return [
         Cte(  # whether a ticket has status events at all, before any as-of cut
             "so_status_n",
-            f"SELECT {_KEY}, count(*) AS n FROM events WHERE kind = 'status' GROUP BY {_KEY}",
+            f"SELECT {_KEY}, count(*) AS n FROM {tables['events']} WHERE kind = 'status' "
+            f"GROUP BY {_KEY}",
         ),
         Cte(
             "so_steps",
@@ -323,15 +333,16 @@ def _durations(o: FactOptions) -> list[str]:
     return cols
 
 
-def _facts(o: FactOptions) -> list[Cte]:
+def _facts(o: FactOptions, tables: dict[str, str]) -> list[Cte]:
     cols = _durations(o)
     joins, deps = "", ["so_joined"]
     if o.business:
         joins += "".join(clock_join(f"b{i}", "x.cal", f"x.{k}") for i, k in enumerate(_STAMPS))
     if o.sla_table:
+        stored = instances_table(o.sla_table)
         joins += (
             " LEFT JOIN (SELECT source, ticket_id, max(CASE WHEN status = 'breached' "
-            f"THEN 1 ELSE 0 END) AS breached FROM {instances_table(o.sla_table)} GROUP BY source, "
+            f"THEN 1 ELSE 0 END) AS breached FROM {tables.get(stored, stored)} GROUP BY source, "
             f"ticket_id) sla ON {_on('sla', 'x')}"
         )
         cols.append("sla.breached AS sla_breached")
@@ -358,7 +369,16 @@ def _facts(o: FactOptions) -> list[Cte]:
     return [_joined(o), repeat, facts]
 
 
-def fact_ctes(o: FactOptions) -> dict[str, Cte]:
-    """Every CTE the facts may need, by name; the compiler keeps those a query reads."""
-    ctes = [*_base(o), *_timeline(o), *_status(o), *_facts(o)]
+TABLES = ("tickets", "events", "surveys")  # the event log's tables the facts read
+
+
+def fact_ctes(o: FactOptions, tables: dict[str, str] | None = None) -> dict[str, Cte]:
+    """Every CTE the facts may need, by name; the compiler keeps those a query reads.
+
+    ``tables`` reads another table in place of a table of :data:`TABLES` (or of the SLA
+    instances): the incremental refresh (:mod:`.incremental`) reads only the changed tickets'
+    rows."""
+    read = {name: name for name in TABLES} | (tables or {})
+    surveys = Cte("so_surveys", f"SELECT * FROM {read['surveys']}")
+    ctes = [*_base(o, read), *_timeline(o, read), *_status(o), *_facts(o, read), surveys]
     return {c.name: c for c in ctes}

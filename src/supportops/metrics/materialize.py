@@ -14,12 +14,17 @@ repeat-contact window); otherwise it computes the facts inline.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, replace
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from supportops.metrics.compiler import Compiled, parse, render, with_ctes
 from supportops.metrics.facts import Cte, FactOptions, fact_ctes
 from supportops.metrics.sla_source import STORED, table_exists
+from supportops.store.base import PENDING
 
 if TYPE_CHECKING:
     from supportops.workspace import Workspace
@@ -27,20 +32,43 @@ if TYPE_CHECKING:
 __all__ = [
     "ANSWERS",
     "FACTS",
+    "RELATIONS",
     "SPANS",
     "STATE",
     "TIMELINE",
+    "Stages",
+    "fact_options",
     "is_fresh",
     "materialised",
     "refresh_facts",
     "refresh_sla",
+    "relation_library",
+    "select_sql",
     "signature",
+    "snapshot_moment",
 ]
 
 FACTS, TIMELINE, STATE = "metric_facts", "metric_timeline", "metric_facts_state"
 SPANS, ANSWERS = "metric_spans", "metric_answers"
 _ROW = ", row_number() OVER (ORDER BY created_at, source, ticket_id) AS so_row"  # by creation:
 # a range of days reads the row groups that hold it
+
+
+@dataclass
+class Stages:
+    """Seconds spent in each stage of a refresh, in the order the stages ran."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        """Time the block as stage ``name`` (added to it when it ran before)."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - start
+            self.seconds[name] = self.seconds.get(name, 0.0) + spent
 
 
 def signature(ws: Workspace, sla: bool = True) -> str:
@@ -67,22 +95,40 @@ def _options(ws: Workspace, base: FactOptions) -> FactOptions:
     )
 
 
-def refresh_sla(ws: Workspace) -> int:
+def refresh_sla(ws: Workspace, stages: Stages | None = None) -> int:
     """Evaluate every SLA target instance now and store the snapshot SLA metrics and pages read
     (see :mod:`.sla_source`); returns the instances written (0 without SLA policies).
 
     "Now" is the current minute (pages ask as of the minute), or the newest event when that is
     later: a snapshot answers only instants at or after every event it has seen."""
     from supportops.metrics.sla_source import store_snapshot
-    from supportops.sla.workspace import evaluate_workspace, now
+    from supportops.sla.store import load_inputs
+    from supportops.sla.workspace import evaluate_workspace
 
     if not ws.config.sla_policies:
         return 0
+    stages = stages or Stages()
+    moment = snapshot_moment(ws)
+    with stages("sla inputs"):
+        inputs = load_inputs(ws.store)
+    with stages("sla engine"):
+        instances = evaluate_workspace(ws, moment, inputs=inputs)
+    del inputs
+    with stages("sla store"):
+        return store_snapshot(ws, instances, moment)
+
+
+def snapshot_moment(ws: Workspace) -> datetime:
+    """The instant a snapshot is taken at: the current minute, or the newest event when that is
+    later."""
+    from supportops.sla.workspace import now
+
     moment = now(ws).replace(second=0)
     newest = ws.store.scalar('SELECT max("at") FROM events')
-    if newest is not None and newest > moment:
-        moment = newest
-    return store_snapshot(ws, evaluate_workspace(ws, moment), moment)
+    if newest is not None:
+        newest = newest if newest.tzinfo else newest.replace(tzinfo=UTC)
+        moment = max(moment, newest)
+    return moment
 
 
 def is_fresh(ws: Workspace) -> bool:
@@ -107,17 +153,15 @@ def _state(ws: Workspace) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def refresh_facts(ws: Workspace, sla: bool = True) -> dict[str, Any]:
-    """Build (or rebuild) the materialised facts — first the SLA snapshot (``sla``) they and
-    the SLA metrics read; returns the rows written."""
+def fact_options(ws: Workspace) -> FactOptions:
+    """The options the materialised facts are built with: the default profile's rules, every
+    business clock, the stored SLA instances."""
     from supportops.metrics.profiles import DEFAULT
     from supportops.metrics.query import build_query, setting_for
 
-    instances = refresh_sla(ws) if sla else None
-
     setting = setting_for(ws, build_query(["first_reply_time_business"], ws.config.report_timezone))
     rules = DEFAULT.rules
-    options = _options(
+    return _options(
         ws,
         FactOptions(
             reply_from_customer=rules.reply_from_customer,
@@ -127,54 +171,91 @@ def refresh_facts(ws: Workspace, sla: bool = True) -> dict[str, Any]:
             slots=setting.slots,
         ),
     )
+
+
+def refresh_facts(ws: Workspace, sla: bool = True, stages: Stages | None = None) -> dict[str, Any]:
+    """Build (or rebuild) the materialised facts — first the SLA snapshot (``sla``) they and
+    the SLA metrics read; returns the rows written. ``stages`` records the seconds of each
+    stage."""
+    stages = stages or Stages()
+    instances = refresh_sla(ws, stages) if sla else None
+    with stages("options"):
+        options = fact_options(ws)
     library = fact_ctes(options)
     store = ws.store
     for table, cte, row in (
-        (FACTS, "so_facts", _ROW),
         (TIMELINE, "so_timeline", ""),
+        (FACTS, "so_facts", _ROW),
     ):
-        ctes = ", ".join(f"{c.name} AS ({c.sql})" for c in with_ctes({cte}, library))
-        text = f"WITH {ctes} SELECT *{row} FROM {cte}" + (" ORDER BY so_row" if row else "")
-        sql, _ = render(_compiled(text), store.capabilities.dialect)
-        store.execute(f"DROP TABLE IF EXISTS {table}")
-        store.execute(f"CREATE TABLE {table} AS {sql}")
-    _relations(ws, options)
-    store.execute(f"DROP TABLE IF EXISTS {STATE}")
-    store.execute(
-        f"CREATE TABLE {STATE} (options {store.capabilities.types['string']}, "
-        f"data {store.capabilities.types['string']})"
-    )
-    store.execute(
-        f"INSERT INTO {STATE} VALUES (?, ?)", [json.dumps(asdict(options)), signature(ws)]
-    )
+        with stages(table):
+            sql = select_sql(ws, {cte}, library, f"SELECT *{row} FROM {cte}")
+            store.execute(f"DROP TABLE IF EXISTS {table}")
+            store.execute(f"CREATE TABLE {table} AS {sql}" + (" ORDER BY so_row" if row else ""))
+        library["so_timeline"] = Cte("so_timeline", f"SELECT * FROM {TIMELINE}")  # once
+    _relations(ws, options, stages)
+    with stages("state"):
+        store.execute(f"DROP TABLE IF EXISTS {STATE}")
+        store.execute(
+            f"CREATE TABLE {STATE} (options {store.capabilities.types['string']}, "
+            f"data {store.capabilities.types['string']})"
+        )
+        store.execute(
+            f"INSERT INTO {STATE} VALUES (?, ?)", [json.dumps(asdict(options)), signature(ws)]
+        )
+        if table_exists(store, PENDING):  # what imports noted is in the tables now
+            store.execute(f"DELETE FROM {PENDING}")
     written = {FACTS: store.count(FACTS), TIMELINE: store.count(TIMELINE)}
     return written if instances is None else {STORED: instances, **written}
 
 
-def _relations(ws: Workspace, options: FactOptions) -> None:
+def select_sql(ws: Workspace, needed: set[str], library: dict[str, Cte], select: str) -> str:
+    """``select`` over the CTEs ``needed`` of ``library`` (and those they read), in the
+    store's dialect."""
+    ctes = ", ".join(f"{c.name} AS ({c.sql})" for c in with_ctes(needed, library))
+    sql, _ = render(_compiled(f"WITH {ctes} {select}"), ws.store.capabilities.dialect)
+    return sql
+
+
+RELATIONS = (
+    (SPANS, "backlog", "coalesce(end_s, 1e18), start_s"),
+    (ANSWERS, "surveys", "answered_at"),
+)
+
+
+def relation_library(
+    options: FactOptions,
+    name: str,
+    facts: str = FACTS,
+    timeline: str = TIMELINE,
+    tables: dict[str, str] | None = None,
+) -> dict[str, Cte]:
+    """The CTEs of the materialised relation ``name`` (``backlog``, ``surveys``) reading the
+    facts and timeline from the tables ``facts`` and ``timeline`` (and ``tables``: see
+    :func:`~.facts.fact_ctes`); its own CTE is the first."""
+    from supportops.metrics.relations import relation
+
+    cte = relation(name, options, False).ctes[0]
+    return {
+        cte.name: cte,
+        **fact_ctes(options, tables),
+        "so_facts": Cte("so_facts", f"SELECT * FROM {facts}"),
+        "so_timeline": Cte("so_timeline", f"SELECT * FROM {timeline}"),
+    }
+
+
+def _relations(ws: Workspace, options: FactOptions, stages: Stages) -> None:
     """The backlog's spans (a ticket in an unsolved status, with the ticket's columns) and the
     survey answers (with their ticket's columns), from the tables just written. Spans are
     ordered by their end (still open last), answers by their instant: a query for an instant or
     a range then reads the few row groups that hold it."""
-    from supportops.metrics.relations import relation
-
-    for table, name, order in (
-        (SPANS, "backlog", "coalesce(end_s, 1e18), start_s"),
-        (ANSWERS, "surveys", "answered_at"),
-    ):
-        cte = relation(name, options, False).ctes[0]
-        library = {
-            **fact_ctes(options),
-            cte.name: cte,
-            "so_facts": Cte("so_facts", f"SELECT * FROM {FACTS}"),
-            "so_timeline": Cte("so_timeline", f"SELECT * FROM {TIMELINE}"),
-        }
-        ctes = ", ".join(f"{c.name} AS ({c.sql})" for c in with_ctes({cte.name}, library))
-        text = f"WITH {ctes} SELECT * FROM {cte.name} ORDER BY {order}"
-        sql, _ = render(_compiled(text), ws.store.capabilities.dialect)
-        ws.store.execute(f"DROP TABLE IF EXISTS {table}")
-        ws.store.execute(f"CREATE TABLE {table} AS {sql}")
-        ws.store.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS so_row")
+    for table, name, order in RELATIONS:
+        with stages(table):
+            library = relation_library(options, name)
+            cte = next(iter(library))
+            sql = select_sql(ws, {cte}, library, f"SELECT * FROM {cte} ORDER BY {order}")
+            ws.store.execute(f"DROP TABLE IF EXISTS {table}")
+            ws.store.execute(f"CREATE TABLE {table} AS {sql}")
+            ws.store.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS so_row")
 
 
 def _compiled(text: str) -> Compiled:

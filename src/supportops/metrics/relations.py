@@ -132,8 +132,8 @@ def _surveys(o: FactOptions, agent_dim: bool) -> Relation:
     answers = Cte(  # a CTE of its own, so that it can be read from its materialised table
         "so_answers",
         "SELECT t.*, s.survey, s.score, s.at AS answered_at, s.source AS survey_source "
-        f"FROM surveys s LEFT JOIN so_tickets t ON {_on('t', 's')}{cut}",
-        ("so_tickets",),
+        f"FROM so_surveys s LEFT JOIN so_tickets t ON {_on('t', 's')}{cut}",
+        ("so_surveys", "so_tickets"),
     )
     dims = _TICKET | {"source": "survey_source"}
     return Relation("SELECT * FROM so_answers", "answered_at", dims, ("so_answers",), (answers,))

@@ -35,6 +35,7 @@ __all__ = [
     "TEMP",
     "advanced",
     "instances_table",
+    "join_keys",
     "joined_sql",
     "load_instances",
     "sla_signature",
@@ -42,7 +43,9 @@ __all__ = [
     "snapshot_at",
     "status_sql",
     "store_snapshot",
+    "stored_state",
     "table_exists",
+    "write_state",
 ]
 
 STORED = "sla_instances"
@@ -138,6 +141,41 @@ def _join(ws: Workspace) -> None:
     ws.store.execute(sql)
 
 
+def join_keys(ws: Workspace, keys: str) -> None:
+    """Add to ``JOINED`` the stored instances of the tickets in the table ``keys`` (columns
+    ``source``, ``ticket_id``) joined to their tickets."""
+    from supportops.metrics.compiler import Compiled, parse, render
+
+    only = (
+        f"(SELECT s.* FROM {STORED} s JOIN {keys} k ON k.source = s.source "
+        "AND k.ticket_id = s.ticket_id)"
+    )
+    text = f"INSERT INTO {JOINED} {joined_sql(only)}"
+    sql, _ = render(Compiled(parse(text), {}), ws.store.capabilities.dialect)
+    ws.store.execute(sql)
+
+
+def write_state(ws: Workspace, as_of: datetime) -> None:
+    """Record that the snapshot was taken at ``as_of`` from the data as it is now."""
+    string, stamp = (ws.store.capabilities.types[k] for k in ("string", "timestamp"))
+    ws.store.execute(f"DROP TABLE IF EXISTS {SNAPSHOT_STATE}")
+    ws.store.execute(f"CREATE TABLE {SNAPSHOT_STATE} (as_of {stamp}, data {string})")
+    ws.store.execute(
+        f"INSERT INTO {SNAPSHOT_STATE} VALUES (?, ?)", [_utc(as_of), sla_signature(ws)]
+    )
+
+
+def stored_state(ws: Workspace) -> tuple[datetime, str] | None:
+    """The instant and signature the stored snapshot was taken at and from, if it was."""
+    if not all(table_exists(ws.store, t) for t in (SNAPSHOT_STATE, STORED, JOINED)):
+        return None
+    rows = ws.store.memo(
+        ("rows", SNAPSHOT_STATE),
+        lambda: ws.store.arrow(f"SELECT as_of, data FROM {SNAPSHOT_STATE}").to_pylist(),
+    )
+    return (_utc(rows[0]["as_of"]), str(rows[0]["data"])) if rows else None
+
+
 def sla_signature(ws: Workspace) -> str:
     """What a snapshot depends on: the event log's counts and newest instants, the SLA
     configuration (policies and calendars)."""
@@ -160,27 +198,16 @@ def store_snapshot(ws: Workspace, instances: pd.DataFrame, as_of: datetime) -> i
     if newest is not None and _utc(newest) > _utc(as_of):
         return rows  # events after the instant: a table for SQL, not a snapshot to advance
     _join(ws)
-    string, stamp = (ws.store.capabilities.types[k] for k in ("string", "timestamp"))
-    ws.store.execute(f"CREATE TABLE {SNAPSHOT_STATE} (as_of {stamp}, data {string})")
-    ws.store.execute(
-        f"INSERT INTO {SNAPSHOT_STATE} VALUES (?, ?)", [_utc(as_of), sla_signature(ws)]
-    )
+    write_state(ws, as_of)
     return rows
 
 
 def snapshot_at(ws: Workspace) -> datetime | None:
     """The instant of the stored snapshot when it still matches the data and the policies."""
-    if not table_exists(ws.store, SNAPSHOT_STATE) or not table_exists(ws.store, STORED):
+    stored = stored_state(ws)
+    if stored is None or stored[1] != sla_signature(ws):
         return None
-    if not table_exists(ws.store, JOINED):
-        return None
-    rows = ws.store.memo(
-        ("rows", SNAPSHOT_STATE),
-        lambda: ws.store.arrow(f"SELECT as_of, data FROM {SNAPSHOT_STATE}").to_pylist(),
-    )
-    if not rows or rows[0]["data"] != sla_signature(ws):
-        return None
-    return _utc(rows[0]["as_of"])
+    return stored[0]
 
 
 def _utc(moment: datetime) -> datetime:

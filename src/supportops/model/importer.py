@@ -36,12 +36,13 @@ from supportops.model.reader import (
 )
 from supportops.model.schema import TABLES, Table
 from supportops.model.validate import HORIZON_DAYS, ColumnInput, Options, checked_sql, quote
-from supportops.store.base import Store
+from supportops.store.base import PENDING, Store
 from supportops.store.import_log import begin_import, fail_import
 
 __all__ = ["ImportReport", "TableReport", "import_batches", "import_files"]
 
 Progress = Callable[[str, int], None]
+CHANGES = ("tickets", "events", "surveys")  # the tables the materialised facts are built from
 
 
 @dataclass
@@ -64,6 +65,9 @@ class ImportReport:
     files: list[str] = field(default_factory=list)
     tables: dict[str, TableReport] = field(default_factory=dict)
     ignored_columns: dict[str, list[str]] = field(default_factory=dict)
+    # the (source, ticket_id) of every ticket whose tickets, events or surveys rows the import
+    # kept: what the incremental refresh recomputes (also noted in the store: ``PENDING``)
+    changed: pa.Table | None = None
 
     def table(self, name: str) -> TableReport:
         """The report of table ``name`` (created empty on first use)."""
@@ -100,6 +104,7 @@ class _Importer:
         self.damaged: dict[str, list[Damaged]] = {}  # per file label, filled by the reader
         self._damaged_done: dict[str, int] = {}
         self.con.execute("CREATE TEMP TABLE _mine (source VARCHAR, ticket_id VARCHAR)")
+        self.con.execute("CREATE TEMP TABLE _touched (source VARCHAR, ticket_id VARCHAR)")
 
     def run(
         self,
@@ -240,9 +245,11 @@ class _Importer:
 
     def _keep_good(self, table: Table, good: pa.Table) -> None:
         unique = self._unique(table, good.select([*table.stored, "_row"]))
-        if table.name == "tickets" and unique.num_rows:
+        if table.name in CHANGES and unique.num_rows:
             self.con.register("_kept", unique.select(["source", "ticket_id"]))
-            self.con.execute("INSERT INTO _mine SELECT source, ticket_id FROM _kept")
+            if table.name == "tickets":
+                self.con.execute("INSERT INTO _mine SELECT source, ticket_id FROM _kept")
+            self.con.execute("INSERT INTO _touched SELECT source, ticket_id FROM _kept")
             self.con.unregister("_kept")
         counts = self.store.upsert(table, unique.select(table.stored))
         rep = self.report.table(table.name)
@@ -287,6 +294,8 @@ class _Importer:
             }
         )
         self.store.append("imports", log)
+        rep.changed = self.con.sql("SELECT DISTINCT * FROM _touched").to_arrow_table()
+        self.store.append(PENDING, rep.changed)
         return rep
 
 

@@ -29,6 +29,7 @@ from supportops.workspace import Workspace
 __all__ = [
     "CATEGORICAL",
     "SlaInputs",
+    "append_instances",
     "events_sql",
     "load_inputs",
     "load_pending",
@@ -156,10 +157,12 @@ def load_pending(store: Store) -> PendingChanges:
     )
 
 
-def load_inputs(store: Store) -> SlaInputs:
-    """Read the tickets and their clock events from a store."""
+def load_inputs(store: Store, tickets: str = "tickets", events: str = "events") -> SlaInputs:
+    """Read the tickets and their clock events from a store (from the tables ``tickets`` and
+    ``events``: e.g. the incremental refresh's rows of the changed tickets)."""
     return SlaInputs(
-        ticket_frame(store.arrow(tickets_sql())), event_arrays(store.arrow(events_sql()))
+        ticket_frame(store.arrow(tickets_sql(tickets))),
+        event_arrays(store.arrow(events_sql(tickets, events))),
     )
 
 
@@ -171,15 +174,22 @@ _LOGICAL = {
 }
 
 
+_NAMES = (*COLUMNS, "source")
+
+
 def store_instances(ws: Workspace, instances: pd.DataFrame, table: str = "sla_instances") -> int:
     """Replace the store table ``sla_instances`` (the spec's columns and ``source``) with
     ``instances``, so that SQL metrics can read them. Returns the rows written."""
-    names = [*COLUMNS, "source"]
     types = ws.store.capabilities.types
-    body = ", ".join(f'"{name}" {types[_LOGICAL.get(name, "string")]}' for name in names)
+    body = ", ".join(f'"{name}" {types[_LOGICAL.get(name, "string")]}' for name in _NAMES)
     ws.store.execute(f'DROP TABLE IF EXISTS "{table}"')
     ws.store.execute(f'CREATE TABLE "{table}" ({body})')
-    rows = pa.Table.from_pandas(instances[names], preserve_index=False)
+    return append_instances(ws, instances, table)
+
+
+def append_instances(ws: Workspace, instances: pd.DataFrame, table: str = "sla_instances") -> int:
+    """Add ``instances`` to the table :func:`store_instances` made; returns the rows added."""
+    rows = pa.Table.from_pandas(instances[list(_NAMES)], preserve_index=False)
     plain = [
         field.with_type(field.type.value_type) if pa.types.is_dictionary(field.type) else field
         for field in rows.schema

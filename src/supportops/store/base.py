@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from supportops.model.schema import TABLES, Column, Table
 
-__all__ = ["BOOKKEEPING", "Capabilities", "Store", "UpsertCounts"]
+__all__ = ["BOOKKEEPING", "PENDING", "Capabilities", "Store", "UpsertCounts"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,9 @@ class Capabilities:
     file of this machine (``{path}``), forcing quotes on ``{quoted}``, without a header; None
     where the engine writes files on its server (PostgreSQL), so the rows are read and written
     here.
+
+    ``row_id``: the pseudo-column naming a row, when selecting the few rows of a large table
+    by their ids is quicker than one pass reading every column (DuckDB's ``rowid``).
     """
 
     name: str
@@ -41,6 +44,7 @@ class Capabilities:
     list_type: str
     parallel_views: bool = False
     local_csv: str | None = None
+    row_id: str | None = None
 
     def ddl_type(self, column: Column) -> str:
         """The engine's SQL type for a declared column."""
@@ -58,6 +62,8 @@ class UpsertCounts:
     updated: int = 0
     duplicates: int = 0
 
+
+PENDING = "refresh_pending"
 
 # Tables of the store's own: the quarantine of rejected rows, the imports begun, and the log of
 # imports that finished.
@@ -114,6 +120,9 @@ BOOKKEEPING: dict[str, list[tuple[str, str]]] = {
         ("records", "number"),
         ("error", "string"),
     ],
+    # the tickets imports changed since the materialised facts were last refreshed (see
+    # :mod:`supportops.metrics.incremental`): written in the import's transaction
+    PENDING: [("source", "string"), ("ticket_id", "string")],
 }
 
 _VIEW_LOCKS = threading.Lock()  # guards the creation of each store's view lock

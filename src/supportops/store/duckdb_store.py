@@ -38,6 +38,7 @@ DUCKDB = Capabilities(
     list_type="VARCHAR[]",
     parallel_views=True,
     local_csv="COPY ({query}) TO '{path}' (FORMAT csv, HEADER false, FORCE_QUOTE ({quoted}))",
+    row_id="rowid",
 )
 
 STORE_FILE = "supportops.duckdb"

@@ -55,7 +55,8 @@ class WebState:
             yield view
 
     def refresh_later(self) -> bool:
-        """Rebuild the materialised facts and the SLA snapshot in a background thread, unless a
+        """Refresh the materialised facts and the SLA snapshot (incrementally, see
+        :func:`~supportops.metrics.incremental.refresh_changed`) in a background thread, unless a
         rebuild is already running (then it runs once more when that one ends); the result
         cache is cleared when it is done. Pages stay correct meanwhile (stale tables are never
         read), only slower. Returns whether a thread was started."""
@@ -79,12 +80,12 @@ class WebState:
         return self.refresh_later()
 
     def _refresh(self) -> None:
-        from supportops.metrics.materialize import refresh_facts
+        from supportops.metrics.incremental import refresh_changed
 
         while True:
-            try:
+            try:  # the tickets imports changed, or everything when that is not known
                 with self.write_lock, self.workspace(remember=False) as ws:
-                    refresh_facts(ws)
+                    refresh_changed(ws)
             except Exception:  # logged; the server keeps serving from the inline facts
                 log.exception("refreshing the materialised facts failed")
             self.cache.clear()
