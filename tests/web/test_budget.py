@@ -73,10 +73,19 @@ def test_a_query_past_its_time_is_stopped_and_answers_503(
     assert client.get("/api/definitions", headers=bearer(token)).status_code == 200
 
 
+@pytest.fixture
+def memory_bound(tmp_path: Path) -> Iterator[tuple[FastAPI, str]]:
+    """An app whose queries may use 200 MB and run a minute (so that on a loaded machine the
+    memory budget, not the time, is what stops a hungry query), and a read token."""
+    app = create_app(_workspace(tmp_path, "  query_seconds: 60\n  query_memory: 200MB\n"))
+    yield app, app.state.web.tokens.create("r", "read")[1]
+    app.state.web.close()
+
+
 def test_a_query_past_its_memory_answers_503(
-    budgeted: tuple[FastAPI, str], monkeypatch: pytest.MonkeyPatch
+    memory_bound: tuple[FastAPI, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app, token = budgeted
+    app, token = memory_bound
     _runs(monkeypatch, HUNGRY)
     answer = TestClient(app).get("/api/quality", headers=bearer(token))
     assert answer.status_code == 503, answer.text
