@@ -36,7 +36,7 @@ def _serve(tickets: int, port: Any, ready: Any, stop: Any) -> None:
 
     account = ZendeskAccount.generated(tickets, events_per_ticket=EVENTS_PER_TICKET)
     with FakeServer(
-        ZendeskFake(account, page_size=1000), max_requests=10**7, max_seconds=7200
+        ZendeskFake(account, page_size=1000, static=True), max_requests=10**7, max_seconds=7200
     ) as fake:
         port.value = int(fake.url.rsplit(":", 1)[1])
         ready.set()

@@ -156,16 +156,15 @@ class DuckDBStore(Store):
         name = f'"{table.name}"'
         cols = ", ".join(f'"{c}"' for c in table.stored)
         if table.replace:
-            return self._replace(table, name, cols)
-        before = self.count(table.name)
-        self.con.execute(
+            return self._replace(table, name, cols, total)
+        inserted = self.con.execute(  # an INSERT answers the number of rows it inserted
             f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _incoming i "
             f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE {key_match('i', 't', table)})"
-        )
-        new = self.count(table.name) - before
+        ).fetchall()
+        new = int(inserted[0][0])
         return UpsertCounts(new=new, duplicates=total - new)
 
-    def _replace(self, table: Table, name: str, cols: str) -> UpsertCounts:
+    def _replace(self, table: Table, name: str, cols: str, total: int) -> UpsertCounts:
         same = " AND ".join(f'i."{c}" IS NOT DISTINCT FROM t."{c}"' for c in table.stored)
         keys = ", ".join(f'i."{k}"' for k in table.key)
         self.con.execute(
@@ -186,8 +185,7 @@ class DuckDBStore(Store):
             f"WHERE m.same AND {key_match('m', 'i', table)})"
         )
         self.con.execute("DROP TABLE _matched")
-        total = self.con.execute("SELECT count(*) FROM _incoming").fetchall()[0]
-        new = int(total[0]) - duplicates - updated
+        new = total - duplicates - updated
         return UpsertCounts(new=new, updated=updated, duplicates=duplicates)
 
     def append(self, name: str, rows: pa.Table) -> None:
