@@ -227,9 +227,9 @@ def main(tickets: int, page_size: int) -> None:
         f"peak memory ratio: {ours['peak_mb'] / theirs['peak_mb']:.2f}x"
     )
     print(
-        f"dlt's stock cursor paginator (after_cursor, no empty-page stop): {stock['requests']} "
-        f"requests before the fake refused it at {3 * pages} ({stock['error'] or 'no error'}); "
-        f"the stream has {pages - 1} pages"
+        f"dlt's stock cursor paginator (after_cursor, no empty-page stop): still requesting "
+        f"after {3 * pages} requests, when the fake refused it ({stock['requests']} sent, "
+        f"{stock['error'] or 'no error'}); the stream has {pages - 1} pages"
     )
 
 
