@@ -336,7 +336,8 @@ def _repeats(rows: pa.Table, keys: tuple[str, ...]) -> bool:
     if rows.num_rows < 2:
         return False
     try:
-        return bool(rows.group_by(list(keys)).aggregate([]).num_rows < rows.num_rows)
+        grouped = rows.group_by(list(keys), use_threads=False).aggregate([])  # no pool to wake
+        return bool(grouped.num_rows < rows.num_rows)
     except (pa.ArrowNotImplementedError, pa.ArrowTypeError):  # a key type Arrow cannot group
         return True  # then the query decides
 
