@@ -57,7 +57,7 @@ pytest: install
 
 ## make bench: every benchmark, side by side with its named alternative
 bench:
-	$(MAKE) --no-print-directory install EXTRAS=dev,embeddings
+	$(MAKE) --no-print-directory install EXTRAS=dev,embeddings,bench
 	$(PY) bench/run_all.py
 
 docs: install

@@ -6,7 +6,9 @@ memory is its own). The sync's own time excludes the time spent waiting on the f
 HTTP exchange is timed by the transport and subtracted). The baseline is the import of the
 synced store's rows, exported as Parquet, into a fresh store. Also: requests per 1,000
 tickets, and what a backfill of 1M tickets needs at Zendesk's 10 requests/min on incremental
-endpoints (computed from the request counts, pages of 1,000 as Zendesk serves them).
+endpoints (computed from the request counts, pages of 1,000 as Zendesk serves them). Beside the
+wall times, each side's CPU seconds (the sync's process holds no part of the fake), which a
+loaded machine does not inflate.
 
 Run: ``.venv/bin/python bench/bench_connectors.py [tickets ...]`` (default 2000 10000; the
 issue's figure is 100000, about 1M events, which takes long on a small machine).
@@ -36,7 +38,7 @@ def _serve(tickets: int, port: Any, ready: Any, stop: Any) -> None:
 
     account = ZendeskAccount.generated(tickets, events_per_ticket=EVENTS_PER_TICKET)
     with FakeServer(
-        ZendeskFake(account, page_size=1000), max_requests=10**7, max_seconds=7200
+        ZendeskFake(account, page_size=1000, static=True), max_requests=10**7, max_seconds=7200
     ) as fake:
         port.value = int(fake.url.rsplit(":", 1)[1])
         ready.set()
@@ -82,9 +84,16 @@ def _sync(url: str, path: str, out: Any) -> None:
             "tickets": store.count("tickets"),
             "events": store.count("events"),
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "cpu": _cpu(),
         }
     )
     store.close()
+
+
+def _cpu() -> float:
+    """This process's CPU seconds (every thread's): its own work, whatever the machine's load."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _import(path: str, out: Any) -> None:
@@ -97,11 +106,12 @@ def _import(path: str, out: Any) -> None:
         export_log(synced, folder, "parquet")
     with DuckDBStore(Path(path).parent / "imported.duckdb") as fresh:
         fresh.ensure_schema()
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), _cpu()
         import_files(fresh, [folder])
         out.put(
             {
                 "import": time.perf_counter() - began,
+                "import_cpu": _cpu() - cpu,
                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             }
         )
@@ -125,14 +135,20 @@ def measure(tickets: int) -> dict[str, Any]:
         child.start()
         imported = out.get()
         child.join()
-    return {**synced, "import": imported["import"], "import_peak_mb": imported["peak_mb"]}
+    return {
+        **synced,
+        "import": imported["import"],
+        "import_cpu": imported["import_cpu"],
+        "import_peak_mb": imported["peak_mb"],
+    }
 
 
 def main(sizes: list[int]) -> None:
     print(f"Zendesk fake, no rate limit, {EVENTS_PER_TICKET} audits per ticket, pages of 1,000")
     print(
         f"{'tickets':>9} {'events':>9} {'sync own s':>10} {'import s':>9} {'ratio':>6} "
-        f"{'sync MB':>8} {'import MB':>9} {'req/1k tickets':>14}"
+        f"{'sync MB':>8} {'import MB':>9} {'req/1k tickets':>14} {'sync cpu s':>10} "
+        f"{'import cpu s':>12} {'cpu ratio':>9}"
     )
     last: dict[str, Any] = {}
     for size in sizes:
@@ -141,7 +157,8 @@ def main(sizes: list[int]) -> None:
         print(
             f"{r['tickets']:>9,} {r['events']:>9,} {r['own']:>10.1f} {r['import']:>9.1f} "
             f"{r['own'] / r['import']:>5.1f}x {r['peak_mb']:>8.0f} {r['import_peak_mb']:>9.0f} "
-            f"{per_k:>14.1f}"
+            f"{per_k:>14.1f} {r['cpu']:>10.1f} {r['import_cpu']:>12.1f} "
+            f"{r['cpu'] / r['import_cpu']:>8.1f}x"
         )
         last = r
     incremental = ("users", "tickets", "ticket_events")

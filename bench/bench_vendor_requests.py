@@ -1,12 +1,13 @@
-"""Requests per 1,000 tickets for Intercom, Help Scout and Salesforce: a full sync against each
-vendor's fake (real HTTP on 127.0.0.1, no rate limit), every request counted, token requests
-included; then a second sync with nothing changed.
+"""Requests per 1,000 tickets for Intercom, Help Scout, Salesforce and Freshdesk: a full sync
+against each vendor's fake (real HTTP on 127.0.0.1, no rate limit), every request counted, token
+requests included; then a second sync with nothing changed.
 
 The named baseline is a per-ticket reader: the vendor's list at its default page size, then one
 request per ticket for its history (Intercom: ``GET /conversations/{id}`` after a list of 20 a
 page; Help Scout: the list without ``embed=threads``, 25 a page, then each conversation's
 threads; Salesforce: a Case query, then one query per case for each of its history, comments and
-e-mail). It is computed from the same run's ticket count, not sent.
+e-mail; Freshdesk: the ticket list, 30 a page, then each ticket's conversations). It is computed
+from the same run's ticket count, not sent.
 
     python bench/bench_vendor_requests.py --tickets 1000
 """
@@ -23,6 +24,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.connectors.fakes import helpscout, intercom, salesforce
+from tests.connectors.fakes.freshdesk import API_KEY, FreshdeskAccount, FreshdeskFake
+from tests.connectors.fakes.server import FakeServer
 
 from supportops.config import SourceAuth, SourceConfig
 from supportops.connectors.runner import Network, sync_source
@@ -95,6 +98,25 @@ def run_salesforce(n: int) -> dict[str, Any]:
     }
 
 
+def run_freshdesk(n: int) -> dict[str, Any]:
+    account = FreshdeskAccount.generated(n)
+    env = {"FRESHDESK_KEY": API_KEY}
+    with FakeServer(FreshdeskFake(account), max_requests=10 * n) as fake:
+        auth = SourceAuth(api_key_env="FRESHDESK_KEY")
+        config = SourceConfig(vendor="freshdesk", url=fake.url, auth=auth)
+        store, seconds = _sync("freshdesk", config, env)
+        sent = len(fake.seen)
+        again = _again(store, "freshdesk", config, env)
+    tickets = len(account.tickets)
+    return {
+        "requests": sent,
+        "again": again,
+        "seconds": seconds,
+        "baseline": math.ceil(tickets / 30) + tickets,
+        "tickets": tickets,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tickets", type=int, default=1000)
@@ -110,9 +132,11 @@ def main() -> None:
         ("intercom", run_intercom),
         ("helpscout", run_helpscout),
         ("salesforce", run_salesforce),
+        ("freshdesk", run_freshdesk),
     ):
         got = run(n)
-        ours, base = 1000 * got["requests"] / n, 1000 * got["baseline"] / n
+        count = got.get("tickets", n)
+        ours, base = 1000 * got["requests"] / count, 1000 * got["baseline"] / count
         print(
             f"{name:<11} {ours:>10.0f} {base:>18.0f} {ours / base:>6.2f}"
             f" {got['again']:>9} {got['seconds']:>7.1f}"

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+import duckdb
 import pyarrow as pa
 
 from supportops.config import SourceConfig
@@ -40,7 +41,7 @@ from supportops.connectors.spec import (
 from supportops.errors import SupportOpsError, SyncError, TerminalError, TransientError
 from supportops.http import HttpClient, Retries, Transport
 from supportops.instants import Clock, SystemClock
-from supportops.model.importer import ImportReport, import_batches
+from supportops.model.importer import ImportReport, import_batches, workspace
 from supportops.model.schema import TABLES
 from supportops.store import sync_log
 from supportops.store.base import Store
@@ -135,10 +136,16 @@ def _table(rows: list[dict[str, Any]]) -> pa.Table:
         names.update(dict.fromkeys(row))
     columns: dict[str, list[Any]] = {}
     for name in names:
-        values = [_cell(row.get(name)) for row in rows]
-        if any(v is not None for v in values):
+        values = [row.get(name) for row in rows]
+        kinds = set(map(type, values))
+        if any(issubclass(k, _ENCODED) for k in kinds):  # only such a column is converted
+            values = [_cell(v) for v in values]
+        if kinds != {type(None)}:
             columns[name] = values
     return pa.table(columns)
+
+
+_ENCODED = (dict, datetime)  # the values kept as text: JSON objects, instants
 
 
 def _cell(value: Any) -> Any:
@@ -161,8 +168,17 @@ def _streams(
             yield name, f"{label}:{name}", iter(_table(gathered[name]).to_batches()), ()
 
 
-def _import(store: Store, mapped: Iterator[Mapped], source: str, label: str, clock: Clock) -> Any:
-    return import_batches(store, _streams(mapped, label), source=source, files=label, clock=clock)
+def _import(
+    store: Store,
+    mapped: Iterator[Mapped],
+    source: str,
+    label: str,
+    clock: Clock,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> Any:
+    return import_batches(
+        store, _streams(mapped, label), source=source, files=label, clock=clock, con=con
+    )
 
 
 def _raw(source: str, stream: Stream, parts: Parts, at: datetime) -> tuple[pa.Table, int]:
@@ -224,6 +240,8 @@ class _Run:
             on_retry=self._waited,
         )
         self.creds: Credentials | None = None
+        self.workspace = workspace()  # one for every page's import (closed with the run)
+        self.cursors: dict[str, str] | None = None  # as stored, once read
         self.usage: tuple[int, int] | None = None  # (used, allowance) as the vendor last told
 
     def _waited(self, attempt: int, error: TransientError, seconds: float) -> None:
@@ -370,15 +388,28 @@ class _Run:
                 self.report.stream(name).raw_new += fresh
                 new += fresh
             if new:
-                mapped = (one.map(its, self.context) for one, its in pieces)
+                mapped = [one.map(its, self.context) for one, its in pieces]
+                label = f"sync {self.name}/{stream.name}"
                 done = _import(
-                    self.store, mapped, self.name, f"sync {self.name}/{stream.name}", self.clock
+                    self.store, iter(mapped), self.name, label, self.clock, self.workspace
                 )
                 _count(done, report)
-                sync_log.apply_merges(self.store, self.name)
-            sync_log.save_cursor(self.store, self.name, stream.name, resume.to_json(), at)
+                sync_log.apply_merges(self.store, self.name, _merge_candidates(mapped))
+            cursor = resume.to_json()
+            sync_log.save_cursor(self.store, self.name, stream.name, cursor, at, self.cursors)
         report.pages += 1
         self.listener.page(self.name, stream.name, report)
+
+
+def _merge_candidates(mapped: list[Mapped]) -> list[str]:
+    """The tickets a page may give a ``merged_into``: its ticket rows (a row written again
+    names none) and the tickets of its ``merged`` events."""
+    out = []
+    for one in mapped:
+        out += [str(r.get("ticket_id") or "") for r in one.tables.get("tickets", [])]
+        events = one.tables.get("events", [])
+        out += [str(r.get("ticket_id") or "") for r in events if r.get("kind") == "merged"]
+    return out
 
 
 def _records(body: Any, path: str) -> list[dict[str, Any]]:
@@ -428,7 +459,8 @@ def sync_source(
         listener or _Silent(),
     )
     started = clock.now()
-    stored = {} if full or since else sync_log.cursors(store, name)
+    run.cursors = sync_log.cursors(store, name)
+    stored = {} if full or since else dict(run.cursors)
     try:
         run.load_lookups()
         for stream in run.vendor.streams:
@@ -445,6 +477,7 @@ def sync_source(
         run.report.error = _line(name, exc)
     finally:
         run.http.close()
+        run.workspace.close()
     sync_log.log_run(
         store, name, started, clock.now(), run.report.requests, run.report.records, run.report.error
     )

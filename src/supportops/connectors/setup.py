@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 from supportops.config import SourceConfig, read_yaml
 from supportops.connectors.auth import credentials
 from supportops.connectors.registry import vendor_of
-from supportops.connectors.spec import PageRequest, dig
+from supportops.connectors.spec import PageRequest, Stream, dig
 from supportops.errors import ConfigError
 from supportops.http import HttpClient, Retries, Transport
 
@@ -69,7 +69,9 @@ def read_config(
     max_pages: int = 50,
 ) -> dict[str, Any]:
     """The vendor's schedules, SLA policies and statuses as ``supportops.yaml`` settings to
-    review (the vendor's ``propose``), read through its ``config_streams``."""
+    review (the vendor's ``propose``), read through its ``config_streams``; a ``for_each``
+    stream (a schedule's holidays) is read for each record of its parent, each record naming
+    its parent's id in ``_parent``."""
     vendor = vendor_of(source.vendor)
     if vendor.propose is None:
         raise ConfigError(f"{vendor.name}: no configuration to import yet", key="vendor")
@@ -83,21 +85,32 @@ def read_config(
             return answer
 
         creds = credentials(name, source, vendor, token, env)
-        for stream in vendor.config_streams:
+
+        def read(stream: Stream, parent: Any = None) -> list[dict[str, Any]]:
             request: PageRequest | None = stream.pagination.first(stream, None)
+            out: list[dict[str, Any]] = []
             for _ in range(max_pages):
                 if request is None:
                     break
                 body = http.request(
                     request.method,
-                    creds.base_url.rstrip("/") + request.path,
+                    creds.base_url.rstrip("/") + request.path.replace("{parent}", str(parent)),
                     params=list(request.params),
                     headers=creds.headers,
                 ).json()
                 found = dig(body, stream.records)
                 page = found if isinstance(found, list) else [found] if found else []
-                records.setdefault(stream.name, []).extend(page)
+                out += [{**r, "_parent": parent} if parent is not None else r for r in page]
                 request = stream.pagination.step(request, body, page).next
+            return out
+
+        for stream in vendor.config_streams:
+            if stream.for_each is None:
+                records[stream.name] = read(stream)
+                continue
+            for record in records.get(stream.for_each, []):  # each record of its parent
+                found = read(stream, dig(record, stream.parent_key))
+                records.setdefault(stream.name, []).extend(found)
     return vendor.propose(records)
 
 

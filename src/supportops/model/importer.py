@@ -39,10 +39,15 @@ from supportops.model.validate import HORIZON_DAYS, ColumnInput, Options, checke
 from supportops.store.base import PENDING, Store
 from supportops.store.import_log import begin_import, fail_import
 
-__all__ = ["ImportReport", "TableReport", "import_batches", "import_files"]
+__all__ = ["ImportReport", "TableReport", "import_batches", "import_files", "workspace"]
 
 Progress = Callable[[str, int], None]
 CHANGES = ("tickets", "events", "surveys")  # the tables the materialised facts are built from
+KNOWN_BY_ID = 20_000  # a batch naming more tickets loads every stored ticket instead
+_SEPARATOR = chr(31)  # joins the ids of a batch's tickets in the query asking for them
+_KNOWN = (
+    "SELECT source AS _k_source, ticket_id AS _k_ticket_id, created_at AS _created_at FROM tickets"
+)
 
 
 @dataclass
@@ -88,14 +93,18 @@ class ImportReport:
 
 class _Importer:
     def __init__(
-        self, store: Store, options: Options, progress: Progress | None, clock: Clock
+        self,
+        store: Store,
+        options: Options,
+        progress: Progress | None,
+        clock: Clock,
+        con: duckdb.DuckDBPyConnection | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.options = options
         self.progress = progress
-        self.con = duckdb.connect()
-        self.con.execute("SET TimeZone = 'UTC'")
+        self.con = con or workspace()
         self.report = ImportReport(import_id=uuid.uuid4().hex[:12])
         self._known_loaded = False
         self._fallback: str | None = None
@@ -103,8 +112,10 @@ class _Importer:
         self._offsets: dict[str, int] = {}
         self.damaged: dict[str, list[Damaged]] = {}  # per file label, filled by the reader
         self._damaged_done: dict[str, int] = {}
-        self.con.execute("CREATE TEMP TABLE _mine (source VARCHAR, ticket_id VARCHAR)")
-        self.con.execute("CREATE TEMP TABLE _touched (source VARCHAR, ticket_id VARCHAR)")
+        self.con.execute("CREATE OR REPLACE TEMP TABLE _mine (source VARCHAR, ticket_id VARCHAR)")
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE _touched (source VARCHAR, ticket_id VARCHAR)"
+        )
 
     def run(
         self,
@@ -115,8 +126,6 @@ class _Importer:
     ) -> None:
         if table.name == "tickets":
             self._known_loaded = False
-        elif not self._known_loaded:
-            self._load_known()
         if label not in self.report.files:
             self.report.files.append(label)
         for batch in _grouped(batches):
@@ -154,13 +163,40 @@ class _Importer:
         rep.reasons.update(f"{d.column}: {d.reason}" for d in new)
 
     def _load_known(self) -> None:
-        """``_known``: the tickets a row may refer to (reloaded after tickets were imported)."""
+        """``_known``: every stored ticket a row may refer to (reloaded after tickets were
+        imported)."""
+        if self._known_loaded:
+            return
+        self.con.register("_known", self.store.arrow(_KNOWN))
+        self._known_loaded = True
+        self._owners_built = False
+
+    def _load_known_of_batch(self) -> None:
+        """``_known`` for this batch only: the stored tickets whose ids its rows name, asked of
+        the store by id, so a batch's cost does not grow with the store. A batch naming more
+        than :data:`KNOWN_BY_ID` tickets loads them all instead (once, as :meth:`_load_known`)."""
+        ids = [
+            r[0]
+            for r in self.con.execute(
+                "SELECT DISTINCT NULLIF(TRIM(CAST(ticket_id AS VARCHAR)), '') FROM _batch "
+                "WHERE ticket_id IS NOT NULL"
+            ).fetchall()
+            if r[0] is not None
+        ]
+        if len(ids) > KNOWN_BY_ID:
+            self._load_known()
+            return
+        if any(_SEPARATOR in i for i in ids):  # cannot be sent joined: ask for every ticket
+            self._load_known()
+            return
+        # one parameter, the ids joined (SQL both engines read): a long IN list is slow to bind
         known = self.store.arrow(
-            "SELECT source AS _k_source, ticket_id AS _k_ticket_id, created_at AS _created_at "
-            "FROM tickets"
+            f"{_KNOWN} WHERE ticket_id IN "
+            "(SELECT unnest(string_to_array(CAST(? AS VARCHAR), chr(31))))",
+            [_SEPARATOR.join(ids)],
         )
         self.con.register("_known", known)
-        self._known_loaded = True
+        self._known_loaded = False  # this batch's only: the next batch asks again
         self._owners_built = False
 
     def _owners(self) -> str:
@@ -203,10 +239,19 @@ class _Importer:
             name = key.decode().removeprefix("format:")
             if key.startswith(b"format:") and name in inputs:
                 inputs[name] = ColumnInput(name, inputs[name].type, value.decode())
-        known = "_known" if table.name == "events" else None
         names = batch.schema.names
         sourceless = "source" not in names or batch.column("source").null_count > 0
-        owners = self._owners() if self._known_loaded and sourceless else None
+        # rows naming no source take their ticket's: that needs every stored ticket (the
+        # fallback source is the store's only one); otherwise only events look tickets up
+        owning = sourceless and not self.options.source and table.name != "tickets"
+        known = "_known" if table.name == "events" else None
+        if owning:
+            self._load_known()
+        elif known and "ticket_id" in names:
+            self._load_known_of_batch()
+        elif known:
+            self._load_known()
+        owners = self._owners() if owning else None
         opts = Options(
             self.options.timezone,
             self.options.source,
@@ -228,17 +273,15 @@ class _Importer:
 
     def _unique(self, table: Table, good: pa.Table) -> pa.Table:
         """``good`` with one row per key: the last row of the file wins."""
+        if not _repeats(good, table.key):
+            return good
         keys = ", ".join(quote(k) for k in table.key)
         self.con.register("_good", good)
         try:
-            repeated = self.con.execute(
-                f"SELECT count(*) - count(DISTINCT ({keys})) FROM _good"
-            ).fetchall()[0][0]
-            if repeated:
-                good = self.con.sql(
-                    "SELECT * FROM _good QUALIFY "
-                    f"row_number() OVER (PARTITION BY {keys} ORDER BY _row DESC) = 1"
-                ).to_arrow_table()
+            good = self.con.sql(
+                "SELECT * FROM _good QUALIFY "
+                f"row_number() OVER (PARTITION BY {keys} ORDER BY _row DESC) = 1"
+            ).to_arrow_table()
         finally:
             self.con.unregister("_good")
         return good
@@ -297,6 +340,25 @@ class _Importer:
         rep.changed = self.con.sql("SELECT DISTINCT * FROM _touched").to_arrow_table()
         self.store.append(PENDING, rep.changed)
         return rep
+
+
+def _repeats(rows: pa.Table, keys: tuple[str, ...]) -> bool:
+    """Whether a key occurs twice in ``rows`` (empty keys equal), told by Arrow: no query."""
+    if rows.num_rows < 2:
+        return False
+    try:
+        grouped = rows.group_by(list(keys), use_threads=False).aggregate([])  # no pool to wake
+        return bool(grouped.num_rows < rows.num_rows)
+    except (pa.ArrowNotImplementedError, pa.ArrowTypeError):  # a key type Arrow cannot group
+        return True  # then the query decides
+
+
+def workspace() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB for importing batches; one may serve many imports in turn (a sync
+    passes the same one for every page, sparing a connection per page)."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    return con
 
 
 def _grouped(batches: Iterator[pa.RecordBatch], rows: int = BATCH_ROWS) -> Iterator[pa.Table]:
@@ -402,15 +464,17 @@ def import_batches(
     damaged: dict[str, list[Damaged]] | None = None,
     horizon_days: int = HORIZON_DAYS,
     clock: Clock | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> ImportReport:
     """Import streams of (table, label, batches, extra columns) in the order given; ``clock``
-    stamps the ``imports`` row (the system clock by default).
+    stamps the ``imports`` row (the system clock by default); ``con`` is the
+    :func:`workspace` to check batches in (a new one, closed at the end, by default).
 
     The import is one transaction over every table it touches and its ``imports`` row: a
     failure, or a kill, leaves the store as it was. A marker committed first (see
     :mod:`supportops.store.import_log`, naming ``files``) tells an import that did not finish."""
     options = Options(timezone=timezone, source=source, horizon_days=horizon_days)
-    importer = _Importer(store, options, progress, clock or SystemClock())
+    importer = _Importer(store, options, progress, clock or SystemClock(), con)
     importer.damaged = damaged if damaged is not None else {}
     import_id = importer.report.import_id
     begin_import(store, import_id, files)
@@ -425,7 +489,8 @@ def import_batches(
         _record_failure(store, import_id, exc)
         raise
     finally:
-        importer.con.close()
+        if con is None:
+            importer.con.close()
 
 
 def _record_failure(store: Store, import_id: str, exc: BaseException) -> None:

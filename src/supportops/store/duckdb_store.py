@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from supportops.errors import (
     BudgetExceededError,
@@ -54,6 +55,27 @@ def key_match(left: str, right: str, table: Table) -> str:
         else f'{left}."{k}" = {right}."{k}"'
         for k in table.key
     )
+
+
+NEAR_ROWS = 100_000  # merges of at most this many rows look only near their keys (see _near)
+
+
+def _near(table: Table, rows: pa.Table) -> str | None:
+    """A condition on the stored rows that keeps every row sharing a key with ``rows``: its
+    value of one key column is among the incoming ones. DuckDB reads it as a semi-join with
+    the few incoming rows as build side and skips stored row groups outside their range, so
+    merging a page costs about the page, not the table (the anti-join alone reads every key).
+    The column is the non-empty key column with the most distinct incoming values (the first
+    in the key's order on a tie: an id rather than a digest); None for a large merge (a bulk
+    import) or a key whose every column may be empty."""
+    if rows.num_rows > NEAR_ROWS:
+        return None
+    candidates = [k for k in table.key if k not in table.nullable_key]
+    if not candidates:
+        return None
+    counts = {k: pc.count_distinct(rows.column(k)).as_py() for k in candidates}
+    best = max(candidates, key=lambda k: counts[k])  # max keeps the first of equals
+    return f'"{best}" IN (SELECT "{best}" FROM _incoming)'
 
 
 def _translated(exc: duckdb.Error, guard: Guard) -> SupportOpsError:
@@ -148,38 +170,42 @@ class DuckDBStore(Store):
         self.con.register("_incoming", rows)
         try:
             with self.transaction():
-                return self._merge(table, rows.num_rows)
+                return self._merge(table, rows)
         except duckdb.Error as exc:
             raise StoreError(f"duckdb: upsert into {table.name}: {exc}", engine="duckdb") from exc
         finally:
             self.con.unregister("_incoming")
 
-    def _merge(self, table: Table, total: int) -> UpsertCounts:
+    def _merge(self, table: Table, rows: pa.Table) -> UpsertCounts:
         name = f'"{table.name}"'
         cols = ", ".join(f'"{c}"' for c in table.stored)
+        near = _near(table, rows)
         if table.replace:
-            return self._replace(table, name, cols)
-        before = self.count(table.name)
-        self.con.execute(
+            return self._replace(table, name, cols, rows.num_rows, near)
+        stored = f"(SELECT * FROM {name} WHERE {near})" if near else name
+        inserted = self.con.execute(  # an INSERT answers the number of rows it inserted
             f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _incoming i "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {name} t WHERE {key_match('i', 't', table)})"
-        )
-        new = self.count(table.name) - before
-        return UpsertCounts(new=new, duplicates=total - new)
+            f"WHERE NOT EXISTS (SELECT 1 FROM {stored} t WHERE {key_match('i', 't', table)})"
+        ).fetchall()
+        new = int(inserted[0][0])
+        return UpsertCounts(new=new, duplicates=rows.num_rows - new)
 
-    def _replace(self, table: Table, name: str, cols: str) -> UpsertCounts:
+    def _replace(
+        self, table: Table, name: str, cols: str, total: int, near: str | None
+    ) -> UpsertCounts:
         same = " AND ".join(f'i."{c}" IS NOT DISTINCT FROM t."{c}"' for c in table.stored)
         keys = ", ".join(f'i."{k}"' for k in table.key)
+        stored = f"(SELECT * FROM {name} WHERE {near})" if near else name
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE _matched AS SELECT {keys}, ({same}) AS same "
-            f"FROM _incoming i JOIN {name} t ON {key_match('i', 't', table)}"
+            f"FROM _incoming i JOIN {stored} t ON {key_match('i', 't', table)}"
         )
         row = self.con.execute(
             "SELECT count(*) FILTER (same), count(*) FILTER (NOT same) FROM _matched"
         ).fetchall()[0]
         duplicates, updated = int(row[0]), int(row[1])
         self.con.execute(
-            f"DELETE FROM {name} t WHERE EXISTS (SELECT 1 FROM _matched m "
+            f"DELETE FROM {name} t WHERE {near or 'true'} AND EXISTS (SELECT 1 FROM _matched m "
             f"WHERE NOT m.same AND {key_match('m', 't', table)})"
         )
         self.con.execute(
@@ -188,8 +214,7 @@ class DuckDBStore(Store):
             f"WHERE m.same AND {key_match('m', 'i', table)})"
         )
         self.con.execute("DROP TABLE _matched")
-        total = self.con.execute("SELECT count(*) FROM _incoming").fetchall()[0]
-        new = int(total[0]) - duplicates - updated
+        new = total - duplicates - updated
         return UpsertCounts(new=new, updated=updated, duplicates=duplicates)
 
     def append(self, name: str, rows: pa.Table) -> None:

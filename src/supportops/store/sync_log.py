@@ -100,17 +100,30 @@ def keep_raw(store: Store, rows: pa.Table) -> int:
 
 _MERGES = (
     "UPDATE tickets SET merged_into = m.value FROM (SELECT ticket_id, max(value) AS value "
-    "FROM events WHERE source = ? AND kind = 'merged' AND value IS NOT NULL GROUP BY ticket_id) m "
+    "FROM events WHERE source = ? AND kind = 'merged' AND value IS NOT NULL{only} "
+    "GROUP BY ticket_id) m "
     "WHERE tickets.source = ? AND tickets.ticket_id = m.ticket_id "
     "AND (tickets.merged_into IS NULL OR tickets.merged_into = '')"
 )
+_SEPARATOR = chr(31)  # joins ticket ids into one parameter (SQL both engines read)
 
 
-def apply_merges(store: Store, source: str) -> None:
+def apply_merges(store: Store, source: str, tickets: list[str] | None = None) -> None:
     """Give a ticket of ``source`` whose row names no ``merged_into`` the target of its
     ``merged`` event (a vendor that tells the merge only on the surviving ticket, as Help Scout
-    does, never sends the absorbed ticket's row again)."""
-    store.execute(_MERGES, [source, source])
+    does, never sends the absorbed ticket's row again). With ``tickets``, only those tickets
+    are looked at (a page's: its cost does not grow with the store)."""
+    if tickets is None:
+        store.execute(_MERGES.format(only=""), [source, source])
+        return
+    ids = sorted({t for t in tickets if t})
+    if not ids:
+        return
+    if any(_SEPARATOR in t for t in ids):  # an id that cannot be sent joined: look at all
+        store.execute(_MERGES.format(only=""), [source, source])
+        return
+    only = " AND ticket_id IN (SELECT unnest(string_to_array(CAST(? AS VARCHAR), chr(31))))"
+    store.execute(_MERGES.format(only=only), [source, _SEPARATOR.join(ids), source])
 
 
 def known_digests(store: Store, source: str, stream: str, digests: list[str]) -> set[str]:
@@ -133,9 +146,19 @@ def cursors(store: Store, source: str) -> dict[str, str]:
     return dict(zip(rows.column(0).to_pylist(), rows.column(1).to_pylist(), strict=True))
 
 
-def save_cursor(store: Store, source: str, stream: str, cursor: str, at: datetime) -> bool:
-    """Store ``stream``'s cursor when it changed; True when it was written."""
-    if cursors(store, source).get(stream) == cursor:
+def save_cursor(
+    store: Store,
+    source: str,
+    stream: str,
+    cursor: str,
+    at: datetime,
+    stored: dict[str, str] | None = None,
+) -> bool:
+    """Store ``stream``'s cursor when it changed; True when it was written. ``stored`` is the
+    source's cursors as the caller knows them (read from the store when not given); it is
+    updated with the cursor written."""
+    known = cursors(store, source) if stored is None else stored
+    if known.get(stream) == cursor:
         return False
     row = pa.table(
         {
@@ -146,6 +169,8 @@ def save_cursor(store: Store, source: str, stream: str, cursor: str, at: datetim
         }
     )
     store.upsert(SYNC_STATE, row)
+    if stored is not None:
+        stored[stream] = cursor
     return True
 
 

@@ -57,6 +57,8 @@ class FreshdeskAccount:
     conversations: list[dict[str, Any]] = field(default_factory=list)
     time_entries: list[dict[str, Any]] = field(default_factory=list)
     satisfaction_ratings: list[dict[str, Any]] = field(default_factory=list)
+    business_hours: list[dict[str, Any]] = field(default_factory=list)
+    sla_policies: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_recorded(cls) -> FreshdeskAccount:
@@ -74,6 +76,8 @@ class FreshdeskAccount:
             conversations=streams["conversations"],
             time_entries=streams["time_entries"],
             satisfaction_ratings=streams["satisfaction_ratings"],
+            business_hours=streams["business_hours"],
+            sla_policies=streams["sla_policies"],
         )
 
     @classmethod
@@ -182,6 +186,8 @@ class FreshdeskFake:
             "/api/v2/ticket_fields": "ticket_fields",
             "/api/v2/time_entries": "time_entries",
             "/api/v2/surveys/satisfaction_ratings": "satisfaction_ratings",
+            "/api/v2/business_hours": "business_hours",
+            "/api/v2/sla_policies": "sla_policies",
         }
         if seen.path in lists:
             rows = getattr(self.account, lists[seen.path])

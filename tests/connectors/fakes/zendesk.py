@@ -10,9 +10,11 @@ recorded shapes with deletes, merges, private notes, custom statuses, triggers a
 from __future__ import annotations
 
 import base64
+import bisect
 import copy
 import json
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +22,7 @@ from typing import Any
 
 from tests.connectors.fakes.server import Answer, Seen
 
+HOLIDAYS = re.compile(r"^/api/v2/business_hours/schedules/(\d+)/holidays\.json$")
 RECORDED = Path(__file__).resolve().parents[4] / "shared" / "data" / "api" / "zendesk"
 EMAIL, TOKEN = "ops@acme.test", "zendesk-test-token"
 AGENT, ADMIN = 360786799676, 360000000001
@@ -70,6 +73,7 @@ class ZendeskAccount:
     satisfaction_ratings: list[dict[str, Any]] = field(default_factory=list)
     schedules: list[dict[str, Any]] = field(default_factory=list)
     sla_policies: list[dict[str, Any]] = field(default_factory=list)
+    holidays: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # by schedule id
 
     @classmethod
     def from_recorded(cls) -> ZendeskAccount:
@@ -107,6 +111,24 @@ class ZendeskAccount:
             satisfaction_ratings=streams["satisfaction_ratings"],
             schedules=streams["schedules"],
             sla_policies=streams["sla_policies"],
+            # not among the recorded records: the documented shape of a schedule's holidays
+            holidays={
+                s["id"]: [
+                    {
+                        "id": 1,
+                        "name": "Christmas",
+                        "start_date": "2024-12-25",
+                        "end_date": "2024-12-25",
+                    },
+                    {
+                        "id": 2,
+                        "name": "Year end",
+                        "start_date": "2024-12-30",
+                        "end_date": "2025-01-01",
+                    },
+                ]
+                for s in streams["schedules"]
+            },
         )
 
     @classmethod
@@ -284,6 +306,18 @@ class ZendeskFake:
     page_size: int = 2
     email: str = EMAIL
     token: str = TOKEN
+    # an account that does not change while served (a benchmark's): its exports are sorted
+    # once, not on every request
+    static: bool = False
+    _sorted: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
+
+    def _ordered(self, name: str, key: Any) -> list[dict[str, Any]]:
+        if self.static and name in self._sorted:
+            return self._sorted[name]
+        rows = sorted(getattr(self.account, name), key=key)
+        if self.static:
+            self._sorted[name] = rows
+        return rows
 
     def __call__(self, seen: Seen, base: str) -> Answer:
         expected = base64.b64encode(f"{self.email}/token:{self.token}".encode()).decode()
@@ -301,6 +335,11 @@ class ZendeskFake:
             "/api/v2/incremental/tickets/cursor.json": lambda: self._export("tickets", seen),
             "/api/v2/incremental/ticket_events.json": lambda: self._events(seen, base),
         }
+        if found := HOLIDAYS.match(seen.path):
+            schedule = int(found.group(1))
+            if not any(s["id"] == schedule for s in self.account.schedules):
+                return Answer(404, {"error": "RecordNotFound"})
+            return Answer(200, {"holidays": self.account.holidays.get(schedule, [])})
         route = routes.get(seen.path)
         return Answer(404, {"error": "InvalidEndpoint"}) if route is None else Answer(200, route())
 
@@ -320,12 +359,12 @@ class ZendeskFake:
 
     def _export(self, name: str, seen: Seen) -> dict[str, Any]:
         stamp = "generated_timestamp" if name == "tickets" else "updated_at"
-        rows = sorted(getattr(self.account, name), key=lambda r: (_stamp(r[stamp]), r["id"]))
+        rows = self._ordered(name, lambda r: (_stamp(r[stamp]), r["id"]))
         if "cursor" in seen.query:
             start = _index(seen.query["cursor"])
         else:
             since = int(seen.query.get("start_time", 0))
-            start = next((i for i, r in enumerate(rows) if _stamp(r[stamp]) >= since), len(rows))
+            start = bisect.bisect_left(rows, since, key=lambda r: _stamp(r[stamp]))
         page = rows[start : start + self.page_size]
         end = start + len(page)
         body: dict[str, Any] = {
@@ -340,15 +379,16 @@ class ZendeskFake:
         return body
 
     def _events(self, seen: Seen, base: str) -> dict[str, Any]:
-        rows = sorted(self.account.ticket_events, key=lambda e: (e["timestamp"], e["id"]))
+        rows = self._ordered("ticket_events", lambda e: (e["timestamp"], e["id"]))
         since = int(seen.query.get("start_time", 0))
-        later = [e for e in rows if e["timestamp"] >= since]
-        page = later[: self.page_size]
+        start = bisect.bisect_left(rows, since, key=lambda e: e["timestamp"])
+        page = rows[start : start + self.page_size]
         if page:  # every event of the last second rides along (more rows than asked)
-            page += [e for e in later[self.page_size :] if e["timestamp"] == page[-1]["timestamp"]]
+            stop = bisect.bisect_right(rows, page[-1]["timestamp"], key=lambda e: e["timestamp"])
+            page = rows[start:stop]
         last = page[-1]["timestamp"] if page else since
         end_time = last + 1 if all(e["timestamp"] == since for e in page) else last
-        remaining = [e for e in later if e["timestamp"] > last]
+        remaining = bisect.bisect_right(rows, last, key=lambda e: e["timestamp"]) < len(rows)
         include = seen.query.get("include")
         query = f"start_time={end_time}" + (f"&include={include}" if include else "")
         return {

@@ -22,11 +22,14 @@ survey answers 103 → 5, 100 → 3, −103 → 1 (the 7-point scale in between)
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from supportops.connectors.pagination import PageNumber
 from supportops.connectors.spec import Mapped, MappingContext, PageRequest, Parts, Stream, Vendor
+from supportops.connectors.zones import zone_of
+from supportops.errors import ConfigError
 from supportops.http import RateLimit
 
 __all__ = [
@@ -35,11 +38,13 @@ __all__ = [
     "SCORES",
     "STATUSES",
     "VENDOR",
+    "calendar_of",
     "map_agents",
     "map_conversations",
     "map_ratings",
     "map_tickets",
     "map_time_entries",
+    "propose",
 ]
 
 STATUSES = {2: "open", 3: "pending", 4: "solved", 5: "closed"}
@@ -294,6 +299,104 @@ def map_agents(parts: Parts, context: MappingContext) -> Mapped:
     return out
 
 
+DAYS = {
+    "monday": "mon",
+    "tuesday": "tue",
+    "wednesday": "wed",
+    "thursday": "thu",
+    "friday": "fri",
+    "saturday": "sat",
+    "sunday": "sun",
+}
+SLA_TARGETS = {  # Freshdesk's target (seconds) → the SLA target it is
+    "respond_within": "first_reply",
+    "next_respond_within": "next_reply",
+    "resolve_within": "resolution",
+}
+SLA_FIELDS = {  # applicable_to key → the ticket field a policy's condition names
+    "group_ids": "group",
+    "ticket_types": "type",
+    "company_ids": "organization_id",
+    "sources": "channel",
+}
+_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*([ap]m)\s*$", re.IGNORECASE)
+
+
+def _hhmm(text: str, end: bool = False) -> str:
+    """``8:00 am`` as ``08:00``; an end of ``11:59 pm`` is the end of the day, ``24:00``."""
+    found = _CLOCK.match(str(text))
+    if found is None:
+        raise ConfigError(f"freshdesk business hours: not a time of day {text!r}", key="hours")
+    hour, minute, half = int(found.group(1)) % 12, int(found.group(2)), found.group(3).lower()
+    hour += 12 if half == "pm" else 0
+    if end and (hour, minute) == (23, 59):
+        return "24:00"
+    return f"{hour:02d}:{minute:02d}"
+
+
+def calendar_of(hours: dict[str, Any]) -> dict[str, Any]:
+    """Business hours (``working_hours`` by weekday, 12-hour clock times, a Rails zone name)
+    as a calendar."""
+    days: dict[str, list[str]] = {}
+    for day, span in (hours.get("working_hours") or {}).items():
+        if str(day).lower() in DAYS and span:
+            start, end = _hhmm(span["start_time"]), _hhmm(span["end_time"], end=True)
+            days[DAYS[str(day).lower()]] = [f"{start}-{end}"]
+    return {"timezone": zone_of(str(hours.get("time_zone") or "UTC")), "hours": days}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "hours"
+
+
+def _policies(policy: dict[str, Any], calendar: str | None) -> list[dict[str, Any]]:
+    """One SLA policy per priority (Freshdesk's ``priority_1`` … ``priority_4``)."""
+    when: dict[str, list[str]] = {}
+    for key, values in (policy.get("applicable_to") or {}).items():
+        field = SLA_FIELDS.get(str(key))
+        if field == "channel":
+            values = [CHANNELS.get(int(v), "other") for v in values]
+        if field and values:
+            when[field] = [str(v) for v in values]
+    out = []
+    for key, target in sorted((policy.get("sla_target") or {}).items()):
+        priority = PRIORITIES.get(int(str(key).removeprefix("priority_")))
+        targets = {
+            name: f"{int(target[field])}s"
+            for field, name in SLA_TARGETS.items()
+            if target.get(field) is not None
+        }
+        if priority is None or not targets:
+            continue
+        item: dict[str, Any] = {
+            "name": f"{policy['name']} ({priority})",
+            "when": {**when, "priority": [priority]},
+            "targets": targets,
+        }
+        if target.get("business_hours") and calendar:
+            item["calendar"] = calendar
+        out.append(item)
+    return out
+
+
+def propose(records: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Business hours as calendars (the default one first) and the active SLA policies, one
+    per priority, the default policy last (it applies to every ticket the others leave), for
+    the user to review; the custom statuses' labels as a status_map to ``open``, the mapping's
+    own default, written out for the user to change (Freshdesk tells no category)."""
+    hours = sorted(records.get("business_hours", []), key=lambda h: not h.get("is_default"))
+    calendars = {f"freshdesk-{_slug(str(h['name']))}": calendar_of(h) for h in hours}
+    first = next(iter(calendars), None)
+    active = [p for p in records.get("sla_policies", []) if p.get("active", True)]
+    ordered = sorted(active, key=lambda p: (bool(p.get("is_default")), p.get("position", 0)))
+    policies = [item for p in ordered for item in _policies(p, first)]
+    context = MappingContext("freshdesk")
+    fields = records.get("ticket_fields", [])
+    context.lookups["ticket_fields"] = {str(i): f for i, f in enumerate(fields)}
+    labels = {label: "open" for code, label in _labels(context).items() if code not in STATUSES}
+    return {"calendars": calendars, "sla_policies": policies, "status_map": labels}
+
+
 LIST = PageNumber(since_param=None)
 VENDOR = Vendor(
     name="freshdesk",
@@ -305,6 +408,12 @@ VENDOR = Vendor(
         ("full_resolution_time", "resolution_minutes", ("calendar",)),
     ),
     history="by diffing ticket snapshots (no activities export): changes between syncs are lost",
+    propose=propose,
+    config_streams=(
+        Stream("business_hours", "/api/v2/business_hours", LIST, ""),
+        Stream("sla_policies", "/api/v2/sla_policies", LIST, ""),
+        Stream("ticket_fields", "/api/v2/ticket_fields", LIST, ""),
+    ),
     streams=(
         Stream("agents", "/api/v2/agents", LIST, "", map=map_agents, lookup=True),
         Stream("groups", "/api/v2/groups", LIST, "", lookup=True),

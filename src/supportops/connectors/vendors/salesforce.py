@@ -13,6 +13,9 @@ some is left (``USAGE``), and a 403 ``REQUEST_LIMIT_EXCEEDED`` is terminal.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from supportops.connectors.pagination import SoqlNext
 from supportops.connectors.spec import Mapper, PageRequest, Stream, UsageSignal, Vendor, no_rows
 from supportops.connectors.vendors.salesforce_mapping import (
@@ -24,7 +27,7 @@ from supportops.connectors.vendors.salesforce_mapping import (
 )
 from supportops.http import RateLimit
 
-__all__ = ["API", "FIELDS", "USAGE", "VENDOR"]
+__all__ = ["API", "CONFIG_FIELDS", "FIELDS", "USAGE", "VENDOR", "calendar_of", "propose"]
 
 API = "/services/data/v59.0"
 FIELDS = {
@@ -45,15 +48,22 @@ FIELDS = {
         "MessageDate, CreatedDate, CreatedById, SystemModstamp"
     ),
 }
+DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+CONFIG_FIELDS = {  # what `connect --import-config` reads
+    "BusinessHours": ", ".join(
+        ["Id", "Name", "IsActive", "IsDefault", "TimeZoneSidKey"]
+        + [f"{d}{edge}Time" for d in DAYS for edge in ("Start", "End")]
+        + ["SystemModstamp"]
+    ),
+    "Holiday": "Id, Name, ActivityDate, IsAllDay, IsRecurrence, SystemModstamp",
+}
 USAGE = UsageSignal(header="Sforce-Limit-Info", pattern=r"api-usage=(\d+)/(\d+)", reserve=0.1)
 
 
 def _soql(sobject: str, order: str = "SystemModstamp", where: str = "") -> SoqlNext:
     condition = f"{where} AND " if where else ""
-    query = (
-        f"SELECT {FIELDS[sobject]} FROM {sobject} "
-        f"WHERE {condition}{order} > {{since}} ORDER BY {order}"
-    )
+    fields = FIELDS.get(sobject) or CONFIG_FIELDS[sobject]
+    query = f"SELECT {fields} FROM {sobject} WHERE {condition}{order} > {{since}} ORDER BY {order}"
     return SoqlNext(query=query, order_field=order)
 
 
@@ -65,8 +75,61 @@ def _stream(
     return Stream(name, path, soql, records="records", id_field="Id", map=map, lookup=lookup)
 
 
+def _hhmm(value: Any) -> str:
+    """A Salesforce time (``08:00:00.000Z``) as ``08:00``."""
+    return str(value)[:5]
+
+
+def calendar_of(
+    hours: dict[str, Any], holidays: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Business hours (a start and end time per weekday, both empty on a closed day, both
+    ``00:00`` on a day open around the clock; the zone an IANA name already) as a calendar;
+    ``holidays`` (all-day, not recurring) as closed dates."""
+    days: dict[str, list[str]] = {}
+    for day in DAYS:
+        start, end = hours.get(f"{day}StartTime"), hours.get(f"{day}EndTime")
+        if start is None or end is None:
+            continue
+        first, last = _hhmm(start), _hhmm(end)
+        days[day[:3].lower()] = [f"{first}-{'24:00' if last == '00:00' else last}"]
+    zone = str(hours.get("TimeZoneSidKey") or "UTC")
+    calendar: dict[str, Any] = {"timezone": zone, "hours": days}
+    dates = sorted(
+        str(h["ActivityDate"])[:10]
+        for h in holidays or []
+        if h.get("IsAllDay") and not h.get("IsRecurrence") and h.get("ActivityDate")
+    )
+    if dates:
+        calendar["holidays"] = {"dates": dates}
+    return calendar
+
+
+def propose(records: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The active business hours as calendars (the default one first, with the org's all-day
+    holidays: the REST API does not tell which business hours a holiday belongs to), for the
+    user to review. Entitlement processes (Salesforce's SLAs) are not read."""
+    active = [h for h in records.get("BusinessHours", []) if h.get("IsActive", True)]
+    active.sort(key=lambda h: not h.get("IsDefault"))
+    holidays = records.get("Holiday", [])
+    calendars = {
+        f"salesforce-{_slug(str(h['Name']))}": calendar_of(h, holidays if n == 0 else [])
+        for n, h in enumerate(active)
+    }
+    return {"calendars": calendars, "sla_policies": [], "status_map": {}}
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "hours"
+
+
 VENDOR = Vendor(
     name="salesforce",
+    propose=propose,
+    config_streams=(
+        _stream("BusinessHours", _soql("BusinessHours")),
+        _stream("Holiday", _soql("Holiday")),
+    ),
     streams=(
         _stream("CaseStatus", _soql("CaseStatus"), lookup=True),
         _stream("User", _soql("User"), map=map_users, lookup=True),

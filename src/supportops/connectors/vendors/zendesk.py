@@ -25,10 +25,12 @@ Mapping, as the connectors contract says:
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
-from supportops.connectors.pagination import CursorExport, ListCursor, TimeNextPage
+from supportops.connectors.pagination import CursorExport, ListCursor, Single, TimeNextPage
 from supportops.connectors.spec import Mapped, MappingContext, PageRequest, Parts, Stream, Vendor
+from supportops.connectors.zones import ZONES, zone_of
 from supportops.http import RateLimit
 
 __all__ = [
@@ -351,66 +353,6 @@ def map_ratings(parts: Parts, context: MappingContext) -> Mapped:
     return out
 
 
-ZONES = {  # Zendesk's (Rails) zone names → IANA
-    "American Samoa": "Pacific/Pago_Pago",
-    "Hawaii": "Pacific/Honolulu",
-    "Alaska": "America/Juneau",
-    "Pacific Time (US & Canada)": "America/Los_Angeles",
-    "Arizona": "America/Phoenix",
-    "Mountain Time (US & Canada)": "America/Denver",
-    "Central Time (US & Canada)": "America/Chicago",
-    "Eastern Time (US & Canada)": "America/New_York",
-    "Indiana (East)": "America/Indiana/Indianapolis",
-    "Atlantic Time (Canada)": "America/Halifax",
-    "Brasilia": "America/Sao_Paulo",
-    "Buenos Aires": "America/Argentina/Buenos_Aires",
-    "Mexico City": "America/Mexico_City",
-    "Bogota": "America/Bogota",
-    "Lima": "America/Lima",
-    "Santiago": "America/Santiago",
-    "UTC": "UTC",
-    "London": "Europe/London",
-    "Dublin": "Europe/Dublin",
-    "Lisbon": "Europe/Lisbon",
-    "Paris": "Europe/Paris",
-    "Berlin": "Europe/Berlin",
-    "Amsterdam": "Europe/Amsterdam",
-    "Madrid": "Europe/Madrid",
-    "Rome": "Europe/Rome",
-    "Stockholm": "Europe/Stockholm",
-    "Warsaw": "Europe/Warsaw",
-    "Athens": "Europe/Athens",
-    "Helsinki": "Europe/Helsinki",
-    "Istanbul": "Europe/Istanbul",
-    "Moscow": "Europe/Moscow",
-    "Cairo": "Africa/Cairo",
-    "Johannesburg": "Africa/Johannesburg",
-    "Nairobi": "Africa/Nairobi",
-    "Dubai": "Asia/Dubai",
-    "Abu Dhabi": "Asia/Dubai",
-    "Karachi": "Asia/Karachi",
-    "Mumbai": "Asia/Kolkata",
-    "New Delhi": "Asia/Kolkata",
-    "Kolkata": "Asia/Kolkata",
-    "Dhaka": "Asia/Dhaka",
-    "Bangkok": "Asia/Bangkok",
-    "Jakarta": "Asia/Jakarta",
-    "Singapore": "Asia/Singapore",
-    "Hong Kong": "Asia/Hong_Kong",
-    "Beijing": "Asia/Shanghai",
-    "Taipei": "Asia/Taipei",
-    "Seoul": "Asia/Seoul",
-    "Tokyo": "Asia/Tokyo",
-    "Osaka": "Asia/Tokyo",
-    "Perth": "Australia/Perth",
-    "Adelaide": "Australia/Adelaide",
-    "Brisbane": "Australia/Brisbane",
-    "Sydney": "Australia/Sydney",
-    "Melbourne": "Australia/Melbourne",
-    "New Caledonia": "Pacific/Noumea",
-    "Auckland": "Pacific/Auckland",
-    "Wellington": "Pacific/Auckland",
-}
 DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 SLA_TARGETS = {
     "first_reply_time": "first_reply",
@@ -436,16 +378,28 @@ def _hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def calendar_of(schedule: dict[str, Any]) -> dict[str, Any]:
-    """A schedule (intervals in minutes from Sunday 00:00, a Rails zone name) as a calendar;
-    an unknown zone name is kept as given, for the config check to name."""
+def calendar_of(
+    schedule: dict[str, Any], holidays: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A schedule (intervals in minutes from Sunday 00:00, a Rails zone name) as a calendar,
+    its holidays (``start_date`` to ``end_date``, both included) as closed dates; an unknown
+    zone name is kept as given, for the config check to name."""
     hours: dict[str, list[str]] = {}
     for interval in schedule.get("intervals", []):
         start, end = int(interval["start_time"]), int(interval["end_time"])
         day, offset = divmod(start, 1440)
         hours.setdefault(DAYS[day % 7], []).append(f"{_hhmm(offset)}-{_hhmm(offset + end - start)}")
     zone = str(schedule.get("time_zone") or "UTC")
-    return {"timezone": ZONES.get(zone, zone), "hours": hours}
+    calendar: dict[str, Any] = {"timezone": zone_of(zone), "hours": hours}
+    dates = sorted({d for h in holidays or [] for d in _days(h["start_date"], h["end_date"])})
+    if dates:
+        calendar["holidays"] = {"dates": dates}
+    return calendar
+
+
+def _days(first: str, last: str) -> list[str]:
+    start, end = date.fromisoformat(first[:10]), date.fromisoformat(last[:10])
+    return [(start + timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
 
 
 def _slug(text: str) -> str:
@@ -480,10 +434,14 @@ def _policies(policy: dict[str, Any], calendar: str | None) -> list[dict[str, An
 
 
 def propose(records: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Schedules as calendars, SLA policies (one per priority, in Zendesk's order) and the
-    custom statuses' labels as a status_map, for the user to review."""
+    """Schedules (with their holidays) as calendars, SLA policies (one per priority, in
+    Zendesk's order) and the custom statuses' labels as a status_map, for the user to review."""
+    holidays: dict[Any, list[dict[str, Any]]] = {}
+    for holiday in records.get("holidays", []):
+        holidays.setdefault(holiday.get("_parent"), []).append(holiday)
     calendars = {
-        f"zendesk-{_slug(s['name'])}": calendar_of(s) for s in records.get("schedules", [])
+        f"zendesk-{_slug(s['name'])}": calendar_of(s, holidays.get(s.get("id")))
+        for s in records.get("schedules", [])
     }
     first = next(iter(calendars), None)
     ordered = sorted(records.get("sla_policies", []), key=lambda p: p.get("position", 0))
@@ -506,6 +464,13 @@ VENDOR = Vendor(
     propose=propose,
     config_streams=(
         Stream("schedules", "/api/v2/business_hours/schedules.json", ListCursor(), "schedules"),
+        Stream(
+            "holidays",
+            "/api/v2/business_hours/schedules/{parent}/holidays.json",
+            Single(),
+            "holidays",
+            for_each="schedules",
+        ),
         Stream("sla_policies", "/api/v2/slas/policies.json", ListCursor(), "sla_policies"),
         Stream("custom_statuses", "/api/v2/custom_statuses.json", ListCursor(), "custom_statuses"),
     ),
