@@ -60,9 +60,9 @@ def apply_pending(
 def last_syncs(store: Store, names: list[str]) -> dict[str, datetime | None]:
     """The end of each source's last successful sync (None: never)."""
     rows = store.arrow(
-        "SELECT source, max(finished_at) AS at FROM sync_runs WHERE error IS NULL GROUP BY 1"
+        "SELECT source, max(finished_at) AS finished FROM sync_runs WHERE error IS NULL GROUP BY 1"
     ).to_pylist()
-    found = {r["source"]: r["at"] for r in rows}
+    found = {r["source"]: r["finished"] for r in rows}
     return {name: found.get(name) for name in names}
 
 
