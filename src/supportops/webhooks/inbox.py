@@ -1,8 +1,9 @@
 """The durable inbox of webhook deliveries: ``webhooks.sqlite`` in the workspace.
 
 Each verified delivery is one row keyed by (source, delivery id), committed before the server
-answers 2xx: one SQLite transaction in WAL mode with ``synchronous=FULL``, so the commit has
-reached the disk (fsync of the log) when :meth:`Inbox.append` returns. A second delivery with
+answers 2xx: a SQLite transaction in WAL mode with ``synchronous=FULL``, so the commit has
+reached the disk (fsync of the log) when :meth:`Inbox.append` returns. Deliveries arriving
+together share one commit (group commit). A second delivery with
 the same key changes nothing and is answered 2xx like the first. The file is apart from the
 store, like ``access.sqlite``, so that ``supportops webhooks`` reads it while ``serve`` holds
 the DuckDB store, and a commit never waits behind an analytical query (decision D67).
@@ -59,6 +60,16 @@ CREATE TABLE IF NOT EXISTS refusals (
 """
 
 
+@dataclass
+class _Slot:
+    """A delivery waiting for its group commit, and what came of it."""
+
+    delivery: Delivery
+    done: bool = False
+    new: bool = False
+    error: StoreError | None = None
+
+
 @dataclass(frozen=True)
 class Row:
     """One delivery (or refusal) as ``supportops webhooks`` lists it."""
@@ -83,7 +94,9 @@ class Inbox:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one transaction at a time
+        self._queued = threading.Lock()
+        self._queue: list[_Slot] = []
         try:
             self._db = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=30.0
@@ -111,22 +124,52 @@ class Inbox:
             self._db.execute("COMMIT")
 
     def append(self, delivery: Delivery) -> bool:
-        """Keep ``delivery`` durably; False when (source, delivery id) was kept before."""
-        with self._write() as db:
-            done = db.execute(
-                "INSERT OR IGNORE INTO deliveries (source, delivery_id, ticket_id, event, "
-                "instant, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    delivery.source,
-                    delivery.delivery_id,
-                    delivery.ticket_id,
-                    delivery.event,
-                    _iso(delivery.instant),
-                    _iso(delivery.received_at),
-                    delivery.body,
-                ),
-            )
-            return done.rowcount == 1
+        """Keep ``delivery`` durably; False when (source, delivery id) was kept before.
+
+        Group commit: deliveries appended by other threads while a commit runs wait for it,
+        then the first of them commits them all in one transaction (one fsync), so the rate
+        follows the disk's fsync rate times the batch, not the fsync rate alone."""
+        slot = _Slot(delivery)
+        with self._queued:
+            self._queue.append(slot)
+        with self._lock:
+            if not slot.done:
+                with self._queued:
+                    batch, self._queue = self._queue, []
+                self._commit(batch)
+        if slot.error is not None:
+            raise slot.error
+        return slot.new
+
+    def _commit(self, batch: list[_Slot]) -> None:
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for slot in batch:
+                d = slot.delivery
+                done = db.execute(
+                    "INSERT OR IGNORE INTO deliveries (source, delivery_id, ticket_id, event, "
+                    "instant, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        d.source,
+                        d.delivery_id,
+                        d.ticket_id,
+                        d.event,
+                        _iso(d.instant),
+                        _iso(d.received_at),
+                        d.body,
+                    ),
+                )
+                slot.new = done.rowcount == 1
+            db.execute("COMMIT")
+        except (sqlite3.Error, OSError) as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            error = StoreError(f"{self.path}: the delivery was not kept: {exc}")
+            for slot in batch:
+                slot.error = error
+        for slot in batch:
+            slot.done = True
 
     def refuse(self, source: str, reason: str, at: datetime) -> None:
         """Keep the reason a delivery to ``source`` was refused (the newest ones only)."""

@@ -94,6 +94,7 @@ class LiveSync:
     changed: Callable[[], None] = lambda: None
     network: Network | None = None
     tick: float = 1.0
+    gap: float = 1.0  # seconds at least between passes: one sync applies a second's deliveries
     last: dict[str, datetime | None] = field(default_factory=dict)
     _wake: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -135,6 +136,7 @@ class LiveSync:
                 self.step()
             except Exception:  # logged; the next pass tries again, deliveries stay received
                 log.exception("applying webhook deliveries failed")
+            self._stop.wait(self.gap)
 
     def start(self) -> None:
         """Start the thread (the first pass applies what a crash left received)."""
