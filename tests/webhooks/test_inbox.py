@@ -4,7 +4,7 @@ many threads each told whether its delivery was new."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -59,6 +59,6 @@ def test_only_the_newest_refusals_are_kept(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr("supportops.webhooks.inbox.REFUSALS_KEPT", 150)
     inbox = Inbox.of_workspace(tmp_path)
     for n in range(400):
-        inbox.refuse("zendesk-main", f"wrong signature {n}", AT)
+        inbox.refuse("zendesk-main", f"wrong signature {n}", AT + timedelta(seconds=n))
     assert 150 <= inbox.counts()["zendesk-main"]["rejected"] < 400
     assert inbox.recent(1)[0].error == "wrong signature 399"
