@@ -132,3 +132,19 @@ def test_webhooks_take_no_api_token_and_other_routes_still_need_one(client: Test
     assert post(client, "zendesk-main", delivery("zendesk", 1, "1001", now()))[0] == 200
     assert client.get("/api/metrics").status_code == 401
     assert client.post("/api/imports", content=b"x").status_code == 401
+
+
+def test_a_body_over_the_limit_is_a_413_and_kept_nowhere(
+    client: TestClient, hooks_workspace: Path
+) -> None:
+    from supportops.web.bodies import FORM_BYTES
+
+    sent = signed("intercom", b'{"id": "x", "pad": "' + b"a" * FORM_BYTES + b'"}', now())
+    assert post(client, "intercom-main", sent)[0] == 413
+    assert kept(hooks_workspace) == []
+
+
+def test_the_answer_is_never_cached(client: TestClient) -> None:
+    sent = delivery("zendesk", 1, "1001", now())
+    answer = client.post("/webhooks/zendesk-main", content=sent.body, headers=sent.headers)
+    assert answer.headers["cache-control"] == "no-store"

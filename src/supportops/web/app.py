@@ -172,8 +172,9 @@ def create_app(
     assert breakdowns and tickets_page and sla_page and backlog_page
     assert automation_page and quality_page and plan and ticket_page and qa_page
     assert triage_page and knowledge_page and experiments_page and roi_page
-    for module in (api, plan, admin, docs, auth, webhooks, pages):
+    for module in (api, plan, admin, docs, auth, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _security_headers(app)
+    app.add_middleware(webhooks.WebhookGate, web=app)  # outermost: see web/webhooks.py
     return app

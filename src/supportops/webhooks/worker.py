@@ -94,7 +94,7 @@ class LiveSync:
     changed: Callable[[], None] = lambda: None
     network: Network | None = None
     tick: float = 1.0
-    gap: float = 1.0  # seconds at least between passes: one sync applies a second's deliveries
+    gap: float = 5.0  # seconds at least between passes: one sync applies them all
     last: dict[str, datetime | None] = field(default_factory=dict)
     _wake: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
