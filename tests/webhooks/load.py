@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -97,26 +98,38 @@ class Sent:
         return self.status is not None and 200 <= self.status < 300
 
 
-async def _post(
-    client: httpx.AsyncClient, gate: asyncio.Semaphore, url: str, sent: Signed
-) -> httpx.Response:
+async def _post(gate: asyncio.Semaphore, url: str, sent: Signed) -> int:
+    """One request on its own connection (``Connection: close``): a killed server cannot leave
+    a pooled connection behind for the next delivery. The answer's status."""
+    parts = urlsplit(url)
+    query = urlencode(sent.query)
+    target = parts.path + (f"?{query}" if query else "")
+    head = [f"POST {target} HTTP/1.1", f"Host: {parts.netloc}", "Connection: close"]
+    head += [f"{k}: {v}" for k, v in sent.headers.items()]
+    head.append(f"Content-Length: {len(sent.body)}")
+    request = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + sent.body
     async with gate:
-        return await client.post(url, content=sent.body, headers=sent.headers, params=sent.query)
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        try:
+            writer.write(request)
+            await writer.drain()
+            status_line = await reader.readline()
+            await reader.read()  # the rest, until the server closes
+        finally:
+            writer.close()
+    fields = status_line.split()
+    if len(fields) < 2 or not fields[1].isdigit():
+        raise ConnectionError(f"no HTTP answer: {status_line[:40]!r}")
+    return int(fields[1])
 
 
 async def _one(
-    client: httpx.AsyncClient,
-    gate: asyncio.Semaphore,
-    url: str,
-    number: int,
-    sent: Signed,
-    out: list[Sent],
+    gate: asyncio.Semaphore, url: str, number: int, sent: Signed, out: list[Sent]
 ) -> None:
     started = time.perf_counter()
     try:
-        answer = await asyncio.wait_for(_post(client, gate, url, sent), BOUND)
-        status: int | None = answer.status_code
-    except (httpx.HTTPError, TimeoutError):
+        status: int | None = await asyncio.wait_for(_post(gate, url, sent), BOUND)
+    except (OSError, TimeoutError):
         status = None
     out.append(Sent(number, status, time.perf_counter() - started))
 
@@ -125,19 +138,16 @@ async def _load(
     url: str, rate: float, count: int, make: Callable[[int], Signed], first: int
 ) -> list[Sent]:
     out: list[Sent] = []
-    gate = asyncio.Semaphore(IN_FLIGHT)  # the waiters beyond it queue here, not in the pool
-    limits = httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT)
-    async with httpx.AsyncClient(timeout=10.0, limits=limits) as client:
-        start = time.perf_counter()
-        tasks = []
-        for i in range(count):
-            delay = start + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            number = first + i
-            task = _one(client, gate, url, number, make(number), out)
-            tasks.append(asyncio.create_task(task))
-        await asyncio.gather(*tasks)
+    gate = asyncio.Semaphore(IN_FLIGHT)  # the waiters beyond it queue here
+    start = time.perf_counter()
+    tasks = []
+    for i in range(count):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        number = first + i
+        tasks.append(asyncio.create_task(_one(gate, url, number, make(number), out)))
+    await asyncio.gather(*tasks)
     return out
 
 
