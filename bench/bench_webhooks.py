@@ -123,6 +123,28 @@ def add_urgent_ticket(account: ZendeskAccount) -> None:
         "subject": "Live: urgent and unanswered",
     }
     account.tickets.append(ticket)
+    requester = ticket["requester_id"]
+    message = {
+        "id": 90_000_001,
+        "event_type": "Comment",
+        "author_id": requester,
+        "public": True,
+        "body": "Our checkout is down, please help",
+        "plain_body": "Our checkout is down, please help",
+        "via": {"channel": "web"},
+    }
+    account.ticket_events.append(
+        {
+            "id": 90_000_002,
+            "ticket_id": NEW_TICKET,
+            "timestamp": int(created.timestamp()),
+            "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "updater_id": requester,
+            "via": {"channel": "web"},
+            "event_type": "Audit",
+            "child_events": [message],
+        }
+    )
 
 
 def at_risk_latency(serve: Serve, token: str, account: ZendeskAccount) -> float | None:
