@@ -301,9 +301,11 @@ class SourceAuth(_Model):
 
 
 class SourceWebhook(_Model):
-    """The signing secret (or shared token) of a source's webhooks, by environment variable."""
+    """The signing secret (or shared token) of a source's webhooks, by environment variable;
+    ``org_id``: the organisation id a Salesforce Outbound Message must name."""
 
     secret_env: str | None = None
+    org_id: str | None = None
 
 
 def _check_status_map(mapping: dict[str, str]) -> dict[str, str]:
@@ -326,6 +328,7 @@ class SourceConfig(_Model):
     automation_users: list[str] = Field(default_factory=list)
     webhook: SourceWebhook | None = None
     budget: int | None = Field(default=None, ge=1)  # requests one sync may send
+    schedule: Seconds | None = None  # `serve` syncs the source this often ("5m")
 
     _vendor = field_validator("vendor")(
         classmethod(lambda cls, v: v if v in VENDOR_NAMES else _unknown_vendor(v))

@@ -18,6 +18,7 @@ Whether an operation may be retried is a type, never a string match::
     │   ├── StoreError                the store refused an operation (engine)
     │   │   └── StoreCorruptError     the store file is damaged (path, repair)
     │   ├── AuthError                 a missing or wrong token, or a missing scope
+    │   │   └── SignatureInvalid      a webhook's signature or token is wrong (source, reason)
     │   ├── ChartError                a chart's spec cannot be drawn (chart)
     │   ├── TicketNotFound            no ticket with that id (ticket_id, source)
     │   ├── AmbiguousTicket           a ticket id held by several sources (ticket_id, sources)
@@ -58,6 +59,7 @@ __all__ = [
     "RateLimited",
     "RequestFailed",
     "RequestRefused",
+    "SignatureInvalid",
     "StoreCorruptError",
     "StoreError",
     "StoreUnavailableError",
@@ -209,3 +211,12 @@ class StoreCorruptError(StoreError):
 
 class BudgetExceededError(TransientError):
     """A query ran past its budget; ``budget`` names which (``time`` or ``memory``)."""
+
+
+class SignatureInvalid(AuthError):
+    """A webhook delivery whose signature, timestamp, shared token or org id does not verify;
+    ``source`` names the source, ``reason`` what failed (never the secret). Always a 401."""
+
+    status = 401
+    source: str
+    reason: str

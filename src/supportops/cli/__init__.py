@@ -143,6 +143,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "supportops.cli.experiment",
         "Experiments: assign arms, analyze results with intervals, plan their length.",
     ),
+    "webhooks": (
+        "supportops.cli.webhooks",
+        "Webhook deliveries: list the recent ones with their state, retry the failed ones.",
+    ),
 }
 
 COMMAND_MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))

@@ -160,11 +160,13 @@ def sources(workspace: WorkspaceOption = None) -> None:
     """Each source: its last successful sync, lag, counts, cursors and last error."""
     from supportops.connectors.registry import vendor_of
     from supportops.store.sync_log import summaries
+    from supportops.webhooks.status import liveness
     from supportops.workspace import Workspace
 
     with Workspace.open(workspace) as ws:
         names = _names(ws, None)
         now = ws.clock.now()
+        live = {s.source: s for s in liveness(ws.store, ws.path, names)}
         table = Table()
         for column in (
             "source",
@@ -175,6 +177,8 @@ def sources(workspace: WorkspaceOption = None) -> None:
             "raw records",
             "streams with cursor",
             "history",
+            "newest event",
+            "webhooks",
             "last error",
         ):
             table.add_column(column)
@@ -194,9 +198,17 @@ def sources(workspace: WorkspaceOption = None) -> None:
                 f"{s.raw_records:,}",
                 str(len(s.cursors)),
                 history,
+                _moment(live[s.source].newest_event),
+                live[s.source].counts_text(),
                 s.last_error or "",
             )
     console.print(table)
+
+
+def _moment(value: Any) -> str:
+    from datetime import UTC
+
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value is not None else ""
 
 
 def connect(
@@ -204,7 +216,9 @@ def connect(
         str, typer.Argument(help="zendesk, freshdesk, intercom, helpscout, salesforce.")
     ],
     name: Annotated[str, typer.Option("--name", help="The source's name (tickets.source).")],
-    url: Annotated[str, typer.Option("--url", help="The account's base URL.")],
+    url: Annotated[
+        str | None, typer.Option("--url", help="The account's base URL (to add a source).")
+    ] = None,
     email: Annotated[str | None, typer.Option(help="Zendesk: the agent's e-mail.")] = None,
     token_env: Annotated[
         str | None, typer.Option(help="Environment variable holding the API token.")
@@ -227,12 +241,35 @@ def connect(
     write: Annotated[
         bool, typer.Option("--write", help="With --import-config: add them to supportops.yaml.")
     ] = False,
+    webhook: Annotated[
+        bool,
+        typer.Option("--webhook", help="Print the webhook's URL, secret and events to set up."),
+    ] = False,
+    register: Annotated[
+        bool,
+        typer.Option("--register", help="With --webhook: create it through the vendor's API."),
+    ] = False,
+    public_url: Annotated[
+        str, typer.Option("--public-url", help="With --webhook: where `serve` is reachable.")
+    ] = "http://localhost:8000",
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Check a helpdesk account's credentials with one request and add it to supportops.yaml."""
+    """Check a helpdesk account's credentials with one request and add it to supportops.yaml;
+    with --webhook, say how to set up its webhook (and --register it where the API allows)."""
     from supportops.config import CONFIG_FILE, SourceConfig, parse_config, read_yaml
     from supportops.connectors.setup import add_source, check_source
     from supportops.workspace import Workspace
+
+    if webhook:
+        from supportops.webhooks.setup import setup_webhook
+
+        with Workspace.open(workspace) as ws:
+            known = ws.config.sources.get(name)
+        if known is not None:
+            typer.echo(setup_webhook(name, public_url, known, register))
+            return
+    if url is None:
+        raise ConfigError(f"--url is needed to add the source {name!r}", key="--url")
 
     auth = {
         "email": email,
@@ -262,6 +299,8 @@ def connect(
         f"{name}: the credentials work; added to {config_file}. Next: `supportops sync {name}`.",
         highlight=False,
     )
+    if webhook:
+        typer.echo(setup_webhook(name, public_url, source, register))
 
 
 def _import_config(config_file: Any, name: str, source: Any, write: bool) -> None:

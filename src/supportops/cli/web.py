@@ -47,7 +47,8 @@ def serve(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Serve the web app and REST API over the workspace (docs at /docs); evaluate the alert
-    rules every minute; keep the materialised facts fresh."""
+    rules every minute; keep the materialised facts fresh; take signed webhooks at
+    /webhooks/SOURCE, apply them, and sync each source on its schedule."""
     import uvicorn
     from threadpoolctl import threadpool_limits
 
@@ -58,7 +59,7 @@ def serve(
     # other (k-means and SVD of the Knowledge page took 3× as long with two threads each).
     threadpool_limits(1, user_api="blas")
     path = resolve_path(workspace)
-    app = create_app(path, alert_interval=alerts_every or None, refresh=refresh)
+    app = create_app(path, alert_interval=alerts_every or None, refresh=refresh, live=True)
     console.print(f"supportops on http://{host}:{port}/  (API docs: /docs, health: /healthz)")
     try:
         uvicorn.run(app, host=host, port=port, log_level=workers_log)

@@ -9,13 +9,16 @@ every query of a request has a time budget and stops when its client goes away
 (:mod:`~supportops.web.deadlines`), and DuckDB a memory limit;
 every answer but a static file carries ``Cache-Control: no-store``.
 While it runs, the server may evaluate the alert rules (:mod:`supportops.alerts`) every minute.
+``POST /webhooks/{source}`` takes a vendor's signed delivery (:mod:`~supportops.web.webhooks`);
+with ``live``, a background thread applies deliveries and runs each source's scheduled sync
+(:mod:`supportops.webhooks.worker`).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +46,7 @@ from supportops.web import (
     ticket_page,
     tickets_page,
     triage_page,
+    webhooks,
 )
 from supportops.web.bodies import BodyGuard
 from supportops.web.deadlines import RequestDeadline
@@ -76,8 +80,30 @@ def _run_alerts(state: WebState) -> None:
         run_alerts(ws)
 
 
+def _start_live(app: FastAPI, state: WebState) -> Any:
+    from supportops.webhooks.worker import LiveSync, last_syncs
+
+    @contextmanager
+    def session() -> Iterator[Any]:
+        with state.write_lock, state.workspace(remember=False) as ws:
+            yield ws.store
+
+    def changed() -> None:
+        state.cache.clear()
+        if state.refresh_after_import:
+            state.refresh_later()
+
+    sources = state.base.config.sources
+    live = LiveSync(webhooks.inbox_of(app), sources, session, state.base.clock, changed)
+    with state.workspace(remember=False) as ws:
+        live.last.update(last_syncs(ws.store, list(sources)))
+    app.state.live = live
+    live.start()
+    return live
+
+
 def _lifespan(
-    state: WebState, alert_interval: float | None, refresh: bool
+    state: WebState, alert_interval: float | None, refresh: bool, live: bool = False
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """While the server runs: the alert rules, every ``alert_interval`` seconds (None: off);
     with ``refresh``, a rebuild of stale materialised facts at start."""
@@ -91,9 +117,12 @@ def _lifespan(
         task = None
         if alert_interval and state.base.config.alerts:
             task = asyncio.create_task(every(alert_interval, lambda: _run_alerts(state)))
+        worker = _start_live(app, state) if live and state.base.config.sources else None
         try:
             yield
         finally:
+            if worker is not None:
+                worker.stop()
             if task is not None:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
@@ -107,6 +136,7 @@ def create_app(
     alert_interval: float | None = None,
     refresh: bool = False,
     clock: Clock | None = None,
+    live: bool = False,
 ) -> FastAPI:
     """The web app (API, pages, static files) over the workspace at ``workspace_path``.
 
@@ -114,7 +144,8 @@ def create_app(
     often while it runs (``supportops serve`` does, every 60 s); without it, never. With
     ``refresh`` (``supportops serve`` by default) it keeps the materialised facts and the SLA
     snapshot fresh in the background: at start when stale, and after each import through the API.
-    ``clock`` says what time it is (default: the system clock).
+    ``clock`` says what time it is (default: the system clock). With ``live`` (``supportops
+    serve``), webhook deliveries are applied and each source's ``schedule`` is kept.
     """
     state = WebState(workspace_path, clock)
     state.refresh_after_import = refresh
@@ -128,7 +159,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        lifespan=_lifespan(state, alert_interval, refresh),
+        lifespan=_lifespan(state, alert_interval, refresh, live),
     )
     app.state.web = state
     errors.install(app)
@@ -145,4 +176,5 @@ def create_app(
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _security_headers(app)
+    app.add_middleware(webhooks.WebhookGate, web=app)  # outermost: see web/webhooks.py
     return app

@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 from supportops import numbers
 from supportops.metrics.inventory import distinct_values, newest_ticket_day
 from supportops.metrics.names import names
-from supportops.metrics.staleness import stale_data
+from supportops.metrics.staleness import newest_instant, stale_data
 from supportops.tokens import TokenRecord
 from supportops.web import charts, data, trends
 from supportops.web.auth import page_user
@@ -144,8 +144,9 @@ def labels(request: Request, ws: Workspace, column: str, values: Any) -> dict[An
 
 
 def render(request: Request, ws: Workspace, name: str, filters: Filters, **ctx: Any) -> Response:
-    """A page with the navigation, the filter form (values by name) and, when the data ends
-    long before now (``stale_after``), a note saying where it ends."""
+    """A page with the navigation, the filter form (values by name), how fresh the data is
+    (its newest event, "data as of") and, when the data ends long before now
+    (``stale_after``), a note saying where it ends."""
     hour = ws.clock.now().replace(minute=0, second=0, microsecond=0)
     stale = cached(request, ws, ("stale", hour), lambda: stale_data(ws))
     menus = choices(request, ws)
@@ -163,6 +164,10 @@ def render(request: Request, ws: Workspace, name: str, filters: Filters, **ctx: 
         "scoped": scoped,
         "stale": stale,
         "zone": ws.config.report_timezone,
+        "data_as_of": numbers.local(
+            cached(request, ws, ("data_as_of",), lambda: newest_instant(ws)),
+            ws.config.report_timezone,
+        ),
     }
     return templates.TemplateResponse(request, name, {**page, **ctx})
 
