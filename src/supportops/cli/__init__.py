@@ -65,7 +65,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": (
         "supportops.cli.web",
         "Serve the web app and REST API over the workspace (docs at /docs); evaluate the alert"
-        " rules every minute; keep the materialised facts fresh.",
+        " rules every minute; keep the materialised facts fresh; take signed webhooks at"
+        " /webhooks/SOURCE, apply them, and sync each source on its schedule.",
     ),
     "metrics": (
         "supportops.cli.metrics",
@@ -100,7 +101,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "connect": (
         "supportops.cli.sync",
-        "Check a helpdesk account's credentials with one request and add it to supportops.yaml.",
+        "Check a helpdesk account's credentials with one request and add it to supportops.yaml;"
+        " with --webhook, say how to set up its webhook (and --register it where the API"
+        " allows).",
     ),
     "sync": (
         "supportops.cli.sync",

@@ -120,10 +120,13 @@ def sync(
 
     from supportops.connectors.runner import rebuild_source, sync_source
     from supportops.instants import parse_instant
+    from supportops.metrics.incremental import refresh_changed
+    from supportops.metrics.materialize import is_fresh
     from supportops.workspace import Workspace
 
     failed: list[str] = []
     with Workspace.open(workspace) as ws:
+        built = is_fresh(ws)  # the tables matched the data: bring the synced tickets' up to date
         chosen = _names(ws, names)
         start = parse_instant(since, ws.config.report_timezone, ws.clock, key="--since")
         for name in chosen:
@@ -150,6 +153,8 @@ def sync(
             console.print(_table(report))
             if report.error:
                 failed.append(report.error)
+        if built:
+            console.print(refresh_changed(ws).summary())
     for line in failed:
         Console(stderr=True).print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
     if failed:
