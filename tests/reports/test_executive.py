@@ -167,10 +167,10 @@ def test_the_report_lists_the_costliest_knowledge_gaps(
     report: ExecutiveReport, demo_workspace: Path
 ) -> None:
     """The period's first gaps, as the Knowledge page finds them for the same days."""
-    from supportops.web.knowledge_page import report_of
+    from supportops.knowledge.report import workspace_gaps
 
     with Workspace.open(demo_workspace, read_only=True) as ws:
-        found = report_of(ws, report.period.start, report.period.end)
+        found = workspace_gaps(ws, report.period.start, report.period.end)
     assert report.knowledge
     assert [g["title"] for g in report.knowledge] == found.gaps["title"].head(5).tolist()
     html = render_html(report)

@@ -18,7 +18,14 @@ from supportops.store.texts import ticket_texts
 from supportops.triage.texts import ticket_text
 from supportops.workspace import Workspace
 
-__all__ = ["MIN_TICKETS", "GapReport", "gap_report", "period_tickets"]
+__all__ = [
+    "MIN_TICKETS",
+    "SHARED_SPACE",
+    "GapReport",
+    "gap_report",
+    "period_tickets",
+    "workspace_gaps",
+]
 
 MIN_TICKETS = 10
 """Fewer tickets with text in the period than this: no topics are looked for."""
@@ -57,6 +64,16 @@ class GapReport:
             "gaps": head.to_dict("records"),
             "deflection": self.articles_table.to_dict("records"),
         }
+
+
+SHARED_SPACE = "tfidf"  # the page's, the API's and the report's: seconds, no torch
+
+
+def workspace_gaps(ws: Workspace, first: date | None, last: date | None) -> GapReport:
+    """The gaps of ``first``–``last`` against the workspace's ``articles/`` folder, in
+    :data:`SHARED_SPACE`: what the Knowledge page, ``GET /api/knowledge/gaps`` and the executive
+    report show."""
+    return gap_report(ws, ws.path / "articles", first, last, SHARED_SPACE)
 
 
 def period_tickets(ws: Workspace, first: date | None, last: date | None) -> pd.DataFrame:

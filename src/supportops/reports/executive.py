@@ -269,11 +269,11 @@ KNOWLEDGE_TOP = 5
 def _knowledge(ws: Workspace, period: Period) -> list[dict[str, Any]]:
     """The period's costliest knowledge gaps (as the Knowledge page finds them: none without
     an ``articles/`` folder or with too few tickets)."""
-    from supportops.web.knowledge_page import report_of
+    from supportops.knowledge.report import workspace_gaps
 
     if not (ws.path / "articles").is_dir():
         return []
-    found = report_of(ws, period.start, period.end)
+    found = workspace_gaps(ws, period.start, period.end)
     columns = ["title", "tickets", "handle_hours", "trend"]
     rows = found.gaps.head(KNOWLEDGE_TOP)[columns].to_dict("records") if found.tickets else []
     return [{str(k): v for k, v in row.items()} for row in rows]

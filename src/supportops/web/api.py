@@ -258,12 +258,15 @@ def knowledge_gaps(
     """The topics of the days' tickets (default: the last 28 days of data) that no article
     covers, the most hours first, and each article's deflection opportunity — `supportops
     knowledge gaps` in the TF-IDF space, as the Knowledge page."""
-    from supportops.web.knowledge_page import gap_days, report_of
+    from supportops.knowledge.report import workspace_gaps
+    from supportops.web.knowledge_page import gap_days
 
     first, last = gap_days(
         ws, resolve_range(start, end, period, ws.config.report_timezone, ws.clock)
     )
-    found = _cached(request, ws, ("knowledge", first, last), lambda: report_of(ws, first, last))
+    found = _cached(
+        request, ws, ("knowledge", first, last), lambda: workspace_gaps(ws, first, last)
+    )
     answer: dict[str, Any] = json.loads(json.dumps(found.data(top), default=_plain))
     return answer
 

@@ -13,22 +13,15 @@ from datetime import date, timedelta
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from supportops.knowledge.report import GapReport, gap_report
+from supportops.knowledge.report import workspace_gaps
 from supportops.metrics.inventory import newest_ticket_day
 from supportops.web.pages import DEFAULT_DAYS, User, Ws, cached, render, router, today, view_filters
 from supportops.web.ticket_links import ticket_path
 from supportops.workspace import Workspace
 
-__all__ = ["TOP", "gap_days", "knowledge", "report_of"]
+__all__ = ["TOP", "gap_days", "knowledge"]
 
 TOP = 10
-SPACE = "tfidf"
-
-
-def report_of(ws: Workspace, start: date | None, end: date | None) -> GapReport:
-    """The gaps of ``start``–``end`` against the workspace's ``articles/`` folder, in
-    :data:`SPACE` (the page, the API and the executive report share it)."""
-    return gap_report(ws, ws.path / "articles", start, end, SPACE)
 
 
 def gap_days(ws: Workspace, days: tuple[date | None, date | None]) -> tuple[date, date]:
@@ -49,7 +42,7 @@ def knowledge(request: Request, ws: Ws, _: User) -> Response:
         request,
         ws,
         ("knowledge", filters.start, filters.end),
-        lambda: report_of(ws, filters.start, filters.end),
+        lambda: workspace_gaps(ws, filters.start, filters.end),
     )
     gaps = found.gaps.head(TOP).to_dict("records") if found.tickets else []
     sources = found.found.tickets.set_index("ticket_id")["source"] if found.tickets else None
