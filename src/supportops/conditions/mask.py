@@ -73,6 +73,10 @@ def _compare(cond: Compare, column: pa.Array) -> Mask:
     if cond.op in ("in", "not_in"):
         hits = _bools(pc.is_in(column, value_set=pa.array(values, type=kind)))
         return hits if cond.op == "in" else ~hits & _bools(pc.is_valid(column))
+    if cond.op == "contains":
+        return _bools(pc.match_substring(column, cond.values[0], ignore_case=True))
+    if cond.op == "regex":
+        return _bools(pc.match_substring_regex(column, cond.values[0]))
     if cond.op == "between":
         low, high = values
         return _bools(pc.greater_equal(column, low)) & _bools(pc.less_equal(column, high))
