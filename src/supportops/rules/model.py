@@ -144,7 +144,7 @@ class Rule(_Model):
     on: list[Literal["create", "update", "customer_message", "agent_message"]] = Field(
         default_factory=lambda: ["create", "update"]
     )
-    every: Annotated[float | None, BeforeValidator(_minutes), Field(gt=0)] = None
+    every: Annotated[Annotated[float, Field(gt=0)] | None, BeforeValidator(_minutes)] = None
     when: RuleCondition = Field(default_factory=All)
     actions: list[Action] = Field(min_length=1)
     scope: RuleCondition = Field(default_factory=All)
