@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "supportops.cli.qa",
     "supportops.cli.experiment",
     "supportops.cli.roi",
+    "supportops.cli.rules",
 )
 
 app = typer.Typer(

@@ -6,10 +6,10 @@ rule's event fields (``update``, ``event.kind``, ``event.actor``, ``changed``, `
 ``message``, ``hours_since.created``); :func:`supportops.rules.engine.run` runs on the whole
 wave at once, and what the rules wrote is carried to the ticket's next event.
 
-An observed field change made by automation (actor ``system`` or ``bot``) is what the
-helpdesk's own rules did: it is not applied when the replayed set writes that field (the set
-replaces them), and it is kept as the observation the replay is compared with
-(:attr:`Replayed.observed`). Every other event is applied as it happened.
+Every event is applied as it happened. With ``replace_automation``, an observed change made by
+automation (actor ``system`` or ``bot``) of a field the replayed set writes is what the
+helpdesk's own rules did: it is not applied (the set stands in for those rules) and is kept as
+the observation the replay is compared with (:attr:`Replayed.observed`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ FIELD_OF_KIND = {
     "tags": "tags",
 }
 MUTABLE = tuple(FIELD_OF_KIND.values())
-_FIXED = ("ticket_id", "source", "created_at", "channel", "requester_id", "organization_id")
+_FIXED = ("ticket_id", "source", "channel", "requester_id", "organization_id")
 _FIXED += ("created_by", "subject", "custom")
 AUTOMATION = ("system", "bot")
 
@@ -49,21 +49,25 @@ class Replayed:
     observed: pd.DataFrame
 
 
-def _initial(tickets: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
-    """Each ticket before its first event: fixed fields from ``tickets``; a mutable field is
-    the ``previous`` of its first change, or the ticket's value when the log never changes it."""
-    state = tickets.set_index(["source", "ticket_id"], drop=False)
-    state = state[[c for c in (*_FIXED, *MUTABLE) if c in state]].copy()
+def _initial(tickets: pd.DataFrame, events: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each ticket before its first event, a column per field (the tickets' order): fixed
+    fields from ``tickets``; a mutable field is the ``previous`` of its first change, or the
+    ticket's value when the log never changes it."""
+    keys = pd.MultiIndex.from_frame(tickets[["source", "ticket_id"]])
+    state: dict[str, np.ndarray] = {}
+    for name in (*_FIXED, *MUTABLE):
+        column = tickets[name] if name in tickets else pd.Series(None, index=tickets.index)
+        state[name] = column.astype(object).to_numpy(copy=True)
     for kind, name in FIELD_OF_KIND.items():
         changes = events[events["kind"] == kind]
+        if changes.empty:
+            continue
         first = changes.groupby(["source", "ticket_id"], sort=False)["previous"].first()
-        column = state[name].astype(object) if name in state else pd.Series(None, index=state.index, dtype=object)
-        column = column.where(~column.index.isin(first.index), None)
-        column.loc[column.index.intersection(first.index)] = first
-        state[name] = column
-    if "tags" in state:
-        state["tags"] = state["tags"].map(_tag_text)
-    state["status"] = state["status"].where(state["status"].notna(), "new")
+        at = keys.get_indexer(first.index)
+        state[name][at[at >= 0]] = first.to_numpy(dtype=object)[at >= 0]
+    state["tags"] = np.array([_tag_text(v) for v in state["tags"]], dtype=object)
+    status = state["status"]
+    status[pd.isna(status)] = "new"
     return state
 
 
@@ -76,66 +80,96 @@ def _tag_text(value: object) -> str | None:
 
 
 def replay_history(
-    ruleset: RuleSet, tickets: pd.DataFrame, events: pd.DataFrame, context: Context | None = None
+    ruleset: RuleSet,
+    tickets: pd.DataFrame,
+    events: pd.DataFrame,
+    context: Context | None = None,
+    replace_automation: bool = False,
 ) -> Replayed:
-    """Replay ``ruleset`` over ``events`` (the log's columns) of ``tickets`` (see the module)."""
+    """Replay ``ruleset`` over ``events`` (the log's columns) of ``tickets`` (see the module).
+
+    With ``replace_automation`` the log's automatic changes of the fields the set writes are
+    not applied but compared with (:attr:`Replayed.observed`); else every event applies."""
     writes = set().union(*(r.writes() for r in ruleset.rules)) if ruleset.rules else set()
-    events = events.sort_values(["source", "ticket_id", "at", "event_id"], kind="stable")
+    tickets = tickets.reset_index(drop=True)
+    keys = pd.MultiIndex.from_frame(tickets[["source", "ticket_id"]])
+    events = events.assign(code=keys.get_indexer(pd.MultiIndex.from_frame(events[["source", "ticket_id"]])))
+    events = events[events["code"] >= 0].sort_values(["code", "at", "event_id"], kind="stable")
     events = events.reset_index(drop=True)
     field = events["kind"].map(FIELD_OF_KIND)
-    automatic = events["actor"].isin(AUTOMATION) & field.isin(writes)
+    automatic = events["actor"].isin(AUTOMATION) & field.isin(writes) & replace_automation
     observed = events[automatic].assign(field=field[automatic])
-    applied = events[~automatic].reset_index(drop=True)
-    applied["wave"] = applied.groupby(["source", "ticket_id"], sort=False).cumcount()
+    applied = events[~automatic]
+    at_ns = _nanos(applied["at"])
+    wave_of = applied.groupby("code", sort=False).cumcount().to_numpy()
     carried = _initial(tickets, events)
+    created = _nanos(tickets["created_at"])
     found: list[pd.DataFrame] = []
     snapshots: list[pd.DataFrame] = []
-    for _, wave in applied.groupby("wave", sort=True):
-        frame = _wave_frame(carried, wave)
+    for k in range(int(wave_of.max()) + 1 if len(wave_of) else 0):
+        here = wave_of == k
+        wave = applied[here]
+        codes = wave["code"].to_numpy()
+        frame = _wave_frame(carried, codes, wave, created, at_ns[here])
         outcome = run(ruleset, frame, context)
-        keys = pd.MultiIndex.from_frame(frame[["source", "ticket_id"]])
-        after = outcome.state.set_index(keys)[list(carried.columns)]
-        carried.loc[keys] = after
-        acts = outcome.actions
-        if len(acts):
-            acts = acts.assign(
-                ticket_id=frame["ticket_id"].to_numpy()[acts["row"]],
-                source=frame["source"].to_numpy()[acts["row"]],
-                at=frame["at"].to_numpy()[acts["row"]],
+        for name in carried:
+            if name in outcome.state:
+                carried[name][codes] = outcome.state[name].to_numpy(dtype=object)
+        if len(outcome.actions):
+            rows = outcome.actions["row"].to_numpy()
+            acts = outcome.actions.drop(columns="row").assign(
+                ticket_id=frame["ticket_id"].to_numpy()[rows],
+                source=frame["source"].to_numpy()[rows],
+                at=frame["at"].iloc[rows].to_numpy(),
             )
-            found.append(acts.drop(columns="row"))
-        snapshots.append(after.assign(at=frame["at"].to_numpy()).reset_index(drop=True))
+            found.append(acts)
+        if replace_automation:
+            snap = {n: carried[n][codes] for n in ("source", "ticket_id", *MUTABLE)}
+            snapshots.append(pd.DataFrame({**snap, "at": frame["at"]}))
     actions = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
-    return Replayed(actions, carried.reset_index(drop=True), _compare(observed, snapshots))
+    final = pd.DataFrame(carried).assign(created_at=pd.to_datetime(created, utc=True))
+    return Replayed(actions, final, _compare(observed, snapshots))
 
 
-def _wave_frame(carried: pd.DataFrame, wave: pd.DataFrame) -> pd.DataFrame:
-    keys = pd.MultiIndex.from_frame(wave[["source", "ticket_id"]])
-    frame = carried.loc[keys].reset_index(drop=True)
+def _nanos(values: pd.Series) -> np.ndarray:
+    """Instants as nanoseconds since the epoch (UTC)."""
+    index = pd.DatetimeIndex(pd.to_datetime(values, utc=True))
+    return np.asarray(index.tz_convert(None).as_unit("ns").asi8)
+
+
+def _wave_frame(
+    carried: dict[str, np.ndarray],
+    codes: np.ndarray,
+    wave: pd.DataFrame,
+    created: np.ndarray,
+    at: np.ndarray,
+) -> pd.DataFrame:
+    columns: dict[str, object] = {name: values[codes] for name, values in carried.items()}
     kind = wave["kind"].to_numpy()
-    value = wave["value"].astype(object).to_numpy()
-    frame["at"] = wave["at"].to_numpy()
-    frame["update"] = np.where(kind == "created", "create", "update")
-    frame["event.kind"] = kind
-    frame["event.actor"] = wave["actor"].astype(object).to_numpy()
-    frame["event.public"] = wave["public"].map({True: "true", False: "false"}).to_numpy() if "public" in wave else None
-    frame["message"] = np.where(kind == "message", wave["body"].astype(object).to_numpy() if "body" in wave else None, None)
-    changed = np.full(len(frame), "", dtype=object)
+    value = wave["value"].to_numpy(dtype=object)
+    columns["at"] = pd.to_datetime(at, utc=True)
+    columns["created_at"] = pd.to_datetime(created[codes], utc=True)
+    columns["update"] = np.where(kind == "created", "create", "update")
+    columns["event.kind"] = kind
+    columns["event.actor"] = wave["actor"].to_numpy(dtype=object)
+    if "public" in wave:
+        columns["event.public"] = np.where(wave["public"].to_numpy(dtype=object) == False, "false", "true")  # noqa: E712
+    body = wave["body"].to_numpy(dtype=object) if "body" in wave else np.full(len(wave), None, dtype=object)
+    columns["message"] = np.where(kind == "message", body, None)
+    changed = np.full(len(wave), "", dtype=object)
     for event_kind, name in FIELD_OF_KIND.items():
-        frame[f"previous.{name}"] = frame[name].to_numpy()
+        before = columns[name]
+        columns[f"previous.{name}"] = before
         here = kind == event_kind
         if here.any():
-            before = frame[name].astype(object).to_numpy()
-            moved = here & (before.astype(str) != value.astype(str))
-            column = before.copy()
-            column[here] = value[here]
-            frame[name] = column
+            after = before.copy()  # type: ignore[attr-defined]
+            after[here] = value[here]
+            moved = here & (before.astype(str) != value.astype(str))  # type: ignore[attr-defined]
+            columns[name] = after
             changed[moved] = name
-    frame["changed"] = changed
-    if "created_at" in frame:
-        spent = pd.to_datetime(frame["at"], utc=True) - pd.to_datetime(frame["created_at"], utc=True)
-        frame["hours_since.created"] = spent.dt.total_seconds().to_numpy() / 3600
-    return frame
+    columns["changed"] = changed
+    columns["hours_since.created"] = (at - created[codes]) / 3.6e12
+    return pd.DataFrame(columns)
 
 
 def _compare(observed: pd.DataFrame, snapshots: list[pd.DataFrame]) -> pd.DataFrame:
@@ -144,9 +178,17 @@ def _compare(observed: pd.DataFrame, snapshots: list[pd.DataFrame]) -> pd.DataFr
     if observed.empty or not snapshots:
         return observed.assign(replayed=pd.Series(dtype=object))
     states = pd.concat(snapshots, ignore_index=True)
-    states["at"] = pd.to_datetime(states["at"], utc=True)
+    states["at"] = _instants(states["at"])
     states = states.sort_values("at", kind="stable")
-    obs = observed.assign(at=pd.to_datetime(observed["at"], utc=True)).sort_values("at", kind="stable")
-    joined = pd.merge_asof(obs, states, on="at", by=["source", "ticket_id"], suffixes=("", "_r"))
-    picked = [joined.at[i, f if f + "_r" not in joined else f + "_r"] for i, f in zip(joined.index, joined["field"], strict=True)]
-    return joined[list(observed.columns)].assign(replayed=picked)
+    obs = observed.assign(at=_instants(observed["at"])).sort_values("at", kind="stable")
+    renamed = states.rename(columns={c: f"{c}_r" for c in MUTABLE if c in states})
+    joined = pd.merge_asof(obs, renamed, on="at", by=["source", "ticket_id"])
+    picked = pd.Series(None, index=joined.index, dtype=object)
+    for name in joined["field"].unique():
+        here = joined["field"] == name
+        picked[here] = joined.loc[here, f"{name}_r"].astype(object)
+    return joined[list(observed.columns)].assign(replayed=picked.to_numpy())
+
+
+def _instants(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, utc=True).astype("datetime64[ns, UTC]")

@@ -179,14 +179,14 @@ def _pair(a: Rule, b: Rule, name: str, first_match: bool) -> Finding | None:
     enabled_b = ~holds_b & _holds(b.condition, after_a)  # a's action lets b hold
     undone_a = ~_holds(a.condition, after_a) & _holds(a.condition, _after(b, after_a))
     loop = holds_a & enabled_b & undone_a  # and b's action lets a hold again
-    fields = fields_of(a.condition) | fields_of(b.condition) | {name}
+    fields = fields_of(a.condition) | fields_of(b.condition)
     if loop.any():
         row = frame[loop].iloc[0].to_dict()
         why = (
             f"{a.name!r} sets {name} to {_sets(a)[name]!r}, after which {b.name!r} holds and "
             f"sets it to {_sets(b)[name]!r}, after which {a.name!r} holds again"
         )
-        return Finding("loop", (a.name, b.name), why, example(row, fields))
+        return Finding("loop", (a.name, b.name), why, example(row, fields | {name}))
     if both.any() and not first_match:
         row = frame[both].iloc[0].to_dict()
         why = (
@@ -209,7 +209,7 @@ def _refires(rule: Rule) -> Finding | None:
     if not again.any():
         return None
     row = frame[again].iloc[0].to_dict()
-    fields = fields_of(rule.condition) | rule.writes()
+    fields = fields_of(rule.condition)
     if rule.timed:
         why = (
             f"no action of {rule.name!r} makes its condition false: it fires again on every "

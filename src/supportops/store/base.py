@@ -108,6 +108,22 @@ BOOKKEEPING: dict[str, list[tuple[str, str]]] = {
         ("records", "number"),
         ("error", "string"),
     ],
+    # the rules' action ledger (see :mod:`supportops.rules.ledger`): append-only, one row per
+    # action a rule took, dry or live
+    "rule_actions": [
+        ("action_id", "string"),
+        ("rule", "string"),
+        ("source", "string"),
+        ("ticket_id", "string"),
+        ("action", "string"),
+        ("field", "string"),
+        ("before", "string"),
+        ("after", "string"),
+        ("at", "timestamp"),
+        ("recorded_at", "timestamp"),
+        ("result", "string"),
+        ("mode", "string"),
+    ],
 }
 
 _VIEW_LOCKS = threading.Lock()  # guards the creation of each store's view lock
