@@ -64,5 +64,5 @@ def record(store: Store, actions: pd.DataFrame, mode: str, now: datetime) -> pd.
 def read_ledger(store: Store, limit: int = 50) -> pd.DataFrame:
     """The newest ``limit`` rows, newest first."""
     cols = ", ".join(f'"{c}"' for c in COLUMNS)
-    sql = f'SELECT {cols} FROM "{TABLE}" ORDER BY recorded_at DESC, at DESC LIMIT {int(limit)}'
+    sql = f'SELECT {cols} FROM "{TABLE}" ORDER BY recorded_at DESC, "at" DESC LIMIT {int(limit)}'
     return store.query(sql)
