@@ -80,7 +80,9 @@ def test_an_unknown_group_is_found_against_the_workspace(rules_demo: Path, tmp_p
 
 def test_a_wrong_rule_file_names_the_file_key_and_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
-    path.write_text("rules:\n  - name: x\n    when: {channel: chat}\n    actions: []\n", encoding="utf-8")
+    path.write_text(
+        "rules:\n  - name: x\n    when: {channel: chat}\n    actions: []\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(app, ["rules", "lint", str(path), "-w", str(tmp_path)])
     assert isinstance(result.exception, RuleError)
     assert result.exception.key == "rules.0.actions" and result.exception.line == 4

@@ -19,16 +19,37 @@ CONTEXT = Context(
 SET = RuleSet.model_validate(
     {
         "rules": [
-            {"name": "urgent-up", "on": ["update"], "when": {"changed": ["priority"], "priority": "urgent"}, "actions": [{"escalate": True}]},
-            {"name": "billing", "on": ["create"], "when": {"subject": {"contains": "invoice"}}, "actions": [{"assign_by_skill": "billing"}, {"add_tags": ["billing"]}]},
-            {"name": "vip", "on": ["create", "update"], "when": {"tags": ["vip"], "not": {"priority": "urgent"}}, "actions": [{"set": {"priority": "urgent"}}, {"note": "VIP"}]},
+            {
+                "name": "urgent-up",
+                "on": ["update"],
+                "when": {"changed": ["priority"], "priority": "urgent"},
+                "actions": [{"escalate": True}],
+            },
+            {
+                "name": "billing",
+                "on": ["create"],
+                "when": {"subject": {"contains": "invoice"}},
+                "actions": [{"assign_by_skill": "billing"}, {"add_tags": ["billing"]}],
+            },
+            {
+                "name": "vip",
+                "on": ["create", "update"],
+                "when": {"tags": ["vip"], "not": {"priority": "urgent"}},
+                "actions": [{"set": {"priority": "urgent"}}, {"note": "VIP"}],
+            },
         ]
     }
 )
 
 
 def test_one_ticket_one_event() -> None:
-    state = {"ticket_id": "41", "group": "support", "priority": "normal", "tags": "vip", "subject": "x"}
+    state = {
+        "ticket_id": "41",
+        "group": "support",
+        "priority": "normal",
+        "tags": "vip",
+        "subject": "x",
+    }
     event = {"update": "update", "event.kind": "message", "event.actor": "customer", "changed": ""}
     got = evaluate(SET, state, event, CONTEXT)
     assert [(a["rule"], a["kind"], a["after"]) for a in got] == [
@@ -40,13 +61,28 @@ def test_one_ticket_one_event() -> None:
 
 
 def test_escalation_climbs_one_tier_and_stops_at_the_top() -> None:
-    frame = pd.DataFrame({"ticket_id": ["1", "2", "3", "4"], "group": ["support", "tier2-escalations", "engineering", "unknown-queue"], "priority": "urgent", "changed": "priority", "update": "update"})
+    frame = pd.DataFrame(
+        {
+            "ticket_id": ["1", "2", "3", "4"],
+            "group": ["support", "tier2-escalations", "engineering", "unknown-queue"],
+            "priority": "urgent",
+            "changed": "priority",
+            "update": "update",
+        }
+    )
     out = run(SET, frame, CONTEXT).state
-    assert list(out["group"]) == ["tier2-escalations", "engineering", "engineering", "tier2-escalations"]
+    assert list(out["group"]) == [
+        "tier2-escalations",
+        "engineering",
+        "engineering",
+        "tier2-escalations",
+    ]
 
 
 def test_assignment_by_skill_is_deterministic_and_uses_the_skill_agents() -> None:
-    frame = pd.DataFrame({"ticket_id": [str(i) for i in range(40)], "subject": "invoice", "update": "create"})
+    frame = pd.DataFrame(
+        {"ticket_id": [str(i) for i in range(40)], "subject": "invoice", "update": "create"}
+    )
     first = run(SET, frame, CONTEXT).state["assignee_id"]
     again = run(SET, frame, CONTEXT).state["assignee_id"]
     assert list(first) == list(again)
@@ -74,6 +110,7 @@ def test_the_vectorised_run_equals_one_ticket_at_a_time(rows: list[dict[str, obj
         alone = evaluate(SET, row, {}, CONTEXT)
         mine = together[together["row"] == i]
         assert [(a["rule"], a["kind"], str(a["after"])) for a in alone] == [
-            (r, k, str(v)) for r, k, v in zip(mine["rule"], mine["kind"], mine["after"], strict=True)
+            (r, k, str(v))
+            for r, k, v in zip(mine["rule"], mine["kind"], mine["after"], strict=True)
         ]
     assert np.all(np.diff(together["row"].to_numpy()) >= 0)

@@ -20,9 +20,24 @@ RULES: list[dict[str, Any]] = [
                 "name": "condition_set_1",
                 "match_type": "all",
                 "properties": [
-                    {"resource_type": "ticket", "field_name": "priority", "operator": "in", "value": [3, 4]},
-                    {"resource_type": "ticket", "field_name": "subject", "operator": "contains", "value": "invoice"},
-                    {"resource_type": "contact", "field_name": "language", "operator": "is", "value": "fr"},
+                    {
+                        "resource_type": "ticket",
+                        "field_name": "priority",
+                        "operator": "in",
+                        "value": [3, 4],
+                    },
+                    {
+                        "resource_type": "ticket",
+                        "field_name": "subject",
+                        "operator": "contains",
+                        "value": "invoice",
+                    },
+                    {
+                        "resource_type": "contact",
+                        "field_name": "language",
+                        "operator": "is",
+                        "value": "fr",
+                    },
                 ],
             }
         ],
@@ -43,8 +58,18 @@ RULES: list[dict[str, Any]] = [
                 "name": "condition_set_1",
                 "match_type": "any",
                 "properties": [
-                    {"resource_type": "ticket", "field_name": "priority", "operator": "is", "value": 4},
-                    {"resource_type": "ticket", "field_name": "tag_names", "operator": "in", "value": ["vip"]},
+                    {
+                        "resource_type": "ticket",
+                        "field_name": "priority",
+                        "operator": "is",
+                        "value": 4,
+                    },
+                    {
+                        "resource_type": "ticket",
+                        "field_name": "tag_names",
+                        "operator": "in",
+                        "value": ["vip"],
+                    },
                 ],
             }
         ],
@@ -71,8 +96,42 @@ def test_only_the_first_matching_rule_runs() -> None:
     import pandas as pd
 
     rule = {**RULES[1], "conditions": [{**RULES[1]["conditions"][0]}], "id": 13}
-    ruleset = import_freshdesk([{**rule, "name": "A", "position": 1, "actions": [{"resource_type": "ticket", "field_name": "priority", "value": 1}]}, {**rule, "name": "B", "position": 2}])
-    tickets = pd.DataFrame([{"source": "fd", "ticket_id": "1", "created_at": pd.Timestamp("2026-11-02T09:00Z"), "status": "new", "priority": "urgent", "tags": []}])
-    events = pd.DataFrame([{"source": "fd", "ticket_id": "1", "at": pd.Timestamp("2026-11-02T09:00Z"), "kind": "created", "actor": "customer", "value": None, "previous": None, "event_id": "e1"}])
+    ruleset = import_freshdesk(
+        [
+            {
+                **rule,
+                "name": "A",
+                "position": 1,
+                "actions": [{"resource_type": "ticket", "field_name": "priority", "value": 1}],
+            },
+            {**rule, "name": "B", "position": 2},
+        ]
+    )
+    tickets = pd.DataFrame(
+        [
+            {
+                "source": "fd",
+                "ticket_id": "1",
+                "created_at": pd.Timestamp("2026-11-02T09:00Z"),
+                "status": "new",
+                "priority": "urgent",
+                "tags": [],
+            }
+        ]
+    )
+    events = pd.DataFrame(
+        [
+            {
+                "source": "fd",
+                "ticket_id": "1",
+                "at": pd.Timestamp("2026-11-02T09:00Z"),
+                "kind": "created",
+                "actor": "customer",
+                "value": None,
+                "previous": None,
+                "event_id": "e1",
+            }
+        ]
+    )
     actions = replay_history(ruleset, tickets, events).actions
     assert list(actions["rule"]) == ["A"]

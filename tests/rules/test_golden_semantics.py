@@ -67,10 +67,11 @@ def test_golden_semantics(path: Path) -> None:
     ruleset = RuleSet.model_validate({"semantics": case["semantics"], "rules": case["rules"]})
     tickets, events = _frames(case)
     actions = replay_history(ruleset, tickets, events).actions
-    got = [
-        [str(r.ticket_id), r.rule, r.kind, r.field, r.after]
-        for r in actions.itertuples()
-    ] if len(actions) else []
+    got = (
+        [[str(r.ticket_id), r.rule, r.kind, r.field, r.after] for r in actions.itertuples()]
+        if len(actions)
+        else []
+    )
     assert got == [[str(x) for x in row] for row in case["expected"]]
 
 

@@ -52,8 +52,10 @@ def test_a_set_with_lint_errors_cannot_run_live(demo_copy: Path) -> None:
     _with_rules(
         demo_copy,
         "rules:\n  mode: live\n  rules:\n"
-        "    - {name: a, on: [create], when: {channel: chat}, actions: [{set: {group: billing}}]}\n"
-        "    - {name: b, on: [create], when: {tags: [vip]}, actions: [{set: {group: technical}}]}\n",
+        "    - {name: a, on: [create], when: {channel: chat},"
+        " actions: [{set: {group: billing}}]}\n"
+        "    - {name: b, on: [create], when: {tags: [vip]},"
+        " actions: [{set: {group: technical}}]}\n",
     )
     with Workspace.open(demo_copy) as ws, pytest.raises(RuleError, match="cannot run live"):
         evaluate_applied(ws, _events(ws))

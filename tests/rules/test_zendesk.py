@@ -71,13 +71,15 @@ ACTIONS = [
     {"field": "remove_tags", "value": "new"},
     {"field": "comment_value", "value": "Routed by rule"},
     {"field": "notification_user", "value": ["requester_id", "We got it", "Thanks {{ticket.id}}"]},
-    {"field": "notification_webhook", "value": ["01H", "{\"id\": 1}"]},
+    {"field": "notification_webhook", "value": ["01H", '{"id": 1}']},
     {"field": "custom_fields_360001", "value": "gold"},
     {"field": "satisfaction_score", "value": "offered"},
 ]
 
 
-@pytest.mark.parametrize("condition", CONDITIONS, ids=[c["field"] + ":" + c["operator"] for c in CONDITIONS])
+@pytest.mark.parametrize(
+    "condition", CONDITIONS, ids=[c["field"] + ":" + c["operator"] for c in CONDITIONS]
+)
 def test_each_mapped_condition_round_trips(condition: dict[str, Any]) -> None:
     record = {"title": "t", "conditions": {"all": [condition], "any": []}, "actions": ACTIONS[:1]}
     rule = import_zendesk({"triggers": [record]}).rules[0]
@@ -101,6 +103,8 @@ def test_an_unsupported_condition_keeps_its_place() -> None:
         ],
         "any": [],
     }
-    rule = import_zendesk([{"title": "t", "conditions": conditions, "actions": ACTIONS[:1]}]).rules[0]
+    rule = import_zendesk([{"title": "t", "conditions": conditions, "actions": ACTIONS[:1]}]).rules[
+        0
+    ]
     assert not rule.runnable  # an `all` part we cannot test: the rule is not run
     assert export_zendesk(rule)["conditions"] == conditions

@@ -216,7 +216,9 @@ def _share(value: float | None) -> str:
 def import_(
     path: Annotated[Path, typer.Argument(help="The helpdesk's JSON (or JSON Lines) file.")],
     vendor: Annotated[str, typer.Option("--from", "--vendor", help="zendesk or freshdesk.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
 ) -> None:
     """A helpdesk's rules as our YAML, with its semantics; what we cannot express is kept as
     `unsupported` with its JSON."""
@@ -234,7 +236,9 @@ def import_(
 @rules_app.command("export")
 def export_(
     path: PathArgument = None,
-    vendor: Annotated[str, typer.Option("--to", "--vendor", help="zendesk or freshdesk.")] = "zendesk",
+    vendor: Annotated[
+        str, typer.Option("--to", "--vendor", help="zendesk or freshdesk.")
+    ] = "zendesk",
     workspace: WorkspaceOption = None,
 ) -> None:
     """The rules as the helpdesk's JSON (Zendesk: {"triggers": [...], "automations": [...]})."""

@@ -39,9 +39,9 @@ __all__ = [
 ]
 
 Kind = Literal["text", "number", "instant", "tags", "custom"]
-COMPARISONS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "between", "null")
-COMPARISONS += ("contains", "regex")  # text: a substring (any case), a regular expression
-TEXT_OPS = ("contains", "regex")
+TEXT_OPS = ("contains", "regex")  # text: a substring (any case), a regular expression
+COMPARISONS: tuple[str, ...] = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "between")
+COMPARISONS += ("null", *TEXT_OPS)
 ORDERED = ("lt", "le", "gt", "ge", "between")
 TAG_OPS = ("any_of", "all_of", "none_of")
 CUSTOM = "custom."

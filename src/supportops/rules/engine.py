@@ -42,14 +42,16 @@ class Context:
         for name, tier in sorted(self.tiers.items()):
             by_tier.setdefault(tier, []).append(name)
         return {
-            name: by_tier[tier + 1][0]
-            for name, tier in self.tiers.items()
-            if by_tier.get(tier + 1)
+            name: by_tier[tier + 1][0] for name, tier in self.tiers.items() if by_tier.get(tier + 1)
         }
 
     def tier_of_unknown(self) -> str | None:
         """Where a group the config does not name (tier 1) escalates to."""
-        return sorted(n for n, t in self.tiers.items() if t == 2)[0] if 2 in self.tiers.values() else None
+        return (
+            sorted(n for n, t in self.tiers.items() if t == 2)[0]
+            if 2 in self.tiers.values()
+            else None
+        )
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def trigger_mask(rule: Rule, frame: pd.DataFrame) -> Mask:
     tick; a message's actor from ``event.actor``)."""
     update = _text(frame, "update")
     if rule.timed:
-        return update == "tick"
+        return np.asarray(update == "tick", dtype=bool)
     kind, actor = _text(frame, "event.kind"), _text(frame, "event.actor")
     wanted = {
         "create": update == "create",
@@ -110,7 +112,11 @@ def run(ruleset: RuleSet, frame: pd.DataFrame, context: Context | None = None) -
         touched = np.zeros(len(state), dtype=bool)
         hits = _pass_hits(rules, semantics, state, base, triggers, fired, matched, todo)
         for i, rule in enumerate(rules):
-            hit = hits[i] if not semantics.sees_changes else _hit(rule, state, triggers[i], fired[i], matched, semantics, todo)
+            hit = (
+                hits[i]
+                if not semantics.sees_changes
+                else _hit(rule, state, triggers[i], fired[i], matched, semantics, todo)
+            )
             if not hit.any():
                 continue
             fired[i] |= hit
@@ -166,7 +172,9 @@ def _pass_hits(
     ]
 
 
-def _apply(rule: Rule, state: pd.DataFrame, hit: Mask, step: int, context: Context) -> list[pd.DataFrame]:
+def _apply(
+    rule: Rule, state: pd.DataFrame, hit: Mask, step: int, context: Context
+) -> list[pd.DataFrame]:
     rows = np.flatnonzero(hit)
     out = []
     for action in rule.actions:
@@ -235,6 +243,7 @@ def _same(before: pd.Series, after: pd.Series) -> pd.Series:
 
 def _tags(before: pd.Series, tags: list[str], add: bool) -> pd.Series:
     """Tag lists (``;``-separated text or lists) with ``tags`` added or removed, sorted text."""
+
     def one(value: Any) -> str:
         have = set(_tag_list(value))
         have = have | set(tags) if add else have - set(tags)
@@ -269,7 +278,7 @@ def evaluate(
     frame = pd.DataFrame([{**state, **event}])
     outcome = run(ruleset, frame, context)
     return [
-        {k: _plain(v) for k, v in row.items() if k != "row"}
+        {str(k): _plain(v) for k, v in row.items() if k != "row"}
         for row in outcome.actions.to_dict("records")
     ]
 

@@ -76,7 +76,9 @@ def read_vendor(path: Path, vendor: str) -> RuleSet:
         try:
             lines = [json.loads(line) for line in text.splitlines() if line.strip()]
         except json.JSONDecodeError as exc:
-            raise RuleError(f"{path}, line {exc.lineno}: not JSON: {exc.msg}", file=str(path)) from exc
+            raise RuleError(
+                f"{path}, line {exc.lineno}: not JSON: {exc.msg}", file=str(path)
+            ) from exc
         data = {}
         for record in lines:
             if isinstance(record, dict) and record.get("stream") in ("triggers", "automations"):
@@ -105,6 +107,6 @@ def dump_rules(ruleset: RuleSet) -> str:
     out = io.StringIO()
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     yaml.dump({"semantics": ruleset.semantics, "rules": rules}, out)
     return out.getvalue()

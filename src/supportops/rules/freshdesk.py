@@ -18,7 +18,7 @@ from typing import Any
 
 from supportops.conditions.model import All, AnyOf, Compare, Condition, Not, Tags
 from supportops.errors import RuleError
-from supportops.rules.model import Action, Rule, RuleSet, Unsupported
+from supportops.rules.model import Action, Rule, RuleSet, Trigger, Unsupported
 
 __all__ = ["FIELDS", "TYPES", "VALUES", "export_freshdesk", "import_freshdesk"]
 
@@ -40,9 +40,17 @@ VALUES: dict[str, dict[str, str]] = {
     "status": {"2": "open", "3": "pending", "4": "solved", "5": "closed"},
     "channel": {"1": "email", "2": "web", "3": "phone", "7": "chat", "9": "web", "10": "email"},
 }
-TYPES = {1: ("create",), 3: (), 4: ("update",)}  # time triggers (3) are hourly
+TYPES: dict[int, tuple[Trigger, ...]] = {
+    1: ("create",),
+    3: (),
+    4: ("update",),
+}  # time triggers (3) are hourly
 _LIST_OPS = {"in": "in", "not_in": "not_in", "is": "eq", "is_not": "ne"}
-ACTION_FIELDS = {k: v for k, v in FIELDS.items() if k in ("priority", "status", "ticket_type", "group_id", "responder_id")}
+ACTION_FIELDS = {
+    k: v
+    for k, v in FIELDS.items()
+    if k in ("priority", "status", "ticket_type", "group_id", "responder_id")
+}
 
 
 def _ours(name: str, value: Any) -> str:
@@ -65,12 +73,17 @@ def _condition(prop: Mapping[str, Any]) -> Condition | None:
     values = value if isinstance(value, list) else [value]
     if name == "tags" and op in ("in", "not_in", "is", "is_not"):
         return Tags("any_of" if op in ("in", "is") else "none_of", tuple(str(v) for v in values))
-    if name in ("subject", "message") and op in ("contains", "does_not_contain") and isinstance(value, str):
+    if (
+        name in ("subject", "message")
+        and op in ("contains", "does_not_contain")
+        and isinstance(value, str)
+    ):
         found = Compare(name, "contains", (value,), "text")
         return found if op == "contains" else Not(found)
     if op in _LIST_OPS:
         ours = tuple(_ours(name, v) for v in values)
-        return Compare(name, _LIST_OPS[op] if len(ours) > 1 or op in ("in", "not_in") else _LIST_OPS[op], ours, "text")
+        many = {"is": "in", "is_not": "not_in"}.get(op, op) if len(ours) > 1 else op
+        return Compare(name, _LIST_OPS[many], ours, "text")
     return None
 
 
@@ -94,11 +107,17 @@ def _rule(record: Mapping[str, Any], kind: int) -> Rule:
         for j, prop in enumerate(group.get("properties") or []):
             found = _condition(prop)
             if found is None:
-                part = "all" if group.get("match_type", "all") == "all" else "any"
-                unsupported.append(Unsupported(part=part, index=i * 1000 + j, original=dict(prop)))
+                every = group.get("match_type", "all") == "all"
+                unsupported.append(
+                    Unsupported(
+                        part="all" if every else "any", index=i * 1000 + j, original=dict(prop)
+                    )
+                )
             else:
                 items.append(found)
-        sets.append(All(tuple(items)) if group.get("match_type", "all") == "all" else AnyOf(tuple(items)))
+        sets.append(
+            All(tuple(items)) if group.get("match_type", "all") == "all" else AnyOf(tuple(items))
+        )
     joined = str(record.get("operator") or "").lower()
     when: Condition = AnyOf(tuple(sets)) if " or " in joined else All(tuple(sets))
     skip = {"name", "active", "conditions", "actions"}
@@ -132,7 +151,12 @@ def _back(cond: Condition) -> dict[str, Any]:
     names = {v: k for k, v in FIELDS.items() if k not in ("description", "subject_or_description")}
     match cond:
         case Tags(op, tags, "tags"):
-            return {"resource_type": "ticket", "field_name": "tag_names", "operator": "in" if op == "any_of" else "not_in", "value": list(tags)}
+            return {
+                "resource_type": "ticket",
+                "field_name": "tag_names",
+                "operator": "in" if op == "any_of" else "not_in",
+                "value": list(tags),
+            }
         case Compare(name, "contains", (value,), _) | Not(Compare(name, "contains", (value,), _)):
             op = "contains" if isinstance(cond, Compare) else "does_not_contain"
             field = names.get(name, "subject_or_description")
@@ -140,7 +164,12 @@ def _back(cond: Condition) -> dict[str, Any]:
         case Compare(name, op, values, _) if op in ("eq", "ne", "in", "not_in") and name in names:
             back = {v: k for k, v in _LIST_OPS.items()}[op]
             theirs = [_theirs(name, v) for v in values]
-            return {"resource_type": "ticket", "field_name": names[name], "operator": back, "value": theirs if op in ("in", "not_in") else theirs[0]}
+            return {
+                "resource_type": "ticket",
+                "field_name": names[name],
+                "operator": back,
+                "value": theirs if op in ("in", "not_in") else theirs[0],
+            }
     raise RuleError(f"freshdesk has no condition like {cond!r}")
 
 
@@ -152,15 +181,21 @@ def export_freshdesk(rule: Rule) -> dict[str, Any]:
     for i, group in enumerate(sets):
         items = list(group.items) if isinstance(group, All | AnyOf) else [group]
         props = [_back(c) for c in items]
-        for u in sorted((u for u in rule.unsupported if u.index // 1000 == i), key=lambda u: u.index):
+        for u in sorted(
+            (u for u in rule.unsupported if u.index // 1000 == i), key=lambda u: u.index
+        ):
             props.insert(u.index % 1000, dict(u.original))
         match = "any" if isinstance(group, AnyOf) else "all"
-        conditions.append({"name": f"condition_set_{i + 1}", "match_type": match, "properties": props})
+        conditions.append(
+            {"name": f"condition_set_{i + 1}", "match_type": match, "properties": props}
+        )
     actions = []
     for a in rule.actions:
         if a.kind == "set" and a.field:
             field = {v: k for k, v in ACTION_FIELDS.items()}[a.field]
-            actions.append({"resource_type": "ticket", "field_name": field, "value": _theirs(a.field, a.value)})
+            actions.append(
+                {"resource_type": "ticket", "field_name": field, "value": _theirs(a.field, a.value)}
+            )
         elif a.kind == "add_tags":
             actions.append({"field_name": "add_tag", "value": a.value})
         elif a.kind == "note":
@@ -170,4 +205,10 @@ def export_freshdesk(rule: Rule) -> dict[str, Any]:
         else:
             raise RuleError(f"freshdesk has no action {a.kind!r}", key=a.kind)
     origin = {k: v for k, v in rule.origin.items() if k != "automation_type"}
-    return {**origin, "name": rule.name, "active": rule.active, "conditions": conditions, "actions": actions}
+    return {
+        **origin,
+        "name": rule.name,
+        "active": rule.active,
+        "conditions": conditions,
+        "actions": actions,
+    }

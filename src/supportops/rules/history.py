@@ -22,7 +22,7 @@ import pandas as pd
 from supportops.rules.engine import Context, run
 from supportops.rules.model import RuleSet
 
-__all__ = ["FIELD_OF_KIND", "MUTABLE", "Replayed", "replay_history"]
+__all__ = ["FIELD_OF_KIND", "MUTABLE", "Replayed", "only_where", "replay_history", "tag_text"]
 
 FIELD_OF_KIND = {
     "status": "status",
@@ -33,8 +33,15 @@ FIELD_OF_KIND = {
     "tags": "tags",
 }
 MUTABLE = tuple(FIELD_OF_KIND.values())
-_FIXED = ("ticket_id", "source", "channel", "requester_id", "organization_id")
-_FIXED += ("created_by", "subject", "custom")
+_FIXED: tuple[str, ...] = (
+    "ticket_id",
+    "source",
+    "channel",
+    "requester_id",
+    "organization_id",
+    "created_by",
+)
+_FIXED += ("subject", "custom")
 AUTOMATION = ("system", "bot")
 
 
@@ -65,13 +72,13 @@ def _initial(tickets: pd.DataFrame, events: pd.DataFrame) -> dict[str, np.ndarra
         first = changes.groupby(["source", "ticket_id"], sort=False)["previous"].first()
         at = keys.get_indexer(first.index)
         state[name][at[at >= 0]] = first.to_numpy(dtype=object)[at >= 0]
-    state["tags"] = np.array([_tag_text(v) for v in state["tags"]], dtype=object)
+    state["tags"] = np.array([tag_text(v) for v in state["tags"]], dtype=object)
     status = state["status"]
     status[pd.isna(status)] = "new"
     return state
 
 
-def _tag_text(value: object) -> str | None:
+def tag_text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, str):
@@ -93,7 +100,9 @@ def replay_history(
     writes = set().union(*(r.writes() for r in ruleset.rules)) if ruleset.rules else set()
     tickets = tickets.reset_index(drop=True)
     keys = pd.MultiIndex.from_frame(tickets[["source", "ticket_id"]])
-    events = events.assign(code=keys.get_indexer(pd.MultiIndex.from_frame(events[["source", "ticket_id"]])))
+    events = events.assign(
+        code=keys.get_indexer(pd.MultiIndex.from_frame(events[["source", "ticket_id"]]))
+    )
     events = events[events["code"] >= 0].sort_values(["code", "at", "event_id"], kind="stable")
     events = events.reset_index(drop=True)
     field = events["kind"].map(FIELD_OF_KIND)
@@ -153,9 +162,14 @@ def _wave_frame(
     columns["event.kind"] = kind
     columns["event.actor"] = wave["actor"].to_numpy(dtype=object)
     if "public" in wave:
-        columns["event.public"] = np.where(wave["public"].to_numpy(dtype=object) == False, "false", "true")  # noqa: E712
-    body = wave["body"].to_numpy(dtype=object) if "body" in wave else np.full(len(wave), None, dtype=object)
-    columns["message"] = np.where(kind == "message", body, None)
+        private = wave["public"].to_numpy(dtype=object) == False  # noqa: E712 - empty is public
+        columns["event.public"] = np.where(private, "false", "true")
+    body = (
+        wave["body"].to_numpy(dtype=object)
+        if "body" in wave
+        else np.full(len(wave), None, dtype=object)
+    )
+    columns["message"] = only_where(kind == "message", body)
     changed = np.full(len(wave), "", dtype=object)
     for event_kind, name in FIELD_OF_KIND.items():
         before = columns[name]
@@ -170,6 +184,13 @@ def _wave_frame(
     columns["changed"] = changed
     columns["hours_since.created"] = (at - created[codes]) / 3.6e12
     return pd.DataFrame(columns)
+
+
+def only_where(here: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` where ``here``, else empty."""
+    out = np.full(len(values), None, dtype=object)
+    out[here] = values[here]
+    return out
 
 
 def _compare(observed: pd.DataFrame, snapshots: list[pd.DataFrame]) -> pd.DataFrame:

@@ -51,7 +51,9 @@ def record(store: Store, actions: pd.DataFrame, mode: str, now: datetime) -> pd.
     table = pa.table(
         {
             c: pa.array(
-                rows[c].tolist() if c not in ("at", "recorded_at") else pd.to_datetime(rows[c], utc=True),
+                rows[c].tolist()
+                if c not in ("at", "recorded_at")
+                else pd.to_datetime(rows[c], utc=True),
                 type=pa.timestamp("us", "UTC") if c in ("at", "recorded_at") else pa.string(),
             )
             for c in COLUMNS

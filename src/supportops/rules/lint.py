@@ -79,7 +79,9 @@ class References:
     targets: frozenset[str] | None = None
 
 
-def lint(ruleset: RuleSet, refs: References | None = None, context: Context | None = None) -> list[Finding]:
+def lint(
+    ruleset: RuleSet, refs: References | None = None, context: Context | None = None
+) -> list[Finding]:
     """Every finding of ``ruleset`` (see the module), in the order of :data:`KINDS`."""
     rules = ruleset.runnable()
     found = [*_pairs(ruleset, rules), *_references(ruleset, refs or References())]
@@ -101,7 +103,11 @@ def _holds(cond: Condition, frame: pd.DataFrame) -> np.ndarray:
 
 def _after(rule: Rule, frame: pd.DataFrame) -> pd.DataFrame:
     """The states after ``rule``'s actions (run alone, on every row)."""
-    alone = RuleSet(rules=[rule.model_copy(update={"when": All(), "scope": All(), "on": ["update"], "every": None})])
+    alone = RuleSet(
+        rules=[
+            rule.model_copy(update={"when": All(), "scope": All(), "on": ["update"], "every": None})
+        ]
+    )
     return run(alone, frame.assign(update="update")).state
 
 
@@ -136,7 +142,10 @@ def _may_meet(
     if not _disjoint(pa, pb):
         return True
     written = a.writes() | b.writes()
-    if _disjoint({f: v for f, v in pa.items() if f not in written}, {f: v for f, v in pb.items() if f not in written}):
+    if _disjoint(
+        {f: v for f, v in pa.items() if f not in written},
+        {f: v for f, v in pb.items() if f not in written},
+    ):
         return False
     value_a, value_b = _sets(a)[name], _sets(b)[name]
     return value_a in pb.get(name, {value_a}) and value_b in pa.get(name, {value_b})
@@ -201,7 +210,11 @@ def _refires(rule: Rule) -> Finding | None:
     scoped = {"update", "changed"} & fields_of(rule.condition) or "update" not in rule.on
     if not rule.timed and scoped:
         return None
-    if not rule.writes() and not rule.timed and not any(a.kind in ("note", "notify") for a in rule.actions):
+    if (
+        not rule.writes()
+        and not rule.timed
+        and not any(a.kind in ("note", "notify") for a in rule.actions)
+    ):
         return None
     frame = _frame([rule])
     holds = _holds(rule.condition, frame)
@@ -230,11 +243,20 @@ def _shadowed(ruleset: RuleSet, rules: list[Rule], context: Context | None) -> l
         tested = fields_of(rule.condition)
         earlier = rules[:k] if semantics.max_passes == 1 else [r for r in rules if r is not rule]
         relevant = [
-            r for r in earlier
-            if (r.writes() & tested) or (semantics.first_match and not _disjoint(_pins(r), _pins(rule)))
+            r
+            for r in earlier
+            if (r.writes() & tested)
+            or (semantics.first_match and not _disjoint(_pins(r), _pins(rule)))
         ]
         trigger = "tick" if rule.timed else ("create" if "create" in rule.on else "update")
-        frame = _frame([rule, *relevant], {"update": trigger, "event.kind": "message", "event.actor": "customer" if "customer_message" in rule.on else "agent"})
+        frame = _frame(
+            [rule, *relevant],
+            {
+                "update": trigger,
+                "event.kind": "message",
+                "event.actor": "customer" if "customer_message" in rule.on else "agent",
+            },
+        )
         holds = _holds(rule.condition, frame) & (frame["update"].to_numpy() == trigger)
         if not holds.any():
             why = f"the condition of {rule.name!r} can never hold"
@@ -242,15 +264,19 @@ def _shadowed(ruleset: RuleSet, rules: list[Rule], context: Context | None) -> l
             continue
         if not relevant:
             continue
-        subset = RuleSet(semantics=ruleset.semantics, rules=[r for r in ruleset.rules if r in relevant or r is rule])
+        subset = RuleSet(
+            semantics=ruleset.semantics,
+            rules=[r for r in ruleset.rules if r in relevant or r is rule],
+        )
         outcome = run(subset, frame[holds].reset_index(drop=True), context)
         if (outcome.actions["rule"] == rule.name).any():
             continue
         blockers = tuple(dict.fromkeys(outcome.actions["rule"]))
         row = frame[holds].iloc[0].to_dict()
+        verb = "match first" if semantics.first_match else "always change what it tests"
         why = (
             f"{rule.name!r} never fires: wherever its condition holds, earlier rules "
-            f"{', '.join(repr(b) for b in blockers)} {'match first' if semantics.first_match else 'always change what it tests'}"
+            f"{', '.join(repr(b) for b in blockers)} {verb}"
         )
         out.append(Finding("shadowed", (rule.name, *blockers), why, example(row, tested)))
     return out
@@ -261,8 +287,14 @@ def _unsupported(rule: Rule) -> Finding | None:
     parts += [f"action {a.value}" for a in rule.actions if a.kind == "unsupported"]
     if not parts:
         return None
-    effect = " (its unsupported 'all' conditions stop it from firing)" if not rule.runnable and rule.active else ""
-    return Finding("unsupported", (rule.name,), f"kept as written, not run: {'; '.join(parts)}{effect}")
+    effect = (
+        " (its unsupported 'all' conditions stop it from firing)"
+        if not rule.runnable and rule.active
+        else ""
+    )
+    return Finding(
+        "unsupported", (rule.name,), f"kept as written, not run: {'; '.join(parts)}{effect}"
+    )
 
 
 def _names(rule: Rule) -> Iterable[tuple[str, str]]:
@@ -277,7 +309,9 @@ def _names(rule: Rule) -> Iterable[tuple[str, str]]:
         elif hasattr(item, "item"):
             stack.append(item.item)  # type: ignore[union-attr]
         elif isinstance(item, Tags):
-            kind = {"tags": "tags", "business_hours": "calendars", "sla.breached": "targets"}.get(item.field)
+            kind = {"tags": "tags", "business_hours": "calendars", "sla.breached": "targets"}.get(
+                item.field
+            )
             yield from ((kind, t) for t in item.tags if kind)
         elif isinstance(item, Compare):
             yield from _field_names(item.field, item.values)

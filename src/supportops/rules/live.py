@@ -22,7 +22,7 @@ import pandas as pd
 from supportops.errors import RuleError
 from supportops.rules.engine import run
 from supportops.rules.files import workspace_rules
-from supportops.rules.history import FIELD_OF_KIND, _tag_text
+from supportops.rules.history import FIELD_OF_KIND, only_where, tag_text
 from supportops.rules.ledger import record
 from supportops.rules.lint import References, lint
 from supportops.rules.model import RuleSet
@@ -83,17 +83,22 @@ def _frame(ws: Workspace, events: pd.DataFrame) -> pd.DataFrame:
     keys = events[["source", "ticket_id"]].drop_duplicates()
     marks = " OR ".join("(source = ? AND ticket_id = ?)" for _ in range(len(keys)))
     params = [v for pair in keys.itertuples(index=False) for v in pair]
-    tickets = ws.store.query(f"SELECT * FROM tickets WHERE {marks}", params) if len(keys) else pd.DataFrame()
+    tickets = (
+        ws.store.query(f"SELECT * FROM tickets WHERE {marks}", params)
+        if len(keys)
+        else pd.DataFrame()
+    )
     frame = events.merge(tickets, on=["source", "ticket_id"], how="inner", suffixes=("_event", ""))
     kind = frame["kind"].to_numpy()
     frame["at"] = frame["at_event"] if "at_event" in frame else frame["at"]
     frame["update"] = np.where(kind == "created", "create", "update")
     frame["event.kind"] = kind
     frame["event.actor"] = frame["actor"].astype(object).to_numpy()
-    frame["message"] = np.where(kind == "message", frame.get("body", pd.Series(None, index=frame.index)).astype(object), None)
+    body = frame["body"] if "body" in frame else pd.Series(None, index=frame.index)
+    frame["message"] = only_where(kind == "message", body.to_numpy(dtype=object))
     frame["changed"] = frame["kind"].map(FIELD_OF_KIND).fillna("")
     if "tags" in frame:
-        frame["tags"] = frame["tags"].map(_tag_text)
+        frame["tags"] = frame["tags"].map(tag_text)
     return frame.drop(columns=[c for c in frame.columns if c.endswith("_event")])
 
 
@@ -136,5 +141,7 @@ def evaluate_applied(
     if mode == "live" and write_back is not None:
         result = write_back.write(new.reset_index(drop=True))
     else:
-        result = ["dry_run" if mode == "dry_run" else "skipped: no write-back for the source"] * len(new)
+        result = [
+            "dry_run" if mode == "dry_run" else "skipped: no write-back for the source"
+        ] * len(new)
     return record(ws.store, new.assign(result=result), mode, ws.clock.now())

@@ -23,8 +23,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PlainValidator
-from pydantic import model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    model_validator,
+)
 
 from supportops.conditions.model import All, Condition, condition_data
 from supportops.conditions.parse import parse_condition
@@ -36,13 +43,19 @@ __all__ = [
     "EVENT_TRIGGERS",
     "SETTABLE",
     "Action",
+    "ActionKind",
     "Rule",
     "RuleCondition",
     "RuleSet",
+    "Trigger",
     "Unsupported",
 ]
 
-EVENT_TRIGGERS = ("create", "update", "customer_message", "agent_message")
+Trigger = Literal["create", "update", "customer_message", "agent_message"]
+ActionKind = Literal[
+    "set", "add_tags", "remove_tags", "note", "notify", "escalate", "assign_by_skill", "unsupported"
+]
+EVENT_TRIGGERS: tuple[Trigger, ...] = ("create", "update", "customer_message", "agent_message")
 ACTION_KINDS = (
     "set",
     "add_tags",
@@ -60,9 +73,7 @@ def _condition(raw: Any) -> Condition:
     return raw if isinstance(raw, Condition) else parse_condition(raw, RULE_FIELDS)
 
 
-RuleCondition = Annotated[
-    Condition, PlainValidator(_condition), PlainSerializer(condition_data)
-]
+RuleCondition = Annotated[Condition, PlainValidator(_condition), PlainSerializer(condition_data)]
 
 
 def _minutes(raw: Any) -> Any:
@@ -83,10 +94,7 @@ class Action(_Model):
     ...}}``, ``{escalate: true}`` (the group one tier up), ``{assign_by_skill: billing}``,
     ``{unsupported: <vendor JSON>}``."""
 
-    kind: Literal[
-        "set", "add_tags", "remove_tags", "note", "notify", "escalate", "assign_by_skill",
-        "unsupported",
-    ]
+    kind: ActionKind
     field: str | None = None
     value: Any = None
 
@@ -108,7 +116,9 @@ class Action(_Model):
         if self.kind == "set":
             name = self.field or ""
             if name not in SETTABLE and not name.startswith("custom."):
-                raise ValueError(f"set: {name!r} is not settable ({', '.join(SETTABLE)}, custom.KEY)")
+                raise ValueError(
+                    f"set: {name!r} is not settable ({', '.join(SETTABLE)}, custom.KEY)"
+                )
         if self.kind in ("add_tags", "remove_tags") and not isinstance(self.value, list):
             raise ValueError(f"{self.kind} takes a list of tags")
         return self
@@ -141,9 +151,7 @@ class Rule(_Model):
     """One rule (see the module's example)."""
 
     name: str
-    on: list[Literal["create", "update", "customer_message", "agent_message"]] = Field(
-        default_factory=lambda: ["create", "update"]
-    )
+    on: list[Trigger] = Field(default_factory=lambda: list(EVENT_TRIGGERS[:2]))
     every: Annotated[Annotated[float, Field(gt=0)] | None, BeforeValidator(_minutes)] = None
     when: RuleCondition = Field(default_factory=All)
     actions: list[Action] = Field(min_length=1)

@@ -43,9 +43,9 @@ ASSUMPTION = (
     "tickets created in the same hour of the day did (median observed); compliance in "
     "calendar time against each ticket's policy's first-reply target"
 )
-_TICKET_COLUMNS = ("ticket_id", "source", "created_at", "channel", "status", "priority", "type")
-_TICKET_COLUMNS += ("group", "assignee_id", "requester_id", "organization_id", "created_by")
-_TICKET_COLUMNS += ("tags", "subject", "custom")
+_TICKET_COLUMNS: tuple[str, ...] = ("ticket_id", "source", "created_at", "channel", "status")
+_TICKET_COLUMNS += ("priority", "type", "group", "assignee_id", "requester_id")
+_TICKET_COLUMNS += ("organization_id", "created_by", "tags", "subject", "custom")
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Report:
 def context_of(ws: Workspace) -> Context:
     """Group tiers from ``groups:``; agents by skill from the ``agents`` table."""
     tiers = {name: g.tier for name, g in ws.config.groups.items()}
-    agents = ws.store.query('SELECT agent_id, skills FROM agents ORDER BY agent_id')
+    agents = ws.store.query("SELECT agent_id, skills FROM agents ORDER BY agent_id")
     skills: dict[str, list[str]] = {}
     for agent, have in zip(agents["agent_id"], agents["skills"], strict=True):
         for skill in list(have) if have is not None else []:
@@ -102,7 +102,9 @@ def replay(
     """Replay ``ruleset`` over the tickets created in [low, high) (see the module); with
     ``replace_automation`` the set stands in for the log's automatic changes of the fields it
     writes, and is compared with them."""
-    reads = set().union(*(fields_of(r.condition) for r in ruleset.rules)) if ruleset.rules else set()
+    reads = (
+        set().union(*(fields_of(r.condition) for r in ruleset.rules)) if ruleset.rules else set()
+    )
     tickets, events = load_history(ws, low, high, bodies="message" in reads)
     done = replay_history(ruleset, tickets, events, context_of(ws), replace_automation)
     differs = _differs(tickets, done.final)
@@ -139,11 +141,15 @@ def _per_rule(ruleset: RuleSet, actions: pd.DataFrame) -> pd.DataFrame:
 def _differs(tickets: pd.DataFrame, final: pd.DataFrame) -> pd.DataFrame:
     """One row per ticket and compared field whose replayed value differs from the log's."""
     keys = ["source", "ticket_id"]
-    joined = tickets[[*keys, *COMPARED]].merge(final[[*keys, *COMPARED]], on=keys, suffixes=("", "_replayed"))
+    joined = tickets[[*keys, *COMPARED]].merge(
+        final[[*keys, *COMPARED]], on=keys, suffixes=("", "_replayed")
+    )
     parts = []
     for name in COMPARED:
         observed, replayed = joined[name].astype(object), joined[f"{name}_replayed"].astype(object)
-        diff = ~((observed.isna() & replayed.isna()) | (observed.astype(str) == replayed.astype(str)))
+        diff = ~(
+            (observed.isna() & replayed.isna()) | (observed.astype(str) == replayed.astype(str))
+        )
         parts.append(
             pd.DataFrame(
                 {
@@ -163,7 +169,9 @@ def _first_replies(tickets: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
     replies = events[(events["kind"] == "message") & (events["actor"] == "agent") & public]
     first = replies.groupby(["source", "ticket_id"])["at"].min()
     keyed = tickets.set_index(["source", "ticket_id"])
-    spent = (pd.to_datetime(first.reindex(keyed.index), utc=True) - pd.to_datetime(keyed["created_at"], utc=True))
+    spent = pd.to_datetime(first.reindex(keyed.index), utc=True) - pd.to_datetime(
+        keyed["created_at"], utc=True
+    )
     return spent.dt.total_seconds()
 
 
@@ -179,7 +187,9 @@ def _targets(ws: Workspace, tickets: pd.DataFrame) -> np.ndarray:
     return target
 
 
-def _consequence(ws: Workspace, tickets: pd.DataFrame, events: pd.DataFrame, differs: pd.DataFrame) -> dict[str, Any]:
+def _consequence(
+    ws: Workspace, tickets: pd.DataFrame, events: pd.DataFrame, differs: pd.DataFrame
+) -> dict[str, Any]:
     observed = _first_replies(tickets, events).to_numpy()
     zone = ws.config.report_timezone
     hour = pd.to_datetime(tickets["created_at"], utc=True).dt.tz_convert(zone).dt.hour.to_numpy()
@@ -219,6 +229,10 @@ def _agreement(observed: pd.DataFrame) -> pd.DataFrame:
     if observed.empty:
         return pd.DataFrame(columns=["field", "observed", "agreed", "share"])
     same = observed["value"].astype(str) == observed["replayed"].astype(str)
-    table = observed.assign(agreed=same).groupby("field").agg(observed=("agreed", "size"), agreed=("agreed", "sum"))
+    table = (
+        observed.assign(agreed=same)
+        .groupby("field")
+        .agg(observed=("agreed", "size"), agreed=("agreed", "sum"))
+    )
     table["share"] = table["agreed"] / table["observed"]
     return table.reset_index()

@@ -124,5 +124,3 @@ __all__ += ["product_size"]
 def product_size(options: Mapping[str, list[Any]]) -> int:
     """How many states the full product holds."""
     return int(np.prod([len(v) for v in options.values()])) if options else 1
-
-

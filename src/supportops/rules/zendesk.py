@@ -98,14 +98,16 @@ def _condition(item: Mapping[str, Any]) -> Condition | None:
         return found if op in ("includes", "is") else Not(found)
     is_value = Compare(name, "eq", (_ours(name, value),), "text")
     changed = Tags("any_of", (name,), "changed")
-    return {
+    was = Compare(f"previous.{name}", "eq", (_ours(name, value),), "text")
+    by_op: dict[str, Condition] = {
         "is": is_value,
         "is_not": Not(is_value),
         "value": All((changed, is_value)),
-        "value_previous": All((changed, Compare(f"previous.{name}", "eq", (str(value),), "text"))),
+        "value_previous": All((changed, was)),
         "changed": changed,
         "not_changed": Not(changed),
-    }.get(op)
+    }
+    return by_op.get(op)
 
 
 def _action(item: Mapping[str, Any]) -> Action:
@@ -114,8 +116,10 @@ def _action(item: Mapping[str, Any]) -> Action:
         name = ACTIONS.get(field, f"custom.{field}")
         return Action(kind="set", field=name, value=_ours(name, value))
     if field in ("current_tags", "remove_tags") and isinstance(value, str):
-        kind = "add_tags" if field == "current_tags" else "remove_tags"
-        return Action(kind=kind, value=value.split())
+        tags = value.split()
+        if field == "current_tags":
+            return Action(kind="add_tags", value=tags)
+        return Action(kind="remove_tags", value=tags)
     if field == "comment_value" and isinstance(value, str):
         return Action(kind="note", value=value)
     if field in _NOTIFY and isinstance(value, list) and len(value) in (2, 3):
@@ -158,12 +162,12 @@ def import_zendesk(data: Any) -> RuleSet:
     if isinstance(data, list):
         data = {"triggers": data}
     if not isinstance(data, dict):
-        raise RuleError("zendesk: expected {\"triggers\": [...]} or {\"automations\": [...]}")
+        raise RuleError('zendesk: expected {"triggers": [...]} or {"automations": [...]}')
     if "conditions" in data:
         data = {"automations" if _is_automation(data) else "triggers": [data]}
     rules: list[Rule] = []
     for key, timed in (("triggers", False), ("automations", True)):
-        records = sorted(data.get(key) or [], key=lambda r: (r.get("position") or 0))
+        records = sorted(data.get(key) or [], key=lambda r: r.get("position") or 0)
         rules += [_rule(r, timed) for r in records]
     if not rules:
         raise RuleError("zendesk: no triggers or automations in the file", key="triggers")
@@ -203,7 +207,11 @@ def _condition_back(cond: Condition) -> dict[str, Any]:
             back = {v: k for k, v in _HOUR_OPS.items()}[op]
             return {"field": field, "operator": back, "value": f"{value:g}"}
         case Tags(op, tags, "tags"):
-            return {"field": "current_tags", "operator": "includes" if op == "any_of" else "not_includes", "value": " ".join(tags)}
+            return {
+                "field": "current_tags",
+                "operator": "includes" if op == "any_of" else "not_includes",
+                "value": " ".join(tags),
+            }
         case Tags("any_of", (name,), "changed"):
             return {"field": _field_back(name), "operator": "changed", "value": None}
         case Not(Tags("any_of", (name,), "changed")):
@@ -227,7 +235,11 @@ def _condition_back(cond: Condition) -> dict[str, Any]:
 def _action_back(action: Action) -> dict[str, Any]:
     if action.kind == "set" and action.field is not None:
         name = action.field
-        field = name.removeprefix("custom.") if name.startswith("custom.") else {v: k for k, v in ACTIONS.items()}[name]
+        field = (
+            name.removeprefix("custom.")
+            if name.startswith("custom.")
+            else {v: k for k, v in ACTIONS.items()}[name]
+        )
         return {"field": field, "value": _theirs(name, action.value)}
     if action.kind in ("add_tags", "remove_tags"):
         field = "current_tags" if action.kind == "add_tags" else "remove_tags"
@@ -251,9 +263,14 @@ def export_zendesk(rule: Rule) -> dict[str, Any]:
     has_any = bool(origin.pop("_any", False))
     origin.pop("kind", None)
     any_items: list[Condition] = []
-    if has_any and items and isinstance(items[-1], AnyOf):
-        any_items = list(items.pop().items)
-    parts = {"all": [_condition_back(c) for c in items], "any": [_condition_back(c) for c in any_items]}
+    last = items[-1] if items else None
+    if has_any and isinstance(last, AnyOf):
+        any_items = list(last.items)
+        items.pop()
+    parts = {
+        "all": [_condition_back(c) for c in items],
+        "any": [_condition_back(c) for c in any_items],
+    }
     for u in sorted(rule.unsupported, key=lambda u: u.index):
         parts[u.part].insert(u.index, dict(u.original))
     return {
