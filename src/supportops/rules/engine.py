@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from supportops.conditions.mask import mask
+from supportops.conditions.model import fields_of
 from supportops.rules.model import Action, Rule, RuleSet
 from supportops.rules.semantics import Semantics, semantics_of
 
@@ -72,20 +74,34 @@ class Outcome:
 def trigger_mask(rule: Rule, frame: pd.DataFrame) -> Mask:
     """Rows of ``frame`` whose event the rule listens to (``update`` = create, update or
     tick; a message's actor from ``event.actor``)."""
-    update = _text(frame, "update")
-    if rule.timed:
-        return np.asarray(update == "tick", dtype=bool)
-    kind, actor = _text(frame, "event.kind"), _text(frame, "event.actor")
-    wanted = {
-        "create": update == "create",
-        "update": update == "update",
-        "customer_message": (kind == "message") & (actor == "customer"),
-        "agent_message": (kind == "message") & (actor == "agent"),
-    }
-    out = np.zeros(len(frame), dtype=bool)
-    for name in rule.on:
-        out |= wanted[name]
-    return out
+    return _Triggers(frame).of(rule)
+
+
+class _Triggers:
+    """The event columns read once, each rule's trigger mask computed from them."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.update = _text(frame, "update")
+        kind, actor = _text(frame, "event.kind"), _text(frame, "event.actor")
+        message = kind == "message"
+        self.wanted = {
+            "create": self.update == "create",
+            "update": self.update == "update",
+            "customer_message": message & (actor == "customer"),
+            "agent_message": message & (actor == "agent"),
+        }
+        self.cache: dict[tuple[str, ...], Mask] = {}
+
+    def of(self, rule: Rule) -> Mask:
+        if rule.timed:
+            return np.asarray(self.update == "tick", dtype=bool)
+        key = tuple(sorted(rule.on))
+        if key not in self.cache:
+            out = np.zeros(len(self.update), dtype=bool)
+            for name in key:
+                out |= self.wanted[name]
+            self.cache[key] = out
+        return self.cache[key]
 
 
 def _text(frame: pd.DataFrame, name: str) -> npt.NDArray[Any]:
@@ -94,15 +110,46 @@ def _text(frame: pd.DataFrame, name: str) -> npt.NDArray[Any]:
     return np.asarray(frame[name].astype(object), dtype=object)
 
 
-def run(ruleset: RuleSet, frame: pd.DataFrame, context: Context | None = None) -> Outcome:
-    """Run ``ruleset`` on every row of ``frame`` (see the module)."""
+def _arrow_column(values: pd.Series) -> pd.Series:
+    """A column as Arrow-backed, so that every mask over it reads it without converting."""
+    if isinstance(values.dtype, pd.ArrowDtype):
+        return values
+    try:
+        array = pa.array(values.to_numpy(dtype=object), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return values
+    return pd.Series(pd.arrays.ArrowExtensionArray(array), index=values.index, name=values.name)
+
+
+class _View:
+    """What the conditions read: the fields the rules test, Arrow-backed, kept in step with
+    the writes of the actions."""
+
+    def __init__(self, state: pd.DataFrame, reads: set[str]) -> None:
+        self.names = {n for n in reads if n in state} | ({"custom"} if any(n.startswith("custom.") for n in reads) and "custom" in state else set())
+        self.frame = pd.DataFrame({n: _arrow_column(state[n]) for n in sorted(self.names)}, index=state.index)
+
+    def wrote(self, state: pd.DataFrame, name: str) -> None:
+        if name in self.names or name == "changed":
+            self.names.add(name)
+            self.frame[name] = _arrow_column(state[name])
+
+
+def run(
+    ruleset: RuleSet, frame: pd.DataFrame, context: Context | None = None, copy: bool = True
+) -> Outcome:
+    """Run ``ruleset`` on every row of ``frame`` (see the module); ``copy=False`` lets the run
+    write into ``frame`` itself (a frame made for it, with a range index)."""
     semantics = semantics_of(ruleset.semantics)
     rules = ruleset.runnable()
-    state = frame.reset_index(drop=True).copy()
+    state = frame.reset_index(drop=True).copy() if copy else frame
     if "changed" not in state:
         state["changed"] = ""
-    base = state.copy() if not semantics.sees_changes else state
-    triggers = [trigger_mask(r, state) for r in rules]
+    reads = set().union(*(fields_of(r.condition) for r in rules)) if rules else set()
+    view = _View(state, reads)
+    base = view.frame.copy() if not semantics.sees_changes else None
+    triggers = _Triggers(state)
+    masks = [triggers.of(r) for r in rules]
     fired = np.zeros((len(rules), len(state)), dtype=bool)
     matched = np.zeros(len(state), dtype=bool)
     taken: list[pd.DataFrame] = []
@@ -110,31 +157,32 @@ def run(ruleset: RuleSet, frame: pd.DataFrame, context: Context | None = None) -
     step = 0
     for _ in range(semantics.max_passes):
         touched = np.zeros(len(state), dtype=bool)
-        hits = _pass_hits(rules, semantics, state, base, triggers, fired, matched, todo)
+        if base is not None:  # every rule tested on the rows as the event left them
+            hits = [_hit(r, base, masks[i], fired[i], matched, semantics, todo) for i, r in enumerate(rules)]
         for i, rule in enumerate(rules):
-            hit = (
-                hits[i]
-                if not semantics.sees_changes
-                else _hit(rule, state, triggers[i], fired[i], matched, semantics, todo)
-            )
+            if base is not None:
+                hit = hits[i]
+            else:
+                hit = _hit(rule, view.frame, masks[i], fired[i], matched, semantics, todo)
             if not hit.any():
                 continue
             fired[i] |= hit
             matched |= hit
             touched |= hit
-            taken += _apply(rule, state, hit, step, context or Context())
+            taken += _apply(rule, state, view, hit, step, context or Context())
             step += 1
         if not touched.any():
             break
         todo = touched
     actions = pd.concat(taken, ignore_index=True) if taken else pd.DataFrame(columns=ACTION_COLUMNS)
-    actions = actions.sort_values(["row", "step"], kind="stable", ignore_index=True)
+    order = np.lexsort((actions["step"].to_numpy(), actions["row"].to_numpy()))
+    actions = actions.iloc[order].reset_index(drop=True)
     return Outcome(state, actions)
 
 
 def _hit(
     rule: Rule,
-    state: pd.DataFrame,
+    view: pd.DataFrame,
     trigger: Mask,
     fired: Mask,
     matched: Mask,
@@ -147,38 +195,22 @@ def _hit(
     if not eligible.any():
         return eligible
     if eligible.all():
-        return mask(rule.condition, state)
-    out = np.zeros(len(state), dtype=bool)
-    out[eligible] = mask(rule.condition, state[eligible])
+        return mask(rule.condition, view)
+    out = np.zeros(len(view), dtype=bool)
+    out[eligible] = mask(rule.condition, view[eligible])
     return out
 
 
-def _pass_hits(
-    rules: list[Rule],
-    semantics: Semantics,
-    state: pd.DataFrame,
-    base: pd.DataFrame,
-    triggers: list[Mask],
-    fired: npt.NDArray[np.bool_],
-    matched: Mask,
-    todo: Mask,
-) -> list[Mask]:
-    """Without "sees changes", every rule is tested on the rows as the event left them."""
-    if semantics.sees_changes:
-        return []
-    return [
-        _hit(rule, base, triggers[i], fired[i], matched, semantics, todo)
-        for i, rule in enumerate(rules)
-    ]
-
-
 def _apply(
-    rule: Rule, state: pd.DataFrame, hit: Mask, step: int, context: Context
+    rule: Rule, state: pd.DataFrame, view: _View, hit: Mask, step: int, context: Context
 ) -> list[pd.DataFrame]:
     rows = np.flatnonzero(hit)
     out = []
     for action in rule.actions:
         before, after = _write(action, state, rows, context)
+        if action.target is not None:
+            view.wrote(state, action.target)
+            view.wrote(state, "changed")
         out.append(
             pd.DataFrame(
                 {
@@ -226,13 +258,11 @@ def _write(
     else:
         after = _tags(before, action.value, add=action.kind == "add_tags")
     changed = ~_same(before, after)
-    positions = state.columns.get_loc(target)
     values = state[target].astype(object).to_numpy(copy=True)
     values[rows] = after.to_numpy()
     state[target] = values
     if changed.any():
         _mark_changed(state, rows[changed.to_numpy()], target)
-    del positions
     return before.to_numpy(), after.to_numpy()
 
 

@@ -86,7 +86,8 @@ def load_history(
     events = ws.store.query(
         'SELECT e.source, e.ticket_id, e."at", e.kind, e.actor, e."public", e."value", '
         f'e."previous", e.event_id, {body} FROM events e JOIN tickets t '
-        f"ON t.source = e.source AND t.ticket_id = e.ticket_id WHERE {where}",
+        f"ON t.source = e.source AND t.ticket_id = e.ticket_id WHERE {where} "
+        'ORDER BY e.source, e.ticket_id, e."at", e.event_id',
         [low, high],
     )
     return tickets, events
