@@ -126,8 +126,14 @@ class _View:
     the writes of the actions."""
 
     def __init__(self, state: pd.DataFrame, reads: set[str]) -> None:
-        self.names = {n for n in reads if n in state} | ({"custom"} if any(n.startswith("custom.") for n in reads) and "custom" in state else set())
-        self.frame = pd.DataFrame({n: _arrow_column(state[n]) for n in sorted(self.names)}, index=state.index)
+        self.names = {n for n in reads if n in state} | (
+            {"custom"}
+            if any(n.startswith("custom.") for n in reads) and "custom" in state
+            else set()
+        )
+        self.frame = pd.DataFrame(
+            {n: _arrow_column(state[n]) for n in sorted(self.names)}, index=state.index
+        )
 
     def wrote(self, state: pd.DataFrame, name: str) -> None:
         if name in self.names or name == "changed":
@@ -158,7 +164,10 @@ def run(
     for _ in range(semantics.max_passes):
         touched = np.zeros(len(state), dtype=bool)
         if base is not None:  # every rule tested on the rows as the event left them
-            hits = [_hit(r, base, masks[i], fired[i], matched, semantics, todo) for i, r in enumerate(rules)]
+            hits = [
+                _hit(r, base, masks[i], fired[i], matched, semantics, todo)
+                for i, r in enumerate(rules)
+            ]
         for i, rule in enumerate(rules):
             if base is not None:
                 hit = hits[i]

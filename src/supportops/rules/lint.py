@@ -29,10 +29,11 @@ import numpy as np
 import pandas as pd
 
 from supportops.conditions.mask import mask
-from supportops.conditions.model import All, Compare, Condition, Tags, fields_of
+from supportops.conditions.model import All, AnyOf, Compare, Condition, Not, Tags, fields_of
 from supportops.rules.engine import Context, run
 from supportops.rules.model import Rule, RuleSet
 from supportops.rules.semantics import semantics_of
+from supportops.rules.shapes import Shape, Shapes
 from supportops.rules.witness import candidates, example, states
 
 __all__ = ["KINDS", "Finding", "References", "lint"]
@@ -84,8 +85,10 @@ def lint(
 ) -> list[Finding]:
     """Every finding of ``ruleset`` (see the module), in the order of :data:`KINDS`."""
     rules = ruleset.runnable()
-    found = [*_pairs(ruleset, rules), *_references(ruleset, refs or References())]
-    found += _shadowed(ruleset, rules, context)
+    shapes = Shapes(rules, candidates(rules))
+    found = [*_pairs(ruleset, rules, shapes), *_references(ruleset, refs or References())]
+    found = [f for f in found if f is not _NONE]
+    found += _shadowed(ruleset, rules, shapes, context)
     found += [f for r in rules if (f := _refires(r)) is not None]
     found += [f for r in ruleset.rules if (f := _unsupported(r)) is not None]
     order = list(KINDS)
@@ -155,8 +158,9 @@ def _same_trigger(a: Rule, b: Rule) -> bool:
     return a.timed == b.timed and (a.timed or bool(set(a.on) & set(b.on)))
 
 
-def _pairs(ruleset: RuleSet, rules: list[Rule]) -> list[Finding]:
-    first_match = semantics_of(ruleset.semantics).first_match
+def _pairs(ruleset: RuleSet, rules: list[Rule], shapes: Shapes) -> list[Finding]:
+    semantics = semantics_of(ruleset.semantics)
+    first_match = semantics.first_match
     pins = [_pins(r) for r in rules]
     sets = [_sets(r) for r in rules]
     by_field: dict[str, list[int]] = {}
@@ -175,12 +179,36 @@ def _pairs(ruleset: RuleSet, rules: list[Rule]) -> list[Finding]:
                 ):
                     continue
                 seen.add((i, j))
-                found = _pair(rules[i], rules[j], name, first_match)
+                found = (
+                    _NONE
+                    if first_match and shapes.of.get(rules[i].name) and shapes.of.get(rules[j].name)
+                    else _quick_pair(rules[i], rules[j], name, shapes, semantics.sees_changes)
+                )
+                if found is None:
+                    found = _pair(rules[i], rules[j], name, first_match, semantics.sees_changes)
                 out += [found] if found else []
     return out
 
 
-def _pair(a: Rule, b: Rule, name: str, first_match: bool) -> Finding | None:
+_NONE = Finding("conflict", (), "")  # "checked: nothing to report"
+
+
+def _quick_pair(a: Rule, b: Rule, name: str, shapes: Shapes, sees_changes: bool) -> Finding | None:
+    """The pair checked by shapes (see :mod:`.shapes`): a conflict or nothing; None when a
+    rule has no shape or the two may loop (each tests what the other writes)."""
+    sa, sb = shapes.of.get(a.name), shapes.of.get(b.name)
+    if sa is None or sb is None or (a.writes() & set(sb.allowed) and b.writes() & set(sa.allowed)):
+        return None
+    if not sa.meets(sb) or (sees_changes and not shapes.after(a, sb)):
+        return _NONE
+    why = (
+        f"both hold on this ticket and set {name} differently: {_sets(a)[name]!r} "
+        f"({a.name!r}) and {_sets(b)[name]!r} ({b.name!r}); the later one wins"
+    )
+    return Finding("conflict", (a.name, b.name), why, shapes.example(sa, sb))
+
+
+def _pair(a: Rule, b: Rule, name: str, first_match: bool, sees_changes: bool) -> Finding | None:
     frame = _frame([a, b])
     both = _holds(a.condition, frame) & _holds(b.condition, frame)
     after_a = _after(a, frame)
@@ -196,6 +224,8 @@ def _pair(a: Rule, b: Rule, name: str, first_match: bool) -> Finding | None:
             f"sets it to {_sets(b)[name]!r}, after which {a.name!r} holds again"
         )
         return Finding("loop", (a.name, b.name), why, example(row, fields | {name}))
+    if sees_changes:
+        both &= _holds(b.condition, after_a)  # b still holds once a ran
     if both.any() and not first_match:
         row = frame[both].iloc[0].to_dict()
         why = (
@@ -236,18 +266,75 @@ def _refires(rule: Rule) -> Finding | None:
     return Finding("missing_scope", (rule.name,), why, example(row, fields))
 
 
-def _shadowed(ruleset: RuleSet, rules: list[Rule], context: Context | None) -> list[Finding]:
+def _can_falsify(writer: Rule, reader: Rule, tested: set[str]) -> bool:
+    """Whether ``writer``'s actions may make ``reader``'s condition false."""
+    for action in writer.actions:
+        target = action.target
+        if target is None or target not in tested:
+            continue
+        if action.kind == "add_tags" and not _tag_ops(reader.condition) & {"none_of", "not"}:
+            continue  # adding a tag cannot undo "has any of" / "has all of"
+        return True
+    return False
+
+
+def _tag_ops(cond: Condition) -> set[str]:
+    """The tag comparisons ``cond`` makes (``not`` when one is negated)."""
+    match cond:
+        case All(items) | AnyOf(items):
+            return set().union(*(_tag_ops(i) for i in items))
+        case Not(item):
+            return {"not"} | _tag_ops(item) if _tag_ops(item) else set()
+        case Tags(op, _, "tags"):
+            return {op}
+    return set()
+
+
+def _fires_plainly(mine: Shape, relevant: list[Rule], shapes: Shapes) -> bool:
+    """Whether on the plainest state the rule allows no rule that could pre-empt it holds:
+    then it fires there, and is not shadowed."""
+    state = shapes.plain(mine)
+    for r in relevant:
+        theirs = shapes.of.get(r.name)
+        if theirs is None or shapes.holds_on(theirs, state):
+            return False
+    return True
+
+
+def _shadowed(
+    ruleset: RuleSet, rules: list[Rule], shapes: Shapes, context: Context | None
+) -> list[Finding]:
     semantics = semantics_of(ruleset.semantics)
     out = []
     for k, rule in enumerate(rules):
         tested = fields_of(rule.condition)
         earlier = rules[:k] if semantics.max_passes == 1 else [r for r in rules if r is not rule]
+        mine = shapes.of.get(rule.name)
+        if mine is not None and not mine.satisfiable():
+            out.append(
+                Finding(
+                    "shadowed", (rule.name,), f"the condition of {rule.name!r} can never hold", {}
+                )
+            )
+            continue
+
+        def pre_empts(r: Rule) -> bool:
+            theirs = shapes.of.get(r.name)
+            if mine is not None and theirs is not None and not mine.meets(theirs):
+                return False
+            return semantics.first_match and not _disjoint(_pins(r), _pins(rule))
+
+        def meets(r: Rule) -> bool:  # a rule never holding with this one cannot pre-empt it
+            theirs = shapes.of.get(r.name)
+            return mine is None or theirs is None or mine.meets(theirs)
+
         relevant = [
-            r
-            for r in earlier
-            if (r.writes() & tested)
-            or (semantics.first_match and not _disjoint(_pins(r), _pins(rule)))
+            r for r in earlier if (_can_falsify(r, rule, tested) or pre_empts(r)) and meets(r)
         ]
+        if mine is not None and not relevant:
+            continue
+        if mine is not None and _fires_plainly(mine, relevant, shapes):
+            continue
         trigger = "tick" if rule.timed else ("create" if "create" in rule.on else "update")
         frame = _frame(
             [rule, *relevant],

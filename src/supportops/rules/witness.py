@@ -10,6 +10,7 @@ by the real mask); the cap is what can hide one.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -21,7 +22,7 @@ import pandas as pd
 from supportops.conditions.model import All, AnyOf, Compare, Condition, Not, Tags
 from supportops.rules.model import Rule
 
-__all__ = ["OTHER", "candidates", "example", "states"]
+__all__ = ["OTHER", "candidates", "custom_json", "example", "states"]
 
 OTHER = "other-value"
 CAP = 512
@@ -102,9 +103,23 @@ def states(options: Mapping[str, list[Any]], base: Mapping[str, Any] | None = No
             k, i = divmod(int(k), size)
             row[name] = options[name][i]
         rows.append(row)
-    frame = pd.DataFrame(rows)
+    frame = custom_json(pd.DataFrame(rows))
     frame["ticket_id"] = [f"example-{i}" for i in range(len(frame))]
     return frame
+
+
+def custom_json(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its ``custom.<key>`` columns also written as the ``custom`` JSON the
+    conditions read them from."""
+    keys = [c for c in frame.columns if str(c).startswith("custom.")]
+    if not keys:
+        return frame
+    values = frame[keys].to_dict("records")
+    text = [
+        json.dumps({k.removeprefix("custom."): v for k, v in row.items() if v is not None})
+        for row in values
+    ]
+    return frame.assign(custom=text)
 
 
 def example(row: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
