@@ -46,8 +46,13 @@ def test_the_tables_name_every_semantics_kind_and_field() -> None:
     for kind in KINDS:
         assert f"| `{kind}` |" in TEXT, kind
     rows = re.findall(r"^\| `([a-z_.<>]+)`", TEXT, flags=re.MULTILINE)
-    for field in {r.replace("<field>", "status").replace("<target>", "first_reply.due_in")
-                  .replace("<state>", "solved").replace("<name>", "x") for r in rows}:
+    for field in {
+        r.replace("<field>", "status")
+        .replace("<target>", "first_reply.due_in")
+        .replace("<state>", "solved")
+        .replace("<name>", "x")
+        for r in rows
+    }:
         if field in SEMANTICS or field in KINDS:
             continue
         assert RULE_FIELDS.kind(field) is not None, field

@@ -193,13 +193,21 @@ def _pairs(ruleset: RuleSet, rules: list[Rule], shapes: Shapes) -> list[Finding]
 _NONE = Finding("conflict", (), "")  # "checked: nothing to report"
 
 
+def _fields(shape: Shape) -> set[str]:
+    return {"tags" if n.startswith("tag:") else n for n in shape.allowed}
+
+
 def _quick_pair(a: Rule, b: Rule, name: str, shapes: Shapes, sees_changes: bool) -> Finding | None:
     """The pair checked by shapes (see :mod:`.shapes`): a conflict or nothing; None when a
     rule has no shape or the two may loop (each tests what the other writes)."""
     sa, sb = shapes.of.get(a.name), shapes.of.get(b.name)
-    if sa is None or sb is None or (a.writes() & set(sb.allowed) and b.writes() & set(sa.allowed)):
+    if sa is None or sb is None:
         return None
-    if not sa.meets(sb) or (sees_changes and not shapes.after(a, sb)):
+    b_after_a, a_after_b = shapes.after(a, sb), shapes.after(b, sa)
+    mutual = a.writes() & _fields(sb) and b.writes() & _fields(sa)
+    if mutual and b_after_a and a_after_b:
+        return None  # they may undo each other: the example states decide
+    if not sa.meets(sb) or (sees_changes and not b_after_a):
         return _NONE
     why = (
         f"both hold on this ticket and set {name} differently: {_sets(a)[name]!r} "
@@ -290,6 +298,24 @@ def _tag_ops(cond: Condition) -> set[str]:
     return set()
 
 
+def _covering(
+    rule: Rule, mine: Shape | None, earlier: list[Rule], shapes: Shapes, first_match: bool
+) -> Rule | None:
+    """An earlier rule that holds wherever ``rule`` does and then pre-empts it (matches first,
+    or makes it false), found by shapes; None when there is none that shapes can show."""
+    if mine is None:
+        return None
+    for r in earlier:
+        theirs = shapes.of.get(r.name)
+        if (
+            theirs is not None
+            and theirs.covers(mine)
+            and (first_match or not shapes.after(r, mine))
+        ):
+            return r
+    return None
+
+
 def _fires_plainly(mine: Shape, relevant: list[Rule], shapes: Shapes) -> bool:
     """Whether on the plainest state the rule allows no rule that could pre-empt it holds:
     then it fires there, and is not shadowed."""
@@ -299,6 +325,17 @@ def _fires_plainly(mine: Shape, relevant: list[Rule], shapes: Shapes) -> bool:
         if theirs is None or shapes.holds_on(theirs, state):
             return False
     return True
+
+
+def _may_pre_empt(
+    r: Rule, rule: Rule, tested: set[str], mine: Shape | None, shapes: Shapes, first_match: bool
+) -> bool:
+    """Whether ``r`` may keep ``rule`` from firing: it can hold with it, and either makes it
+    false or (first match) matches first."""
+    theirs = shapes.of.get(r.name)
+    if mine is not None and theirs is not None and not mine.meets(theirs):
+        return False  # a rule never holding with this one cannot pre-empt it
+    return _can_falsify(r, rule, tested) or (first_match and not _disjoint(_pins(r), _pins(rule)))
 
 
 def _shadowed(
@@ -318,22 +355,26 @@ def _shadowed(
             )
             continue
 
-        def pre_empts(r: Rule) -> bool:
-            theirs = shapes.of.get(r.name)
-            if mine is not None and theirs is not None and not mine.meets(theirs):
-                return False
-            return semantics.first_match and not _disjoint(_pins(r), _pins(rule))
-
-        def meets(r: Rule) -> bool:  # a rule never holding with this one cannot pre-empt it
-            theirs = shapes.of.get(r.name)
-            return mine is None or theirs is None or mine.meets(theirs)
-
         relevant = [
-            r for r in earlier if (_can_falsify(r, rule, tested) or pre_empts(r)) and meets(r)
+            r
+            for r in earlier
+            if _may_pre_empt(r, rule, tested, mine, shapes, semantics.first_match)
         ]
         if mine is not None and not relevant:
             continue
         if mine is not None and _fires_plainly(mine, relevant, shapes):
+            continue
+        blocker = _covering(
+            rule, mine, [r for r in relevant if r in rules[:k]], shapes, semantics.first_match
+        )
+        if mine is not None and blocker is not None:
+            verb = "matches first" if semantics.first_match else "always changes what it tests"
+            why = (
+                f"{rule.name!r} never fires: wherever its condition holds, the earlier rule "
+                f"{blocker.name!r} holds too and {verb}"
+            )
+            example_state = shapes.example(mine)
+            out.append(Finding("shadowed", (rule.name, blocker.name), why, example_state))
             continue
         trigger = "tick" if rule.timed else ("create" if "create" in rule.on else "update")
         frame = _frame(

@@ -42,6 +42,16 @@ class Shape:
             for f in self.allowed.keys() & other.allowed.keys()
         )
 
+    def covers(self, other: Shape) -> bool:
+        """Whether this holds wherever ``other`` holds (field by field)."""
+        for name, ok in self.allowed.items():
+            theirs = other.allowed.get(name)
+            if theirs is None and not ok.all():
+                return False
+            if theirs is not None and np.any(theirs & ~ok):
+                return False
+        return True
+
     def satisfiable(self) -> bool:
         return all(np.any(a) for a in self.allowed.values())
 
@@ -99,9 +109,10 @@ class Shapes:
         """Whether ``reader`` may still hold once ``writer``'s actions ran (its set values and
         added or removed tags are allowed by it)."""
         for action in writer.actions:
-            if action.kind == "set" and action.field in reader.allowed:
-                at = self.index(action.field, action.value)
-                if at is not None and not reader.allowed[action.field][at]:
+            name = action.field or ""
+            if action.kind == "set" and name in reader.allowed:
+                at = self.index(name, action.value)
+                if at is not None and not reader.allowed[name][at]:
                     return False
             elif action.kind in ("add_tags", "remove_tags"):
                 present = action.kind == "add_tags"

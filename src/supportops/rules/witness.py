@@ -116,7 +116,7 @@ def custom_json(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     values = frame[keys].to_dict("records")
     text = [
-        json.dumps({k.removeprefix("custom."): v for k, v in row.items() if v is not None})
+        json.dumps({str(k).removeprefix("custom."): v for k, v in row.items() if v is not None})
         for row in values
     ]
     return frame.assign(custom=text)
