@@ -51,6 +51,10 @@ SETTINGS = {
     "supportops.workforce.shifts": "the shift templates of `workforce:`",
     "supportops.qa.scorecard": "the scorecards of `qa:`",
     "supportops.experiments.settings": "the experiments of `experiments:`",
+    "supportops.rules.settings": "the rule set of `rules:`",
+    "supportops.rules.model": "the rules of `rules:`",
+    "supportops.rules.fields": "the fields a rule of `rules:` may test",
+    "supportops.rules.semantics": "the semantics `rules:` names",
 }
 # Modules allowed to hold SQL while another change moves it out; keep it empty.
 SQL_ALLOWED: dict[str, str] = {}

@@ -65,6 +65,8 @@ NOT_RUN = {
 READER_FILES = {
     "incident_log.csv": SHARED_DATA
     / "tickets/servicenow_incident_log/incident_event_log_head5998.csv",
+    "zendesk_triggers.jsonl": SHARED_DATA / "api/zendesk/expected_records_subset.jsonl",
+    "routing.yaml": REPO / "docs/examples/routing.yaml",
 }
 
 

@@ -30,6 +30,7 @@ from supportops.errors import ConditionError, ConfigError
 from supportops.experiments.settings import ExperimentConfig
 from supportops.instants import parse_duration
 from supportops.qa.scorecard import QaConfig
+from supportops.rules.settings import RulesConfig
 from supportops.workforce.shifts import ShiftTemplate
 
 __all__ = [
@@ -367,6 +368,8 @@ class WorkspaceConfig(_Model):
 
     experiments: list[ExperimentConfig] = Field(default_factory=list)
     roi: RoiConfig = Field(default_factory=RoiConfig)
+
+    rules: RulesConfig = Field(default_factory=RulesConfig)
 
     _zone = field_validator("report_timezone")(classmethod(lambda cls, v: _check_zone(v)))
 

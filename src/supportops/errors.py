@@ -14,6 +14,7 @@ Whether an operation may be retried is a type, never a string match::
     │   ├── MetricError               unknown metric, aggregation, dimension or profile
     │   ├── QaError                   a review names an unknown scorecard or category (key)
 
+    │   ├── RuleError                 a rule set cannot be read, linted or run as asked (key)
     │   ├── ExperimentError           an experiment cannot be analysed yet (experiment)
     │   ├── StoreError                the store refused an operation (engine)
     │   │   └── StoreCorruptError     the store file is damaged (path, repair)
@@ -59,6 +60,7 @@ __all__ = [
     "RateLimited",
     "RequestFailed",
     "RequestRefused",
+    "RuleError",
     "SignatureInvalid",
     "StoreCorruptError",
     "StoreError",
@@ -147,6 +149,10 @@ class MetricError(TerminalError):
 class QaError(TerminalError):
     """A review names an unknown scorecard or category, or a rating off its scale (key,
     review_id)."""
+
+
+class RuleError(TerminalError):
+    """A rule set cannot be read, imported, linted or switched live (key, rule, file)."""
 
 
 class ExperimentError(TerminalError):

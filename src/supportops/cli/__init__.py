@@ -150,6 +150,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "supportops.cli.webhooks",
         "Webhook deliveries: list the recent ones with their state, retry the failed ones.",
     ),
+    "rules": (
+        "supportops.cli.rules",
+        "Rules as code: lint, replay over history, import from and export to helpdesks.",
+    ),
 }
 
 COMMAND_MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))

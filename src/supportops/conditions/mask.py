@@ -9,6 +9,7 @@ JSON functions over the Arrow column (in process, vectorised), as the stores rea
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from functools import reduce
 from typing import Any
@@ -71,6 +72,10 @@ def _compare(cond: Compare, column: pa.Array) -> Mask:
     if cond.op in ("in", "not_in"):
         hits = _bools(pc.is_in(column, value_set=pa.array(values, type=kind)))
         return hits if cond.op == "in" else ~hits & _bools(pc.is_valid(column))
+    if cond.op == "contains":
+        return _bools(pc.match_substring(column, cond.values[0], ignore_case=True))
+    if cond.op == "regex":
+        return _bools(pc.match_substring_regex(column, cond.values[0]))
     if cond.op == "between":
         low, high = values
         return _bools(pc.greater_equal(column, low)) & _bools(pc.less_equal(column, high))
@@ -116,12 +121,26 @@ def _custom(frame: pd.DataFrame, key: str) -> pa.Array:
     if "custom" not in frame:
         return pa.nulls(len(frame), pa.string())
     table = pa.table({"c": _arrow(frame["custom"]).cast(pa.string())})
-    with duckdb.connect() as con:
-        con.register("custom_fields", table)
+    con = _connection()
+    con.register("custom_fields", table)
+    try:
         sql = "SELECT CAST(c AS JSON) ->> ? AS v FROM custom_fields"
         out = con.sql(sql, params=[key]).to_arrow_table()
+    finally:
+        con.unregister("custom_fields")
     column = out.column("v")
     return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+_LOCAL = threading.local()
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    """This thread's in-memory DuckDB (opening one per mask costs more than the mask)."""
+    con: duckdb.DuckDBPyConnection | None = getattr(_LOCAL, "con", None)
+    if con is None:
+        con = _LOCAL.con = duckdb.connect()
+    return con
 
 
 def tag_lists(frame: pd.DataFrame, field: str = "tags") -> pa.ListArray:

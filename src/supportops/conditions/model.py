@@ -23,6 +23,7 @@ __all__ = [
     "ORDERED",
     "SHORT_TAG_KEYS",
     "TAG_OPS",
+    "TEXT_OPS",
     "TICKET_FIELDS",
     "All",
     "AnyOf",
@@ -38,7 +39,9 @@ __all__ = [
 ]
 
 Kind = Literal["text", "number", "instant", "tags", "custom"]
-COMPARISONS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "between", "null")
+TEXT_OPS = ("contains", "regex")  # text: a substring (any case), a regular expression
+COMPARISONS: tuple[str, ...] = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "between")
+COMPARISONS += ("null", *TEXT_OPS)
 ORDERED = ("lt", "le", "gt", "ge", "between")
 TAG_OPS = ("any_of", "all_of", "none_of")
 CUSTOM = "custom."
@@ -136,7 +139,7 @@ def condition_data(cond: Condition) -> Any:
             return {"field": name, op: list(tags)}
         case Compare(name, op, values):
             data = [v.isoformat() if isinstance(v, datetime) else v for v in values]
-            one = op in ("eq", "ne", "lt", "le", "gt", "ge", "null")
+            one = op in ("eq", "ne", "lt", "le", "gt", "ge", "null", *TEXT_OPS)
             return {"field": name, op: data[0] if one else data}
     raise TypeError(f"not a condition: {cond!r}")
 
@@ -182,5 +185,7 @@ def describe(cond: Condition) -> str:
                 return f"{name} {'empty' if values[0] else 'set'}"
             if op == "between":
                 return f"{name} {texts[0]}..{texts[1]}"
+            if op in TEXT_OPS:
+                return f"{name} {op} {texts[0]!r}"
             return f"{name}{_SIGNS.get(op, '=')}{','.join(texts)}"
     raise TypeError(f"not a condition: {cond!r}")

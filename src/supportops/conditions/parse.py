@@ -22,6 +22,7 @@ from supportops.conditions.model import (
     ORDERED,
     SHORT_TAG_KEYS,
     TAG_OPS,
+    TEXT_OPS,
     TICKET_FIELDS,
     All,
     AnyOf,
@@ -222,7 +223,20 @@ def _compare(name: str, op: str, value: Any, kind: Kind, at: _At) -> Compare:
         kind = _custom_kind(values, op, at)
     if op in ORDERED and kind == "text":
         raise at.fail(f"{op} compares numbers and instants; {name} is text")
+    if op in TEXT_OPS:
+        return _text_op(name, op, values[0], kind, at)
     return Compare(name, op, tuple(_value(v, kind, at) for v in values), kind)
+
+
+def _text_op(name: str, op: str, value: Any, kind: Kind, at: _At) -> Compare:
+    if kind not in ("text", "custom") or not isinstance(value, str):
+        raise at.fail(f"{op} takes one text and a text field")
+    if op == "regex":
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise at.fail(f"not a regular expression: {exc}") from exc
+    return Compare(name, op, (value,), "text")
 
 
 def _custom_kind(values: list[Any], op: str, at: _At) -> Kind:

@@ -110,6 +110,10 @@ def _compare(cond: Compare, columns: Columns, bind: Callable[[Any], str]) -> str
     marks = [bind(v) for v in cond.values]
     if cond.op in ("in", "not_in"):
         pred = f"{x} {'NOT ' if cond.op == 'not_in' else ''}IN ({', '.join(marks)})"
+    elif cond.op == "contains":
+        pred = f"strpos(lower({x}), lower({marks[0]})) > 0"
+    elif cond.op == "regex":
+        pred = f"regexp_matches({x}, {marks[0]})"
     elif cond.op == "between":
         pred = f"{x} BETWEEN {marks[0]} AND {marks[1]}"
     else:

@@ -123,6 +123,22 @@ BOOKKEEPING: dict[str, list[tuple[str, str]]] = {
     # the tickets imports changed since the materialised facts were last refreshed (see
     # :mod:`supportops.metrics.incremental`): written in the import's transaction
     PENDING: [("source", "string"), ("ticket_id", "string")],
+    # the rules' action ledger (see :mod:`supportops.rules.ledger`): append-only, one row per
+    # action a rule took, dry or live
+    "rule_actions": [
+        ("action_id", "string"),
+        ("rule", "string"),
+        ("source", "string"),
+        ("ticket_id", "string"),
+        ("action", "string"),
+        ("field", "string"),
+        ("before", "string"),
+        ("after", "string"),
+        ("at", "timestamp"),
+        ("recorded_at", "timestamp"),
+        ("result", "string"),
+        ("mode", "string"),
+    ],
 }
 
 _VIEW_LOCKS = threading.Lock()  # guards the creation of each store's view lock

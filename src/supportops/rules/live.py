@@ -1,0 +1,147 @@
+"""Live: the workspace's rule set run on every event the sync or a webhook applied.
+
+The sync and webhook paths call :func:`evaluate_applied` with the events they just stored (the
+``events`` table's columns). Each event is evaluated on its ticket as the store now holds it
+(the latest state; several events of one ticket in a batch each see that state), with the
+event's own fields (``update``, ``event.kind``, ``event.actor``, ``changed``, ``message``).
+Every action goes into the action ledger (:mod:`supportops.rules.ledger`), once: an action
+already recorded for the same rule, ticket, instant and value is not recorded or written again.
+
+``mode: dry_run`` (the default) records ``result = dry_run``. ``mode: live`` hands each new
+action to a :class:`WriteBack` of the ticket's source and records its result; a rule set with
+a lint error cannot run live (:func:`check_live`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+import pandas as pd
+
+from supportops.errors import RuleError
+from supportops.rules.engine import run
+from supportops.rules.files import workspace_rules
+from supportops.rules.history import FIELD_OF_KIND, only_where, tag_text
+from supportops.rules.ledger import record
+from supportops.rules.lint import References, lint
+from supportops.rules.model import RuleSet
+
+if TYPE_CHECKING:
+    from supportops.workspace import Workspace
+
+__all__ = ["WriteBack", "check_live", "evaluate_applied", "references_of"]
+
+
+class WriteBack(Protocol):
+    """Writes actions back to one helpdesk: returns each action's result (``written``,
+    ``unchanged``, ``skipped: ...``, ``failed: ...``), in order."""
+
+    def write(self, actions: pd.DataFrame) -> list[str]: ...
+
+
+def references_of(ws: Workspace) -> References:
+    """What the workspace knows: groups (config and log), agents, tags, calendars,
+    experiments, SLA targets."""
+    from supportops.config import TARGETS
+
+    store = ws.store
+    groups = set(ws.config.groups) | _distinct(ws, 'SELECT DISTINCT "group" FROM tickets')
+    agents = _distinct(ws, "SELECT agent_id FROM agents") | _distinct(
+        ws, "SELECT DISTINCT assignee_id FROM tickets"
+    )
+    tags = _distinct(ws, "SELECT DISTINCT tag FROM (SELECT unnest(tags) AS tag FROM tickets) t")
+    del store
+    return References(
+        groups=frozenset(groups),
+        agents=frozenset(agents),
+        tags=frozenset(tags),
+        calendars=frozenset(ws.config.calendars),
+        experiments=frozenset(e.name for e in ws.config.experiments),
+        targets=frozenset(TARGETS),
+    )
+
+
+def _distinct(ws: Workspace, sql: str) -> set[str]:
+    column = ws.store.arrow(sql).column(0).to_pylist()
+    return {str(v) for v in column if v is not None}
+
+
+def check_live(ruleset: RuleSet, refs: References | None = None) -> None:
+    """A :class:`RuleError` when lint finds an error: such a set cannot run live."""
+    errors = [f for f in lint(ruleset, refs) if f.severity == "error"]
+    if errors:
+        listed = "; ".join(f"{f.kind} ({', '.join(f.rules)})" for f in errors[:5])
+        raise RuleError(
+            f"the rule set cannot run live: lint finds {len(errors)} error(s): {listed} "
+            "(see `supportops rules lint`)",
+            key="rules.mode",
+        )
+
+
+def _frame(ws: Workspace, events: pd.DataFrame) -> pd.DataFrame:
+    keys = events[["source", "ticket_id"]].drop_duplicates()
+    marks = " OR ".join("(source = ? AND ticket_id = ?)" for _ in range(len(keys)))
+    params = [v for pair in keys.itertuples(index=False) for v in pair]
+    tickets = (
+        ws.store.query(f"SELECT * FROM tickets WHERE {marks}", params)
+        if len(keys)
+        else pd.DataFrame()
+    )
+    frame = events.merge(tickets, on=["source", "ticket_id"], how="inner", suffixes=("_event", ""))
+    kind = frame["kind"].to_numpy()
+    frame["at"] = frame["at_event"] if "at_event" in frame else frame["at"]
+    frame["update"] = np.where(kind == "created", "create", "update")
+    frame["event.kind"] = kind
+    frame["event.actor"] = frame["actor"].astype(object).to_numpy()
+    body = frame["body"] if "body" in frame else pd.Series(None, index=frame.index)
+    frame["message"] = only_where(kind == "message", body.to_numpy(dtype=object))
+    frame["changed"] = frame["kind"].map(FIELD_OF_KIND).fillna("")
+    if "tags" in frame:
+        frame["tags"] = frame["tags"].map(tag_text)
+    return frame.drop(columns=[c for c in frame.columns if c.endswith("_event")])
+
+
+def evaluate_applied(
+    ws: Workspace, events: pd.DataFrame, write_back: WriteBack | None = None
+) -> pd.DataFrame:
+    """Run the workspace's rules on the ``events`` just applied and record every new action
+    in the ledger (see the module); returns the rows recorded."""
+    ruleset = workspace_rules(ws.config, ws.path)
+    if not ruleset.rules or events.empty:
+        return pd.DataFrame()
+    mode = ws.config.rules.mode
+    if mode == "live":
+        check_live(ruleset, references_of(ws))
+    frame = _frame(ws, events)
+    if frame.empty:
+        return pd.DataFrame()
+    from supportops.rules.replay import context_of
+
+    outcome = run(ruleset, frame, context_of(ws))
+    acts = outcome.actions
+    if acts.empty:
+        return pd.DataFrame()
+    rows = frame.iloc[acts["row"].to_numpy()]
+    found = pd.DataFrame(
+        {
+            "rule": acts["rule"].to_numpy(),
+            "source": rows["source"].to_numpy(),
+            "ticket_id": rows["ticket_id"].to_numpy(),
+            "action": acts["kind"].to_numpy(),
+            "field": acts["field"].to_numpy(),
+            "before": [None if pd.isna(v) else str(v) for v in acts["before"]],
+            "after": [None if pd.isna(v) else str(v) for v in acts["after"]],
+            "at": pd.to_datetime(rows["at"], utc=True).to_numpy(),
+        }
+    )
+    from supportops.rules.ledger import action_ids, known_ids
+
+    new = found[~action_ids(found).isin(known_ids(ws.store, action_ids(found).tolist()))]
+    if mode == "live" and write_back is not None:
+        result = write_back.write(new.reset_index(drop=True))
+    else:
+        result = [
+            "dry_run" if mode == "dry_run" else "skipped: no write-back for the source"
+        ] * len(new)
+    return record(ws.store, new.assign(result=result), mode, ws.clock.now())

@@ -1,0 +1,58 @@
+"""docs/rules.md: every YAML example reads as a rule set (or the `rules:` section), the lint
+examples give the finding they illustrate, and the tables name every semantics, lint kind and
+rule field there is. (Its commands are run by tests/test_docs_run.py.)"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from supportops.config import parse_config
+from supportops.rules.fields import RULE_FIELDS
+from supportops.rules.lint import KINDS, lint
+from supportops.rules.model import RuleSet
+from supportops.rules.semantics import SEMANTICS
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+TEXT = DOC.read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```yaml\n(.*?)```", TEXT, flags=re.DOTALL)
+
+
+def test_every_yaml_example_reads() -> None:
+    assert len(BLOCKS) >= 4
+    for block in BLOCKS:
+        data = YAML(typ="safe").load(block)
+        if "semantics" in data.get("rules", {}) or "mode" in data.get("rules", {}):
+            parse_config(data)
+        else:
+            RuleSet.model_validate(data)
+
+
+def test_the_lint_examples_show_their_finding() -> None:
+    found = {}
+    for block in BLOCKS:
+        data = YAML(typ="safe").load(block)
+        if isinstance(data.get("rules"), list) and "semantics" not in data:
+            kinds = [f.kind for f in lint(RuleSet.model_validate(data))]
+            found[data["rules"][0]["name"]] = kinds
+    assert found == {"calm-high": ["loop"], "route-chat": ["missing_scope"]}
+
+
+def test_the_tables_name_every_semantics_kind_and_field() -> None:
+    for name in SEMANTICS:
+        assert f"| `{name}` |" in TEXT, name
+    for kind in KINDS:
+        assert f"| `{kind}` |" in TEXT, kind
+    rows = re.findall(r"^\| `([a-z_.<>]+)`", TEXT, flags=re.MULTILINE)
+    for field in {
+        r.replace("<field>", "status")
+        .replace("<target>", "first_reply.due_in")
+        .replace("<state>", "solved")
+        .replace("<name>", "x")
+        for r in rows
+    }:
+        if field in SEMANTICS or field in KINDS:
+            continue
+        assert RULE_FIELDS.kind(field) is not None, field
