@@ -61,6 +61,17 @@ def human_contacts(ws: Workspace, low: datetime, high: datetime) -> pd.DataFrame
     return run_sql(ws.store, _CONTACTS, {"low": low, "high": high})
 
 
+_RULE_ACTIONS = """
+SELECT "rule", source, ticket_id, result, mode FROM rule_actions
+WHERE "at" >= $low AND "at" < $high
+"""
+
+
+def rule_actions(ws: Workspace, low: datetime, high: datetime) -> pd.DataFrame:
+    """The rules' actions (the action ledger) answering events of ``[low, high)``."""
+    return run_sql(ws.store, _RULE_ACTIONS, {"low": low, "high": high})
+
+
 def ticket_costs(ws: Workspace, low: datetime, high: datetime) -> pd.DataFrame:
     """Per ticket created in ``[low, high)``: handle seconds, labour cost and account."""
     hourly = ws.config.cost.default_hourly_cost

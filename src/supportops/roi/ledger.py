@@ -2,10 +2,12 @@
 the handle time and money it saved (with intervals), and — against a holdout — its effect on
 CSAT, reopen rate and time to resolution.
 
-Automations read today: the bot (``bot_sessions``: vendor-reported against verified
-resolutions) and every holdout of ``roi.holdouts`` (a macro, a routing rule, AI triage: any
-change whose tickets were assigned like an experiment, its first arm left unautomated). The
-rules engine's action ledger does not exist yet; when it does, its actions become rows here.
+Automations read: the bot (``bot_sessions``: vendor-reported against verified resolutions),
+every holdout of ``roi.holdouts`` (a macro, a routing rule, AI triage: any change whose tickets
+were assigned like an experiment, its first arm left unautomated), and every rule of the rules
+engine's action ledger (``rule_actions``). A rule's saving is observational: the handle time of
+the tickets it wrote to against the tickets no rule wrote to on the same channels. Actions taken
+in dry run are counted, never saved.
 """
 
 from __future__ import annotations
@@ -118,6 +120,42 @@ def _holdout_row(ws: Workspace, name: str, experiment: str, hourly: float) -> Le
     return LedgerRow(name, did, saving, None, tuple(analysis.results))
 
 
+def _rule_rows(
+    ws: Workspace, low: datetime, high: datetime, costs: pd.DataFrame, hourly: float
+) -> list[LedgerRow]:
+    from supportops.metrics.roi_sources import rule_actions
+    from supportops.metrics.sla_source import table_exists
+
+    if not table_exists(ws.store, "rule_actions"):
+        return []
+    actions = rule_actions(ws, low, high)
+    written = actions[actions["result"] == "written"]
+    keys = ["source", "ticket_id"]
+    touched = costs.merge(written[keys].drop_duplicates(), on=keys, how="left", indicator=True)
+    untouched = touched[touched["_merge"] == "left_only"]
+    rows = []
+    for rule, own in actions.groupby("rule", sort=True):
+        name, live = f"rule: {rule}", own[own["result"] == "written"]
+        tickets = costs.merge(live[keys].drop_duplicates(), on=keys)
+        manual = untouched[untouched["channel"].isin(set(tickets["channel"].dropna()))]
+        tool = _tool_cost(ws, str(rule), low, high)  # roi.tool_costs by the rule's name
+        if tickets.empty:
+            saving = Saving(name, "dry run", 0, 0.0, 0.0, 0.0, hourly, tool)
+        else:
+            found = holdout_saving(
+                name,
+                tickets["handle_seconds"].to_numpy(float),
+                manual["handle_seconds"].to_numpy(float),
+                hourly,
+                tool,
+            )
+            saving = replace(found, basis="observational")
+        dry = int((own["mode"] == "dry_run").sum())
+        did = f"{len(live):,} actions written on {len(tickets):,} tickets; {dry:,} in dry run"
+        rows.append(LedgerRow(name, did, saving))
+    return rows
+
+
 def ledger(ws: Workspace, low: datetime, high: datetime) -> Ledger:
     """Every automation's row for the tickets and sessions of ``[low, high)``."""
     from supportops.metrics.roi_sources import ticket_costs
@@ -130,4 +168,5 @@ def ledger(ws: Workspace, low: datetime, high: datetime) -> Ledger:
         rows.append(bot)
     for name, experiment in ws.config.roi.holdouts.items():
         rows.append(_holdout_row(ws, name, experiment, hourly))
+    rows += _rule_rows(ws, low, high, costs, hourly)
     return Ledger(low, high, rows, hourly)

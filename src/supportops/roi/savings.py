@@ -31,7 +31,7 @@ class Saving:
     """Hours and money saved by one automation, each with its 95% interval."""
 
     automation: str
-    basis: Literal["observational", "holdout"]
+    basis: Literal["observational", "holdout", "dry run"]
     count: int
     hours: float
     hours_low: float
