@@ -16,12 +16,13 @@ from typing import Annotated, Any
 
 import pandas as pd
 import pyarrow as pa
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from supportops.errors import InputError
 from supportops.instants import parse_instant, resolve_range
+from supportops.metrics.staleness import newest_instant
 from supportops.metrics.ticket_files import csv_bytes
 from supportops.tokens import TokenRecord
 from supportops.web import data, drill
@@ -47,15 +48,28 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (503, "The store is unavailable, or the query ran past its budget"),
     )
 }
-router = APIRouter(prefix="/api", responses=ERRORS)
 MAX_LIMIT = 1000
 MAX_OFFSET = 10**9  # a billion rows: past any workspace, within every engine's integers
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows per page")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")]
 Ws = Annotated[Workspace, Depends(workspace)]
 Shared = Annotated[Filters, Depends(filters_dependency)]
-Reader = Annotated[TokenRecord, Depends(require("read"))]
+_read = require("read")
+Reader = Annotated[TokenRecord, Depends(_read)]
 Writer = Annotated[TokenRecord, Depends(require("write"))]
+DATA_AS_OF = "Data-As-Of"
+
+
+def data_as_of(request: Request, response: Response, ws: Ws, _: Reader) -> None:
+    """Every answer to a token says how fresh its data is: the header ``Data-As-Of``, the
+    newest event's instant in ISO 8601 (UTC); absent while the log holds no event. (The token
+    is checked once: this and the routes share one dependency.)"""
+    newest = _cached(request, ws, ("data_as_of",), lambda: newest_instant(ws))
+    if newest is not None:
+        response.headers[DATA_AS_OF] = newest.isoformat()
+
+
+router = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(data_as_of)])
 Row = dict[str, Any]
 
 

@@ -21,6 +21,7 @@ from supportops.model.schema import TABLES
 from supportops.web import charts, data, drill
 from supportops.web.filters import Filters
 from supportops.web.pages import User, Ws, cached, memo, render, router, tickets_url, view_filters
+from supportops.workspace import Workspace
 
 __all__ = ["checks", "completeness", "validity"]
 
@@ -78,6 +79,35 @@ def _freshness(report: dict[str, Any], filters: Filters, zone: str) -> list[dict
     ]
 
 
+def sources(ws: Workspace) -> list[dict[str, Any]]:
+    """Each configured source: its last successful sync and the lag since, the newest event it
+    brought, and its webhook deliveries by state (as ``supportops sources`` shows them)."""
+    from supportops.store.sync_log import summaries
+    from supportops.webhooks.status import liveness
+
+    names = list(ws.config.sources)
+    if not names:
+        return []
+    zone, now = ws.config.report_timezone, ws.clock.now()
+    live = {s.source: s for s in liveness(ws.store, ws.path, names)}
+    return [
+        {
+            "source": s.source,
+            "vendor": ws.config.sources[s.source].vendor,
+            "last_success": numbers.local(s.last_success, zone) if s.last_success else "never",
+            "lag": numbers.fmt((now - s.last_success).total_seconds(), "seconds")
+            if s.last_success
+            else "—",
+            "newest_event": numbers.local(live[s.source].newest_event, zone)
+            if live[s.source].newest_event
+            else "—",
+            "webhooks": live[s.source].counts_text() or "none",
+            "error": s.last_error or "",
+        }
+        for s in summaries(ws.store, names)
+    ]
+
+
 @router.get("/quality", response_class=HTMLResponse)
 def quality(request: Request, ws: Ws, _: User) -> Response:
     """Completeness and validity of the range's tickets; the workspace's scores and freshness."""
@@ -105,6 +135,7 @@ def quality(request: Request, ws: Ws, _: User) -> Response:
         spec=spec,
         scores=report.get("scores", []),
         freshness=_freshness(report, filters, ws.config.report_timezone),
+        sources=sources(ws),
         imports=[
             {**row, "at": numbers.local(row.get("at"), ws.config.report_timezone)}
             for row in report.get("imports", [])[-10:]
