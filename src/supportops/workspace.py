@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from functools import cached_property
 from pathlib import Path
@@ -107,6 +108,14 @@ class Workspace:
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         """Run SQL on the store and return a DataFrame."""
         return self.store.query(sql, params)
+
+    def with_store(self, store: Store) -> Workspace:
+        """This workspace (its folder, config and clock) over ``store``: a view of its store,
+        or the store of a transaction in progress. Closing the copy does not close ``store``'s
+        owner; the caller keeps it."""
+        view = copy.copy(self)
+        view.__dict__["store"] = store
+        return view
 
     def close(self) -> None:
         """Close the store if it was opened."""

@@ -122,11 +122,13 @@ def sync(
     from supportops.instants import parse_instant
     from supportops.metrics.incremental import refresh_changed
     from supportops.metrics.materialize import is_fresh
+    from supportops.rules.live import on_events_of
     from supportops.workspace import Workspace
 
     failed: list[str] = []
     with Workspace.open(workspace) as ws:
         built = is_fresh(ws)  # the tables matched the data: bring the synced tickets' up to date
+        rules = on_events_of(ws)  # the rules run on every page's events, in its transaction
         chosen = _names(ws, names)
         start = parse_instant(since, ws.config.report_timezone, ws.clock, key="--since")
         for name in chosen:
@@ -149,6 +151,7 @@ def sync(
                     since=start,
                     clock=ws.clock,
                     listener=_Shown(progress),
+                    on_events=rules,
                 )
             console.print(_table(report))
             if report.error:

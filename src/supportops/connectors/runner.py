@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 
 from supportops.config import SourceConfig
@@ -49,11 +50,13 @@ from supportops.store.base import Store
 __all__ = [
     "Listener",
     "Network",
+    "OnEvents",
     "SourceReport",
     "StreamReport",
     "rebuild_source",
     "sync_source",
 ]
+OnEvents = Callable[[Store, pd.DataFrame], None]  # a page's events, in its transaction
 
 RETRIES = Retries(attempts=10, min_wait=1.0, max_wait=60.0, jitter=0.5, total=3600.0)
 REFUSALS = {  # what a terminal HTTP status means for a source, said in one line
@@ -222,8 +225,10 @@ class _Run:
         network: Network,
         clock: Clock,
         listener: Listener,
+        on_events: OnEvents | None = None,
     ) -> None:
         self.store, self.name, self.source, self.vendor = store, name, source, vendor
+        self.on_events = on_events
         self.clock, self.listener, self.network = clock, listener, network
         self.report = SourceReport(name, vendor.name)
         self.current = ""
@@ -395,6 +400,11 @@ class _Run:
                 )
                 _count(done, report)
                 sync_log.apply_merges(self.store, self.name, _merge_candidates(mapped))
+                events = [
+                    dict(r, source=self.name) for m in mapped for r in m.tables.get("events", [])
+                ]
+                if self.on_events is not None and events:  # in the page's transaction
+                    self.on_events(self.store, pd.DataFrame(events))
             cursor = resume.to_json()
             sync_log.save_cursor(self.store, self.name, stream.name, cursor, at, self.cursors)
         report.pages += 1
@@ -444,10 +454,14 @@ def sync_source(
     clock: Clock | None = None,
     listener: Listener | None = None,
     vendor: Vendor | None = None,
+    on_events: OnEvents | None = None,
 ) -> SourceReport:
     """Sync source ``name`` into ``store`` (see the module's docstring). ``full`` ignores the
     stored cursors (from ``start``); ``since`` starts every stream there instead. ``vendor``
-    replaces the registered declaration (a test's smaller page cap)."""
+    replaces the registered declaration (a test's smaller page cap). ``on_events`` is called
+    with each page's new events (the store, and the event rows as mapped, in the event log's
+    columns) inside the page's transaction, after they are stored: what it writes (the rules'
+    action ledger) commits with the page or not at all."""
     clock = clock or SystemClock()
     run = _Run(
         store,
@@ -457,6 +471,7 @@ def sync_source(
         network or Network(),
         clock,
         listener or _Silent(),
+        on_events,
     )
     started = clock.now()
     run.cursors = sync_log.cursors(store, name)

@@ -28,9 +28,12 @@ from supportops.rules.lint import References, lint
 from supportops.rules.model import RuleSet
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from supportops.store.base import Store
     from supportops.workspace import Workspace
 
-__all__ = ["WriteBack", "check_live", "evaluate_applied", "references_of"]
+__all__ = ["WriteBack", "check_live", "evaluate_applied", "on_events_of", "references_of"]
 
 
 class WriteBack(Protocol):
@@ -145,3 +148,16 @@ def evaluate_applied(
             "dry_run" if mode == "dry_run" else "skipped: no write-back for the source"
         ] * len(new)
     return record(ws.store, new.assign(result=result), mode, ws.clock.now())
+
+
+def on_events_of(ws: Workspace) -> Callable[[Store, pd.DataFrame], None] | None:
+    """What the sync calls with each page's events (:func:`~supportops.connectors.runner.
+    sync_source`'s ``on_events``): the workspace's rules evaluated on them over the page's own
+    store, so the ledger rows commit with the page; None when the workspace has no rules."""
+    if not workspace_rules(ws.config, ws.path).rules:
+        return None
+
+    def evaluate(store: Store, events: pd.DataFrame) -> None:
+        evaluate_applied(ws.with_store(store), events)
+
+    return evaluate

@@ -94,7 +94,10 @@ def _start_live(app: FastAPI, state: WebState) -> Any:
             state.refresh_later()
 
     sources = state.base.config.sources
+    from supportops.rules.live import on_events_of
+
     live = LiveSync(webhooks.inbox_of(app), sources, session, state.base.clock, changed)
+    live.on_events = on_events_of(state.base)  # the rules run on every applied event
     with state.workspace(remember=False) as ws:
         live.last.update(last_syncs(ws.store, list(sources)))
     app.state.live = live

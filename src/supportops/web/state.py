@@ -10,7 +10,6 @@ through the API).
 
 from __future__ import annotations
 
-import copy
 import logging
 import threading
 from collections.abc import Iterator
@@ -50,9 +49,7 @@ class WebState:
         With ``remember`` (a request's view) its store remembers what it learns about the data
         (:meth:`~supportops.store.Store.memo`): pass False for a view that writes."""
         with self.store.view(remember) as store:
-            view = copy.copy(self.base)
-            view.__dict__["store"] = store
-            yield view
+            yield self.base.with_store(store)
 
     def refresh_later(self) -> bool:
         """Refresh the materialised facts and the SLA snapshot (incrementally, see

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from supportops.config import SourceConfig
-from supportops.connectors.runner import Network, SourceReport, sync_source
+from supportops.connectors.runner import Network, OnEvents, SourceReport, sync_source
 from supportops.instants import Clock
 from supportops.store.base import Store
 from supportops.webhooks.inbox import Inbox, State
@@ -41,15 +41,18 @@ def apply_pending(
     clock: Clock,
     network: Network | None = None,
     sync: Sync = sync_source,
+    on_events: OnEvents | None = None,
 ) -> dict[str, SourceReport]:
-    """Apply every received delivery (see the module docstring); the sync report by source."""
+    """Apply every received delivery (see the module docstring); the sync report by source.
+    ``on_events``: the sync's (the rules run on each page's events)."""
     reports: dict[str, SourceReport] = {}
     for name, ids in inbox.pending().items():
         source = sources.get(name)
         if source is None:
             inbox.mark(name, ids, "failed", clock.now(), f"no source {name!r} in supportops.yaml")
             continue
-        report = sync(store, name, source, network=network, clock=clock)
+        extra = {"on_events": on_events} if on_events is not None else {}
+        report = sync(store, name, source, network=network, clock=clock, **extra)
         reports[name] = report
         state: State = "failed" if report.error else "applied"
         inbox.mark(name, ids, state, clock.now(), report.error)
@@ -93,6 +96,7 @@ class LiveSync:
     clock: Clock
     changed: Callable[[], None] = lambda: None
     network: Network | None = None
+    on_events: OnEvents | None = None  # the rules, run on each synced page's events
     tick: float = 1.0
     gap: float = 5.0  # seconds at least between passes: one sync applies them all
     last: dict[str, datetime | None] = field(default_factory=dict)
@@ -109,14 +113,19 @@ class LiveSync:
         wrote = False
         with self.session() as store:
             for name, report in apply_pending(
-                self.inbox, store, self.sources, self.clock, self.network
+                self.inbox, store, self.sources, self.clock, self.network, on_events=self.on_events
             ).items():
                 wrote |= report.records > 0
                 if not report.error:
                     self.last[name] = self.clock.now()
             for name in due(self.sources, self.last, self.clock.now()):
                 report = sync_source(
-                    store, name, self.sources[name], network=self.network, clock=self.clock
+                    store,
+                    name,
+                    self.sources[name],
+                    network=self.network,
+                    clock=self.clock,
+                    on_events=self.on_events,
                 )
                 wrote |= report.records > 0
                 self.last[name] = self.clock.now()  # a failed sync waits its turn too
