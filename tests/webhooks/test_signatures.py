@@ -155,6 +155,7 @@ def test_salesforce_refuses_when_no_organisation_is_configured() -> None:
             sent.headers,
             sent.query,
             source="sf",
+            now=NOW,
             org_id=None,
             payload_org=receiver.payload.organisation,
         )

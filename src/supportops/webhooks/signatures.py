@@ -18,7 +18,7 @@ import base64
 import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from supportops.errors import InstantError, SignatureInvalid
@@ -90,14 +90,14 @@ def verify(
     query: Mapping[str, str],
     *,
     source: str,
-    now: datetime | None = None,
+    now: datetime,
     org_id: str | None = None,
     payload_org: Callable[[bytes], Any] | None = None,
 ) -> None:
     """Raise :class:`~supportops.errors.SignatureInvalid` unless ``body`` (raw bytes) with
     ``headers`` and ``query`` verifies under ``signature`` and ``secret``. ``now`` is the instant
-    a timestamp window is measured from; ``payload_org`` reads the organisation id a payload
-    names, checked against ``org_id`` when the scheme says so."""
+    a timestamp window is measured from (the caller's clock); ``payload_org`` reads the
+    organisation id a payload names, checked against ``org_id`` when the scheme says so."""
     lowered = {k.lower(): v for k, v in headers.items()}
     given = (
         query.get(signature.header) if signature.in_query else lowered.get(signature.header.lower())
@@ -110,7 +110,7 @@ def verify(
         stamp = lowered.get(signature.timestamp_header.lower(), "")
         if not stamp:
             raise _refuse(source, f"missing header {signature.timestamp_header}")
-        _check_window(signature, stamp, now or datetime.now(UTC), source)
+        _check_window(signature, stamp, now, source)
     expected = sign(signature, secret, body, stamp)
     if not hmac.compare_digest(given.strip().encode(), expected.encode()):
         kind = "shared token" if signature.digest is None else "signature"
