@@ -182,7 +182,7 @@ def _write_tickets(
     from supportops.metrics.ticket_files import copy_csv, write_parts
 
     rows: int | None = None
-    if fmt == "csv" and output is not None:
+    if fmt == "csv" and output is not None and ws.store.capabilities.local_csv is not None:
         sql, params = drilldown.ticket_sql(ws, **kw, columns=picked, sort=order, limit=limit)
         rows = copy_csv(ws.store, sql, params, output)
     if rows is None:

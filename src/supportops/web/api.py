@@ -273,11 +273,12 @@ def knowledge_gaps(
     covers, the most hours first, and each article's deflection opportunity — `supportops
     knowledge gaps` in the TF-IDF space, as the Knowledge page."""
     from supportops.knowledge.report import workspace_gaps
-    from supportops.web.knowledge_page import gap_days
+    from supportops.metrics.inventory import newest_ticket_day
+    from supportops.web.pages import filled_days
 
-    first, last = gap_days(
-        ws, resolve_range(start, end, period, ws.config.report_timezone, ws.clock)
-    )
+    asked = resolve_range(start, end, period, ws.config.report_timezone, ws.clock)
+    newest = None if None not in asked else newest_ticket_day(ws.store)
+    first, last = filled_days(ws, *asked, newest)
     found = _cached(
         request, ws, ("knowledge", first, last), lambda: workspace_gaps(ws, first, last)
     )

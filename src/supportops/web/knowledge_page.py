@@ -8,30 +8,16 @@ uses the sentence encoder when it is installed.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from supportops.knowledge.report import workspace_gaps
-from supportops.metrics.inventory import newest_ticket_day
-from supportops.web.pages import DEFAULT_DAYS, User, Ws, cached, render, router, today, view_filters
+from supportops.web.pages import User, Ws, cached, render, router, view_filters
 from supportops.web.ticket_links import ticket_path
-from supportops.workspace import Workspace
 
-__all__ = ["TOP", "gap_days", "knowledge"]
+__all__ = ["TOP", "knowledge"]
 
 TOP = 10
-
-
-def gap_days(ws: Workspace, days: tuple[date | None, date | None]) -> tuple[date, date]:
-    """``days``, their missing ends filled as the pages fill them: the last 28 days of data."""
-    first, last = days
-    if first is not None and last is not None:
-        return first, last
-    now = today(ws)
-    end = last or min(newest_ticket_day(ws.store) or now, now)
-    return first or end - timedelta(days=DEFAULT_DAYS - 1), end
 
 
 @router.get("/knowledge", response_class=HTMLResponse)

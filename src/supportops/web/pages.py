@@ -118,9 +118,17 @@ def view_filters(request: Request, ws: Workspace) -> Filters:
         ("newest",),
         lambda: newest_ticket_day(ws.store),
     )
-    end = filters.end or min(newest or today(ws), today(ws))  # a future-dated ticket: today
-    start = filters.start or end - timedelta(days=DEFAULT_DAYS - 1)
+    start, end = filled_days(ws, filters.start, filters.end, newest)
     return filters.with_(start=start, end=end)
+
+
+def filled_days(
+    ws: Workspace, start: date | None, end: date | None, newest: date | None
+) -> tuple[date, date]:
+    """``start``–``end`` with their missing ends filled: the last :data:`DEFAULT_DAYS` days of
+    data (``newest``: the newest ticket's day; a future-dated ticket counts as today)."""
+    last = end or min(newest or today(ws), today(ws))
+    return start or last - timedelta(days=DEFAULT_DAYS - 1), last
 
 
 def choices(request: Request, ws: Workspace) -> dict[str, list[str]]:
