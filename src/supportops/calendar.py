@@ -26,22 +26,25 @@ a call needs a wider span.
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
 from supportops.config import DAY_NAMES, CalendarConfig, HolidayConfig, _check_range, _expand_days
 from supportops.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["BusinessCalendar"]
 
@@ -249,6 +252,8 @@ def _instants(values: Any) -> Ints:
     elif isinstance(values, np.ndarray | np.datetime64) and np.asarray(values).dtype.kind == "M":
         stamps = np.asarray(values)
     else:
+        import pandas as pd
+
         if isinstance(values, str | date):
             values = [values]
         stamps = pd.DatetimeIndex(pd.to_datetime(values, utc=True)).tz_localize(None).to_numpy()
@@ -259,12 +264,14 @@ def _amounts(values: Any) -> NDArray[np.float64]:
     """Seconds as floats; missing ones NaN."""
     if isinstance(values, pa.Array | pa.ChunkedArray):
         values = values.to_numpy(zero_copy_only=False)
-    elif isinstance(values, pd.Series | pd.Index):
+    elif (pd := sys.modules.get("pandas")) is not None and isinstance(values, pd.Series | pd.Index):
         values = values.to_numpy(dtype="float64", na_value=np.nan)
     return np.atleast_1d(np.asarray(values, dtype=np.float64))
 
 
 def _timestamps(seconds: Ints) -> pd.DatetimeIndex:
+    import pandas as pd
+
     return pd.DatetimeIndex(seconds.view("datetime64[s]")).as_unit("us").tz_localize("UTC")
 
 
@@ -355,6 +362,8 @@ class BusinessCalendar:
                        extract(epoch FROM i.closes_at) - extract(epoch FROM i.opens_at))), 0)
             FROM x JOIN intervals i ON i.opens_at <= x.t GROUP BY x.id
         """
+        import pandas as pd
+
         low, high = (int(_instants(value)[0]) for value in (start, end))
         if NAT in (low, high):
             raise ValueError("open_intervals needs a start and an end instant, not NaT")

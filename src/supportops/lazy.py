@@ -3,6 +3,9 @@
 
     __getattr__, __dir__ = lazy_exports(__name__, {"supportops.errors": ("SupportOpsError",)})
 
+And a library module imported on first use of one of its names (:func:`lazy_module`), for a
+module that needs it only on some paths (SQLGlot, when a query is written for another dialect).
+
 The command line depends on it to start in well under a second: ``import supportops.cli`` must
 not import DuckDB, pandas or the engines (``tests/cli/test_startup.py``).
 """
@@ -15,7 +18,7 @@ from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
-__all__ = ["lazy_exports"]
+__all__ = ["lazy_exports", "lazy_module"]
 
 
 def lazy_exports(
@@ -53,3 +56,30 @@ def _exporting(names: frozenset[str]) -> type[ModuleType]:
             super().__setattr__(name, value)
 
     return Exporting
+
+
+class _LazyModule:
+    """Stands for a module until one of its names is read; then imports it and keeps each name
+    read, so that later reads are plain attribute reads."""
+
+    def __init__(self, name: str) -> None:
+        self.__name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        value = getattr(importlib.import_module(self.__name), attribute)
+        setattr(self, attribute, value)
+        return value
+
+    def __repr__(self) -> str:
+        return f"<lazy module {self.__name!r}>"
+
+
+def lazy_module(name: str) -> Any:
+    """A stand-in for module ``name`` that imports it when a name of it is first read:
+
+    if TYPE_CHECKING:
+        from sqlglot import exp
+    else:
+        exp = lazy_module("sqlglot.expressions")
+    """
+    return _LazyModule(name)

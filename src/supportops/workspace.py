@@ -6,14 +6,15 @@ import copy
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from supportops.config import CONFIG_FILE, WorkspaceConfig, load_config
 from supportops.errors import StoreCorruptError, WorkspaceError
 from supportops.instants import Clock, default_clock
 from supportops.store import STORE_FILE, Store, open_store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ENV_VAR", "REPAIR", "Workspace", "resolve_path"]
 

@@ -144,3 +144,43 @@ def test_a_filter_that_matches_nothing_says_so_and_succeeds(folder: Path) -> Non
     assert "no ticket matches these filters and days" in result.stderr
     result = invoke(folder, "--filter", "channel=email", "--format", "csv")
     assert "no ticket matches" not in result.stderr
+
+
+# The terminal view in a fresh interpreter, reporting whether pandas was loaded.
+VIEW = """
+import contextlib, sys
+import supportops.cli
+with contextlib.suppress(SystemExit):
+    supportops.cli.root.main(sys.argv[1:], prog_name="supportops")
+print("pandas loaded" if "pandas" in sys.modules else "pandas not loaded")
+"""
+
+
+def _view(*args: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    src = Path(__file__).resolve().parents[2] / "src"
+    env = {**os.environ, "PYTHONPATH": str(src), "COLUMNS": "100"}
+    done = subprocess.run(
+        [sys.executable, "-c", VIEW, *args], capture_output=True, text=True, env=env, check=True
+    )
+    return done.stdout
+
+
+def test_the_terminal_view_starts_without_pandas(tmp_path: Path) -> None:
+    """Over the materialised facts (as ``supportops import`` and the demo leave them), the
+    50-ticket view reads Arrow from the store and prints it: pandas (a third of a second to
+    import) is not loaded. Without them the drill-down builds calendar days, with pandas."""
+    from supportops.metrics.materialize import refresh_facts
+    from supportops.workspace import Workspace
+
+    (tmp_path / "supportops.yaml").write_text(f"report_timezone: {ZONE}\n", encoding="utf-8")
+    with Workspace(tmp_path) as ws:
+        load(ws.store, LOG)
+    assert _view("tickets", "--limit", "50", "-w", str(tmp_path)).endswith("pandas loaded\n")
+    with Workspace(tmp_path) as ws:
+        refresh_facts(ws)
+    out = _view("tickets", "--limit", "50", "-w", str(tmp_path))
+    assert "3 tickets" in out and " t3 " in out and out.endswith("pandas not loaded\n")

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 from zoneinfo import ZoneInfo
 
 import typer
@@ -29,6 +29,7 @@ from supportops.numbers import fmt, missing
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = [
     "FORMATS",
@@ -124,7 +125,7 @@ def fit(widths: Sequence[int], room: int) -> int:
 
 
 def print_table(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | pa.Table,
     title: str = "",
     units: Units | None = None,
     limit: int | None = None,
@@ -132,21 +133,17 @@ def print_table(
     choose: str = "",
     first: Sequence[str] = (),
 ) -> None:
-    """``frame`` (its first ``limit`` rows) as a table in the manager's units, with the
-    columns that fit the terminal; what was left out is said below it (``choose`` names the
-    option that picks columns, when the command has one). The columns named in ``first`` come
-    first, the most telling when the terminal is narrow; the rest keep their order."""
+    """``frame`` (its first ``limit`` rows; a pandas frame or an Arrow table) as a table in the
+    manager's units, with the columns that fit the terminal; what was left out is said below it
+    (``choose`` names the option that picks columns, when the command has one). The columns
+    named in ``first`` come first, the most telling when the terminal is narrow; the rest keep
+    their order."""
     units = units or Units()
-    leading = list(dict.fromkeys(c for c in first if c in frame.columns))
-    frame = frame[[*leading, *(c for c in frame.columns if c not in leading)]]
+    names, kinds, values, total = _cells_of(frame, first, limit)
     out = console or Console()  # made per call: it reads the terminal's width (COLUMNS) now
-    shown_rows = frame if limit is None else frame.head(limit)
-    names = [str(c) for c in frame.columns]
-    kinds = [frame[c].dtype.kind for c in frame.columns]
     unit_list = [unit_of(n, k, units) for n, k in zip(names, kinds, strict=True)]
     rows = [
-        [_cut(cell(v, u, units)) for v, u in zip(row, unit_list, strict=True)]
-        for row in shown_rows.itertuples(index=False, name=None)
+        [_cut(cell(v, u, units)) for v, u in zip(row, unit_list, strict=True)] for row in values
     ]
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
     narrowest = [
@@ -171,7 +168,50 @@ def print_table(
     for row in rows:
         table.add_row(*row[:count])
     out.print(table)
-    _notes(out, names[count:], len(frame) - len(shown_rows), choose)
+    _notes(out, names[count:], total - len(rows), choose)
+
+
+def _cells_of(
+    frame: pd.DataFrame | pa.Table, first: Sequence[str], limit: int | None
+) -> tuple[list[str], list[str], list[tuple[Any, ...]], int]:
+    """The column names (those of ``first`` first), their numpy dtype kinds, the first
+    ``limit`` rows' values and the count of all rows: of a pandas frame, or of an Arrow table
+    without loading pandas (the terminal view of ``supportops tickets`` starts without it)."""
+    if not hasattr(frame, "dtypes"):  # an Arrow table
+        from supportops.store.base import py_values
+
+        table = cast("pa.Table", frame)
+        names = _leading(table.column_names, first)
+        shown = table.select(names).slice(0, limit)
+        kinds = [_kind(field.type) for field in shown.schema]
+        values = list(zip(*(py_values(column) for column in shown.columns), strict=True))
+        return names, kinds, values, table.num_rows
+    data = cast("pd.DataFrame", frame)
+    names = _leading([str(c) for c in data.columns], first)
+    data = data[names]
+    head = data if limit is None else data.head(limit)
+    kinds = [data[c].dtype.kind for c in names]
+    return names, kinds, list(head.itertuples(index=False, name=None)), len(data)
+
+
+def _leading(columns: list[str], first: Sequence[str]) -> list[str]:
+    """``columns`` with those named in ``first`` first, in that order."""
+    leading = list(dict.fromkeys(c for c in first if c in columns))
+    return [*leading, *(c for c in columns if c not in leading)]
+
+
+def _kind(kind: pa.DataType) -> str:
+    """The numpy dtype kind of a column of Arrow type ``kind`` (integers stay integers when
+    some are null, where pandas would make them floats)."""
+    import pyarrow as pa
+
+    if pa.types.is_timestamp(kind):
+        return "M"
+    if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return "f"
+    if pa.types.is_integer(kind):
+        return "u" if pa.types.is_unsigned_integer(kind) else "i"
+    return "b" if pa.types.is_boolean(kind) else "O"
 
 
 def _shrunk(widths: list[int], narrowest: list[int], room: int) -> list[int]:

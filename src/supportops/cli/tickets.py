@@ -157,7 +157,7 @@ def _print_tickets(
     if shown.num_rows == 0:
         return 0
     title = f"{shown.num_rows:,} tickets" + (", newest first" if newest else "")
-    print_table(shown.to_pandas(), title, units, choose="--columns", first=first)
+    print_table(shown, title, units, choose="--columns", first=first)
     if table.num_rows > shown.num_rows:
         console.print(
             "… more tickets: --limit N for more, or --format csv --output FILE for all",

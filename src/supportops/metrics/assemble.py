@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlglot import exp
-
 from supportops.conditions import All, Columns, Condition, fields_of, to_sql
 from supportops.errors import MetricError
 from supportops.metrics.catalog import AGGREGATIONS, Metric
@@ -22,6 +20,7 @@ from supportops.metrics.facts import Cte, FactOptions
 from supportops.metrics.profiles import Profile
 from supportops.metrics.relations import Relation
 from supportops.metrics.request import ABANDON, Query, Setting
+from supportops.model.validate import quote_literal
 
 __all__ = ["BUCKETS", "assemble", "conditions"]
 
@@ -155,7 +154,7 @@ def _block_sql(
     if query.grain and not snapshot:
         at = len(query.by)
         exprs[at] = "q.period"
-        zone = exp.Literal.string(setting.timezone).sql("duckdb")
+        zone = quote_literal(setting.timezone)
         source += (
             f" JOIN (SELECT qh, CAST(date_trunc('{query.grain}', to_timestamp(qh * {_QUARTER}) "
             f"AT TIME ZONE {zone}) AS DATE) AS period FROM (SELECT DISTINCT k{at} AS qh FROM "

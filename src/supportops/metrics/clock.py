@@ -15,17 +15,19 @@ when the span or the calendars change.
 from __future__ import annotations
 
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
-from sqlglot import exp
 
 from supportops.calendar import BusinessCalendar
 from supportops.conditions import Columns, to_sql
 from supportops.config import SlaPolicy, WorkspaceConfig
+from supportops.model.validate import quote_literal
 from supportops.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ALWAYS_OPEN", "TABLE", "calendar_sql", "days_table", "ensure_days"]
 
@@ -33,10 +35,6 @@ ALWAYS_OPEN = "24x7"
 TABLE = "calendar_days"
 _DAY = 86_400
 _BUILT: weakref.WeakKeyDictionary[Store, tuple[Any, ...]] = weakref.WeakKeyDictionary()
-
-
-def _literal(value: str) -> str:
-    return str(exp.Literal.string(value).sql("duckdb"))
 
 
 def _when(policy: SlaPolicy) -> str:
@@ -47,10 +45,12 @@ def calendar_sql(config: WorkspaceConfig) -> str:
     """SQL naming each ticket's calendar (over the ticket row ``t``): the calendar of the first
     SLA policy whose ``when`` matches, else ``default_calendar``, else 24x7."""
     default = config.default_calendar or ALWAYS_OPEN
-    whens = [f"WHEN {_when(p)} THEN {_literal(p.calendar or default)}" for p in config.sla_policies]
+    whens = [
+        f"WHEN {_when(p)} THEN {quote_literal(p.calendar or default)}" for p in config.sla_policies
+    ]
     if not whens:
-        return _literal(default)
-    return f"CASE {' '.join(whens)} ELSE {_literal(default)} END"
+        return quote_literal(default)
+    return f"CASE {' '.join(whens)} ELSE {quote_literal(default)} END"
 
 
 def _calendar(config: WorkspaceConfig, name: str) -> BusinessCalendar:
@@ -87,6 +87,8 @@ def _midnights(
 
 def _calendar_rows(name: str, config: WorkspaceConfig, low: int, high: int) -> pd.DataFrame:
     """One calendar's pieces (day, o, c) and midnights (day, cum_start) over [low, high]."""
+    import pandas as pd
+
     frame = _calendar(config, name).open_intervals(
         np.datetime64(low, "s"), np.datetime64(high, "s")
     )
@@ -107,6 +109,8 @@ def _calendar_rows(name: str, config: WorkspaceConfig, low: int, high: int) -> p
 def days_table(config: WorkspaceConfig, low: int, high: int) -> tuple[pa.Table, int]:
     """``calendar_days`` rows for every calendar over [low, high] epoch seconds, and the number
     of interval slots a day needs."""
+    import pandas as pd
+
     parts = [_calendar_rows(name, config, low, high) for name in [*config.calendars, ALWAYS_OPEN]]
     frame = pd.concat(parts, ignore_index=True)
     slots = max(
@@ -145,6 +149,8 @@ def ensure_days(
 
 def _epoch(values: Any) -> np.ndarray:
     """Epoch seconds of a column of UTC timestamps (any pandas resolution)."""
+    import pandas as pd
+
     index = pd.DatetimeIndex(values)
     if index.tz is not None:
         index = index.tz_convert("UTC").tz_localize(None)

@@ -13,21 +13,25 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-import pandas as pd
-import sqlglot
-from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
+from typing import TYPE_CHECKING, Any
 
 from supportops.conditions import Fields, fields_of
 from supportops.errors import MetricError
+from supportops.lazy import lazy_module
 from supportops.metrics.catalog import Metric, catalog, parse_request
 from supportops.metrics.facts import Cte, FactOptions, fact_ctes
 from supportops.metrics.profiles import Profile
 from supportops.metrics.relations import DIMS, Relation, relation
 from supportops.metrics.request import Query, Setting
 from supportops.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import sqlglot
+    from sqlglot import exp
+else:  # loaded when a query is first parsed or rendered, not by importing the metric engine
+    sqlglot = lazy_module("sqlglot")
+    exp = lazy_module("sqlglot.expressions")
 
 __all__ = ["FILTER_FIELDS", "GRAINS", "Compiled", "Item", "compile_metrics", "render"]
 
@@ -49,17 +53,26 @@ class Item:
 
 @dataclass
 class Compiled:
-    """A compiled query: its tree, the values of its placeholders, its output columns."""
+    """A compiled query: its tree, or its SQL text in DuckDB's dialect (parsed only when
+    another dialect or inlined values need the tree), the values of its placeholders, its
+    output columns."""
 
-    expression: exp.Expression
+    query: exp.Expression | str
     params: dict[str, Any]
     columns: dict[str, str] = field(default_factory=dict)
     keys: list[str] = field(default_factory=list)
 
+    @property
+    def tree(self) -> exp.Expression:
+        """The query as a SQLGlot tree."""
+        return parse(self.query) if isinstance(self.query, str) else self.query
+
 
 def render(compiled: Compiled, dialect: str, inline: bool = False) -> tuple[str, list[Any]]:
-    """SQL for ``dialect`` and its positional parameter values (none when ``inline``)."""
-    tree = compiled.expression
+    """SQL for ``dialect`` and its positional parameter values (none when ``inline``). The
+    text is always parsed and generated again, DuckDB's own included: SQLGlot quotes the names
+    DuckDB reserves (``at``), which the queries leave bare."""
+    tree = compiled.tree
     if inline:
         tree = tree.transform(
             lambda n: (
@@ -68,6 +81,8 @@ def render(compiled: Compiled, dialect: str, inline: bool = False) -> tuple[str,
                 else n
             )
         )
+    from sqlglot.dialects.dialect import Dialect
+
     names: list[str] = []
     base = Dialect.get_or_raise(dialect)
 
@@ -201,7 +216,7 @@ def compile_metrics(query: Query, setting: Setting, profile: Profile) -> Compile
     if options.sla_table is None and any(p.metric.relation == "sla" for p in parts):
         raise MetricError("SLA metrics need SLA target instances: run `supportops sla` first")
     text, params, columns = assemble(query, setting, profile, asked, parts, options)
-    return Compiled(parse(text), params, columns, _keys(query))
+    return Compiled(text, params, columns, _keys(query))
 
 
 def _keys(query: Query) -> list[str]:
@@ -229,5 +244,5 @@ def parse(text: str) -> exp.Expression:
 
 def run_sql(store: Store, text: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run SQL written in DuckDB's dialect (``$name`` placeholders) on ``store``'s engine."""
-    sql, values = render(Compiled(parse(text), params or {}), store.capabilities.dialect)
+    sql, values = render(Compiled(text, params or {}), store.capabilities.dialect)
     return store.query(sql, values)

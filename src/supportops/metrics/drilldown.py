@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from supportops.metrics.assemble import conditions
-from supportops.metrics.compiler import Compiled, parse, render, with_ctes
+from supportops.metrics.compiler import Compiled, render, with_ctes
 from supportops.metrics.facts import Cte, FactOptions, fact_ctes
 from supportops.metrics.materialize import FACTS, materialised
 from supportops.metrics.names import names
@@ -144,7 +144,7 @@ class _Source:
     def compiled(self, select: str, tail: str = "") -> Compiled:
         where = f" WHERE {' AND '.join(self.where)}" if self.where else ""
         text = f"WITH {self.ctes} SELECT {select} FROM so_facts r{where}{tail}"
-        return Compiled(parse(text), dict(self.params))
+        return Compiled(text, dict(self.params))
 
 
 def _compile(

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from supportops.metrics.sla_source import instances_table
+from supportops.model.validate import quote_literal
 
 __all__ = [
     "SOLVED",
@@ -91,9 +92,7 @@ def clock_value(alias: str, x: str, slots: int) -> str:
 
 
 def _literals(values: tuple[str, ...]) -> str:
-    from sqlglot import exp
-
-    return "(" + ", ".join(exp.Literal.string(v).sql("duckdb") for v in values) + ")"
+    return "(" + ", ".join(quote_literal(v) for v in values) + ")"
 
 
 def _base(o: FactOptions, tables: dict[str, str]) -> list[Cte]:

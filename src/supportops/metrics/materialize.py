@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from supportops.metrics.compiler import Compiled, parse, render, with_ctes
+from supportops.metrics.compiler import Compiled, render, with_ctes
 from supportops.metrics.facts import Cte, FactOptions, fact_ctes
 from supportops.metrics.sla_source import STORED, table_exists
 from supportops.store.base import PENDING
@@ -259,7 +259,7 @@ def _relations(ws: Workspace, options: FactOptions, stages: Stages) -> None:
 
 
 def _compiled(text: str) -> Compiled:
-    return Compiled(parse(text), {})
+    return Compiled(text, {})
 
 
 def materialised(ws: Workspace, wanted: FactOptions) -> tuple[tuple[str, str], ...]:

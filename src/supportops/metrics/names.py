@@ -19,13 +19,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from supportops.metrics.sla_source import table_exists
+from supportops.numbers import missing
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from supportops.store.base import Store
     from supportops.workspace import Workspace
 
@@ -65,7 +67,7 @@ class Names:
     def of(self, column: str, ids: Iterable[Any]) -> dict[str, str]:
         """The known names of ``ids`` in ``column`` (one of :data:`NAMED`), by id."""
         named = _BY_COLUMN[column]
-        wanted = {str(i) for i in ids if i is not None and not pd.isna(i)} - {""}
+        wanted = {str(i) for i in ids if not missing(i)} - {""}
         fresh = sorted(wanted - self._asked[column])
         if fresh and named.table is not None and table_exists(self.store, named.table):
             for first in range(0, len(fresh), _BATCH):

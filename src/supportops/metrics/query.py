@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
@@ -43,8 +42,11 @@ from supportops.metrics.periods import check_count, period_table
 from supportops.metrics.profiles import profile as get_profile
 from supportops.metrics.request import Query, Setting
 from supportops.metrics.sla_source import sla_table
+from supportops.store.base import py_rows
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from supportops.workspace import Workspace
 
 __all__ = ["build_query", "metrics", "metrics_sql", "prepare", "setting_for"]
@@ -126,7 +128,7 @@ def _span(ws: Workspace) -> tuple[datetime | None, datetime | None]:
         "SELECT min(created_at) AS lo, max(created_at) AS hi FROM tickets "
         'UNION ALL SELECT min("at"), max("at") FROM events'
     )
-    row = ws.store.memo(("span",), lambda: ws.store.arrow(sql).to_pylist())
+    row = ws.store.memo(("span",), lambda: py_rows(ws.store.arrow(sql)))
     lows = [r["lo"] for r in row if r["lo"] is not None]
     highs = [r["hi"] for r in row if r["hi"] is not None]
     return (min(lows) if lows else None), (max(highs) if highs else None)

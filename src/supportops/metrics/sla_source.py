@@ -20,12 +20,13 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 
 from supportops.store import Store
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from supportops.workspace import Workspace
 
 __all__ = [
@@ -87,6 +88,8 @@ def load_instances(store: Store, frame: pd.DataFrame, moment: datetime | None = 
 
 
 def _load(store: Store, frame: pd.DataFrame) -> None:
+    import pandas as pd
+
     types = store.capabilities.types
     body = ", ".join(f'"{c}" {types[kind]}' for c, kind in _COLUMNS.items())
     store.execute(f"DROP TABLE IF EXISTS {TEMP}")
@@ -134,24 +137,24 @@ def joined_sql(table: str) -> str:
 
 
 def _join(ws: Workspace) -> None:
-    from supportops.metrics.compiler import Compiled, parse, render
+    from supportops.metrics.compiler import Compiled, render
 
     text = f"CREATE TABLE {JOINED} AS {joined_sql(STORED)} ORDER BY t.created_at"
-    sql, _ = render(Compiled(parse(text), {}), ws.store.capabilities.dialect)
+    sql, _ = render(Compiled(text, {}), ws.store.capabilities.dialect)
     ws.store.execute(sql)
 
 
 def join_keys(ws: Workspace, keys: str) -> None:
     """Add to ``JOINED`` the stored instances of the tickets in the table ``keys`` (columns
     ``source``, ``ticket_id``) joined to their tickets."""
-    from supportops.metrics.compiler import Compiled, parse, render
+    from supportops.metrics.compiler import Compiled, render
 
     only = (
         f"(SELECT s.* FROM {STORED} s JOIN {keys} k ON k.source = s.source "
         "AND k.ticket_id = s.ticket_id)"
     )
     text = f"INSERT INTO {JOINED} {joined_sql(only)}"
-    sql, _ = render(Compiled(parse(text), {}), ws.store.capabilities.dialect)
+    sql, _ = render(Compiled(text, {}), ws.store.capabilities.dialect)
     ws.store.execute(sql)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from supportops.instants import format_duration
+from supportops.store.base import py_values
 
 if TYPE_CHECKING:
     from supportops.workspace import Workspace
@@ -64,8 +65,8 @@ class Stale:
 
 def newest_instant(ws: Workspace) -> datetime | None:
     """The newest event's instant (UTC), None without events."""
-    rows = ws.store.memo(("newest_event",), lambda: ws.store.arrow(_NEWEST).to_pylist())
-    value = rows[0]["newest"] if rows else None
+    rows = ws.store.memo(("newest_event",), lambda: py_values(ws.store.arrow(_NEWEST)["newest"]))
+    value = rows[0] if rows else None
     if value is None:
         return None
     moment: datetime = value if value.tzinfo else value.replace(tzinfo=UTC)

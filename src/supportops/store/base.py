@@ -12,14 +12,46 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-import pandas as pd
 import pyarrow as pa
 
 from supportops.model.schema import TABLES, Column, Table
 
-__all__ = ["BOOKKEEPING", "PENDING", "Capabilities", "Store", "UpsertCounts"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "BOOKKEEPING",
+    "PENDING",
+    "Capabilities",
+    "Store",
+    "UpsertCounts",
+    "py_rows",
+    "py_values",
+]
+
+
+def py_values(column: pa.Array | pa.ChunkedArray) -> list[Any]:
+    """An Arrow column's values as Python objects, as ``to_pylist`` gives them, but an instant
+    with a time zone is read as UTC wall time and given its zone here: pyarrow resolves the
+    zone through pandas, and a command that needs no pandas must not load it."""
+    kind = column.type
+    if not (pa.types.is_timestamp(kind) and kind.tz is not None) or kind.tz[0] in "+-":
+        values: list[Any] = column.to_pylist()  # no zone, or a fixed offset
+        return values
+    zone = UTC if kind.tz.upper() in ("UTC", "Z") else ZoneInfo(kind.tz)
+    naive = column.cast(pa.timestamp(kind.unit)).to_pylist()
+    return [v if v is None else v.replace(tzinfo=UTC).astimezone(zone) for v in naive]
+
+
+def py_rows(table: pa.Table) -> list[dict[str, Any]]:
+    """An Arrow table's rows as dicts, as ``to_pylist`` gives them (instants by
+    :func:`py_values`, without pandas)."""
+    columns = [py_values(column) for column in table.columns]
+    return [dict(zip(table.column_names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 @dataclass(frozen=True)
