@@ -223,3 +223,43 @@ def test_a_reviewer_fills_in_the_form_in_a_browser(qa_app: FastAPI) -> None:
         assert "sam" in row and "100.00" in row
         browser.close()
     assert problems == []
+
+
+def _note_csrf(html_text: str) -> str:
+    form = html_text.split('id="coach-note-form"')[1]
+    return re.search(r'name="csrf" value="([^"]+)"', form)[1]  # type: ignore[index]
+
+
+def test_a_coaching_note_and_the_change_since_it(qa_app: FastAPI) -> None:
+    client = _client(qa_app, "write")
+    page = client.get(f"/qa/agents/ana?{RANGE}").text
+    assert "No coaching note for ana yet" in page
+    note = {"csrf": _note_csrf(page), "text": "Mind the tone", "focus": ["tone"]}
+    sent = client.post("/qa/agents/ana/notes", data=note, follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"] == "/qa/agents/ana#coach-notes"
+    page = client.get(f"/qa/agents/ana?{RANGE}").text
+    assert "Mind the tone" in page.split('id="coach-note-list"')[1] and "focus tone" in page
+    assert "Only 0 reviews since this note" in page  # rv1 (90) came before it
+    review = {
+        "csrf": _csrf(client.get("/qa/review/csv/t3").text),
+        "agent": "ana",
+        "rating-solution": "1",
+        "rating-tone": "3",
+        "rating-grammar": "0",
+    }
+    assert client.post("/qa/review/csv/t3", data=review).status_code == 200
+    page = client.get(f"/qa/agents/ana?{RANGE}").text
+    iqs = page.split('data-score="IQS"')[1].split("</tr>")[0]
+    # before: rv1 scores 90; after: the new review scores 72.73 (see above): −17.3
+    assert "90.00" in iqs and "72.73" in iqs and "-17.3" in iqs
+    tone = page.split('data-score="tone"')[1].split("</tr>")[0]
+    assert "(focus)" in tone and "75.00" in tone and "50.00" in tone and "-25.0" in tone
+    assert "Only 1 review since this note" in page
+
+
+def test_a_read_token_cannot_add_a_note(qa_app: FastAPI) -> None:
+    client = _client(qa_app, "read")
+    page = client.get(f"/qa/agents/ana?{RANGE}").text
+    sent = client.post("/qa/agents/ana/notes", data={"csrf": _note_csrf(page), "text": "x"})
+    assert sent.status_code == 403
+    assert "No coaching note for ana yet" in client.get(f"/qa/agents/ana?{RANGE}").text

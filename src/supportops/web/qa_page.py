@@ -21,6 +21,7 @@ from supportops import numbers
 from supportops.instants import local_midnight
 from supportops.qa.scores import category_scores, scores_by
 from supportops.web import charts
+from supportops.web.coaching_notes import notes_context
 from supportops.web.filters import Filters
 from supportops.web.pages import User, Ws, cached, render, router, tickets_url, view_filters
 from supportops.web.ticket_links import review_path, ticket_path
@@ -212,4 +213,5 @@ def coaching(request: Request, agent_id: str, ws: Ws, _: User) -> Response:
         specs={"iqs": _trend(reviews, filters, target)} if len(reviews) else {},
         categories=compared,
         examples=examples,
+        **notes_context(request, ws, agent_id),
     )
