@@ -263,3 +263,14 @@ def test_a_read_token_cannot_add_a_note(qa_app: FastAPI) -> None:
     sent = client.post("/qa/agents/ana/notes", data={"csrf": _note_csrf(page), "text": "x"})
     assert sent.status_code == 403
     assert "No coaching note for ana yet" in client.get(f"/qa/agents/ana?{RANGE}").text
+
+
+def test_a_bad_note_is_named_and_writes_nothing(qa_app: FastAPI) -> None:
+    client = _client(qa_app, "write")
+    page = client.get(f"/qa/agents/ana?{RANGE}").text
+    note = {"csrf": _note_csrf(page), "text": "Be kind", "focus": ["empathy"]}
+    sent = client.post("/qa/agents/ana/notes", data=note)
+    assert sent.status_code == 400
+    error = html.unescape(sent.text.split('id="coach-note-error"')[1].split("</p>")[0])
+    assert "focus category 'empathy' is on no scorecard" in error
+    assert "No coaching note for ana yet" in sent.text

@@ -7,7 +7,6 @@ adding a note — a ``write`` token and the session's CSRF token, as every page 
 
 from __future__ import annotations
 
-import html
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -65,6 +64,7 @@ def notes_context(request: Request, ws: Workspace, agent_id: str) -> dict[str, A
         "change": None,
         "too_few": TOO_FEW,
         "focus_choices": list(choices),
+        "note_error": getattr(request.state, "note_error", None),
     }
     if found.empty:
         return context
@@ -94,22 +94,22 @@ def add_coaching_note(
     text: Annotated[str, Form(max_length=4000)] = "",
     focus: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    """Add a note for the agent, then show their coaching page; a bad note is a 400 naming
-    what is wrong."""
+    """Add a note for the agent, then show their coaching page; a bad note shows the page
+    again (400) with what is wrong, nothing written."""
     state = request.app.state.web
-    with state.write_lock, state.workspace(remember=False) as writing:
-        try:
-            add_note(
-                writing.store,
-                ws.config.qa.scorecards,
-                agent_id,
-                user.name,
-                ws.clock.now(),
-                text,
-                focus or [],
-            )
-        except QaError as exc:
-            return HTMLResponse(f"<p class='flag'>{html.escape(exc.message)}</p>", 400)
-        finally:
-            state.cache.clear()
+    try:
+        with state.write_lock, state.workspace(remember=False) as writing:
+            try:
+                cards = ws.config.qa.scorecards
+                now = ws.clock.now()
+                add_note(writing.store, cards, agent_id, user.name, now, text, focus or [])
+            finally:
+                state.cache.clear()
+    except QaError as exc:
+        from supportops.web.qa_page import coaching
+
+        request.state.note_error = exc.message
+        response = coaching(request, agent_id, ws, user)
+        response.status_code = 400
+        return response
     return RedirectResponse(f"/qa/agents/{quote(agent_id, safe='')}#coach-notes", 303)
