@@ -147,7 +147,8 @@ class MetricError(TerminalError):
 
 
 class QaError(TerminalError):
-    """A review names an unknown scorecard or category, or a rating off its scale (key,
+    """A review names an unknown scorecard or category, a rating off its scale, N/A where its
+    category does not allow it, or (entered on the form) leaves a category unanswered (key,
     review_id)."""
 
 

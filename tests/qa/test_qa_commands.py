@@ -81,3 +81,33 @@ def test_auto_checks_are_gated_by_agreement_with_the_graders(qa_demo: Path) -> N
     for row in rows.values():
         passes = row["alpha_auto"] >= 0.667 and row["alpha_auto"] >= row["alpha_humans"]
         assert row["status"] == ("counts" if passes else "advisory")
+
+
+def test_a_coaching_note_from_the_command_line(tmp_path: Path, qa_demo: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "ws"
+    shutil.copytree(qa_demo, folder)
+    code, out = run(
+        "qa",
+        "note",
+        "agent-x",
+        "--text",
+        "Ask before solving",
+        "--focus",
+        "process",
+        "--author",
+        "lead",
+        "-w",
+        str(folder),
+    )
+    assert code == 0 and "note note-" in out, out
+    bad = runner.invoke(
+        app, ["qa", "note", "agent-x", "--text", "x", "--focus", "nope", "-w", str(folder)]
+    )
+    assert "focus category 'nope' is on no scorecard" in str(bad.exception)
+    code, out = run("qa", "notes", "agent-x", "--format", "json", "-w", str(folder))
+    rows = json.loads(out)
+    assert code == 0 and [(r["author"], r["focus"], r["text"]) for r in rows] == [
+        ("lead", "process", "Ask before solving")
+    ]

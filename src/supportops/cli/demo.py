@@ -86,10 +86,12 @@ def build_demo(
         )
         report = import_batches(ws.store, streams, source="demo")
     with Workspace.open(folder) as ws:
+        from supportops.demo.coaching import write_notes
         from supportops.experiments.assignment import assign
 
         for experiment in ws.config.experiments:  # the Experiments page shows their results
             assign(ws, experiment.name)
+        write_notes(ws)  # the coaching page shows a note and the change since it
         refresh_facts(ws)  # metrics and the dashboard read the materialised facts
     return report
 

@@ -1,6 +1,7 @@
 """QA commands: ``supportops qa scores``, ``categories``, ``calibration``, ``sample`` and
 ``import`` — IQS with its interval, the categories that fail most, grader agreement, the
-review plan of a period, and reviews exported by Zendesk QA or MaestroQA."""
+review plan of a period, and reviews exported by Zendesk QA or MaestroQA; ``note`` and
+``notes``, an agent's coaching notes."""
 
 from __future__ import annotations
 
@@ -249,6 +250,47 @@ def import_reviews(
                 f"{rep.quarantined} quarantined",
                 highlight=False,
             )
+
+
+@qa_app.command("note")
+def note(
+    agent: Annotated[str, typer.Argument(help="The agent coached (as reviews name them).")],
+    text: Annotated[str, typer.Option("--text", help="What was said and agreed.")],
+    focus: Annotated[
+        list[str] | None, typer.Option("--focus", help="A category the note is about (repeat).")
+    ] = None,
+    author: Annotated[
+        str | None, typer.Option(help="Who coached (default: the system user).")
+    ] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Add a coaching note for AGENT: the coaching page compares the scores after it."""
+    import getpass
+
+    from supportops.qa.notes import add_note
+    from supportops.workspace import Workspace
+
+    with Workspace.open(workspace) as ws:
+        cards = ws.config.qa.scorecards
+        who = author or getpass.getuser()
+        found = add_note(ws.store, cards, agent, who, ws.clock.now(), text, focus or [])
+    console.print(f"note {found} added for {agent}", highlight=False)
+
+
+@qa_app.command("notes")
+def notes(
+    agent: Annotated[str, typer.Argument(help="The agent coached.")],
+    fmt: Format = "table",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """The coaching notes of AGENT, newest first."""
+    from supportops.qa.notes import agent_notes
+    from supportops.workspace import Workspace
+
+    with Workspace.open(workspace, read_only=True) as ws:
+        frame = agent_notes(ws.store, agent)
+    frame["focus"] = frame["focus"].map(", ".join)
+    _emit(frame[["at", "author", "focus", "text", "note_id"]], fmt, None, f"Notes of {agent}")
 
 
 def _dims(by: list[str] | None) -> list[str]:

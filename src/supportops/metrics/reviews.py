@@ -28,9 +28,11 @@ def review_rows(
     low: datetime | None = None,
     high: datetime | None = None,
     calibration: bool | None = None,
+    ticket: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
     """Rating rows of reviews given in ``[low, high)``; ``calibration`` True keeps only
-    calibration-session rows, False leaves them out, None keeps all."""
+    calibration-session rows, False leaves them out, None keeps all; ``ticket`` (source,
+    ticket_id) keeps one ticket's."""
     conds = ["TRUE"]
     params: dict[str, Any] = {}
     if low is not None:
@@ -39,6 +41,9 @@ def review_rows(
     if high is not None:
         conds.append("r.at < $high")
         params["high"] = high
+    if ticket is not None:
+        conds.append("r.source = $source AND r.ticket_id = $ticket_id")
+        params.update(source=ticket[0], ticket_id=ticket[1])
     if calibration is not None:
         conds.append(
             "r.calibration_session IS NOT NULL" if calibration else "r.calibration_session IS NULL"

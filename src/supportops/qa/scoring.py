@@ -38,6 +38,7 @@ def category_table(scorecards: Iterable[Scorecard]) -> pd.DataFrame:
             "weight": float(c.weight_used),
             "kind": c.kind,
             "critical": c.critical,
+            "na_allowed": c.na,
         }
         for card in scorecards
         for c in card.categories
@@ -52,44 +53,57 @@ def category_table(scorecards: Iterable[Scorecard]) -> pd.DataFrame:
             "weight",
             "kind",
             "critical",
+            "na_allowed",
         ],
     )
 
 
 def rated(ratings: pd.DataFrame, scorecards: Iterable[Scorecard]) -> pd.DataFrame:
     """``ratings`` with each row's ``pct`` (NaN when N/A or non-scoring) and its category's
-    weight, kind and critical flag. A row naming an unknown scorecard or category, or a rating
-    outside its scale, is a :class:`QaError` naming it."""
+    weight, kind and critical flag. A row naming an unknown scorecard or category, a rating
+    outside its scale, or N/A on a category that does not allow it, is a :class:`QaError`
+    naming it."""
     cards = list(scorecards)
     table = category_table(cards)
     frame = ratings.copy()
     frame["scorecard"] = _resolve(frame["scorecard"], cards)
     merged = frame.merge(table, on=["scorecard", "category"], how="left", validate="m:1")
-    unknown = merged["low"].isna()
-    if unknown.any():
-        row = merged[unknown].iloc[0]
-        raise QaError(
-            f"review {row['review_id']}: scorecard {row['scorecard']} has no category "
-            f"{row['category']!r}",
-            review_id=str(row["review_id"]),
-            key=str(row["category"]),
-        )
+    _refuse(
+        merged,
+        merged["low"].isna().to_numpy(dtype=bool),
+        "review {review_id}: scorecard {scorecard} has no category {category!r}",
+    )
     rating = pd.to_numeric(merged["rating"], errors="coerce").to_numpy(dtype=float)
     na = merged["na"].eq(True).to_numpy(dtype=bool) | np.isnan(rating)
     low, high = merged["low"].to_numpy(dtype=float), merged["high"].to_numpy(dtype=float)
-    outside = ~na & ((rating < low) | (rating > high))
-    if outside.any():
-        row = merged[outside].iloc[0]
-        raise QaError(
-            f"review {row['review_id']}: category {row['category']!r} rated {row['rating']} "
-            f"outside its scale {row['low']:g}–{row['high']:g}",
-            review_id=str(row["review_id"]),
-            key=str(row["category"]),
-        )
+    _refuse(
+        merged,
+        ~na & ((rating < low) | (rating > high)),
+        "review {review_id}: category {category!r} rated {rating} outside its scale "
+        "{low:g}–{high:g}",
+    )
+    _refuse(
+        merged,
+        na & ~merged["na_allowed"].eq(True).to_numpy(dtype=bool),
+        "review {review_id}: category {category!r} needs a rating: scorecard {scorecard} "
+        "does not allow N/A on it",
+    )
     silent = _non_scoring(merged, rating, cards)
     pct = (rating - low) / (high - low) * 100
     merged["pct"] = np.where(na | silent, np.nan, pct)
     return merged
+
+
+def _refuse(rows: pd.DataFrame, bad: np.ndarray, text: str) -> None:
+    """A :class:`QaError` naming the first of ``rows`` marked ``bad`` (``text`` formatted
+    with its columns), if any is."""
+    if bad.any():
+        row = rows[bad].iloc[0]
+        raise QaError(
+            text.format(**{str(k): v for k, v in row.items()}),
+            review_id=str(row["review_id"]),
+            key=str(row["category"]),
+        )
 
 
 def _resolve(keys: pd.Series, cards: list[Scorecard]) -> pd.Series:

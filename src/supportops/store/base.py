@@ -171,6 +171,15 @@ BOOKKEEPING: dict[str, list[tuple[str, str]]] = {
         ("result", "string"),
         ("mode", "string"),
     ],
+    # coaching notes (see :mod:`supportops.qa.notes`): appended, one row per note
+    "coaching_notes": [
+        ("note_id", "string"),
+        ("agent_id", "string"),
+        ("author", "string"),
+        ("at", "timestamp"),
+        ("text", "string"),
+        ("focus", "string"),
+    ],
 }
 
 _VIEW_LOCKS = threading.Lock()  # guards the creation of each store's view lock

@@ -6,9 +6,10 @@ checks a token and opens a session: the ``sops_session`` cookie (HTTP-only, ``Se
 session; revoking a token ends its sessions. A wrong or missing token is a 401, a token without
 the needed scope a 403.
 
-Both forms that change state carry a CSRF token, checked with a constant-time comparison: the
-logout form the session's own, the login form (before any session) the value of a short-lived
-``sops_login`` cookie (double submit; ``SameSite=Strict``). A mismatch is a 403.
+Every form that changes state carries a CSRF token, checked with a constant-time comparison:
+the logout form and the pages' forms (:func:`page_writer`) the session's own, the login form
+(before any session) the value of a short-lived ``sops_login`` cookie (double submit;
+``SameSite=Strict``). A mismatch is a 403.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ __all__ = [
     "bearer",
     "login_redirect",
     "page_user",
+    "page_writer",
     "reader",
     "require",
     "router",
@@ -103,6 +105,15 @@ def page_user(request: Request) -> TokenRecord:
         raise LoginRequired(target) from exc
     request.state.csrf = session.csrf
     return _check(session.token, "read")
+
+
+def page_writer(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -> TokenRecord:
+    """Dependency of a page's form that writes: the session's token with the ``write`` scope
+    (403 below it) and the session's CSRF token in the form's ``csrf`` field (403 otherwise)."""
+    record = page_user(request)
+    if not _same(csrf, request.state.csrf):
+        raise AuthError("the form's CSRF token is missing or wrong; reload the page", status=403)
+    return _check(record, "write")
 
 
 async def login_redirect(request: Request, exc: Exception) -> Response:

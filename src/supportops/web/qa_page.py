@@ -21,9 +21,10 @@ from supportops import numbers
 from supportops.instants import local_midnight
 from supportops.qa.scores import category_scores, scores_by
 from supportops.web import charts
+from supportops.web.coaching_notes import notes_context
 from supportops.web.filters import Filters
 from supportops.web.pages import User, Ws, cached, render, router, tickets_url, view_filters
-from supportops.web.ticket_links import ticket_path
+from supportops.web.ticket_links import review_path, ticket_path
 from supportops.workspace import Workspace
 
 __all__ = ["failing_tickets", "narrowed"]
@@ -89,6 +90,7 @@ def failing_tickets(rows: pd.DataFrame, limit: int = _WORST) -> dict[str, list[d
             {
                 "ticket": str(r["ticket_id"]),
                 "url": ticket_path(str(r["source"]), str(r["ticket_id"])),
+                "review": review_path(str(r["source"]), str(r["ticket_id"])),
                 "agent": str(r["agent_id"]),
                 "pct": f"{r['pct']:.0f}",
                 "comment": "" if pd.isna(r["comment"]) else str(r["comment"]),
@@ -188,6 +190,7 @@ def coaching(request: Request, agent_id: str, ws: Ws, _: User) -> Response:
         {
             "ticket": str(r["ticket_id"]),
             "url": ticket_path(str(r["source"]), str(r["ticket_id"])),
+            "review": review_path(str(r["source"]), str(r["ticket_id"])),
             "score": f"{r['score']:.0f}" if not pd.isna(r["score"]) else "—",
             "reviewer": str(r["reviewer_id"]),
             "subject": "" if pd.isna(r["subject"]) else str(r["subject"]),
@@ -210,4 +213,5 @@ def coaching(request: Request, agent_id: str, ws: Ws, _: User) -> Response:
         specs={"iqs": _trend(reviews, filters, target)} if len(reviews) else {},
         categories=compared,
         examples=examples,
+        **notes_context(request, ws, agent_id),
     )

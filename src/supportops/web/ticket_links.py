@@ -1,5 +1,6 @@
 """The ticket page's address: ``/tickets/{source}/{id}``, each part URL-quoted — as a path for
-one ticket, and as a ``url`` column for a table of them (the drill-down CSV)."""
+one ticket, and as a ``url`` column for a table of them (the drill-down CSV); and the address
+of its review form."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ from urllib.parse import quote
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["ticket_path", "with_urls"]
+__all__ = ["review_path", "ticket_path", "with_urls"]
 
 
 def ticket_path(source: str, ticket_id: str) -> str:
     """The ticket page's path (each part URL-quoted)."""
     return f"/tickets/{quote(str(source), safe='')}/{quote(str(ticket_id), safe='')}"
+
+
+def review_path(source: str, ticket_id: str) -> str:
+    """The review form's path of a ticket: ``/qa/review/{source}/{id}``, quoted the same way."""
+    return "/qa/review" + ticket_path(source, ticket_id).removeprefix("/tickets")
 
 
 _PLAIN = r"^[A-Za-z0-9_.~-]*$"  # what quote(safe="") leaves as it is

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -24,8 +25,10 @@ from supportops.metrics.ticket_story import Story, story
 from supportops.sla.spans import SPAN_STATES
 from supportops.web import data
 from supportops.web.pages import User, Ws, cached, render, router, view_filters
+from supportops.web.ticket_links import review_path
+from supportops.workspace import Workspace
 
-__all__ = ["STATE_COLORS", "bars_spec", "horizon", "shown"]
+__all__ = ["STATE_COLORS", "bars_spec", "horizon", "shown", "told_of"]
 
 STATE_COLORS = dict(zip(SPAN_STATES, ("#2b8a3e", "#adb5bd", "#f08c00", "#dee2e6"), strict=True))
 _FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -194,18 +197,48 @@ def shown(told: Story) -> dict[str, Any]:
     return {"fields": fields, "events": events, "instances": instances, "facts": facts}
 
 
+def told_of(request: Request, ws: Workspace, source: str, ticket_id: str) -> Story:
+    """The ticket's story as of this minute, cached (raises :class:`TicketNotFound`)."""
+    moment = data.instant(None, ws.config.report_timezone, ws.clock)
+    told: Story = cached(
+        request,
+        ws,
+        ("ticket", source, ticket_id, moment),
+        lambda: story(ws, ticket_id, source, moment),
+    )
+    return told
+
+
+def _reviews(ws: Workspace, told: Story) -> list[dict[str, Any]]:
+    """The ticket's QA reviews, newest first, scored by the workspace's scorecards."""
+    from supportops.qa.entry import ticket_reviews
+
+    cards = list(ws.config.qa.scorecards)
+    if not cards:
+        return []
+    zone = ZoneInfo(told.timezone)
+    found = ticket_reviews(ws.store, cards, told.source, told.ticket_id)
+    return [
+        {
+            "review_id": r["review_id"],
+            "agent": told.name(r["agent_id"]),
+            "reviewer": r["reviewer_id"],
+            "at": _local(r["at"].to_pydatetime(), zone),
+            "scorecard": r["scorecard"],
+            "score": numbers.fmt(r["score"], "score"),
+            "calibration": "" if pd.isna(r["calibration_session"]) else r["calibration_session"],
+            "comment": r["comment"],
+        }
+        for _, r in found.iterrows()
+    ]
+
+
 @router.get("/tickets/{source}/{ticket_id:path}", response_class=HTMLResponse)
 def ticket(request: Request, ws: Ws, _: User, source: str, ticket_id: str) -> Response:
     """One ticket's story; a ticket the log does not hold is a 404 page."""
     filters = view_filters(request, ws)
-    moment = data.instant(None, ws.config.report_timezone, ws.clock)
     try:
-        told: Story = cached(
-            request,
-            ws,
-            ("ticket", source, ticket_id, moment),
-            lambda: story(ws, ticket_id, source, moment),
-        )
+        told = told_of(request, ws, source, ticket_id)
     except TicketNotFound as exc:
         response = render(
             request,
@@ -227,5 +260,7 @@ def ticket(request: Request, ws: Ws, _: User, source: str, ticket_id: str) -> Re
         story=told,
         view=shown(told),
         specs={"clocks": bars_spec(told)} if told.instances else {},
+        reviews=_reviews(ws, told),
+        review_url=review_path(told.source, told.ticket_id) if ws.config.qa.scorecards else None,
         as_of=_local(told.as_of, ZoneInfo(told.timezone)),
     )
