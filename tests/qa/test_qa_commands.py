@@ -81,3 +81,22 @@ def test_auto_checks_are_gated_by_agreement_with_the_graders(qa_demo: Path) -> N
     for row in rows.values():
         passes = row["alpha_auto"] >= 0.667 and row["alpha_auto"] >= row["alpha_humans"]
         assert row["status"] == ("counts" if passes else "advisory")
+
+
+def test_proficiency_gives_curves_by_start_cohort_and_week_of_tenure(
+    qa_demo: Path, tmp_path: Path
+) -> None:
+    out_file = tmp_path / "curves.json"
+    code, out = run(
+        "qa", "proficiency", "-w", str(qa_demo), "-f", "json", "--output", str(out_file)
+    )
+    assert code == 0, out
+    rows = json.loads(out_file.read_text())
+    assert len({r["cohort"] for r in rows}) == 2  # the demo's two hiring months
+    first = [r for r in rows if r["cohort"] == rows[0]["cohort"]]
+    assert [r["week"] for r in first] == list(range(len(first)))
+    assert first[0]["aht"] > first[-1]["aht"]  # new hires get faster
+    code, out = run("qa", "proficiency", "-w", str(qa_demo))
+    assert code == 0 and "Weeks to proficiency" in out and "first activity" in out
+    code, out = run("qa", "proficiency", "-w", str(qa_demo), "--grain", "fortnight")
+    assert code != 0 and "fortnight" in out

@@ -26,11 +26,13 @@ from supportops.workspace import Workspace
 __all__ = [
     "GRAINS",
     "Calibration",
+    "Proficiency",
     "Scored",
     "auto_agreement",
     "calibration",
     "category_table",
     "iqs_table",
+    "proficiency",
     "sample_plan",
     "scored",
 ]
@@ -225,3 +227,37 @@ def sample_plan(
             "subject",
         ]
     ]
+
+
+@dataclass(frozen=True)
+class Proficiency:
+    """Time-to-proficiency over a workspace: the curves (cohort × tenure week), each cohort's
+    weeks to proficiency, and the agents left out because they were active from the log's
+    first week (see :mod:`supportops.qa.proficiency`)."""
+
+    curve: pd.DataFrame
+    cohorts: pd.DataFrame
+    left_out: int
+    target: float
+
+
+def proficiency(ws: Workspace, grain: str = "month") -> Proficiency:
+    """IQS and handle time of the agents by start cohort (of ``grain``) and week of tenure;
+    a start is the agent's first activity in the log (the agents table has no start date)."""
+    from supportops.metrics.tenure import agent_starts, handle_units
+    from supportops.qa.proficiency import cohorts, curves, weeks_to_proficiency
+
+    if grain not in GRAINS:
+        raise QaError(f"grain: expected one of {', '.join(GRAINS)}, not {grain!r}", key="grain")
+    starts, first = agent_starts(ws.store)
+    people = cohorts(starts, GRAINS[grain], ws.config.report_timezone, first)
+    found = scored(ws)
+    reviews = found.reviews.merge(
+        found.rows.drop_duplicates("review_id")[["review_id", "created_at"]], on="review_id"
+    )
+    reviews["at"] = reviews["created_at"].fillna(reviews["at"])
+    curve = curves(reviews, handle_units(ws.store), people)
+    target = ws.config.qa.target
+    return Proficiency(
+        curve, weeks_to_proficiency(curve, people, target), len(starts) - len(people), target
+    )
