@@ -80,6 +80,27 @@ def test_a_filter_narrows_the_reviews(client: TestClient) -> None:
     assert int(count.search(chat)[1]) < int(count.search(every)[1])  # type: ignore[index]
 
 
+def test_the_qa_page_shows_time_to_proficiency_by_start_cohort(
+    client: TestClient, qa_app: tuple[FastAPI, str]
+) -> None:
+    from supportops.qa.workspace import proficiency
+
+    html = client.get(f"/qa?{RANGE}").text
+    found = proficiency(qa_app[0].state.web.base)
+    cohorts = _text(html, "qa-proficiency-cohorts")
+    for cohort in found.cohorts["cohort"]:
+        month = pd.Timestamp(cohort).strftime("%Y-%m")
+        assert month in cohorts
+        assert f'id="spec-tenure-iqs-{month}"' in html and f'id="spec-tenure-aht-{month}"' in html
+    table = _text(html, "qa-proficiency")
+    assert len(re.findall(r"<tr>", html.split('id="qa-proficiency"')[1].split("</table>")[0])) == (
+        1 + len(found.curve)
+    )
+    first = found.curve.iloc[0]
+    assert f"{first['iqs']:.2f}" in table and "first activity" in html
+    assert f"{found.left_out} agents active from the log's first week" in html
+
+
 def test_the_coaching_page_compares_an_agent_with_the_team(client: TestClient) -> None:
     html = client.get(f"/qa?{RANGE}").text
     agent = re.search(r'href="/qa/agents/(\w+)"', html)[1]  # type: ignore[index]
@@ -118,6 +139,9 @@ def test_the_qa_pages_in_a_browser(qa_app: tuple[FastAPI, str]) -> None:
             tab.click("button[type=submit]")
             tab.wait_for_url("**/qa?*")
             tab.locator("figure[data-chart] svg").first.wait_for()
+            tenure = tab.locator("figure[data-chart^='tenure-iqs-'] svg").first
+            tenure.wait_for()
+            assert tenure.locator("path").count() > 0  # the curve is drawn
             first = tab.locator("#qa-agents a").first
             agent = first.inner_text()
             first.click()
