@@ -73,10 +73,12 @@ def test_sample_names_a_bad_period(qa_demo: Path) -> None:
 
 
 def test_auto_checks_are_gated_by_agreement_with_the_graders(qa_demo: Path) -> None:
-    code, out = run("qa", "auto", "-w", str(qa_demo), "--format", "json")
-    assert code == 0, out
-    rows = {r["check"]: r for r in json.loads(out)}
-    assert set(rows) == {"first_reply_within", "no_reopen"}
+    result = runner.invoke(app, ["qa", "auto", "-w", str(qa_demo), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["check"]: r for r in json.loads(result.stdout)}  # the encoder logs to stderr
+    assert set(rows) == {"first_reply_within", "no_reopen", "courtesy"}
+    assert {r["kind"] for r in rows.values()} == {"rule", "text"}
+    assert rows["courtesy"]["category"] == "tone" and rows["courtesy"]["kind"] == "text"
     assert rows["no_reopen"]["status"] == "advisory"  # reopens do not predict solution ratings
     for row in rows.values():
         passes = row["alpha_auto"] >= 0.667 and row["alpha_auto"] >= row["alpha_humans"]

@@ -70,6 +70,7 @@ def test_the_qa_page_shows_iqs_with_its_interval_and_the_team(
     assert 'href="/qa/agents/' in html
     assert "unreliable: α below 0.667" in _text(html, "qa-agreement")  # tone
     assert "no_reopen solution" in _text(html, "qa-auto") and "advisory" in _text(html, "qa-auto")
+    assert "courtesy (text) tone" in _text(html, "qa-auto")
     assert re.search(r'data-category="\w+"', html) and 'href="/tickets/demo/' in html
 
 

@@ -162,8 +162,9 @@ def calibration(
 
 @qa_app.command("auto")
 def auto(fmt: Format = "table", workspace: WorkspaceOption = None) -> None:
-    """Auto-QA rule checks (qa.auto) against the human consensus on the calibration set: a
-    check counts only where alpha(auto, humans) >= 0.667 and >= the humans' own alpha."""
+    """Auto-QA rule checks (qa.auto) and text checks (qa.text) against the human consensus on
+    the calibration set: a check counts only where alpha(auto, humans) >= 0.667 and >= the
+    humans' own alpha."""
     import pandas as pd
 
     from supportops.qa.workspace import auto_agreement
@@ -175,6 +176,7 @@ def auto(fmt: Format = "table", workspace: WorkspaceOption = None) -> None:
         [
             {
                 "check": a.check,
+                "kind": a.kind,
                 "category": a.category,
                 "alpha_auto": round(a.alpha_auto, 3),
                 "alpha_humans": round(a.alpha_humans, 3),
@@ -183,7 +185,15 @@ def auto(fmt: Format = "table", workspace: WorkspaceOption = None) -> None:
             }
             for a in found
         ],
-        columns=["check", "category", "alpha_auto", "alpha_humans", "conversations", "status"],
+        columns=[
+            "check",
+            "kind",
+            "category",
+            "alpha_auto",
+            "alpha_humans",
+            "conversations",
+            "status",
+        ],
     )
     _emit(frame, fmt, None, "Auto-QA checks against the graders")
 
