@@ -393,3 +393,22 @@ def test_reviews_disagree_where_the_demo_says_and_score_on_the_demo_scorecard(
         for category, part in calibration.groupby("category")
     }
     assert found["solution"] >= 0.667 > found["tone"]  # tone is judged loosely
+
+
+def test_new_hires_join_during_the_window_and_learn_on_the_job(
+    demo: dict[str, pd.DataFrame],
+) -> None:
+    from supportops.demo.population import HIRE_DAYS
+
+    events, work = demo["events"], demo["work"]
+    replies = agent_replies(events)
+    first = replies.groupby("actor_id")["at"].min()
+    begin = events["at"].min()
+    joined = ((first - begin) / pd.Timedelta(days=1)).sort_values()
+    late = joined[joined > 7]  # the others answer from the window's first days
+    assert 1 <= len(late) < len(joined) / 2
+    assert all(any(d <= day < d + 3 for d in HIRE_DAYS) for day in late)
+    handle = work[work.agent_id.isin(late.index) & (work.kind == "handle")]
+    tenure = (handle.started_at - handle.agent_id.map(first)) / pd.Timedelta(days=7)
+    early, settled = handle[tenure < 1].seconds.median(), handle[tenure >= 3].seconds.median()
+    assert early > 1.3 * settled  # first-week handle time is longer, and shrinks

@@ -198,9 +198,11 @@ def line(
     target: float | None = None,
     file: str = "trend",
     height: int = 200,
+    steps: str | None = None,
 ) -> dict[str, Any]:
     """A line of ``y`` over the weeks or days ``x`` (ISO dates), a point per row (which opens
-    its ``url``); a dashed target line when ``target`` is given."""
+    its ``url``); a dashed target line when ``target`` is given. With ``steps`` (its axis
+    title), ``x`` is a whole number instead (week of tenure 0, 1, 2...)."""
     values = _texts(rows, [y], unit)
     linked = any("url" in row for row in rows)
     y_enc = {
@@ -222,6 +224,10 @@ def line(
             {"field": f"{y}_text", "title": title or y},
         ],
     }
+    if steps is not None:
+        whole = {"format": "d", "tickMinStep": 1}
+        encoding["x"] = {"field": x, "type": "quantitative", "title": steps, "axis": whole}
+        encoding["tooltip"][0] = {"field": x, "type": "quantitative", "title": steps}
     if linked:
         encoding["href"] = {"field": "url", "type": "nominal"}
     point = {"type": "point", "filled": True, "size": 36, "color": ACCENT}

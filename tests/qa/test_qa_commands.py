@@ -73,10 +73,12 @@ def test_sample_names_a_bad_period(qa_demo: Path) -> None:
 
 
 def test_auto_checks_are_gated_by_agreement_with_the_graders(qa_demo: Path) -> None:
-    code, out = run("qa", "auto", "-w", str(qa_demo), "--format", "json")
-    assert code == 0, out
-    rows = {r["check"]: r for r in json.loads(out)}
-    assert set(rows) == {"first_reply_within", "no_reopen"}
+    result = runner.invoke(app, ["qa", "auto", "-w", str(qa_demo), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["check"]: r for r in json.loads(result.stdout)}  # the encoder logs to stderr
+    assert set(rows) == {"first_reply_within", "no_reopen", "courtesy"}
+    assert {r["kind"] for r in rows.values()} == {"rule", "text"}
+    assert rows["courtesy"]["category"] == "tone" and rows["courtesy"]["kind"] == "text"
     assert rows["no_reopen"]["status"] == "advisory"  # reopens do not predict solution ratings
     for row in rows.values():
         passes = row["alpha_auto"] >= 0.667 and row["alpha_auto"] >= row["alpha_humans"]
@@ -111,3 +113,22 @@ def test_a_coaching_note_from_the_command_line(tmp_path: Path, qa_demo: Path) ->
     assert code == 0 and [(r["author"], r["focus"], r["text"]) for r in rows] == [
         ("lead", "process", "Ask before solving")
     ]
+
+
+def test_proficiency_gives_curves_by_start_cohort_and_week_of_tenure(
+    qa_demo: Path, tmp_path: Path
+) -> None:
+    out_file = tmp_path / "curves.json"
+    code, out = run(
+        "qa", "proficiency", "-w", str(qa_demo), "-f", "json", "--output", str(out_file)
+    )
+    assert code == 0, out
+    rows = json.loads(out_file.read_text())
+    assert len({r["cohort"] for r in rows}) == 2  # the demo's two hiring months
+    first = [r for r in rows if r["cohort"] == rows[0]["cohort"]]
+    assert [r["week"] for r in first] == list(range(len(first)))
+    assert first[0]["aht"] > first[-1]["aht"]  # new hires get faster
+    code, out = run("qa", "proficiency", "-w", str(qa_demo))
+    assert code == 0 and "Weeks to proficiency" in out and "first activity" in out
+    code, out = run("qa", "proficiency", "-w", str(qa_demo), "--grain", "fortnight")
+    assert code != 0 and "fortnight" in out

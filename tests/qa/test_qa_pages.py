@@ -70,6 +70,7 @@ def test_the_qa_page_shows_iqs_with_its_interval_and_the_team(
     assert 'href="/qa/agents/' in html
     assert "unreliable: α below 0.667" in _text(html, "qa-agreement")  # tone
     assert "no_reopen solution" in _text(html, "qa-auto") and "advisory" in _text(html, "qa-auto")
+    assert "courtesy (text) tone" in _text(html, "qa-auto")
     assert re.search(r'data-category="\w+"', html) and 'href="/tickets/demo/' in html
 
 
@@ -78,6 +79,27 @@ def test_a_filter_narrows_the_reviews(client: TestClient) -> None:
     chat = _text(client.get(f"/qa?{RANGE}&channel=chat").text, "qa-iqs")
     count = re.compile(r"([\d,]+) reviews")
     assert int(count.search(chat)[1]) < int(count.search(every)[1])  # type: ignore[index]
+
+
+def test_the_qa_page_shows_time_to_proficiency_by_start_cohort(
+    client: TestClient, qa_app: tuple[FastAPI, str]
+) -> None:
+    from supportops.qa.workspace import proficiency
+
+    html = client.get(f"/qa?{RANGE}").text
+    found = proficiency(qa_app[0].state.web.base)
+    cohorts = _text(html, "qa-proficiency-cohorts")
+    for cohort in found.cohorts["cohort"]:
+        month = pd.Timestamp(cohort).strftime("%Y-%m")
+        assert month in cohorts
+        assert f'id="spec-tenure-iqs-{month}"' in html and f'id="spec-tenure-aht-{month}"' in html
+    table = _text(html, "qa-proficiency")
+    assert len(re.findall(r"<tr>", html.split('id="qa-proficiency"')[1].split("</table>")[0])) == (
+        1 + len(found.curve)
+    )
+    first = found.curve.iloc[0]
+    assert f"{first['iqs']:.2f}" in table and "first activity" in html
+    assert f"{found.left_out} agents active from the log's first week" in html
 
 
 def test_the_coaching_page_compares_an_agent_with_the_team(client: TestClient) -> None:
@@ -118,6 +140,9 @@ def test_the_qa_pages_in_a_browser(qa_app: tuple[FastAPI, str]) -> None:
             tab.click("button[type=submit]")
             tab.wait_for_url("**/qa?*")
             tab.locator("figure[data-chart] svg").first.wait_for()
+            tenure = tab.locator("figure[data-chart^='tenure-iqs-'] svg").first
+            tenure.wait_for()
+            assert tenure.locator("path").count() > 0  # the curve is drawn
             first = tab.locator("#qa-agents a").first
             agent = first.inner_text()
             first.click()

@@ -1,7 +1,8 @@
 """QA commands: ``supportops qa scores``, ``categories``, ``calibration``, ``sample`` and
 ``import`` — IQS with its interval, the categories that fail most, grader agreement, the
 review plan of a period, and reviews exported by Zendesk QA or MaestroQA; ``note`` and
-``notes``, an agent's coaching notes."""
+``notes``, an agent's coaching notes; ``proficiency``, the time-to-proficiency curves of new
+agents."""
 
 from __future__ import annotations
 
@@ -162,8 +163,9 @@ def calibration(
 
 @qa_app.command("auto")
 def auto(fmt: Format = "table", workspace: WorkspaceOption = None) -> None:
-    """Auto-QA rule checks (qa.auto) against the human consensus on the calibration set: a
-    check counts only where alpha(auto, humans) >= 0.667 and >= the humans' own alpha."""
+    """Auto-QA rule checks (qa.auto) and text checks (qa.text) against the human consensus on
+    the calibration set: a check counts only where alpha(auto, humans) >= 0.667 and >= the
+    humans' own alpha."""
     import pandas as pd
 
     from supportops.qa.workspace import auto_agreement
@@ -175,6 +177,7 @@ def auto(fmt: Format = "table", workspace: WorkspaceOption = None) -> None:
         [
             {
                 "check": a.check,
+                "kind": a.kind,
                 "category": a.category,
                 "alpha_auto": round(a.alpha_auto, 3),
                 "alpha_humans": round(a.alpha_humans, 3),
@@ -183,9 +186,57 @@ def auto(fmt: Format = "table", workspace: WorkspaceOption = None) -> None:
             }
             for a in found
         ],
-        columns=["check", "category", "alpha_auto", "alpha_humans", "conversations", "status"],
+        columns=[
+            "check",
+            "kind",
+            "category",
+            "alpha_auto",
+            "alpha_humans",
+            "conversations",
+            "status",
+        ],
     )
     _emit(frame, fmt, None, "Auto-QA checks against the graders")
+
+
+@qa_app.command("proficiency")
+def proficiency(
+    grain: Annotated[
+        str, typer.Option("--grain", help="Start cohort: day, week, month or quarter.")
+    ] = "month",
+    fmt: Format = "table",
+    out: Out = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Time-to-proficiency: IQS and handle time of agents by start cohort and week of tenure,
+    and each cohort's weeks to reach qa.target (a start is the agent's first activity)."""
+    import pandas as pd
+
+    from supportops import numbers
+    from supportops.qa.workspace import GRAINS
+    from supportops.qa.workspace import proficiency as run
+    from supportops.workspace import Workspace
+
+    if grain not in GRAINS:
+        raise typer.BadParameter(f"expected one of {', '.join(GRAINS)}, not {grain!r}")
+    with Workspace.open(workspace, read_only=True) as ws:
+        found = run(ws, grain)
+    curve = found.curve.assign(cohort=found.curve["cohort"].dt.date.astype(str))
+    if fmt != "table":
+        _emit(curve, fmt, out, "")
+        return
+    shown = curve.assign(aht=[numbers.fmt(v, "seconds") for v in curve["aht"]])
+    _emit(shown, fmt, None, "IQS (%) and AHT by start cohort and week of tenure")
+    weeks = found.cohorts.assign(
+        cohort=found.cohorts["cohort"].dt.date.astype(str),
+        weeks=[f"{w}" if not pd.isna(w) else "not yet" for w in found.cohorts["weeks"]],
+    )
+    _emit(weeks, fmt, None, f"Weeks to proficiency (IQS stays at or above {found.target:.0f}%)")
+    console.print(
+        "A start is the agent's first activity in the log; "
+        f"{found.left_out} agents active from its first week are left out.",
+        highlight=False,
+    )
 
 
 @qa_app.command("sample")

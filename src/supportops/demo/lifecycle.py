@@ -177,7 +177,7 @@ def _assignment(
         np.where(tickets.outbound, tickets.created, spread.astype(np.int64)),
     )
     assigned = np.where(tickets.merged, NONE, assigned)
-    other = world.agents.route(tickets.channel, rng)
+    other = world.agents.route(tickets.channel, (tickets.created - world.begin) / DAY, rng)
     moved = (
         ~tickets.live
         & ~tickets.outbound

@@ -6,6 +6,11 @@ productivity weight so that workloads differ a little. Shifts follow the busines
 30-minute break, or a part-time 10:00-14:00 one, and a Saturday 10:00-14:00 shift in a four-week
 rotation; none on holidays.
 
+A few agents are new hires (:data:`HIRE_DAYS`): the last member of each team of two or more
+answering first-line channels joins during the window, takes tickets only from that day, and
+learns on the job (:func:`Population.ramp`: lower review quality and longer handle time in the
+first weeks), so the QA page has time-to-proficiency curves to show.
+
 Requesters are drawn with a skewed weight (a few write often, most once or twice), so repeat
 contacts happen as in a real queue: the first-contact-resolution metric depends on it. A
 requester belongs to one organization for the whole window; about one in eight has none. The
@@ -27,7 +32,16 @@ from supportops.demo.clock import DAY, HOUR, LocalClock
 from supportops.demo.columns import Floats, Ints, labels, make_table, timestamps
 from supportops.demo.content import PLANS
 
-__all__ = ["ENTERPRISE", "TEAMS", "Customers", "Population", "Team", "find_customers", "hire"]
+__all__ = [
+    "ENTERPRISE",
+    "HIRE_DAYS",
+    "TEAMS",
+    "Customers",
+    "Population",
+    "Team",
+    "find_customers",
+    "hire",
+]
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,12 @@ _SHIFTS = np.array(
 _PATTERN = np.array([0, 1, 0, 1, 2, 0, 1, 0, 1, 2])
 """Shift of agent ``i``: ``_SHIFTS[_PATTERN[i % 10]]`` (one agent in five is part-time)."""
 _SATURDAY = (10 * HOUR, 14 * HOUR)
+HIRE_DAYS = (10, 42)
+"""Days after the window's first day that new hires join, in turn (32 apart: two months)."""
+VETERAN_DAYS = -365.0
+"""The join day of every other agent: a year before the window."""
+RAMP_WEEKS = 2.0
+"""The learning curve's time constant: the gap to an agent's full skill shrinks by e per 2 weeks."""
 
 
 @dataclass(frozen=True)
@@ -86,28 +106,43 @@ class Population:
     cost: Floats
     spanish: np.ndarray
     names: tuple[str, ...]
+    joins: Floats
+    """Day after the window's first day each agent joins (:data:`VETERAN_DAYS` for most)."""
 
     @cached_property
     def ids(self) -> tuple[str, ...]:
         """Agent ids, ``a0001``..; an agent's code is its index."""
         return tuple(f"a{i + 1:04d}" for i in range(len(self.team)))
 
-    def route(self, channel: Ints, rng: np.random.Generator) -> Ints:
-        """An agent of a team answering each ticket's channel, by productivity weight."""
+    def route(self, channel: Ints, day: Floats, rng: np.random.Generator) -> Ints:
+        """An agent of a team answering each ticket's channel, by productivity weight, among
+        those who have joined by the ticket's ``day`` (days after the window's first day)."""
         out = np.empty(len(channel), dtype=np.int64)
+        phases = np.unique(np.maximum(self.joins, 0.0))
+        phase = np.searchsorted(phases, day, side="right") - 1
         for code, name in enumerate(CHANNEL_NAMES):
             rows = np.flatnonzero(channel == code)
             serving = np.array([name in TEAMS[t].channels for t in self.team])
-            out[rows] = self._pick(serving, len(rows), rng)
+            draw = rng.random(len(rows))
+            for p, joined in enumerate(phases):
+                mine = (phase[rows] == p) | ((p == 0) & (phase[rows] < 0))
+                out[rows[mine]] = self._pick(serving & (self.joins <= joined), draw[mine])
         return out
 
     def tier2(self, count: int, rng: np.random.Generator) -> Ints:
         """Agents of the tier-2 team for ``count`` escalations."""
-        return self._pick(self.team == TIER2_TEAM, count, rng)
+        return self._pick(self.team == TIER2_TEAM, rng.random(count))
 
-    def _pick(self, among: np.ndarray, count: int, rng: np.random.Generator) -> Ints:
+    def ramp(self, agent: Ints, day: Floats) -> Floats:
+        """How far from full skill each agent is on ``day``: 1 on their first day, falling as
+        exp(−weeks of tenure / :data:`RAMP_WEEKS`), about 0 for agents of long standing."""
+        weeks = np.maximum(day - self.joins[agent], 0.0) / 7.0
+        ramp: Floats = np.exp(-weeks / RAMP_WEEKS)
+        return ramp
+
+    def _pick(self, among: np.ndarray, draw: Floats) -> Ints:
         cdf = np.cumsum(np.where(among, self.weight, 0.0))
-        chosen = np.searchsorted(cdf, rng.random(count) * cdf[-1], side="right")
+        chosen = np.searchsorted(cdf, draw * cdf[-1], side="right")
         agents: Ints = np.minimum(chosen, len(cdf) - 1).astype(np.int64)
         return agents
 
@@ -201,7 +236,21 @@ def hire(agents: int, rng: np.random.Generator) -> Population:
     ]
     names = tuple(f"{_FIRST[c // len(_LAST)]} {_LAST[c % len(_LAST)]}" for c in combos)
     weight = rng.lognormal(0.0, 0.25, len(team))
-    return Population(team, weight, cost, spanish, names)
+    return Population(team, weight, cost, spanish, names, _joins(team))
+
+
+def _joins(team: Ints) -> Floats:
+    """The join day of each agent: the last member of each first-line team of two or more
+    joins on the next of :data:`HIRE_DAYS`; everyone else is a veteran."""
+    joins = np.full(len(team), VETERAN_DAYS)
+    hires = [
+        int(np.flatnonzero(team == t)[-1])
+        for t in range(len(TEAMS))
+        if TEAMS[t].channels and (team == t).sum() >= 2
+    ]
+    for n, agent in enumerate(hires):
+        joins[agent] = HIRE_DAYS[n % len(HIRE_DAYS)]
+    return joins
 
 
 ENTERPRISE = ("acme", "globex", "initech")

@@ -2,7 +2,8 @@
 calibration sessions where every reviewer scores the same conversations.
 
 Each ticket has a latent quality: its agent's skill (fixed per agent for the whole window),
-lower after a reopen and a long resolution, plus noise. A reviewer sees it through their own
+lower for a new hire in their first weeks (:data:`NEW_HIRE_GAP` times their ramp), after a
+reopen and a long resolution, plus noise. A reviewer sees it through their own
 bias (one is strict, one lenient) and noise; ``tone`` is judged much more loosely than
 ``solution``, so calibration finds it unreliable. Ratings land on each category's scale of the
 demo scorecard (``support@1`` in the demo ``supportops.yaml``).
@@ -33,6 +34,7 @@ CATEGORIES = (
     ("tone", 5, 0.7, 1.1),
     ("grammar", 3, 0.5, 0.15),
 )
+NEW_HIRE_GAP = 1.5  # latent quality a new hire lacks on their first day
 REVIEWED_SHARE = 0.05
 CALIBRATION_SHARE = 0.004
 _COMMENTS = (
@@ -82,7 +84,9 @@ def reviews_table(
     )
     session = np.concatenate([np.full(len(fair), NONE), np.repeat(calibrated, len(REVIEWERS))])
     days = (log.solved_at[tickets] - t.created[tickets]) / DAY
-    quality = _skill(world)[log.assignee[tickets]] - 0.9 * line.reopened[tickets]
+    agent = log.assignee[tickets]
+    ramp = world.agents.ramp(agent, (t.created[tickets] - world.begin) / DAY)
+    quality = _skill(world)[agent] - NEW_HIRE_GAP * ramp - 0.9 * line.reopened[tickets]
     quality = quality - 0.25 * np.log1p(days) + rng.normal(0, 0.6, t.count)[tickets]
     latent = quality + _BIAS[reviewer] + rng.normal(0, 0.12, len(tickets))
     at = log.solved_at[tickets] + rng.integers(DAY // 2, 6 * DAY, t.count)[tickets]

@@ -139,5 +139,5 @@ def draw_tickets(arrivals: Arrivals, world: World, first: int, rng: np.random.Ge
         outbound=outbound,
         bot=bot,
         merge_target=merge_target,
-        agent=world.agents.route(arrivals.channel, rng),
+        agent=world.agents.route(arrivals.channel, (arrivals.created - world.begin) / DAY, rng),
     )

@@ -1,8 +1,9 @@
 """Agent work on tickets: handle time before each public reply, and the ``work`` table.
 
 Each public agent reply (and each outbound message) is preceded by a stretch of handle time,
-lognormal around 7-11 minutes by channel (4-12 minutes for most replies), longer for tier 2. A
-call's first reply is its summary, already covered by the call's talk and wrap-up rows.
+lognormal around 7-11 minutes by channel (4-12 minutes for most replies), longer for tier 2
+and for a new hire in their first weeks. A call's first reply is its summary, already covered
+by the call's talk and wrap-up rows.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from supportops.demo.arrivals import CHANNEL_NAMES
+from supportops.demo.clock import DAY
 from supportops.demo.columns import NONE, Ints, labels, make_table, numbered, timestamps
 from supportops.demo.lifecycle import MAX_ROUNDS, Timeline
 from supportops.demo.population import TIER2_TEAM
@@ -23,6 +25,7 @@ __all__ = ["WORK_KINDS", "handle_work", "work_table"]
 WORK_KINDS = ("handle", "talk", "hold", "wrap")
 HANDLE_MEDIAN = {"email": 600, "web": 540, "chat": 660, "phone": 480, "messaging": 420}
 TIER2_FACTOR = 1.6
+NEW_HIRE_SLOWER = 0.8  # a new hire's first-day handle time is 80% longer, shrinking with tenure
 
 
 def _seconds(median: np.ndarray, rng: np.random.Generator) -> Ints:
@@ -46,6 +49,8 @@ def handle_work(
     median = np.array([HANDLE_MEDIAN[c] for c in CHANNEL_NAMES])[t.channel[ticket]]
     median = np.where(world.agents.team[agent] == TIER2_TEAM, median * TIER2_FACTOR, median)
     seconds = _seconds(median, rng)
+    slower = 1 + NEW_HIRE_SLOWER * world.agents.ramp(agent, (sent - world.begin) / DAY)
+    seconds = np.round(seconds * slower).astype(np.int64)
     started = np.maximum(sent - seconds, t.created[ticket])
     return {
         "agent": agent,

@@ -14,7 +14,13 @@ from supportops.store import Store
 if TYPE_CHECKING:
     from supportops.workspace import Workspace
 
-__all__ = ["check_facts", "review_rows", "reviewed_tickets", "sample_candidates"]
+__all__ = [
+    "agent_messages",
+    "check_facts",
+    "review_rows",
+    "reviewed_tickets",
+    "sample_candidates",
+]
 
 _COLUMNS = (
     "r.review_id, r.source, r.ticket_id, r.agent_id, r.reviewer_id, r.at, r.scorecard, "
@@ -139,3 +145,15 @@ def check_facts(store: Store, escalation_groups: tuple[str, ...]) -> pd.DataFram
         "AND q.ticket_id = t.ticket_id)"
     )
     return run_sql(store, sql, params)
+
+
+def agent_messages(store: Store) -> pd.DataFrame:
+    """(source, ticket_id, body) of the public agent messages with text on tickets reviewed in
+    a calibration session: what the auto-QA text checks read."""
+    return run_sql(
+        store,
+        "SELECT e.source, e.ticket_id, e.body FROM events e WHERE e.kind = 'message' "
+        "AND e.actor = 'agent' AND coalesce(e.public, TRUE) AND e.body IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM reviews q WHERE q.source = e.source "
+        "AND q.ticket_id = e.ticket_id AND q.calibration_session IS NOT NULL)",
+    )

@@ -8,4 +8,6 @@ auto-QA checks — scored the way Zendesk QA and MaestroQA score.
     sample      the per-period review plan: stratified, quota per agent, risk picks apart
     agreement   Krippendorff's alpha, its bootstrap interval, grader bias
     auto        rule checks from the log, one more rater gated by agreement with humans
+    text        text checks of the agents' messages with the Triage models, the same gate
+    proficiency IQS and handle time of new agents by start cohort and week of tenure
 """

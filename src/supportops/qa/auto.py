@@ -1,5 +1,6 @@
-"""Auto-QA as one more rater: rule checks from the event log, allowed to count only where they
-agree with the human graders.
+"""Auto-QA as one more rater: rule checks from the event log (and text checks of the agents'
+messages, :mod:`supportops.qa.text`), allowed to count only where they agree with the human
+graders.
 
 Each check rates a ticket pass (100) or fail (0), or leaves it unrated (NaN) when the rule does
 not apply (no escalation, never solved). On the calibration set, the check is scored against
@@ -58,6 +59,7 @@ class AutoAgreement:
     alpha_auto: float
     alpha_humans: float
     units: int
+    kind: str = "rule"
 
     @property
     def counts(self) -> bool:
@@ -75,11 +77,17 @@ class AutoAgreement:
 
 
 def gate(
-    humans: pd.DataFrame, auto: pd.Series, check: str, category: str, level: Level
+    humans: pd.DataFrame,
+    auto: pd.Series,
+    check: str,
+    category: str,
+    level: Level,
+    kind: str = "rule",
 ) -> AutoAgreement:
     """``humans``: rows (unit, reviewer_id, pct) of one category on the calibration set;
-    ``auto``: the check's pct per unit. The consensus is the graders' mean per unit, on the
-    scale's own steps for nominal and ordinal levels (rounded to the nearest rating seen)."""
+    ``auto``: the check's pct per unit (``kind``: a ``rule`` or a ``text`` check). The
+    consensus is the graders' mean per unit, on the scale's own steps for nominal and ordinal
+    levels (rounded to the nearest rating seen)."""
     matrix = humans.pivot_table(index="reviewer_id", columns="unit", values="pct")
     consensus = matrix.mean(axis=0)
     if level in ("nominal", "ordinal"):
@@ -95,4 +103,5 @@ def gate(
         alpha(paired.to_numpy(), level) if both.shape[1] >= 2 else float("nan"),
         alpha(matrix.to_numpy(), level),
         int(both.shape[1]),
+        kind,
     )

@@ -19,7 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from supportops.conditions import All, ConditionSetting
 from supportops.instants import parse_duration
 
-__all__ = ["AutoCheck", "Category", "QaConfig", "Scorecard"]
+__all__ = ["AutoCheck", "Category", "QaConfig", "Scorecard", "TextCheck"]
 
 Scale = Literal["binary", "3", "4", "5", "points"]
 Kind = Literal["scored", "bonus", "auto_fail"]
@@ -127,6 +127,20 @@ class AutoCheck(_Model):
     within: Seconds = Field(default=3600, ge=1, description="for first_reply_within: 4h, 1d")
 
 
+class TextCheck(_Model):
+    """A text check rating one category from the agent's public messages: a Triage text model
+    (``model``: ``auto`` = the sentence encoder when installed, else TF-IDF) learns ``passes``
+    against ``fails``; a ticket passes when one of its agent messages reads as a pass with
+    probability ≥ ``threshold``."""
+
+    name: str = Field(min_length=1)
+    category: str
+    passes: tuple[str, ...] = Field(min_length=2, description="messages that pass")
+    fails: tuple[str, ...] = Field(min_length=2, description="messages that fail")
+    model: Literal["auto", "tfidf", "embeddings"] = "auto"
+    threshold: float = Field(default=0.5, gt=0, lt=1)
+
+
 class QaConfig(_Model):
     """The ``qa:`` section: scorecards, the IQS target and precision, auto-QA checks."""
 
@@ -135,6 +149,7 @@ class QaConfig(_Model):
     score_sd: float = Field(default=20.0, gt=0)
     scorecards: tuple[Scorecard, ...] = ()
     auto: tuple[AutoCheck, ...] = ()
+    text: tuple[TextCheck, ...] = ()
 
     @model_validator(mode="after")
     def _versions(self) -> QaConfig:

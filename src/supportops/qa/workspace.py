@@ -7,7 +7,7 @@ left out of IQS and scores by category, and are what :func:`calibration` reads.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from supportops.errors import QaError
-from supportops.qa.agreement import Agreement, agreement, grader_bias
+from supportops.qa.agreement import Agreement, Level, agreement, grader_bias
 from supportops.qa.auto import AutoAgreement, check_ratings, gate
 from supportops.qa.sample import PlanSettings, plan
 from supportops.qa.scorecard import Scorecard
@@ -26,11 +26,13 @@ from supportops.workspace import Workspace
 __all__ = [
     "GRAINS",
     "Calibration",
+    "Proficiency",
     "Scored",
     "auto_agreement",
     "calibration",
     "category_table",
     "iqs_table",
+    "proficiency",
     "sample_plan",
     "scored",
 ]
@@ -148,13 +150,14 @@ def calibration(ws: Workspace, target: float = 0.12, draws: int = 1000) -> Calib
 
 
 def auto_agreement(ws: Workspace) -> list[AutoAgreement]:
-    """Each ``qa.auto`` check scored against the human consensus of its category on the
-    calibration set: counts, or advisory (see :mod:`supportops.qa.auto`)."""
+    """Each ``qa.auto`` rule check and ``qa.text`` text check scored against the human
+    consensus of its category on the calibration set: counts, or advisory (see
+    :mod:`supportops.qa.auto`)."""
     from supportops.metrics.reviews import check_facts
 
     checks = ws.config.qa.auto
     rows = scored(ws, calibration_only=True).rows
-    if not checks or rows.empty:
+    if not (checks or ws.config.qa.text) or rows.empty:
         return []
     groups = tuple(n for n, g in ws.config.groups.items() if g.tier >= 2)
     facts = check_facts(ws.store, groups)
@@ -166,6 +169,28 @@ def auto_agreement(ws: Workspace) -> list[AutoAgreement]:
         auto = pd.Series(check_ratings(facts, check).to_numpy(), index=units.to_numpy())
         humans = rows[rows["category"] == check.category]
         out.append(gate(humans, auto, check.check, check.category, levels[check.category]))
+    return out + _text_agreement(ws, rows, levels)
+
+
+def _text_agreement(
+    ws: Workspace, rows: pd.DataFrame, levels: Mapping[str, Level]
+) -> list[AutoAgreement]:
+    """The ``qa.text`` checks through the same gate, on the calibrated tickets' messages."""
+    from supportops.metrics.reviews import agent_messages
+    from supportops.qa.text import model_kind, text_ratings
+    from supportops.triage.models import available_kinds
+
+    if not ws.config.qa.text:
+        return []
+    said = agent_messages(ws.store)
+    said["unit"] = said["source"].astype(str) + "/" + said["ticket_id"].astype(str)
+    kinds = available_kinds()
+    out = []
+    for check in ws.config.qa.text:
+        auto = text_ratings(said, check, model_kind(check, kinds))
+        humans = rows[rows["category"] == check.category]
+        level = levels[check.category]
+        out.append(gate(humans, auto, check.name, check.category, level, "text"))
     return out
 
 
@@ -225,3 +250,37 @@ def sample_plan(
             "subject",
         ]
     ]
+
+
+@dataclass(frozen=True)
+class Proficiency:
+    """Time-to-proficiency over a workspace: the curves (cohort × tenure week), each cohort's
+    weeks to proficiency, and the agents left out because they were active from the log's
+    first week (see :mod:`supportops.qa.proficiency`)."""
+
+    curve: pd.DataFrame
+    cohorts: pd.DataFrame
+    left_out: int
+    target: float
+
+
+def proficiency(ws: Workspace, grain: str = "month") -> Proficiency:
+    """IQS and handle time of the agents by start cohort (of ``grain``) and week of tenure;
+    a start is the agent's first activity in the log (the agents table has no start date)."""
+    from supportops.metrics.tenure import agent_starts, handle_units
+    from supportops.qa.proficiency import cohorts, curves, weeks_to_proficiency
+
+    if grain not in GRAINS:
+        raise QaError(f"grain: expected one of {', '.join(GRAINS)}, not {grain!r}", key="grain")
+    starts, first = agent_starts(ws.store)
+    people = cohorts(starts, GRAINS[grain], ws.config.report_timezone, first)
+    found = scored(ws)
+    reviews = found.reviews.merge(
+        found.rows.drop_duplicates("review_id")[["review_id", "created_at"]], on="review_id"
+    )
+    reviews["at"] = reviews["created_at"].fillna(reviews["at"])
+    curve = curves(reviews, handle_units(ws.store), people)
+    target = ws.config.qa.target
+    return Proficiency(
+        curve, weeks_to_proficiency(curve, people, target), len(starts) - len(people), target
+    )

@@ -1,5 +1,6 @@
 """The QA pages: ``/qa`` (IQS against target by week, IQS per agent with its interval, the
-categories that fail most with the tickets behind them, grader agreement) and
+categories that fail most with the tickets behind them, grader agreement, the
+time to proficiency of new agents by start cohort) and
 ``/qa/agents/{agent_id}``, the coaching page of one agent (scores with intervals against the
 team's, the trend, the reviews to talk about).
 
@@ -135,6 +136,50 @@ def _calibration(request: Request, ws: Workspace) -> Any:
     return cached(request, ws, ("qa-calibration",), lambda: calibration(ws, draws=500))
 
 
+def _proficiency(request: Request, ws: Workspace) -> dict[str, Any]:
+    """The time-to-proficiency section: per cohort an IQS and an AHT chart by week of tenure,
+    the table behind them and each cohort's weeks to proficiency."""
+    from supportops.qa.workspace import proficiency
+
+    found = cached(request, ws, ("qa-proficiency",), lambda: proficiency(ws))
+    specs: dict[str, Any] = {}
+    for cohort, part in found.curve.groupby("cohort", sort=True):
+        name = pd.Timestamp(cohort).strftime("%Y-%m")
+        rows = [
+            {"week": int(r["week"]), "iqs": r["iqs"], "aht": r["aht"]} for _, r in part.iterrows()
+        ]
+        lines: tuple[tuple[str, charts.Unit, str, float | None], ...] = (
+            ("iqs", "score", f"IQS by week of tenure (%), started {name}", found.target),
+            ("aht", "seconds", f"AHT by week of tenure, started {name}", None),
+        )
+        for y, unit, title, target in lines:
+            shown = [r for r in rows if not pd.isna(r[y])]
+            specs[f"tenure-{y}-{name}"] = charts.line(
+                shown, y, unit=unit, title=title, x="week", target=target, steps="week of tenure"
+            )
+    table = [
+        {
+            "cohort": pd.Timestamp(r["cohort"]).strftime("%Y-%m"),
+            "week": int(r["week"]),
+            "agents": int(r["agents"]),
+            "reviews": int(r["reviews"]),
+            "iqs": numbers.fmt(r["iqs"], "score"),
+            "interval": _interval(r),
+            "aht": numbers.fmt(r["aht"], "seconds"),
+        }
+        for _, r in found.curve.iterrows()
+    ]
+    cohorts = [
+        {
+            "cohort": pd.Timestamp(r["cohort"]).strftime("%Y-%m"),
+            "agents": int(r["agents"]),
+            "weeks": "not yet" if pd.isna(r["weeks"]) else str(r["weeks"]),
+        }
+        for _, r in found.cohorts.iterrows()
+    ]
+    return {"specs": specs, "rows": table, "cohorts": cohorts, "left_out": found.left_out}
+
+
 def _auto(request: Request, ws: Workspace) -> Any:
     from supportops.qa.workspace import auto_agreement
 
@@ -169,6 +214,7 @@ def qa(request: Request, ws: Ws, _: User) -> Response:
         sessions=cal.sessions,
         auto=_auto(request, ws),
         conversations=cal.conversations,
+        tenure=_proficiency(request, ws),
     )
 
 
