@@ -97,7 +97,7 @@ def _start_live(app: FastAPI, state: WebState) -> Any:
     from supportops.rules.live import on_events_of
 
     live = LiveSync(webhooks.inbox_of(app), sources, session, state.base.clock, changed)
-    live.on_events = on_events_of(state.base)  # the rules run on every applied event
+    live.on_events = on_events_of(state.base, live.network)  # the rules, on every applied event
     with state.workspace(remember=False) as ws:
         live.last.update(last_syncs(ws.store, list(sources)))
     app.state.live = live
