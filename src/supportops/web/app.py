@@ -42,6 +42,7 @@ from supportops.web import (
     qa_page,
     quality_page,
     roi_page,
+    rules_page,
     sla_page,
     ticket_page,
     tickets_page,
@@ -174,7 +175,7 @@ def create_app(
     # these modules' pages join the pages router on import
     assert breakdowns and tickets_page and sla_page and backlog_page
     assert automation_page and quality_page and plan and ticket_page and qa_page
-    assert triage_page and knowledge_page and experiments_page and roi_page
+    assert triage_page and knowledge_page and experiments_page and roi_page and rules_page
     for module in (api, plan, admin, docs, auth, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
