@@ -15,7 +15,7 @@ import pytest
 
 from supportops.connectors.runner import Network, sync_source
 from supportops.connectors.setup import add_source
-from supportops.connectors.vendors import freshdesk, zendesk
+from supportops.connectors.vendors import freshdesk, helpscout, intercom, salesforce, zendesk
 from supportops.rules.ledger import pending, read_ledger
 from supportops.rules.live import on_events_of
 from supportops.rules.writeback import Helpdesks, Pace, Planned, plan
@@ -267,6 +267,27 @@ def test_what_cannot_be_written_is_said_not_sent() -> None:
     assert unknown == "failed: the vendor has no groups record named 'Nowhere'"
     assert plan(freshdesk.WRITE_BACKS, _row("set", "status", "open", "on_hold")) == (
         "failed: the vendor has no status 'on_hold'"
+    )
+
+
+def test_the_other_helpdesks_take_what_their_apis_document() -> None:
+    status = plan(helpscout.WRITE_BACKS, _row("set", "status", "open", "solved"))
+    owner = plan(salesforce.WRITE_BACKS, _row("assign_by_skill", "assignee_id", None, "005A"))
+    comment = plan(salesforce.WRITE_BACKS, _row("note", None, None, "hi"))
+    custom = plan(intercom.WRITE_BACKS, _row("set", "custom.plan", "free", "pro"))
+    assert isinstance(status, Planned) and (status.method, status.path) == (
+        "PATCH",
+        "/v2/conversations/7",
+    )
+    assert status.body == {"op": "replace", "path": "/status", "value": "closed"}
+    assert isinstance(owner, Planned) and owner.body == {"OwnerId": "005A"}
+    assert isinstance(comment, Planned) and comment.body["ParentId"] == "7"
+    assert isinstance(custom, Planned) and custom.body == {"custom_attributes": {"plan": "pro"}}
+    for backs in (helpscout.WRITE_BACKS, intercom.WRITE_BACKS):
+        said = plan(backs, _row("set", "priority", "low", "high"))
+        assert isinstance(said, str) and said.startswith("skipped: ")
+    assert plan(salesforce.WRITE_BACKS, _row("add_tags", "tags", "", "vip")) == (
+        "skipped: Salesforce Cases have no tags"
     )
 
 

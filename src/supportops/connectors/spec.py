@@ -225,7 +225,7 @@ class Write:
 
     - ``method`` and ``path`` below the source's ``url``; ``{id}`` is the ticket's vendor id.
     - ``body``: the JSON sent, with the text ``$value`` where the value goes (``$key``: a
-      custom field's key).
+      custom field's key; ``$id``: the ticket's vendor id).
     - ``value``: what ``$value`` is: ``after`` (the new value), ``added`` or ``removed`` (the
       tags the action adds or removes), ``tags`` (the ticket's whole tag list after it).
     - ``codes``: our value → the vendor's (Freshdesk's priority numbers); ``lookup``: the

@@ -112,17 +112,15 @@ def _coded(
     return _number(value) if write.number else value
 
 
-def _filled(template: Any, value: Any, key: Any) -> Any:
-    if template == "$value":
-        return value
-    if template == "$key":
-        return key
+def _filled(template: Any, holes: Mapping[str, Any]) -> Any:
+    if isinstance(template, str) and template in holes:
+        return holes[template]
     if isinstance(template, dict):
         return {
-            (str(key) if k == "$key" else k): _filled(v, value, key) for k, v in template.items()
+            (str(holes[k]) if k in holes else k): _filled(v, holes) for k, v in template.items()
         }
     if isinstance(template, list):
-        return [_filled(v, value, key) for v in template]
+        return [_filled(v, holes) for v in template]
     return template
 
 
@@ -160,7 +158,8 @@ def plan(
         return f"failed: {exc.args[0]}"
     key = _number((_text(row["field"]) or "").removeprefix("custom.").removeprefix("fields."))
     path = write.path.replace("{id}", str(row["ticket_id"]))
-    return Planned(write.method, path, _filled(write.body, value, key), write, value)
+    holes = {"$value": value, "$key": key, "$id": str(row["ticket_id"])}
+    return Planned(write.method, path, _filled(write.body, holes), write, value)
 
 
 def _holds(planned: Planned, current: Any) -> bool:
