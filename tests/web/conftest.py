@@ -86,3 +86,28 @@ def live(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextmanager
+def signed_in_tab(app: FastAPI, token: str) -> Iterator[tuple[Any, list[str]]]:
+    """A headless chromium tab signed in to ``app`` (served live) with ``token``, and the
+    console and page errors it met; skips without Playwright or chromium."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    from scripts.chromium import ARGS, CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    problems: list[str] = []
+    with live(app) as url, playwright_api.sync_playwright() as play:
+        chromium = play.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        tab = chromium.new_context(base_url=url).new_page()
+        tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: problems.append(str(e)))
+        tab.goto("/login")
+        tab.fill("#token", token)
+        tab.click("button[type=submit]")
+        tab.wait_for_url(f"{url}/")
+        try:
+            yield tab, problems
+        finally:
+            chromium.close()

@@ -56,7 +56,8 @@ __all__ = [
     "rebuild_source",
     "sync_source",
 ]
-OnEvents = Callable[[Store, pd.DataFrame], None]  # a page's events, in its transaction
+# a page's events, in its transaction; what it returns (if anything) runs once the page commits
+OnEvents = Callable[[Store, pd.DataFrame], Callable[[], object] | None]
 
 RETRIES = Retries(attempts=10, min_wait=1.0, max_wait=60.0, jitter=0.5, total=3600.0)
 REFUSALS = {  # what a terminal HTTP status means for a source, said in one line
@@ -378,6 +379,7 @@ class _Run:
         report: StreamReport,
     ) -> None:
         at = self.clock.now()
+        after: Callable[[], object] | None = None
         with self.store.transaction():
             pieces = [(stream, parts), *children]
             new, kept = 0, dict[str, list[pa.Table]]()
@@ -404,9 +406,11 @@ class _Run:
                     dict(r, source=self.name) for m in mapped for r in m.tables.get("events", [])
                 ]
                 if self.on_events is not None and events:  # in the page's transaction
-                    self.on_events(self.store, pd.DataFrame(events))
+                    after = self.on_events(self.store, pd.DataFrame(events))
             cursor = resume.to_json()
             sync_log.save_cursor(self.store, self.name, stream.name, cursor, at, self.cursors)
+        if after is not None:  # the rules' live write-backs: only what the page committed
+            after()
         report.pages += 1
         self.listener.page(self.name, stream.name, report)
 
@@ -461,7 +465,8 @@ def sync_source(
     replaces the registered declaration (a test's smaller page cap). ``on_events`` is called
     with each page's new events (the store, and the event rows as mapped, in the event log's
     columns) inside the page's transaction, after they are stored: what it writes (the rules'
-    action ledger) commits with the page or not at all."""
+    action ledger) commits with the page or not at all; a callable it returns runs after the
+    page has committed (the rules' live write-backs)."""
     clock = clock or SystemClock()
     run = _Run(
         store,

@@ -26,6 +26,8 @@ __all__ = [
     "Stream",
     "UsageSignal",
     "Vendor",
+    "Write",
+    "WriteBacks",
     "dig",
 ]
 
@@ -214,6 +216,50 @@ class UsageSignal:
         return used >= allowance * (1.0 - self.reserve)
 
 
+WriteValue = Literal["after", "added", "removed", "tags"]
+
+
+@dataclass(frozen=True)
+class Write:
+    """How one kind of rule action reaches the vendor (see :class:`WriteBacks`).
+
+    - ``method`` and ``path`` below the source's ``url``; ``{id}`` is the ticket's vendor id.
+    - ``body``: the JSON sent, with the text ``$value`` where the value goes (``$key``: a
+      custom field's key; ``$id``: the ticket's vendor id).
+    - ``value``: what ``$value`` is: ``after`` (the new value), ``added`` or ``removed`` (the
+      tags the action adds or removes), ``tags`` (the ticket's whole tag list after it).
+    - ``codes``: our value → the vendor's (Freshdesk's priority numbers); ``lookup``: the
+      lookup stream and its field holding our value, whose record's ``id`` is sent instead (a
+      group's name → its id); ``number``: an id sent as a JSON number.
+    - ``read``: where the value is in the answer to :attr:`WriteBacks.ticket` (a dotted path),
+      to check a write left pending by a crash; None when it cannot be read back (a note).
+    """
+
+    method: str
+    path: str
+    body: Any
+    value: WriteValue = "after"
+    codes: Mapping[str, Any] = field(default_factory=dict)
+    lookup: tuple[str, str] | None = None
+    number: bool = False
+    read: str | None = None
+
+
+@dataclass(frozen=True)
+class WriteBacks:
+    """What a rule may write back to a vendor's ticket, as its API documents it.
+
+    ``writes`` by target: ``group``, ``assignee_id``, ``priority``, ``type``, ``status``,
+    ``custom`` (a ``custom.KEY`` field), ``add_tags``, ``remove_tags``, ``note`` (internal).
+    ``cannot``: a target the vendor's API does not take, and why (the ledger says ``skipped``).
+    ``ticket``: the GET path of one ticket (``{id}``), read to check a pending write.
+    """
+
+    ticket: str
+    writes: Mapping[str, Write]
+    cannot: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Vendor:
     """A helpdesk, as data.
@@ -230,6 +276,8 @@ class Vendor:
     - ``config_streams`` and ``propose``: what ``connect --import-config`` reads (schedules,
       SLA policies, statuses) and the pure function turning those records into
       ``supportops.yaml`` settings (``calendars``, ``sla_policies``, ``status_map``) to review.
+    - ``write_backs``: how the rules' actions are written to a ticket (:class:`WriteBacks`);
+      None when nothing can be.
     """
 
     name: str
@@ -243,6 +291,7 @@ class Vendor:
     metric_pairs: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     config_streams: tuple[Stream, ...] = ()
     propose: Callable[[dict[str, list[dict[str, Any]]]], dict[str, Any]] | None = None
+    write_backs: WriteBacks | None = None
 
     def stream(self, name: str) -> Stream:
         """The stream called ``name``."""

@@ -6,6 +6,9 @@ recorded, its ``result`` (``dry_run``; ``written``, ``unchanged``, ``skipped`` o
 ``failed: ...`` when live) and the ``mode``. ``action_id`` is a digest of the rule, the ticket,
 the event's instant and the action: recording the same action twice keeps the first (what
 makes a write-back idempotent). Experiments and the automation ROI ledger read it.
+
+A live write-back is recorded ``pending`` before its request is sent and its result replaces
+``pending`` once (:func:`resolve`); nothing else of a row ever changes (decision D90).
 """
 
 from __future__ import annotations
@@ -18,7 +21,16 @@ import pyarrow as pa
 
 from supportops.store.base import BOOKKEEPING, Store
 
-__all__ = ["COLUMNS", "TABLE", "action_ids", "known_ids", "read_ledger", "record"]
+__all__ = [
+    "COLUMNS",
+    "TABLE",
+    "action_ids",
+    "known_ids",
+    "pending",
+    "read_ledger",
+    "record",
+    "resolve",
+]
 
 TABLE = "rule_actions"
 COLUMNS = [name for name, _ in BOOKKEEPING[TABLE]]
@@ -61,6 +73,31 @@ def record(store: Store, actions: pd.DataFrame, mode: str, now: datetime) -> pd.
     )
     store.append(TABLE, table)
     return rows
+
+
+def pending(store: Store, sources: list[str], excluding: list[str]) -> pd.DataFrame:
+    """The live actions of ``sources`` still ``pending`` (an earlier run stopped between the
+    request and its result), but those of ``excluding`` (action ids), oldest first."""
+    if not sources:
+        return pd.DataFrame(columns=COLUMNS)
+    cols = ", ".join(f'"{c}"' for c in COLUMNS)
+    marks = ", ".join("?" for _ in sources)
+    sql = (
+        f'SELECT {cols} FROM "{TABLE}" WHERE result = ? AND source IN ({marks}) '
+        'ORDER BY recorded_at, "at"'
+    )
+    rows = store.query(sql, ["pending", *sources])
+    return rows[~rows["action_id"].isin(excluding)].reset_index(drop=True)
+
+
+def resolve(store: Store, results: dict[str, str]) -> None:
+    """Write each action's result (by action id) over its ``pending``, once."""
+    for action_id, result in results.items():
+        if result != "pending":
+            store.execute(
+                f'UPDATE "{TABLE}" SET result = ? WHERE action_id = ? AND result = ?',
+                [result, action_id, "pending"],
+            )
 
 
 def read_ledger(store: Store, limit: int = 50) -> pd.DataFrame:

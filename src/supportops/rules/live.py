@@ -7,9 +7,12 @@ event's own fields (``update``, ``event.kind``, ``event.actor``, ``changed``, ``
 Every action goes into the action ledger (:mod:`supportops.rules.ledger`), once: an action
 already recorded for the same rule, ticket, instant and value is not recorded or written again.
 
-``mode: dry_run`` (the default) records ``result = dry_run``. ``mode: live`` hands each new
-action to a :class:`WriteBack` of the ticket's source and records its result; a rule set with
-a lint error cannot run live (:func:`check_live`).
+``mode: dry_run`` (the default) records ``result = dry_run``. ``mode: live`` records each new
+action ``pending``, then hands it to a :class:`WriteBack` (the ticket's helpdesk:
+:class:`~supportops.rules.writeback.Helpdesks`) and writes its result over ``pending``
+(:func:`settle`); from a sync the requests go after the page has committed, so a crash between
+the two leaves a ``pending`` row that the next evaluation checks (decision D90). A rule set
+with a lint error cannot run live (:func:`check_live`).
 """
 
 from __future__ import annotations
@@ -23,24 +26,41 @@ from supportops.errors import RuleError
 from supportops.rules.engine import run
 from supportops.rules.files import workspace_rules
 from supportops.rules.history import FIELD_OF_KIND, only_where, tag_text
-from supportops.rules.ledger import record
+from supportops.rules.ledger import pending, record, resolve
 from supportops.rules.lint import References, lint
 from supportops.rules.model import RuleSet
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from supportops.connectors.runner import Network
     from supportops.store.base import Store
     from supportops.workspace import Workspace
 
-__all__ = ["WriteBack", "check_live", "evaluate_applied", "on_events_of", "references_of"]
+__all__ = [
+    "WriteBack",
+    "check_live",
+    "evaluate_applied",
+    "on_events_of",
+    "references_of",
+    "settle",
+]
+
+PENDING = "pending"
 
 
 class WriteBack(Protocol):
-    """Writes actions back to one helpdesk: returns each action's result (``written``,
-    ``unchanged``, ``skipped: ...``, ``failed: ...``), in order."""
+    """Writes ledger rows' actions back to their helpdesks."""
 
-    def write(self, actions: pd.DataFrame) -> list[str]: ...
+    def write(self, actions: pd.DataFrame) -> list[str]:
+        """Each action's result, in order: ``written``, ``unchanged``, ``skipped: ...``,
+        ``failed: ...``, or ``pending`` (not known yet: tried again later)."""
+        ...
+
+    def confirm(self, actions: pd.DataFrame) -> list[str | None]:
+        """For actions an earlier run left ``pending``: each one's result as its ticket tells
+        it, or None when it must be sent again."""
+        ...
 
 
 def references_of(ws: Workspace) -> References:
@@ -109,7 +129,15 @@ def evaluate_applied(
     ws: Workspace, events: pd.DataFrame, write_back: WriteBack | None = None
 ) -> pd.DataFrame:
     """Run the workspace's rules on the ``events`` just applied and record every new action
-    in the ledger (see the module); returns the rows recorded."""
+    in the ledger (see the module); live, with ``write_back``, send them now (:func:`settle`).
+    Returns the rows recorded, with their results."""
+    rows = _recorded(ws, events, live=write_back is not None)
+    if write_back is None or ws.config.rules.mode != "live":
+        return rows
+    return settle(ws.store, rows, write_back, sorted(set(events["source"].astype(str))))
+
+
+def _recorded(ws: Workspace, events: pd.DataFrame, live: bool) -> pd.DataFrame:
     ruleset = workspace_rules(ws.config, ws.path)
     if not ruleset.rules or events.empty:
         return pd.DataFrame()
@@ -141,23 +169,56 @@ def evaluate_applied(
     from supportops.rules.ledger import action_ids, known_ids
 
     new = found[~action_ids(found).isin(known_ids(ws.store, action_ids(found).tolist()))]
-    if mode == "live" and write_back is not None:
-        result = write_back.write(new.reset_index(drop=True))
+    if mode == "dry_run":
+        result = "dry_run"
     else:
-        result = [
-            "dry_run" if mode == "dry_run" else "skipped: no write-back for the source"
-        ] * len(new)
+        result = PENDING if live else "skipped: no write-back for the source"
     return record(ws.store, new.assign(result=result), mode, ws.clock.now())
 
 
-def on_events_of(ws: Workspace) -> Callable[[Store, pd.DataFrame], None] | None:
+def settle(
+    store: Store, recorded: pd.DataFrame, write_back: WriteBack, sources: list[str]
+) -> pd.DataFrame:
+    """Send the ``pending`` actions of ``recorded``, after those of ``sources`` an earlier run
+    left pending (checked first: :meth:`WriteBack.confirm`), and write each result over its
+    ``pending`` in the ledger; returns ``recorded`` with the results."""
+    ids = recorded["action_id"][recorded["result"] == PENDING].tolist() if len(recorded) else []
+    stale = pending(store, sources, ids)
+    checked = write_back.confirm(stale) if len(stale) else []
+    results = {i: r for i, r in zip(stale["action_id"], checked, strict=True) if r is not None}
+    again = stale.iloc[[n for n, r in enumerate(checked) if r is None]]
+    fresh = recorded[recorded["action_id"].isin(ids)] if ids else again.iloc[:0]
+    todo = pd.concat([again, fresh], ignore_index=True)
+    if len(todo):
+        results |= dict(zip(todo["action_id"], write_back.write(todo), strict=True))
+    resolve(store, results)
+    if not len(recorded):
+        return recorded
+    return recorded.assign(result=recorded["action_id"].map(results).fillna(recorded["result"]))
+
+
+def on_events_of(
+    ws: Workspace, network: Network | None = None
+) -> Callable[[Store, pd.DataFrame], Callable[[], object] | None] | None:
     """What the sync calls with each page's events (:func:`~supportops.connectors.runner.
     sync_source`'s ``on_events``): the workspace's rules evaluated on them over the page's own
-    store, so the ledger rows commit with the page; None when the workspace has no rules."""
+    store, so the ledger rows commit with the page; live, what it returns sends the pending
+    actions to the helpdesks once the page has committed (over ``network``, the sync's). None
+    when the workspace has no rules."""
     if not workspace_rules(ws.config, ws.path).rules:
         return None
+    from supportops.rules.writeback import Helpdesks, Pace
 
-    def evaluate(store: Store, events: pd.DataFrame) -> None:
-        evaluate_applied(ws.with_store(store), events)
+    live = ws.config.rules.mode == "live"
+    paces: dict[str, Pace] = {}  # one per source, over every page of the run
+
+    def evaluate(store: Store, events: pd.DataFrame) -> Callable[[], object] | None:
+        rows = _recorded(ws.with_store(store), events, live=live)
+        if not live:
+            return None
+        per_minute = ws.config.rules.per_minute
+        helpdesks = Helpdesks(store, ws.config.sources, per_minute, network, paces)
+        sources = sorted(set(events["source"].astype(str)))
+        return lambda: settle(store, rows, helpdesks, sources)
 
     return evaluate

@@ -43,6 +43,7 @@ from supportops.web import (
     quality_page,
     review_page,
     roi_page,
+    rules_page,
     sla_page,
     ticket_page,
     tickets_page,
@@ -98,7 +99,7 @@ def _start_live(app: FastAPI, state: WebState) -> Any:
     from supportops.rules.live import on_events_of
 
     live = LiveSync(webhooks.inbox_of(app), sources, session, state.base.clock, changed)
-    live.on_events = on_events_of(state.base)  # the rules run on every applied event
+    live.on_events = on_events_of(state.base, live.network)  # the rules, on every applied event
     with state.workspace(remember=False) as ws:
         live.last.update(last_syncs(ws.store, list(sources)))
     app.state.live = live
@@ -176,7 +177,7 @@ def create_app(
     assert breakdowns and tickets_page and sla_page and backlog_page
     assert automation_page and quality_page and plan and ticket_page and qa_page
     assert review_page
-    assert triage_page and knowledge_page and experiments_page and roi_page
+    assert triage_page and knowledge_page and experiments_page and roi_page and rules_page
     for module in (api, plan, admin, docs, auth, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -60,6 +60,7 @@ NAV = (
     ("/knowledge", "Knowledge"),
     ("/qa", "QA"),
     ("/roi", "Automation ROI"),
+    ("/rules", "Rules"),
     ("/experiments", "Experiments"),
     ("/quality", "Data quality"),
     ("/plan", "Plan"),

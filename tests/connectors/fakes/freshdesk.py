@@ -5,6 +5,12 @@ inclusive, and without it only the last 30 days; beyond page ``cap`` the documen
 ("You cannot access tickets beyond the 300th page"). Basic auth with the API key and ``X``.
 ``generated`` adds tickets in the recorded shape: custom statuses, spam, private notes, agent
 and customer conversations, time entries and survey answers.
+
+Ticket updates (``PUT /api/v2/tickets/{id}``: the fields, numbered priority and status, the
+whole ``tags`` list, ``custom_fields``) and private notes (``POST /api/v2/tickets/{id}/notes``,
+201) are applied as Freshdesk documents them; an invalid value or an unknown field is a 400
+``Validation failed`` with ``errors: [{field, message, code}]``. ``throttle`` answers that many
+writes with a 429 and ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import copy
 import json
 import random
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -162,6 +169,13 @@ class FreshdeskAccount:
 
 
 TICKET_CONVERSATIONS = re.compile(r"^/api/v2/tickets/(\d+)/conversations$")
+TICKET = re.compile(r"^/api/v2/tickets/(\d+)(/notes)?$")
+TYPES = ("Question", "Incident", "Problem", "Feature Request", "Refund")
+WRITABLE = ("priority", "status", "type", "group_id", "responder_id", "tags", "custom_fields")
+
+
+def _error(field: str, message: str, code: str = "invalid_value") -> dict[str, str]:
+    return {"field": field, "message": message, "code": code}
 
 
 @dataclass
@@ -171,6 +185,7 @@ class FreshdeskFake:
     account: FreshdeskAccount
     cap: int = 300
     api_key: str = API_KEY
+    throttle: int = 0  # writes still to refuse with a 429 (Retry-After: 1)
 
     def __call__(self, seen: Seen, base: str) -> Answer:
         expected = base64.b64encode(f"{self.api_key}:X".encode()).decode()
@@ -197,12 +212,83 @@ class FreshdeskFake:
             return self._page(rows, seen)
         if seen.path == "/api/v2/tickets":
             return self._tickets(seen)
+        if match := TICKET.match(seen.path):
+            return self._ticket(int(match.group(1)), bool(match.group(2)), seen)
         if match := TICKET_CONVERSATIONS.match(seen.path):
             tid = int(match.group(1))
             return self._page(
                 [c for c in self.account.conversations if c["ticket_id"] == tid], seen
             )
         return Answer(404, {"code": "not_found"})
+
+    def _ticket(self, tid: int, note: bool, seen: Seen) -> Answer:
+        ticket = next((t for t in self.account.tickets if t["id"] == tid), None)
+        if ticket is None:
+            return Answer(404, None)
+        if seen.method == "GET" and not note:
+            return Answer(200, ticket)
+        if self.throttle > 0:
+            self.throttle -= 1
+            return Answer(429, {"message": "rate limit exceeded"}, {"Retry-After": "1"})
+        body = seen.body if isinstance(seen.body, dict) else {}
+        if errors := (self._note_errors(body) if note else self._errors(body)):
+            return Answer(400, {"description": "Validation failed", "errors": errors})
+        now = _iso(datetime.fromtimestamp(time.time(), UTC))
+        if note:
+            return Answer(201, self._note(ticket, body, now))
+        if body.get("status", ticket["status"]) != ticket["status"] and ticket.get("stats"):
+            ticket["stats"] = {**ticket["stats"], "status_updated_at": now}
+        ticket |= {k: v for k, v in body.items()} | {"updated_at": now}
+        return Answer(200, ticket)
+
+    def _errors(self, body: dict[str, Any]) -> list[dict[str, str]]:
+        groups = {g["id"] for g in self.account.groups}
+        agents = {a["id"] for a in self.account.agents}
+        checks = {
+            "priority": (
+                lambda v: v in (1, 2, 3, 4),
+                "It should be one of these values: '1,2,3,4'",
+            ),
+            "status": (lambda v: isinstance(v, int) and v >= 2, "It should be a status code"),
+            "type": (
+                lambda v: v in TYPES,
+                f"It should be one of these values: '{','.join(TYPES)}'",
+            ),
+            "group_id": (lambda v: v is None or v in groups, "There is no group matching the id"),
+            "responder_id": (
+                lambda v: v is None or v in agents,
+                "There is no agent matching the id",
+            ),
+            "tags": (lambda v: isinstance(v, list), "It should be an Array"),
+            "custom_fields": (lambda v: isinstance(v, dict), "It should be a key/value pair"),
+        }
+        errors = [_error(k, "Unexpected/invalid field in request", "invalid_field")
+                  for k in body if k not in WRITABLE]  # fmt: skip
+        errors += [
+            _error(k, checks[k][1]) for k in body if k in checks and not checks[k][0](body[k])
+        ]
+        return errors
+
+    def _note_errors(self, body: dict[str, Any]) -> list[dict[str, str]]:
+        if not isinstance(body.get("body"), str) or not body["body"]:
+            return [_error("body", "It should be a/an String", "missing_field")]
+        return []
+
+    def _note(self, ticket: dict[str, Any], body: dict[str, Any], now: str) -> dict[str, Any]:
+        note = {
+            "id": max((c["id"] for c in self.account.conversations), default=0) + 1,
+            "ticket_id": ticket["id"],
+            "incoming": False,
+            "private": bool(body.get("private", True)),
+            "user_id": AGENT,
+            "body_text": body["body"],
+            "source": 2,
+            "created_at": now,
+            "updated_at": now,
+        }
+        self.account.conversations.append(note)
+        ticket["updated_at"] = now
+        return note
 
     def _page(self, rows: list[dict[str, Any]], seen: Seen) -> Answer:
         page, size = int(seen.query.get("page", 1)), min(int(seen.query.get("per_page", 30)), 100)

@@ -105,7 +105,7 @@ class FakeServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = _serve
+            do_GET = do_POST = do_PUT = do_PATCH = _serve
 
         return Handler
 
@@ -142,6 +142,10 @@ class FakeServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def writes(self) -> list[Seen]:
+        """The requests that were not reads (PUT, POST, PATCH), in order."""
+        return [s for s in self.seen if s.method != "GET"]
 
     def paths(self) -> list[str]:
         """The paths requested, in order."""

@@ -1,10 +1,17 @@
 """A fake Zendesk account over real HTTP, seeded from the recorded records.
 
 It pages as Zendesk documents: the cursor exports (``after_cursor`` until ``end_of_stream``, the
-cursor still non-null at the end), the time-based ticket events export (``next_page`` and
-``end_time``, pages overlapping on the last second), list endpoints with ``page[size]`` and
+cursor still non-null at the end; a ticket updated after the cursor comes again), the
+time-based ticket events export (``next_page`` and ``end_time``, pages overlapping on the last
+second), list endpoints with ``page[size]`` and
 ``meta.has_more``. It refuses wrong credentials with 401. ``generated`` adds tickets in the
 recorded shapes with deletes, merges, private notes, custom statuses, triggers and a bot.
+
+Ticket updates (``PUT /api/v2/tickets/{id}.json`` with ``{"ticket": {...}}``) are applied as
+Zendesk documents them: the fields, ``additional_tags`` / ``remove_tags``, ``custom_fields``,
+a ``comment`` (``public: false``: an internal note); each update is an audit in the events
+export. An invalid value is a 422 ``RecordInvalid`` with its ``details``; ``throttle`` answers
+that many updates with a 429 and ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import copy
 import json
 import random
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +30,13 @@ from typing import Any
 
 from tests.connectors.fakes.server import Answer, Seen
 
+TICKET = re.compile(r"^/api/v2/tickets/(\d+)\.json$")
+FIELDS = ("group_id", "assignee_id", "priority", "type", "status")
+CHOICES = {
+    "priority": ("low", "normal", "high", "urgent"),
+    "type": ("problem", "incident", "question", "task"),
+    "status": ("new", "open", "pending", "hold", "solved", "closed"),
+}
 HOLIDAYS = re.compile(r"^/api/v2/business_hours/schedules/(\d+)/holidays\.json$")
 RECORDED = Path(__file__).resolve().parents[4] / "shared" / "data" / "api" / "zendesk"
 EMAIL, TOKEN = "ops@acme.test", "zendesk-test-token"
@@ -309,6 +324,7 @@ class ZendeskFake:
     # an account that does not change while served (a benchmark's): its exports are sorted
     # once, not on every request
     static: bool = False
+    throttle: int = 0  # ticket updates still to refuse with a 429 (Retry-After: 1)
     _sorted: dict[str, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def _ordered(self, name: str, key: Any) -> list[dict[str, Any]]:
@@ -335,6 +351,8 @@ class ZendeskFake:
             "/api/v2/incremental/tickets/cursor.json": lambda: self._export("tickets", seen),
             "/api/v2/incremental/ticket_events.json": lambda: self._events(seen, base),
         }
+        if found := TICKET.match(seen.path):
+            return self._ticket(int(found.group(1)), seen)
         if found := HOLIDAYS.match(seen.path):
             schedule = int(found.group(1))
             if not any(s["id"] == schedule for s in self.account.schedules):
@@ -342,6 +360,81 @@ class ZendeskFake:
             return Answer(200, {"holidays": self.account.holidays.get(schedule, [])})
         route = routes.get(seen.path)
         return Answer(404, {"error": "InvalidEndpoint"}) if route is None else Answer(200, route())
+
+    def _ticket(self, tid: int, seen: Seen) -> Answer:
+        ticket = next((t for t in self.account.tickets if t["id"] == tid), None)
+        if ticket is None:
+            return Answer(404, {"error": "RecordNotFound", "description": "Not found"})
+        if seen.method == "GET":
+            return Answer(200, {"ticket": ticket})
+        if self.throttle > 0:
+            self.throttle -= 1
+            return Answer(429, {"error": "TooManyRequests"}, {"Retry-After": "1"})
+        update = seen.body.get("ticket") if isinstance(seen.body, dict) else None
+        if seen.method != "PUT" or not isinstance(update, dict):
+            return Answer(400, {"error": "InvalidValue", "description": "ticket is required"})
+        if details := self._invalid(update):
+            return Answer(
+                422,
+                {"error": "RecordInvalid", "description": "Record validation errors", **details},
+            )
+        audit = self._apply(ticket, update)
+        return Answer(200, {"ticket": ticket, "audit": audit})
+
+    def _invalid(self, update: dict[str, Any]) -> dict[str, Any]:
+        details = {
+            key: [{"description": f"{key.title()}: is not valid ({update[key]!r})"}]
+            for key, allowed in CHOICES.items()
+            if key in update and update[key] not in allowed
+        }
+        groups = {g["id"] for g in self.account.groups}
+        if "group_id" in update and update["group_id"] not in groups:
+            details["group_id"] = [{"description": "Group: is not valid"}]
+        return {"details": details} if details else {}
+
+    def _apply(self, ticket: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+        now = max(int(time.time()), _stamp(ticket["generated_timestamp"]) + 1)
+        ids = iter(range(now * 100, now * 100 + 100))
+        children: list[dict[str, Any]] = []
+        for key in FIELDS:
+            if key in update and update[key] != ticket.get(key):
+                change = {"event_type": "Change", "field_name": key, "value": update[key]}
+                children.append({"id": next(ids), **change, "previous_value": ticket.get(key)})
+                ticket[key] = update[key]
+        tags = [t for t in ticket.get("tags") or [] if t not in update.get("remove_tags", [])]
+        tags += [t for t in update.get("additional_tags", []) if t not in tags]
+        if tags != ticket.get("tags"):
+            change = {"event_type": "Change", "field_name": "tags", "value": tags}
+            children.append({"id": next(ids), **change, "previous_value": ticket.get("tags")})
+            ticket["tags"] = tags
+        for one in update.get("custom_fields", []):
+            kept = [f for f in ticket.get("custom_fields") or [] if f["id"] != one["id"]]
+            ticket["custom_fields"] = [*kept, one]
+        if comment := update.get("comment"):
+            children.append(
+                {
+                    "id": next(ids),
+                    "event_type": "Comment",
+                    "author_id": AGENT,
+                    "public": bool(comment.get("public", True)),
+                    "body": comment["body"],
+                    "plain_body": comment["body"],
+                    "via": {"channel": "api"},
+                }
+            )
+        ticket["updated_at"], ticket["generated_timestamp"] = _iso(now), now
+        audit = {
+            "id": next(ids),
+            "ticket_id": ticket["id"],
+            "timestamp": now,
+            "created_at": _iso(now),
+            "updater_id": AGENT,
+            "via": {"channel": "api"},
+            "event_type": "Audit",
+            "child_events": children,
+        }
+        self.account.ticket_events.append(audit)
+        return audit
 
     def _list(self, name: str, seen: Seen) -> dict[str, Any]:
         rows: list[dict[str, Any]] = getattr(self.account, name)
@@ -359,17 +452,19 @@ class ZendeskFake:
 
     def _export(self, name: str, seen: Seen) -> dict[str, Any]:
         stamp = "generated_timestamp" if name == "tickets" else "updated_at"
-        rows = self._ordered(name, lambda r: (_stamp(r[stamp]), r["id"]))
-        if "cursor" in seen.query:
-            start = _index(seen.query["cursor"])
-        else:
-            since = int(seen.query.get("start_time", 0))
-            start = bisect.bisect_left(rows, since, key=lambda r: _stamp(r[stamp]))
+        key = lambda r: (_stamp(r[stamp]), r["id"])  # noqa: E731
+        rows = self._ordered(name, key)
+        if "cursor" in seen.query:  # after the last row it gave: an updated row comes again
+            after = _place(seen.query["cursor"])
+        else:  # before the first row of start_time
+            after = (int(seen.query.get("start_time", 0)) - 1, 2**62)
+        start = bisect.bisect_right(rows, after, key=key)
         page = rows[start : start + self.page_size]
         end = start + len(page)
+        last = key(page[-1]) if page else after
         body: dict[str, Any] = {
             name: page,
-            "after_cursor": _cursor(end),
+            "after_cursor": _at_place(last),
             "before_cursor": _cursor(start),
             "end_of_stream": end >= len(rows),
         }
@@ -398,6 +493,15 @@ class ZendeskFake:
             "next_page": f"{base}/api/v2/incremental/ticket_events.json?{query}",
             "end_of_stream": not remaining,
         }
+
+
+def _at_place(place: tuple[int, int]) -> str:
+    return base64.urlsafe_b64encode(f"t{place[0]}:{place[1]}".encode()).decode()
+
+
+def _place(cursor: str) -> tuple[int, int]:
+    stamp, _, row = base64.urlsafe_b64decode(cursor.encode()).decode()[1:].partition(":")
+    return int(stamp), int(row)
 
 
 def _stamp(value: Any) -> int:

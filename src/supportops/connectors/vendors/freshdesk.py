@@ -26,6 +26,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from supportops.connectors import spec
 from supportops.connectors.pagination import PageNumber
 from supportops.connectors.spec import Mapped, MappingContext, PageRequest, Parts, Stream, Vendor
 from supportops.connectors.zones import zone_of
@@ -38,6 +39,7 @@ __all__ = [
     "SCORES",
     "STATUSES",
     "VENDOR",
+    "WRITE_BACKS",
     "calendar_of",
     "map_agents",
     "map_conversations",
@@ -398,8 +400,31 @@ def propose(records: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
 
 LIST = PageNumber(since_param=None)
+TICKET = "/api/v2/tickets/{id}"
+
+
+def _update(key: str, **options: Any) -> spec.Write:
+    """A ticket update setting ``key`` (``PUT /api/v2/tickets/{id}``)."""
+    return spec.Write("PUT", TICKET, {key: "$value"}, **({"read": key} | options))
+
+
+WRITE_BACKS = spec.WriteBacks(  # priority and status are numbers; ``tags`` replaces the whole list
+    ticket=TICKET,
+    writes={
+        "group": _update("group_id", lookup=("groups", "name"), number=True),
+        "assignee_id": _update("responder_id", number=True),
+        "priority": _update("priority", codes={ours: code for code, ours in PRIORITIES.items()}),
+        "type": _update("type"),
+        "status": _update("status", codes={ours: code for code, ours in STATUSES.items()}),
+        "custom": spec.Write("PUT", TICKET, {"custom_fields": {"$key": "$value"}}),
+        "add_tags": _update("tags", value="tags"),
+        "remove_tags": _update("tags", value="tags"),
+        "note": spec.Write("POST", TICKET + "/notes", {"body": "$value", "private": True}),
+    },
+)
 VENDOR = Vendor(
     name="freshdesk",
+    write_backs=WRITE_BACKS,
     auth="api_key_basic",
     rate_limit=RateLimit(),  # 429 + Retry-After seconds; invalid requests count too
     check=PageRequest("/api/v2/agents/me"),

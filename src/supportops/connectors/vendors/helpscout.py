@@ -10,6 +10,9 @@ a 429 names its wait in seconds in ``X-RateLimit-Retry-After``, not the standard
 
 from __future__ import annotations
 
+from typing import Any
+
+from supportops.connectors import spec
 from supportops.connectors.pagination import HalNext, PageNumber
 from supportops.connectors.spec import PageRequest, Stream, Vendor
 from supportops.connectors.vendors.helpscout_mapping import (
@@ -19,13 +22,43 @@ from supportops.connectors.vendors.helpscout_mapping import (
 )
 from supportops.http import RateLimit, WaitHeader
 
-__all__ = ["RETRY_AFTER", "VENDOR"]
+__all__ = ["RETRY_AFTER", "VENDOR", "WRITE_BACKS"]
 
 RETRY_AFTER = WaitHeader("X-RateLimit-Retry-After", "seconds")
 REPORT_END = "2999-12-31T23:59:59Z"  # the report needs an end; "until now" is what is meant
 
+CONVERSATION = "/v2/conversations/{id}"
+
+
+def _patch(path: str, **options: Any) -> spec.Write:
+    """A JSON Patch ``replace`` of ``path`` (``PATCH /v2/conversations/{id}``, 204)."""
+    body = {"op": "replace", "path": path, "value": "$value"}
+    return spec.Write("PATCH", CONVERSATION, body, **options)
+
+
+WRITE_BACKS = spec.WriteBacks(  # Mailbox API 2.0
+    ticket=CONVERSATION,
+    writes={
+        "status": _patch(
+            "/status",
+            codes={"open": "active", "pending": "pending", "solved": "closed", "closed": "closed"},
+            read="status",
+        ),
+        "assignee_id": _patch("/assignTo", number=True, read="assignee.id"),
+        "add_tags": spec.Write("PUT", CONVERSATION + "/tags", {"tags": "$value"}, value="tags"),
+        "remove_tags": spec.Write("PUT", CONVERSATION + "/tags", {"tags": "$value"}, value="tags"),
+        "note": spec.Write("POST", CONVERSATION + "/notes", {"text": "$value"}),
+    },
+    cannot={
+        "priority": "Help Scout conversations have no priority",
+        "type": "Help Scout conversations have no type",
+        "group": "a Help Scout mailbox is not a group: moving one is left to the user",
+        "custom": "Help Scout custom fields are written by field id, not mapped yet",
+    },
+)
 VENDOR = Vendor(
     name="helpscout",
+    write_backs=WRITE_BACKS,
     streams=(
         Stream(
             "users",

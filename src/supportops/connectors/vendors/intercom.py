@@ -13,6 +13,7 @@ search index can be stale), and per conversation found new or changed ``conversa
 
 from __future__ import annotations
 
+from supportops.connectors import spec
 from supportops.connectors.pagination import SearchAfter, Single
 from supportops.connectors.spec import PageRequest, Stream, Vendor
 from supportops.connectors.vendors.intercom_mapping import (
@@ -22,7 +23,7 @@ from supportops.connectors.vendors.intercom_mapping import (
 )
 from supportops.http import RATE_LIMIT_RESET, RateLimit
 
-__all__ = ["LOOKBACK", "METRIC_PAIRS", "VENDOR"]
+__all__ = ["LOOKBACK", "METRIC_PAIRS", "VENDOR", "WRITE_BACKS"]
 
 LOOKBACK = 600.0  # seconds every search start reaches back: the search index lags behind
 METRIC_PAIRS = (  # our metric, Intercom's statistic, its clock: for reconcile (seconds)
@@ -33,8 +34,29 @@ METRIC_PAIRS = (  # our metric, Intercom's statistic, its clock: for reconcile (
 )
 SEARCH = SearchAfter(size=150, order_field="updated_at", lookback=LOOKBACK)
 
+NEEDS_ADMIN = "Intercom takes it only from an admin (admin_id), which a source does not name yet"
+WRITE_BACKS = spec.WriteBacks(  # PUT /conversations/{id}; the rest goes through an admin's reply
+    ticket="/conversations/{id}",
+    writes={
+        "custom": spec.Write(
+            "PUT", "/conversations/{id}", {"custom_attributes": {"$key": "$value"}}
+        ),
+    },
+    cannot={
+        "priority": "Intercom marks a conversation priority or not, with no levels",
+        "type": "Intercom conversations have no type",
+        "group": NEEDS_ADMIN,
+        "assignee_id": NEEDS_ADMIN,
+        "status": NEEDS_ADMIN,
+        "note": NEEDS_ADMIN,
+        "add_tags": NEEDS_ADMIN,
+        "remove_tags": NEEDS_ADMIN,
+    },
+)
+
 VENDOR = Vendor(
     name="intercom",
+    write_backs=WRITE_BACKS,
     streams=(
         Stream("teams", "/teams", Single(), records="teams", lookup=True),
         Stream("admins", "/admins", Single(), records="admins", map=map_admins, lookup=True),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from supportops.connectors import spec
 from supportops.connectors.pagination import SoqlNext
 from supportops.connectors.spec import Mapper, PageRequest, Stream, UsageSignal, Vendor, no_rows
 from supportops.connectors.vendors.salesforce_mapping import (
@@ -27,7 +28,16 @@ from supportops.connectors.vendors.salesforce_mapping import (
 )
 from supportops.http import RateLimit
 
-__all__ = ["API", "CONFIG_FIELDS", "FIELDS", "USAGE", "VENDOR", "calendar_of", "propose"]
+__all__ = [
+    "API",
+    "CONFIG_FIELDS",
+    "FIELDS",
+    "USAGE",
+    "VENDOR",
+    "WRITE_BACKS",
+    "calendar_of",
+    "propose",
+]
 
 API = "/services/data/v59.0"
 FIELDS = {
@@ -123,8 +133,40 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "hours"
 
 
+CASE = f"{API}/sobjects/Case/{{id}}"
+
+
+def _case(key: str, **options: Any) -> spec.Write:
+    """A Case update of ``key`` (``PATCH .../sobjects/Case/{id}``, 204)."""
+    return spec.Write("PATCH", CASE, {key: "$value"}, **({"read": key} | options))
+
+
+WRITE_BACKS = spec.WriteBacks(
+    ticket=CASE,
+    writes={
+        "priority": _case(
+            "Priority",
+            codes={"low": "Low", "normal": "Medium", "high": "High", "urgent": "Critical"},
+        ),
+        "type": _case("Type"),
+        "assignee_id": _case("OwnerId"),
+        "note": spec.Write(
+            "POST",
+            f"{API}/sobjects/CaseComment",
+            {"ParentId": "$id", "CommentBody": "$value", "IsPublished": False},
+        ),
+    },
+    cannot={
+        "status": "a Case's statuses are the org's own picklist, not mapped back yet",
+        "group": "a Salesforce queue owns a Case through OwnerId: not mapped from a group yet",
+        "add_tags": "Salesforce Cases have no tags",
+        "remove_tags": "Salesforce Cases have no tags",
+        "custom": "custom Case fields are the org's own API names, not mapped yet",
+    },
+)
 VENDOR = Vendor(
     name="salesforce",
+    write_backs=WRITE_BACKS,
     propose=propose,
     config_streams=(
         _stream("BusinessHours", _soql("BusinessHours")),

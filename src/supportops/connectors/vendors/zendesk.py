@@ -28,6 +28,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from supportops.connectors import spec
 from supportops.connectors.pagination import CursorExport, ListCursor, Single, TimeNextPage
 from supportops.connectors.spec import Mapped, MappingContext, PageRequest, Parts, Stream, Vendor
 from supportops.connectors.zones import ZONES, zone_of
@@ -39,6 +40,7 @@ __all__ = [
     "METRIC_PAIRS",
     "STATUSES",
     "VENDOR",
+    "WRITE_BACKS",
     "ZONES",
     "calendar_of",
     "map_events",
@@ -454,8 +456,37 @@ def propose(records: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     return {"calendars": calendars, "sla_policies": policies, "status_map": status_map}
 
 
+TICKET = "/api/v2/tickets/{id}.json"
+
+
+def _update(key: str, **options: Any) -> spec.Write:
+    """A ticket update setting ``key`` (``PUT /api/v2/tickets/{id}.json``)."""
+    return spec.Write(
+        "PUT", TICKET, {"ticket": {key: "$value"}}, **({"read": f"ticket.{key}"} | options)
+    )
+
+
+WRITE_BACKS = spec.WriteBacks(  # one ticket update per action; tags and notes ride it too
+    ticket=TICKET,
+    writes={
+        "group": _update("group_id", lookup=("groups", "name"), number=True),
+        "assignee_id": _update("assignee_id", number=True),
+        "priority": _update("priority"),
+        "type": _update("type"),
+        "status": _update("status", codes={ours: theirs for theirs, ours in STATUSES.items()}),
+        "custom": spec.Write(
+            "PUT", TICKET, {"ticket": {"custom_fields": [{"id": "$key", "value": "$value"}]}}
+        ),
+        "add_tags": _update("additional_tags", value="added", read="ticket.tags"),
+        "remove_tags": _update("remove_tags", value="removed", read="ticket.tags"),
+        "note": spec.Write(
+            "PUT", TICKET, {"ticket": {"comment": {"body": "$value", "public": False}}}
+        ),
+    },
+)
 VENDOR = Vendor(
     name="zendesk",
+    write_backs=WRITE_BACKS,
     auth="token_basic",
     rate_limit=RateLimit(),  # 429 + Retry-After (seconds; any case; a backoff when missing)
     check=PageRequest("/api/v2/users/me.json"),
