@@ -206,8 +206,16 @@ def _hit(
     if eligible.all():
         return mask(rule.condition, view)
     out = np.zeros(len(view), dtype=bool)
-    out[eligible] = mask(rule.condition, view[eligible])
+    out[eligible] = mask(rule.condition, view[_read_by(rule, view)][eligible])
     return out
+
+
+def _read_by(rule: Rule, view: pd.DataFrame) -> list[str]:
+    """The columns of ``view`` the rule's condition reads (the rest need not be cut)."""
+    names = fields_of(rule.condition)
+    if any(n.startswith("custom.") for n in names):
+        names = names | {"custom"}
+    return [c for c in view.columns if c in names]
 
 
 def _apply(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from supportops.conditions.model import fields_of
 from supportops.rules.engine import Context, run
 from supportops.rules.model import RuleSet
 
@@ -98,19 +99,23 @@ def replay_history(
     With ``replace_automation`` the log's automatic changes of the fields the set writes are
     not applied but compared with (:attr:`Replayed.observed`); else every event applies."""
     writes = set().union(*(r.writes() for r in ruleset.rules)) if ruleset.rules else set()
+    reads = (
+        set().union(*(fields_of(r.condition) for r in ruleset.rules)) if ruleset.rules else set()
+    )
     tickets = tickets.reset_index(drop=True)
     keys = pd.MultiIndex.from_frame(tickets[["source", "ticket_id"]])
     code = keys.get_indexer(pd.MultiIndex.from_frame(events[["source", "ticket_id"]]))
     events = events.assign(code=code)[code >= 0]
     # by ticket, then instant; events at one instant keep the order given (by event_id from
     # the store), which a stable sort of numbers keeps without sorting texts
-    order = np.lexsort((_nanos(events["at"]), events["code"].to_numpy()))
-    events = events.iloc[order].reset_index(drop=True)
+    nanos = _nanos(events["at"])
+    order = np.lexsort((nanos, events["code"].to_numpy()))
+    events, nanos = events.iloc[order].reset_index(drop=True), nanos[order]
     field = events["kind"].map(FIELD_OF_KIND)
     automatic = events["actor"].isin(AUTOMATION) & field.isin(writes) & replace_automation
     observed = events[automatic].assign(field=field[automatic])
     applied = events[~automatic]
-    at_ns = _nanos(applied["at"])
+    at_ns = nanos[~automatic.to_numpy()]
     wave_of = applied.groupby("code", sort=False).cumcount().to_numpy()
     order = np.argsort(wave_of, kind="stable")  # each wave's rows side by side
     applied, wave_of, at_ns = applied.iloc[order], wave_of[order], at_ns[order]
@@ -123,10 +128,10 @@ def replay_history(
         here = slice(bounds[k], bounds[k + 1])
         wave = applied.iloc[here]
         codes = wave["code"].to_numpy()
-        frame = _wave_frame(carried, codes, wave, created, at_ns[here])
+        frame = _wave_frame(carried, codes, wave, created, at_ns[here], reads)
         outcome = run(ruleset, frame, context, copy=False)
-        for name in carried:
-            if name in outcome.state:
+        for name in carried.keys() & (set(MUTABLE) | writes):
+            if name in outcome.state:  # the rest are as carried
                 carried[name][codes] = outcome.state[name].to_numpy(dtype=object)
         if len(outcome.actions):
             rows = outcome.actions["row"].to_numpy()
@@ -160,37 +165,52 @@ def _wave_frame(
     wave: pd.DataFrame,
     created: np.ndarray,
     at: np.ndarray,
+    reads: set[str],
 ) -> pd.DataFrame:
-    columns: dict[str, object] = {name: values[codes] for name, values in carried.items()}
+    """The wave's rows: the carried fields with the event applied, and the event's fields,
+    those of them no rule ``reads`` left out (``update``, ``event.kind``, ``event.actor`` and
+    ``changed`` always there, for the triggers and the actions)."""
+    custom = any(n.startswith("custom.") for n in reads)
+    columns: dict[str, object] = {
+        name: values[codes]
+        for name, values in carried.items()
+        if name in (*MUTABLE, "ticket_id", "source")
+        or name in reads
+        or (custom and name == "custom")
+    }
     kind = wave["kind"].to_numpy()
     value = wave["value"].to_numpy(dtype=object)
     columns["at"] = _utc(at)
-    columns["created_at"] = _utc(created[codes])
+    if "created_at" in reads:
+        columns["created_at"] = _utc(created[codes])
     columns["update"] = np.where(kind == "created", "create", "update")
     columns["event.kind"] = kind
     columns["event.actor"] = wave["actor"].to_numpy(dtype=object)
-    if "public" in wave:
+    if "public" in wave and "event.public" in reads:
         private = wave["public"].to_numpy(dtype=object) == False  # noqa: E712 - empty is public
         columns["event.public"] = np.where(private, "false", "true")
-    body = (
-        wave["body"].to_numpy(dtype=object)
-        if "body" in wave
-        else np.full(len(wave), None, dtype=object)
-    )
-    columns["message"] = only_where(kind == "message", body)
+    if "message" in reads:
+        body = (
+            wave["body"].to_numpy(dtype=object)
+            if "body" in wave
+            else np.full(len(wave), None, dtype=object)
+        )
+        columns["message"] = only_where(kind == "message", body)
     changed = np.full(len(wave), "", dtype=object)
     for event_kind, name in FIELD_OF_KIND.items():
         before = columns[name]
-        columns[f"previous.{name}"] = before
-        here = kind == event_kind
-        if here.any():
+        if f"previous.{name}" in reads:
+            columns[f"previous.{name}"] = before
+        here = np.flatnonzero(kind == event_kind)
+        if len(here):
             after = before.copy()  # type: ignore[attr-defined]
             after[here] = value[here]
-            moved = here & (before.astype(str) != value.astype(str))  # type: ignore[attr-defined]
+            moved = before[here].astype(str) != value[here].astype(str)  # type: ignore[index]
             columns[name] = after
-            changed[moved] = name
+            changed[here[moved]] = name
     columns["changed"] = changed
-    columns["hours_since.created"] = (at - created[codes]) / 3.6e12
+    if "hours_since.created" in reads:
+        columns["hours_since.created"] = (at - created[codes]) / 3.6e12
     return pd.DataFrame(columns)
 
 

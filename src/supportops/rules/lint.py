@@ -34,7 +34,7 @@ from supportops.rules.engine import Context, run
 from supportops.rules.model import Rule, RuleSet
 from supportops.rules.semantics import semantics_of
 from supportops.rules.shapes import Shape, Shapes
-from supportops.rules.witness import candidates, example, states
+from supportops.rules.witness import candidates, example, plain_custom, states
 
 __all__ = ["KINDS", "Finding", "References", "lint"]
 
@@ -101,7 +101,7 @@ def _frame(rules: Iterable[Rule], base: Mapping[str, Any] | None = None) -> pd.D
 
 
 def _holds(cond: Condition, frame: pd.DataFrame) -> np.ndarray:
-    return mask(cond, frame)
+    return mask(plain_custom(cond, frame), frame)
 
 
 def _after(rule: Rule, frame: pd.DataFrame) -> pd.DataFrame:
@@ -158,7 +158,75 @@ def _same_trigger(a: Rule, b: Rule) -> bool:
     return a.timed == b.timed and (a.timed or bool(set(a.on) & set(b.on)))
 
 
+class _Pins:
+    """Every rule's pinned values (:func:`_pins`), its triggers and writes, as tables: which
+    pairs :func:`_same_trigger` and :func:`_may_meet` may let through, for one rule against
+    all at once."""
+
+    def __init__(self, rules: list[Rule], pins: list[dict[str, set[str]]]) -> None:
+        n = len(rules)
+        self.rules, self.pins = rules, pins
+        self.timed = np.array([r.timed for r in rules], dtype=bool)
+        events = sorted({t for r in rules for t in r.on})
+        self.on = np.array([[t in r.on for t in events] for r in rules], dtype=bool)
+        self.events = {t: k for k, t in enumerate(events)}
+        self.pinned: dict[str, np.ndarray] = {}
+        self.values: dict[str, dict[str, np.ndarray]] = {}
+        for j, p in enumerate(pins):
+            for name, values in p.items():
+                self.pinned.setdefault(name, np.zeros(n, dtype=bool))[j] = True
+                table = self.values.setdefault(name, {})
+                for v in values:
+                    table.setdefault(v, np.zeros(n, dtype=bool))[j] = True
+        self.writes = _by_field([r.writes() for r in rules])
+
+    def same_trigger(self, i: int) -> np.ndarray:
+        """Per rule, :func:`_same_trigger` of rule ``i`` and it."""
+        rule = self.rules[i]
+        if rule.timed:
+            return self.timed.copy()
+        shared = self.on[:, [self.events[t] for t in rule.on]].any(axis=1)
+        return ~self.timed & shared
+
+    def disjoint(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per rule, whether its pins and rule ``i``'s are disjoint (:func:`_disjoint`): on
+        all fields, and on the fields neither of the two writes."""
+        n = len(self.rules)
+        every, unwritten = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        mine = self.rules[i].writes()
+        for name, values in self.pins[i].items():
+            table = self.values[name]
+            meet = np.zeros(n, dtype=bool)
+            for v in values:
+                meet |= table[v]
+            apart = self.pinned[name] & ~meet
+            every |= apart
+            if name not in mine:
+                unwritten |= apart & ~self.writes.get(name, np.zeros(n, dtype=bool))
+        return every, unwritten
+
+
+def _by_field(names: list[set[str]]) -> dict[str, np.ndarray]:
+    """Per field, which of the rules (``names``: the fields of each) have it."""
+    out: dict[str, np.ndarray] = {}
+    for j, have in enumerate(names):
+        for name in have:
+            out.setdefault(name, np.zeros(len(names), dtype=bool))[j] = True
+    return out
+
+
+def _any_of(table: dict[str, np.ndarray], names: set[str], n: int) -> np.ndarray:
+    out = np.zeros(n, dtype=bool)
+    for name in names & table.keys():
+        out |= table[name]
+    return out
+
+
 def _pairs(ruleset: RuleSet, rules: list[Rule], shapes: Shapes) -> list[Finding]:
+    """Every pair of rules setting one field to different values that may meet, checked by
+    shapes (:func:`_quick_pair`) or example states (:func:`_pair`). Each rule is compared with
+    all others at once by the tables of :class:`_Pins` and :class:`~.shapes.Grid`, which
+    leave out exactly the pairs those two would find nothing on."""
     semantics = semantics_of(ruleset.semantics)
     first_match = semantics.first_match
     pins = [_pins(r) for r in rules]
@@ -167,25 +235,37 @@ def _pairs(ruleset: RuleSet, rules: list[Rule], shapes: Shapes) -> list[Finding]
     for i, s in enumerate(sets):
         for name in s:
             by_field.setdefault(name, []).append(i)
-    seen: set[tuple[int, int]] = set()
+    n, table, grid = len(rules), _Pins(rules, pins), shapes.grid
+    tested = _by_field([_fields(s) if s is not None else set() for s in shapes.of.values()])
+    writes = table.writes
+    seen = np.zeros((n, n), dtype=bool)
     out: list[Finding] = []
     for name, members in by_field.items():
+        codes = pd.factorize(pd.Series([sets[i][name] for i in members]))[0]
+        at = np.asarray(members)
         for x, i in enumerate(members):
-            for j in members[x + 1 :]:
-                if (i, j) in seen or sets[i][name] == sets[j][name]:
-                    continue
-                if not _same_trigger(rules[i], rules[j]) or not _may_meet(
-                    rules[i], rules[j], pins[i], pins[j], name, sets
-                ):
-                    continue
-                seen.add((i, j))
-                found = (
-                    _NONE
-                    if first_match and shapes.of.get(rules[i].name) and shapes.of.get(rules[j].name)
-                    else _quick_pair(rules[i], rules[j], name, shapes, semantics.sees_changes)
+            js = at[x + 1 :]
+            every, unwritten = table.disjoint(i)
+            keep = (codes[x + 1 :] != codes[x]) & ~seen[i, js] & table.same_trigger(i)[js]
+            keep &= ~unwritten[js]
+            sa = shapes.of.get(rules[i].name)
+            if sa is not None:
+                after = grid.after(rules[i])
+                mutual = _any_of(tested, rules[i].writes(), n) & _any_of(writes, _fields(sa), n)
+                quiet = (~mutual | ~after) & (
+                    ~grid.meeting(sa) | (~after if semantics.sees_changes else False)
                 )
+                quiet &= grid.has  # shapes find nothing on them
+            for j in js[keep]:
+                a, b = rules[i], rules[j]
+                if every[j] and not _may_meet(a, b, pins[i], pins[j], name, sets):
+                    continue
+                seen[i, j] = True
+                if sa is not None and grid.has[j] and (first_match or quiet[j]):
+                    continue
+                found = _quick_pair(a, b, name, shapes, semantics.sees_changes)
                 if found is None:
-                    found = _pair(rules[i], rules[j], name, first_match, semantics.sees_changes)
+                    found = _pair(a, b, name, first_match, semantics.sees_changes)
                 out += [found] if found else []
     return out
 
@@ -299,53 +379,112 @@ def _tag_ops(cond: Condition) -> set[str]:
 
 
 def _covering(
-    rule: Rule, mine: Shape | None, earlier: list[Rule], shapes: Shapes, first_match: bool
+    k: int,
+    mine: Shape,
+    candidates: np.ndarray,
+    rules: list[Rule],
+    shapes: Shapes,
+    first_match: bool,
 ) -> Rule | None:
-    """An earlier rule that holds wherever ``rule`` does and then pre-empts it (matches first,
-    or makes it false), found by shapes; None when there is none that shapes can show."""
-    if mine is None:
-        return None
-    for r in earlier:
-        theirs = shapes.of.get(r.name)
-        if (
-            theirs is not None
-            and theirs.covers(mine)
-            and (first_match or not shapes.after(r, mine))
-        ):
-            return r
+    """The first of the earlier rules ``candidates`` (positions) that holds wherever rule ``k``
+    does and then pre-empts it (matches first, or makes it false), found by shapes; None when
+    there is none that shapes can show."""
+    earlier = candidates[candidates < k]
+    covers = shapes.grid.covering(mine)[earlier] & shapes.grid.has[earlier]
+    for j in earlier[covers]:
+        if first_match or not shapes.after(rules[int(j)], mine):
+            return rules[int(j)]
     return None
 
 
-def _fires_plainly(mine: Shape, relevant: list[Rule], shapes: Shapes) -> bool:
-    """Whether on the plainest state the rule allows no rule that could pre-empt it holds:
-    then it fires there, and is not shadowed."""
-    state = shapes.plain(mine)
-    for r in relevant:
-        theirs = shapes.of.get(r.name)
-        if theirs is None or shapes.holds_on(theirs, state):
-            return False
-    return True
+def _fires_plainly(mine: Shape, relevant: np.ndarray, shapes: Shapes) -> bool:
+    """Whether on the plainest state the rule allows no rule (of the positions ``relevant``)
+    that could pre-empt it holds: then it fires there, and is not shadowed."""
+    grid = shapes.grid
+    if not grid.has[relevant].all():
+        return False
+    return not grid.holding(shapes.plain(mine))[relevant].any()
 
 
-def _may_pre_empt(
-    r: Rule, rule: Rule, tested: set[str], mine: Shape | None, shapes: Shapes, first_match: bool
-) -> bool:
-    """Whether ``r`` may keep ``rule`` from firing: it can hold with it, and either makes it
-    false or (first match) matches first."""
-    theirs = shapes.of.get(r.name)
-    if mine is not None and theirs is not None and not mine.meets(theirs):
-        return False  # a rule never holding with this one cannot pre-empt it
-    return _can_falsify(r, rule, tested) or (first_match and not _disjoint(_pins(r), _pins(rule)))
+class _Writers:
+    """Per field, which rules write it: a rule may make another's condition false when it
+    writes a field that condition tests (adding a tag only when a tag is tested absent)."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.n = len(rules)
+        self.sets: dict[str, np.ndarray] = {}  # any write but adding a tag
+        self.adds: dict[str, np.ndarray] = {}
+        for j, rule in enumerate(rules):
+            for action in rule.actions:
+                if action.target is not None:
+                    table = self.adds if action.kind == "add_tags" else self.sets
+                    table.setdefault(action.target, np.zeros(self.n, dtype=bool))[j] = True
+
+    def falsifying(self, reader: Rule, tested: set[str]) -> np.ndarray:
+        """Per rule, :func:`_can_falsify` of it and ``reader``."""
+        out = np.zeros(self.n, dtype=bool)
+        negated = bool(_tag_ops(reader.condition) & {"none_of", "not"})
+        for name in tested:
+            if name in self.sets:
+                out |= self.sets[name]
+            if negated and name in self.adds:
+                out |= self.adds[name]
+        return out
+
+
+def _pre_empting(
+    k: int,
+    rules: list[Rule],
+    pins: list[dict[str, set[str]]],
+    writers: _Writers,
+    shapes: Shapes,
+    first_match: bool,
+) -> np.ndarray:
+    """Per rule, whether it may keep rule ``k`` from firing: it can hold with it, and either
+    makes it false or (first match) matches first."""
+    rule, mine = rules[k], shapes.of.get(rules[k].name)
+    may = writers.falsifying(rule, fields_of(rule.condition))
+    if first_match:
+        may |= np.array([not _disjoint(p, pins[k]) for p in pins], dtype=bool)
+    if mine is not None:  # a rule never holding with this one cannot pre-empt it
+        may &= shapes.grid.meeting(mine) | ~shapes.grid.has
+    return may
+
+
+def _reading_plain(rule: Rule, frame: pd.DataFrame) -> Rule:
+    """``rule`` reading the text copies of custom fields in ``frame`` (see
+    :func:`~.witness.plain_custom`): the same rule on its rows."""
+    scope, when = plain_custom(rule.scope, frame), plain_custom(rule.when, frame)
+    return rule.model_copy(update={"scope": scope, "when": when})
+
+
+def _may_fire(rule: Rule, at: np.ndarray, rows: pd.DataFrame, shapes: Shapes) -> set[str]:
+    """The names of the rules (positions ``at``) that may fire on some of ``rows`` beside
+    ``rule``: all but those whose shape holds on none of them, whatever the rules write (such
+    a rule never fires, so leaving it out of the run changes no action)."""
+    rules = [shapes.rules[j] for j in at]
+    written = {
+        f"tag:{t}" if a.target == "tags" else str(a.target)
+        for r in (rule, *rules)
+        for a in r.actions
+        if a.target is not None
+        for t in (a.value if a.target == "tags" else [None])
+    }
+    grid = shapes.grid
+    may = grid.may_hold(at, rows, written) | ~grid.has[at]
+    return {r.name for r, m in zip(rules, may, strict=True) if m}
 
 
 def _shadowed(
     ruleset: RuleSet, rules: list[Rule], shapes: Shapes, context: Context | None
 ) -> list[Finding]:
     semantics = semantics_of(ruleset.semantics)
+    pins, writers = [_pins(r) for r in rules], _Writers(rules)
     out = []
     for k, rule in enumerate(rules):
         tested = fields_of(rule.condition)
-        earlier = rules[:k] if semantics.max_passes == 1 else [r for r in rules if r is not rule]
+        place = np.arange(len(rules))
+        earlier = place < k if semantics.max_passes == 1 else place != k
         mine = shapes.of.get(rule.name)
         if mine is not None and not mine.satisfiable():
             out.append(
@@ -354,18 +493,17 @@ def _shadowed(
                 )
             )
             continue
-
-        relevant = [
-            r
-            for r in earlier
-            if _may_pre_empt(r, rule, tested, mine, shapes, semantics.first_match)
-        ]
+        may = _pre_empting(k, rules, pins, writers, shapes, semantics.first_match)
+        at = np.flatnonzero(may & earlier)
+        relevant = [rules[j] for j in at]
         if mine is not None and not relevant:
             continue
-        if mine is not None and _fires_plainly(mine, relevant, shapes):
+        if mine is not None and _fires_plainly(mine, at, shapes):
             continue
-        blocker = _covering(
-            rule, mine, [r for r in relevant if r in rules[:k]], shapes, semantics.first_match
+        blocker = (
+            _covering(k, mine, at, rules, shapes, semantics.first_match)
+            if mine is not None
+            else None
         )
         if mine is not None and blocker is not None:
             verb = "matches first" if semantics.first_match else "always changes what it tests"
@@ -392,11 +530,13 @@ def _shadowed(
             continue
         if not relevant:
             continue
+        names = _may_fire(rule, at, frame[holds], shapes)
+        rows = frame[holds].reset_index(drop=True)
         subset = RuleSet(
             semantics=ruleset.semantics,
-            rules=[r for r in ruleset.rules if r in relevant or r is rule],
+            rules=[_reading_plain(r, rows) for r in ruleset.rules if r.name in names or r is rule],
         )
-        outcome = run(subset, frame[holds].reset_index(drop=True), context)
+        outcome = run(subset, rows, context)
         if (outcome.actions["rule"] == rule.name).any():
             continue
         blockers = tuple(dict.fromkeys(outcome.actions["rule"]))

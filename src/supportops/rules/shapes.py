@@ -22,9 +22,9 @@ import pandas as pd
 from supportops.conditions.mask import mask
 from supportops.conditions.model import All, Compare, Condition, Not, Tags
 from supportops.rules.model import Rule
-from supportops.rules.witness import custom_json
+from supportops.rules.witness import custom_json, plain_custom
 
-__all__ = ["Shape", "Shapes"]
+__all__ = ["Grid", "Shape", "Shapes"]
 
 Allowed = npt.NDArray[np.bool_]
 
@@ -60,9 +60,13 @@ class Shapes:
     """The shapes of a rule set's rules over the example values of all of them."""
 
     def __init__(self, rules: list[Rule], values: Mapping[str, list[Any]]) -> None:
+        self.rules = rules
         self.values = {k: v for k, v in values.items() if k != "tags"}
         self._atoms: dict[Condition, dict[str, Allowed]] = {}
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._where: dict[str, dict[tuple[type, Any], int]] = {}
         self.of: dict[str, Shape | None] = {r.name: self._shape(r) for r in rules}
+        self.grid = Grid(self, [self.of[r.name] for r in rules])
 
     def _shape(self, rule: Rule) -> Shape | None:
         items = _flat(rule.condition)
@@ -90,16 +94,38 @@ class Shapes:
             atom = item.item if isinstance(item, Not) else item
             if not isinstance(atom, Compare | Tags) or atom.field not in self.values:
                 return None
-            frame = custom_json(
-                pd.DataFrame({atom.field: pd.Series(self.values[atom.field], dtype=object)})
-            )
-            ok = mask(atom, frame)
+            frame = self._frame(atom.field)
+            ok = mask(plain_custom(atom, frame), frame)
             out = {atom.field: ~ok if isinstance(item, Not) else ok}
         self._atoms[item] = out
         return out
 
+    def _frame(self, name: str) -> pd.DataFrame:
+        """The example values of field ``name`` as a one-column frame (built once)."""
+        if name not in self._frames:
+            column = pd.Series(self.values[name], dtype=object)
+            self._frames[name] = custom_json(pd.DataFrame({name: column}))
+        return self._frames[name]
+
     def index(self, name: str, value: Any) -> int | None:
         """Where ``value`` is among the example values of field ``name``."""
+        if name not in self._where:
+            where: dict[tuple[type, Any], int] = {}
+            for i, v in enumerate(self.values.get(name, [])):
+                try:
+                    where.setdefault((type(v), v), i)
+                except TypeError:  # an unhashable value: found by the scan below
+                    continue
+            self._where[name] = where
+        try:
+            at = self._where[name].get((type(value), value))
+        except TypeError:
+            return self._scan(name, value)
+        if at is not None and self.values[name][at] == value:
+            return at
+        return None if at is None else self._scan(name, value)
+
+    def _scan(self, name: str, value: Any) -> int | None:
         for i, v in enumerate(self.values.get(name, [])):
             if type(v) is type(value) and v == value:
                 return i
@@ -172,3 +198,121 @@ def _flat(cond: Condition) -> list[Condition] | None:
     if isinstance(cond, Compare | Tags):
         return [cond]
     return None
+
+
+class Grid:
+    """Every rule's shape as one row of a boolean table: a column per example value of each
+    field some shape tests (a field a rule leaves out allows every value), so that one rule's
+    shape is compared with all the others' at once. Each method answers exactly what the
+    :class:`Shape` and :class:`Shapes` method it names answers, for every rule (a rule without
+    a shape: :attr:`has` is False there, and its answers mean nothing)."""
+
+    def __init__(self, shapes: Shapes, rows: list[Shape | None]) -> None:
+        self.shapes = shapes
+        names = sorted({name for s in rows if s is not None for name in s.allowed})
+        sizes = [2 if n.startswith("tag:") else len(shapes.values[n]) for n in names]
+        self.field = {name: k for k, name in enumerate(names)}
+        self.start = dict(zip(names, np.cumsum([0, *sizes[:-1]]).tolist(), strict=True))
+        self.has = np.array([s is not None for s in rows], dtype=bool)
+        self.allowed = np.ones((len(rows), int(sum(sizes))), dtype=bool)
+        self.tests = np.zeros((len(rows), len(names)), dtype=bool)
+        for r, shape in enumerate(rows):
+            for name, ok in (shape.allowed if shape is not None else {}).items():
+                self.allowed[r, self._slots(name)] = ok
+                self.tests[r, self.field[name]] = True
+
+    def _slots(self, name: str) -> slice:
+        start = self.start[name]
+        size = 2 if name.startswith("tag:") else len(self.shapes.values[name])
+        return slice(start, start + size)
+
+    def meeting(self, shape: Shape) -> Allowed:
+        """Per rule, :meth:`Shape.meets` of ``shape`` and its shape: every field both test
+        allows a value both allow."""
+        out = np.ones(len(self.has), dtype=bool)
+        for name, ok in shape.allowed.items():
+            if name not in self.field:
+                continue
+            both = (self.allowed[:, self._slots(name)] & ok).any(axis=1)
+            out &= both | ~self.tests[:, self.field[name]]
+        return out
+
+    def covering(self, shape: Shape) -> Allowed:
+        """Per rule, whether its shape covers ``shape`` (:meth:`Shape.covers`)."""
+        wanted = np.ones(self.allowed.shape[1], dtype=bool)
+        for name, ok in shape.allowed.items():
+            if name in self.field:
+                wanted[self._slots(name)] = ok
+        return np.asarray(self.allowed[:, wanted].all(axis=1))
+
+    def holding(self, state: Mapping[str, int]) -> Allowed:
+        """Per rule, :meth:`Shapes.holds_on` of its shape on ``state``."""
+        out = np.ones(len(self.has), dtype=bool)
+        for name, k in self.field.items():
+            at = state.get(name)
+            if at is None:
+                at = 0 if name.startswith("tag:") else self.shapes.index(name, None)
+            if at is None:
+                out &= ~self.tests[:, k]
+            else:
+                out &= self.allowed[:, self.start[name] + at]
+        return out
+
+    def after(self, writer: Rule) -> Allowed:
+        """Per rule, :meth:`Shapes.after` of ``writer`` and its shape: its shape may still hold
+        once ``writer``'s actions ran."""
+        out = np.ones(len(self.has), dtype=bool)
+        for action in writer.actions:
+            name = action.field or ""
+            if action.kind == "set" and name in self.field:
+                at = self.shapes.index(name, action.value)
+                if at is not None:
+                    out &= self.allowed[:, self.start[name] + at]
+            elif action.kind in ("add_tags", "remove_tags"):
+                present = int(action.kind == "add_tags")
+                for tag in action.value:
+                    if f"tag:{tag}" in self.field:
+                        out &= self.allowed[:, self.start[f"tag:{tag}"] + present]
+        return out
+
+    def may_hold(
+        self, among: npt.NDArray[np.intp], frame: pd.DataFrame, written: set[str]
+    ) -> Allowed:
+        """Per rule of ``among`` (positions), whether its shape may hold on some row of
+        ``frame`` once rules writing ``written`` ran (field names, ``tag:<tag>`` for a tag
+        added or removed): false only when on every row a field it tests and nothing writes
+        holds a value it does not allow. A value that is not one of the example values counts
+        as allowed."""
+        blocked = np.zeros((len(among), len(frame)), dtype=bool)
+        tags = _tag_sets(frame)
+        for name, k in self.field.items():
+            testing = self.tests[among, k]
+            if not testing.any() or name in written or (name == "changed" and written):
+                continue
+            if name.startswith("tag:"):
+                at = np.array([int(name[4:] in t) for t in tags], dtype=np.int64)
+            else:
+                column = frame[name] if name in frame else pd.Series(None, index=frame.index)
+                found = [self.shapes.index(name, v) for v in column.to_numpy(dtype=object)]
+                at = np.array([-1 if f is None else f for f in found], dtype=np.int64)
+            rows = np.flatnonzero(testing)
+            known = at >= 0
+            ok = np.ones((len(rows), len(frame)), dtype=bool)
+            ok[:, known] = self.allowed[among[rows]][:, self.start[name] + at[known]]
+            blocked[rows] |= ~ok
+        return np.asarray((~blocked).any(axis=1))
+
+
+def _tag_sets(frame: pd.DataFrame) -> list[set[str]]:
+    """Each row's tags (``;``-separated text or a list), as the conditions read them."""
+    if "tags" not in frame:
+        return [set() for _ in range(len(frame))]
+    out = []
+    for value in frame["tags"].to_numpy(dtype=object):
+        if isinstance(value, str):
+            out.append(set(value.split(";")))
+        elif isinstance(value, list | tuple | np.ndarray):
+            out.append({str(v) for v in value})
+        else:
+            out.append(set())
+    return out

@@ -19,12 +19,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from supportops.conditions.model import All, AnyOf, Compare, Condition, Not, Tags
+from supportops.conditions.model import CUSTOM, All, AnyOf, Compare, Condition, Not, Tags
 from supportops.rules.model import Rule
 
-__all__ = ["OTHER", "candidates", "custom_json", "example", "states"]
+__all__ = ["OTHER", "PLAIN", "candidates", "custom_json", "example", "plain_custom", "states"]
 
 OTHER = "other-value"
+PLAIN = "custom-text:"
 CAP = 512
 
 
@@ -63,10 +64,15 @@ def _values(cond: Compare) -> list[Any]:
 def candidates(rules: Iterable[Rule]) -> dict[str, list[Any]]:
     """Per field the rules test or write, one value of each region of its literals."""
     found: dict[str, list[Any]] = {}
+    keys: dict[str, set[tuple[type, Any]]] = {}
 
     def add(name: str, values: Iterable[Any]) -> None:
-        have = found.setdefault(name, [])
-        have += [v for v in values if not any(_same(v, h) for h in have)]
+        have, known = found.setdefault(name, []), keys.setdefault(name, set())
+        new = [v for v in values if not _known(v, have, known)]
+        have += new
+        for v in new:
+            if _hashable(v):
+                known.add((type(v), v))
 
     for rule in rules:
         for atom in _walk(rule.condition):
@@ -83,6 +89,22 @@ def candidates(rules: Iterable[Rule]) -> dict[str, list[Any]]:
     if len(tags) > 1:
         add("tags", [";".join(sorted({x for t in tags for x in t.split(";")}))])
     return found
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+        return bool(value == value)  # NaN equals nothing, not even itself
+    except (TypeError, ValueError):
+        return False
+
+
+def _known(value: Any, have: list[Any], known: set[tuple[type, Any]]) -> bool:
+    """Whether ``value`` is among ``have`` (same type, equal), looked up in ``known`` (their
+    hashable ones) when it can be."""
+    if _hashable(value):
+        return (type(value), value) in known
+    return any(_same(value, h) for h in have)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -110,16 +132,40 @@ def states(options: Mapping[str, list[Any]], base: Mapping[str, Any] | None = No
 
 def custom_json(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its ``custom.<key>`` columns also written as the ``custom`` JSON the
-    conditions read them from."""
-    keys = [c for c in frame.columns if str(c).startswith("custom.")]
+    conditions read them from, and each column holding only text (or nothing) copied as
+    ``custom-text:<key>`` (:data:`PLAIN`) for :func:`plain_custom`."""
+    keys = [c for c in frame.columns if str(c).startswith(CUSTOM)]
     if not keys:
         return frame
     values = frame[keys].to_dict("records")
     text = [
-        json.dumps({str(k).removeprefix("custom."): v for k, v in row.items() if v is not None})
+        json.dumps({str(k).removeprefix(CUSTOM): v for k, v in row.items() if v is not None})
         for row in values
     ]
-    return frame.assign(custom=text)
+    plain = {
+        PLAIN + str(k).removeprefix(CUSTOM): frame[k]
+        for k in keys
+        if all(v is None or isinstance(v, str) for v in frame[k].to_numpy(dtype=object))
+    }
+    return frame.assign(custom=text, **plain)
+
+
+def plain_custom(cond: Condition, frame: pd.DataFrame) -> Condition:
+    """``cond`` with each comparison of a custom field reading its text copy in ``frame``
+    (from :func:`custom_json`) where there is one: the same answer on every row (the JSON
+    holds that very text, or nothing), without reading the JSON. The copy is not written
+    by actions, as the JSON is not."""
+    match cond:
+        case All(items):
+            return All(tuple(plain_custom(i, frame) for i in items))
+        case AnyOf(items):
+            return AnyOf(tuple(plain_custom(i, frame) for i in items))
+        case Not(item):
+            return Not(plain_custom(item, frame))
+        case Compare(field) if field.startswith(CUSTOM):
+            copy = PLAIN + field.removeprefix(CUSTOM)
+            return Compare(copy, cond.op, cond.values, cond.kind) if copy in frame else cond
+    return cond
 
 
 def example(row: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
