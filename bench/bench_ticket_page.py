@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from bench_web import build, serve  # noqa: E402
 from supportops.tokens import TokenFile  # noqa: E402
 from supportops.web import create_app  # noqa: E402
+from supportops.web.auth import COOKIE  # noqa: E402
 from supportops.web.ticket_links import ticket_path  # noqa: E402
 
 TARGET_MS = 300.0
@@ -45,7 +46,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
     folder = args.workspace or build(args.tickets)
-    token = TokenFile.of_workspace(folder).create("bench-ticket", "read")[1]
+    tokens = TokenFile.of_workspace(folder)
+    session = tokens.open_session(tokens.create("bench-ticket", "read")[1])[0]  # as /login does
     app = create_app(folder)
     state = app.state.web
     with state.workspace() as ws:
@@ -58,7 +60,7 @@ def main() -> int:
     server, base = serve(app)
     page, floor = [], []
     try:
-        with httpx.Client(base_url=base, cookies={"sops_session": token}, timeout=600) as client:
+        with httpx.Client(base_url=base, cookies={COOKIE: session}, timeout=600) as client:
             client.get(ticket_path(*picked[0])).raise_for_status()  # first request: app start
             for source, ticket_id in picked:
                 state.cache.clear()
