@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from scripts.chromium import ARGS, CHROMIUM
 from typer.testing import CliRunner
 
 from supportops.cli import app as cli
@@ -23,7 +22,7 @@ from supportops.store.texts import ticket_texts
 from supportops.tokens import TokenFile
 from supportops.web import create_app
 from supportops.workspace import Workspace
-from tests.web.conftest import live, session
+from tests.web.conftest import session, signed_in_tab
 
 
 @pytest.fixture(scope="module")
@@ -92,21 +91,8 @@ def test_the_knowledge_page_ranks_gaps_with_samples_and_articles(reader: TestCli
 
 @pytest.mark.browser
 def test_both_pages_render_in_a_browser(web: tuple[FastAPI, str]) -> None:
-    api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
     application, token = web
-    with live(application) as server, api.sync_playwright() as play:
-        chromium = play.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = chromium.new_context(base_url=server)
-        tab = context.new_page()
-        problems: list[str] = []
-        tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        tab.on("pageerror", lambda e: problems.append(str(e)))
-        tab.goto("/login")
-        tab.fill("#token", token)
-        tab.click("button[type=submit]")
-        tab.wait_for_url(f"{server}/")
+    with signed_in_tab(application, token) as (tab, problems):
         tab.goto("/triage")
         for figure in tab.locator("figure[data-chart]").all():
             figure.locator("svg").first.wait_for()
@@ -115,7 +101,6 @@ def test_both_pages_render_in_a_browser(web: tuple[FastAPI, str]) -> None:
         tab.click("nav >> text=Knowledge")
         tab.wait_for_url("**/knowledge**")
         assert tab.locator("li.gap").count() == 10
-        chromium.close()
     assert problems == []
 
 
