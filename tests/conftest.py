@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
+# Generated SQL (supportops.sql_cache) is kept in a folder of the test run, not the user's.
+os.environ.setdefault("SUPPORTOPS_CACHE_DIR", tempfile.mkdtemp(prefix="supportops-sql-"))
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ a call needs a wider span.
 
 from __future__ import annotations
 
+import functools
 import sys
 from bisect import bisect_right
 from collections.abc import Mapping
@@ -35,22 +36,27 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
-import pyarrow as pa
-from numpy.typing import NDArray
 from pydantic import ValidationError
 
 from supportops.config import DAY_NAMES, CalendarConfig, HolidayConfig, _check_range, _expand_days
 from supportops.errors import ConfigError
+from supportops.lazy import lazy_module
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
+    import pyarrow as pa
+    from numpy.typing import NDArray
+
+    Ints = NDArray[np.int64]
+    Bools = NDArray[np.bool_]
+else:  # loaded on first use: reading the config or a few rows needs neither numpy nor Arrow
+    np = lazy_module("numpy")
+    pa = lazy_module("pyarrow")
 
 __all__ = ["BusinessCalendar"]
 
-Ints = NDArray[np.int64]
-Bools = NDArray[np.bool_]
-NAT = np.iinfo(np.int64).min
+NAT = -(2**63)  # numpy's int64 minimum, its NaT
 _FAR = 2**61  # beyond any instant: the bounds of an always-open calendar
 _EPOCH = date(1970, 1, 1).toordinal()
 _DAY = 86_400
@@ -218,12 +224,15 @@ class _Table:
         return self.low <= low and high <= self.high
 
 
-_ALWAYS = _Table.of(
-    np.array([-_FAR], dtype=np.int64),
-    np.array([_FAR], dtype=np.int64),
-    (date.min, date.max),
-    (-_FAR, _FAR),
-)
+@functools.cache
+def _always() -> _Table:
+    """The table of an always-open calendar: one opening from before to beyond any instant."""
+    return _Table.of(
+        np.array([-_FAR], dtype=np.int64),
+        np.array([_FAR], dtype=np.int64),
+        (date.min, date.max),
+        (-_FAR, _FAR),
+    )
 
 
 def _build(rules: _Rules, zone: ZoneInfo, first_day: date, last_day: date) -> _Table:
@@ -291,7 +300,7 @@ class BusinessCalendar:
         self.config = config
         self.zone = ZoneInfo(config.timezone)
         self._rules = _rules(config, prefix)
-        self._table: _Table | None = _ALWAYS if config.always_open else None
+        self._table: _Table | None = _always() if config.always_open else None
 
     @classmethod
     def from_config(
@@ -383,7 +392,7 @@ class BusinessCalendar:
     def _table_for(self, instants: Ints, ahead: int = 0, back: int = 0) -> _Table:
         """The cached table, rebuilt over a wider span when it does not cover ``instants``."""
         if instants.size == 0:  # every row is missing: any table will do
-            return self._table or _ALWAYS
+            return self._table or _always()
         low, high = int(instants.min()) - back, int(instants.max()) + ahead
         table = self._table
         if table is not None and table.covers(low, high):

@@ -146,41 +146,51 @@ def test_a_filter_that_matches_nothing_says_so_and_succeeds(folder: Path) -> Non
     assert "no ticket matches" not in result.stderr
 
 
-# The terminal view in a fresh interpreter, reporting whether pandas was loaded.
+# The terminal view in a fresh interpreter, reporting which heavy libraries it loaded.
 VIEW = """
 import contextlib, sys
 import supportops.cli
 with contextlib.suppress(SystemExit):
     supportops.cli.root.main(sys.argv[1:], prog_name="supportops")
-print("pandas loaded" if "pandas" in sys.modules else "pandas not loaded")
+heavy = [m for m in ("pandas", "pyarrow", "numpy", "sqlglot") if m in sys.modules]
+print("loaded:", ", ".join(heavy) or "none")
 """
 
 
-def _view(*args: str) -> str:
+def _view(cache: Path, *args: str) -> str:
     import os
     import subprocess
     import sys
 
     src = Path(__file__).resolve().parents[2] / "src"
     env = {**os.environ, "PYTHONPATH": str(src), "COLUMNS": "100"}
+    env["SUPPORTOPS_CACHE_DIR"] = str(cache)
     done = subprocess.run(
         [sys.executable, "-c", VIEW, *args], capture_output=True, text=True, env=env, check=True
     )
     return done.stdout
 
 
-def test_the_terminal_view_starts_without_pandas(tmp_path: Path) -> None:
+def test_the_terminal_view_starts_without_pandas_arrow_numpy_or_sqlglot(tmp_path: Path) -> None:
     """Over the materialised facts (as ``supportops import`` and the demo leave them), the
-    50-ticket view reads Arrow from the store and prints it: pandas (a third of a second to
-    import) is not loaded. Without them the drill-down builds calendar days, with pandas."""
+    50-ticket view reads its rows from the store as Python values and prints them: pandas,
+    Arrow and numpy (half a second to import together) are not loaded, nor SQLGlot once the
+    query's generated text is kept (:mod:`supportops.sql_cache`). Without the facts the
+    drill-down builds calendar days, with pandas."""
     from supportops.metrics.materialize import refresh_facts
     from supportops.workspace import Workspace
 
     (tmp_path / "supportops.yaml").write_text(f"report_timezone: {ZONE}\n", encoding="utf-8")
     with Workspace(tmp_path) as ws:
         load(ws.store, LOG)
-    assert _view("tickets", "--limit", "50", "-w", str(tmp_path)).endswith("pandas loaded\n")
+    cache = tmp_path / "sql-cache"
+    view = ("tickets", "--limit", "50", "-w", str(tmp_path))
+    assert "pandas" in _view(cache, *view).splitlines()[-1]
     with Workspace(tmp_path) as ws:
         refresh_facts(ws)
-    out = _view("tickets", "--limit", "50", "-w", str(tmp_path))
-    assert "3 tickets" in out and " t3 " in out and out.endswith("pandas not loaded\n")
+    fresh = tmp_path / "fresh-cache"
+    first, again = _view(fresh, *view), _view(fresh, *view)
+    assert "3 tickets" in first and " t3 " in first
+    assert first.splitlines()[-1] == "loaded: sqlglot"  # the query generated once ...
+    assert again.splitlines()[-1] == "loaded: none"  # ... and read back after
+    assert first.splitlines()[:-1] == again.splitlines()[:-1]

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from supportops.store.base import Rows
+
 __all__ = [
     "FORMATS",
     "FormatOption",
@@ -125,7 +127,7 @@ def fit(widths: Sequence[int], room: int) -> int:
 
 
 def print_table(
-    frame: pd.DataFrame | pa.Table,
+    frame: pd.DataFrame | pa.Table | Rows,
     title: str = "",
     units: Units | None = None,
     limit: int | None = None,
@@ -133,7 +135,8 @@ def print_table(
     choose: str = "",
     first: Sequence[str] = (),
 ) -> None:
-    """``frame`` (its first ``limit`` rows; a pandas frame or an Arrow table) as a table in the
+    """``frame`` (its first ``limit`` rows; a pandas frame, an Arrow table or a store's
+    :class:`~supportops.store.base.Rows`) as a table in the
     manager's units, with the columns that fit the terminal; what was left out is said below it
     (``choose`` names the option that picks columns, when the command has one). The columns
     named in ``first`` come first, the most telling when the terminal is narrow; the rest keep
@@ -172,11 +175,20 @@ def print_table(
 
 
 def _cells_of(
-    frame: pd.DataFrame | pa.Table, first: Sequence[str], limit: int | None
+    frame: pd.DataFrame | pa.Table | Rows, first: Sequence[str], limit: int | None
 ) -> tuple[list[str], list[str], list[tuple[Any, ...]], int]:
     """The column names (those of ``first`` first), their numpy dtype kinds, the first
-    ``limit`` rows' values and the count of all rows: of a pandas frame, or of an Arrow table
-    without loading pandas (the terminal view of ``supportops tickets`` starts without it)."""
+    ``limit`` rows' values and the count of all rows: of a pandas frame, of an Arrow table
+    without loading pandas, or of a store's rows without loading Arrow either (the terminal
+    view of ``supportops tickets`` starts without them)."""
+    from supportops.store.base import Rows
+
+    if isinstance(frame, Rows):
+        names = _leading(frame.columns, first)
+        at = [frame.columns.index(n) for n in names]
+        kept = frame.values if limit is None else frame.values[:limit]
+        kinds = [frame.kinds[i] for i in at]
+        return names, kinds, [tuple(row[i] for i in at) for row in kept], len(frame.values)
     if not hasattr(frame, "dtypes"):  # an Arrow table
         from supportops.store.base import py_values
 

@@ -111,9 +111,13 @@ def tickets_command(
             print(drilldown.tickets_sql(ws, dialect or ws.store.capabilities.dialect, **kw))
             return
         if fmt == "table":  # one more than shown: whether there are more to say so
-            more = None if limit is None else limit + 1
-            parts = drilldown.ticket_rows(ws, **kw, columns=picked, sort=order, limit=more)
             first = ["ticket_id", *(c for c, _ in order or ()), *TICKET_FIRST]
+            if limit is None:
+                parts: Any = drilldown.ticket_rows(ws, **kw, columns=picked, sort=order)
+            else:  # a few rows: read as Python values, with no Arrow or numpy to load
+                parts = drilldown.first_tickets(
+                    ws, **kw, columns=picked, sort=order, limit=limit + 1
+                )
             rows = _print_tickets(ws, parts, limit, first, order is None)
         else:
             rows = _write_tickets(ws, kw, picked, order, limit, fmt, output)
@@ -146,25 +150,35 @@ def _check_column(name: str, known: tuple[str, ...]) -> None:
 def _print_tickets(
     ws: Workspace, parts: Any, limit: int | None, first: list[str], newest: bool
 ) -> int:
-    import pyarrow as pa
-
+    """Print the tickets of ``parts`` (a :class:`~supportops.store.base.Rows` of at most
+    ``limit`` + 1 rows, or Arrow tables of all of them); the count of rows read."""
     from supportops.metrics.drilldown import FACT_COLUMNS
+    from supportops.store.base import Rows
 
-    table = pa.concat_tables(list(parts))
-    shown = table if limit is None else table.slice(0, limit)
+    if isinstance(parts, Rows):
+        total = len(parts.values)
+        shown = total if limit is None else min(total, limit)
+        table: Any = Rows(parts.columns, parts.kinds, parts.values[:shown])
+    else:
+        import pyarrow as pa
+
+        table = pa.concat_tables(list(parts))
+        total = table.num_rows
+        shown = total if limit is None else min(total, limit)
+        table = table.slice(0, shown)
     seconds = dict.fromkeys(FACT_COLUMNS[:7], "seconds")
     units = Units(seconds, ws.config.report_timezone, ws.config.currency)
-    if shown.num_rows == 0:
+    if shown == 0:
         return 0
-    title = f"{shown.num_rows:,} tickets" + (", newest first" if newest else "")
-    print_table(shown, title, units, choose="--columns", first=first)
-    if table.num_rows > shown.num_rows:
+    title = f"{shown:,} tickets" + (", newest first" if newest else "")
+    print_table(table, title, units, choose="--columns", first=first)
+    if total > shown:
         console.print(
             "… more tickets: --limit N for more, or --format csv --output FILE for all",
             highlight=False,
             markup=False,
         )
-    return int(table.num_rows)
+    return total
 
 
 def _write_tickets(

@@ -17,17 +17,20 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pyarrow as pa
-
 from supportops.calendar import BusinessCalendar
 from supportops.conditions import Columns, to_sql
 from supportops.config import SlaPolicy, WorkspaceConfig
+from supportops.lazy import lazy_module
 from supportops.model.validate import quote_literal
 from supportops.store import Store
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
+    import pyarrow as pa
+else:  # loaded on first use (a command reading a few rows needs neither Arrow nor numpy)
+    pa = lazy_module("pyarrow")
+    np = lazy_module("numpy")
 
 __all__ = ["ALWAYS_OPEN", "TABLE", "calendar_sql", "days_table", "ensure_days"]
 

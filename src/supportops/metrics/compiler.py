@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from supportops import sql_cache
 from supportops.conditions import Fields, fields_of
 from supportops.errors import MetricError
 from supportops.lazy import lazy_module
@@ -23,6 +24,7 @@ from supportops.metrics.facts import Cte, FactOptions, fact_ctes
 from supportops.metrics.profiles import Profile
 from supportops.metrics.relations import DIMS, Relation, relation
 from supportops.metrics.request import Query, Setting
+from supportops.sql_cache import Rendered
 from supportops.store import Store
 
 if TYPE_CHECKING:
@@ -71,15 +73,25 @@ class Compiled:
 def render(compiled: Compiled, dialect: str, inline: bool = False) -> tuple[str, list[Any]]:
     """SQL for ``dialect`` and its positional parameter values (none when ``inline``). The
     text is always parsed and generated again, DuckDB's own included: SQLGlot quotes the names
-    DuckDB reserves (``at``), which the queries leave bare."""
-    tree = compiled.tree
+    DuckDB reserves (``at``), which the queries leave bare. A query given as text is generated
+    once and kept (:mod:`supportops.sql_cache`), so a later command need not import SQLGlot."""
+    if inline or not isinstance(compiled.query, str):
+        done = _generate(compiled.tree, dialect, inline, compiled.params)
+    else:
+        text = compiled.query
+        done = sql_cache.rendered(text, dialect, lambda: _generate(parse(text), dialect, False))
+    return done.sql, [compiled.params[n] for n in done.names]
+
+
+def _generate(
+    tree: exp.Expression, dialect: str, inline: bool, params: dict[str, Any] | None = None
+) -> Rendered:
+    """``tree`` generated for ``dialect``: its text and its placeholders' names in order
+    (``params``' values inlined as literals when ``inline``)."""
     if inline:
+        values = params or {}
         tree = tree.transform(
-            lambda n: (
-                _literal(compiled.params[n.name])
-                if isinstance(n, exp.Placeholder) and n.name
-                else n
-            )
+            lambda n: _literal(values[n.name]) if isinstance(n, exp.Placeholder) and n.name else n
         )
     from sqlglot.dialects.dialect import Dialect
 
@@ -93,8 +105,8 @@ def render(compiled: Compiled, dialect: str, inline: bool = False) -> tuple[str,
 
     text = Recording(dialect=base, pretty=inline).generate(tree, copy=True)
     anonymous = str(base.generator_class(dialect=base).placeholder_sql(exp.Placeholder()))
-    order = [names[int(i)] for i in _MARKER.findall(text)]
-    return _MARKER.sub(anonymous.replace("\\", "\\\\"), text), [compiled.params[n] for n in order]
+    order = tuple(names[int(i)] for i in _MARKER.findall(text))
+    return Rendered(_MARKER.sub(anonymous.replace("\\", "\\\\"), text), order)
 
 
 def _literal(value: Any) -> exp.Expression:

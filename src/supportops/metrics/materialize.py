@@ -80,8 +80,8 @@ def signature(ws: Workspace, sla: bool = True) -> str:
     ]
     if sla and table_exists(ws.store, STORED):
         parts.append(f"SELECT count(*), CAST(NULL AS VARCHAR) FROM {STORED}")
-    rows = ws.store.memo(("signature", sla), lambda: ws.store.arrow(" UNION ALL ".join(parts)))
-    return json.dumps([[r["n"], r["m"]] for r in rows.to_pylist()])
+    rows = ws.store.memo(("signature", sla), lambda: ws.store.rows(" UNION ALL ".join(parts)))
+    return json.dumps([list(r) for r in rows.values])
 
 
 def _options(ws: Workspace, base: FactOptions) -> FactOptions:
@@ -147,9 +147,7 @@ def _state(ws: Workspace) -> dict[str, Any] | None:
     if not table_exists(ws.store, STATE):
         return None
     sql = f"SELECT options, data FROM {STATE}"
-    rows: list[dict[str, Any]] = ws.store.memo(
-        ("rows", STATE), lambda: ws.store.arrow(sql).to_pylist()
-    )
+    rows: list[dict[str, Any]] = ws.store.memo(("rows", STATE), lambda: ws.store.rows(sql).dicts())
     return rows[0] if rows else None
 
 

@@ -19,17 +19,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
+from supportops.lazy import lazy_module
 from supportops.metrics.sla_source import table_exists
 from supportops.numbers import missing
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     from supportops.store.base import Store
     from supportops.workspace import Workspace
+else:  # loaded on first use (a command reading a few rows needs neither Arrow nor numpy)
+    pa = lazy_module("pyarrow")
+    pc = lazy_module("pyarrow.compute")
 
 __all__ = ["NAMED", "Named", "Names", "names"]
 
@@ -78,13 +81,13 @@ class Names:
 
     def _read(self, named: Named, ids: list[str]) -> dict[str, str]:
         marks = ", ".join("?" for _ in ids)
-        rows = self.store.arrow(
+        rows = self.store.rows(
             f'SELECT CAST("{named.key}" AS VARCHAR) AS k, CAST(name AS VARCHAR) AS n '
             f'FROM "{named.table}" WHERE CAST("{named.key}" AS VARCHAR) IN ({marks}) '
             "AND name IS NOT NULL AND name <> ''",
             ids,
         )
-        return dict(zip(rows["k"].to_pylist(), rows["n"].to_pylist(), strict=True))
+        return {str(k): str(n) for k, n in rows.values}
 
     def label(self, column: str, value: Any) -> Any:
         """What a page shows for ``value`` of ``column``: its name, else the value itself."""

@@ -42,7 +42,6 @@ from supportops.metrics.periods import check_count, period_table
 from supportops.metrics.profiles import profile as get_profile
 from supportops.metrics.request import Query, Setting
 from supportops.metrics.sla_source import sla_table
-from supportops.store.base import py_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -128,7 +127,7 @@ def _span(ws: Workspace) -> tuple[datetime | None, datetime | None]:
         "SELECT min(created_at) AS lo, max(created_at) AS hi FROM tickets "
         'UNION ALL SELECT min("at"), max("at") FROM events'
     )
-    row = ws.store.memo(("span",), lambda: py_rows(ws.store.arrow(sql)))
+    row = ws.store.memo(("span",), lambda: ws.store.rows(sql).dicts())
     lows = [r["lo"] for r in row if r["lo"] is not None]
     highs = [r["hi"] for r in row if r["hi"] is not None]
     return (min(lows) if lows else None), (max(highs) if highs else None)

@@ -20,14 +20,16 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import pyarrow as pa
-
+from supportops.lazy import lazy_module
 from supportops.store import Store
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from supportops.workspace import Workspace
+else:  # loaded on first use (a command reading a few rows needs neither Arrow nor numpy)
+    pa = lazy_module("pyarrow")
 
 __all__ = [
     "JOINED",
@@ -174,7 +176,7 @@ def stored_state(ws: Workspace) -> tuple[datetime, str] | None:
         return None
     rows = ws.store.memo(
         ("rows", SNAPSHOT_STATE),
-        lambda: ws.store.arrow(f"SELECT as_of, data FROM {SNAPSHOT_STATE}").to_pylist(),
+        lambda: ws.store.rows(f"SELECT as_of, data FROM {SNAPSHOT_STATE}").dicts(),
     )
     return (_utc(rows[0]["as_of"]), str(rows[0]["data"])) if rows else None
 

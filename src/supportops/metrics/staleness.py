@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from supportops.instants import format_duration
-from supportops.store.base import py_values
 
 if TYPE_CHECKING:
     from supportops.workspace import Workspace
@@ -65,7 +64,7 @@ class Stale:
 
 def newest_instant(ws: Workspace) -> datetime | None:
     """The newest event's instant (UTC), None without events."""
-    rows = ws.store.memo(("newest_event",), lambda: py_values(ws.store.arrow(_NEWEST)["newest"]))
+    rows = ws.store.memo(("newest_event",), lambda: [r[0] for r in ws.store.rows(_NEWEST).values])
     value = rows[0] if rows else None
     if value is None:
         return None

@@ -16,17 +16,20 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import pyarrow as pa
-
+from supportops.lazy import lazy_module
 from supportops.model.schema import TABLES, Column, Table
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
+else:  # a command that reads a few rows (``Store.rows``) loads neither Arrow nor numpy
+    pa = lazy_module("pyarrow")
 
 __all__ = [
     "BOOKKEEPING",
     "PENDING",
     "Capabilities",
+    "Rows",
     "Store",
     "UpsertCounts",
     "py_rows",
@@ -52,6 +55,43 @@ def py_rows(table: pa.Table) -> list[dict[str, Any]]:
     :func:`py_values`, without pandas)."""
     columns = [py_values(column) for column in table.columns]
     return [dict(zip(table.column_names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A query's rows as Python values, for the few rows a person reads: the column names,
+    each column's numpy dtype kind read from its values (``M`` instants, ``b``, ``i``, ``f``,
+    else ``O``), and the rows as tuples."""
+
+    columns: list[str]
+    kinds: list[str]
+    values: list[tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, columns: list[str], values: list[tuple[Any, ...]]) -> Rows:
+        """Rows with their kinds read from the first value that is not null in each column."""
+        kinds = []
+        for i in range(len(columns)):
+            first = next((row[i] for row in values if row[i] is not None), None)
+            kinds.append(_kind_of(first))
+        return cls(columns, kinds, values)
+
+    def dicts(self) -> list[dict[str, Any]]:
+        """The rows as dicts by column name."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.values]
+
+
+def _kind_of(value: Any) -> str:
+    from datetime import datetime
+    from decimal import Decimal
+
+    if isinstance(value, bool):
+        return "b"
+    if isinstance(value, int):
+        return "i"
+    if isinstance(value, float | Decimal):
+        return "f"
+    return "M" if isinstance(value, datetime) else "O"
 
 
 @dataclass(frozen=True)
@@ -235,11 +275,11 @@ class Store(ABC):
         self._add_missing_columns()
 
     def _add_missing_columns(self) -> None:
-        found = self.arrow(
+        found = self.rows(
             "SELECT table_name, column_name FROM information_schema.columns "
             "WHERE table_schema = current_schema()"
         )
-        have = set(zip(found.column(0).to_pylist(), found.column(1).to_pylist(), strict=True))
+        have = {(str(table), str(column)) for table, column in found.values}
         for tbl in TABLES.values():
             declared = [(c.name, self.capabilities.ddl_type(c)) for c in tbl.columns]
             declared += [
@@ -264,6 +304,13 @@ class Store(ABC):
     def arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table:
         """Run a query and return its rows as an Arrow table."""
 
+    def rows(self, sql: str, params: list[Any] | None = None) -> Rows:
+        """Run a query and return its rows as Python values (:class:`Rows`): for the few rows
+        a person reads, where an engine that can gives them without Arrow."""
+        table = self.arrow(sql, params)
+        values = list(zip(*(py_values(column) for column in table.columns), strict=True))
+        return Rows.of(table.column_names, values)
+
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         """Run a query and return its rows as a pandas DataFrame."""
         frame: pd.DataFrame = self.arrow(sql, params).to_pandas()
@@ -271,8 +318,8 @@ class Store(ABC):
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
         """Run a query and return the first column of its first row (None when empty)."""
-        result = self.arrow(sql, params)
-        return result.column(0)[0].as_py() if result.num_rows else None
+        result = self.rows(sql, params)
+        return result.values[0][0] if result.values else None
 
     def count(self, table: str) -> int:
         """Rows in ``table``."""

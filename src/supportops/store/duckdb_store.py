@@ -6,11 +6,9 @@ import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from supportops.errors import (
     BudgetExceededError,
@@ -18,9 +16,17 @@ from supportops.errors import (
     StoreError,
     SupportOpsError,
 )
+from supportops.lazy import lazy_module
 from supportops.model.schema import Table
-from supportops.store.base import Capabilities, Store, UpsertCounts
+from supportops.store.base import Capabilities, Rows, Store, UpsertCounts
 from supportops.store.budget import Guard, guarded
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+else:  # loaded on first use: a command that reads a few rows (``rows``) needs no Arrow
+    pa = lazy_module("pyarrow")
+    pc = lazy_module("pyarrow.compute")
 
 __all__ = ["DUCKDB", "DuckDBStore"]
 
@@ -135,6 +141,17 @@ class DuckDBStore(Store):
         with guarded(self.con.interrupt) as guard:
             try:
                 return self.con.sql(sql, params=params or None).to_arrow_table()
+            except duckdb.Error as exc:
+                raise _translated(exc, guard) from exc
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> Rows:
+        with guarded(self.con.interrupt) as guard:
+            try:
+                cursor = self.con.execute(sql, params or [])
+                if cursor.description is None:
+                    return Rows([], [], [])
+                names = [d[0] for d in cursor.description]
+                return Rows.of(names, [tuple(r) for r in cursor.fetchall()])
             except duckdb.Error as exc:
                 raise _translated(exc, guard) from exc
 

@@ -16,12 +16,16 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
+from supportops.lazy import lazy_module
 from supportops.model.schema import TABLES, Column, Table
 from supportops.store.base import Store
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+else:  # loaded on first use (a command reading a few rows needs neither Arrow nor numpy)
+    pa = lazy_module("pyarrow")
 
 __all__ = [
     "RAW_RECORDS",
