@@ -49,3 +49,15 @@ def test_a_frame_cell(given: str, written: str) -> None:
     assert safe["mixed"].tolist() == [written, 7]
     assert safe["count"].tolist() == [-1, 3]
     assert frame["name"].tolist()[0] == given  # the caller's frame is not changed
+
+
+def test_the_formula_characters_are_those_the_expression_matches() -> None:
+    """The store's CSV statement tests a cell's first character against FORMULA_CHARS; the
+    Arrow path matches FORMULA_START: both quote the same cells."""
+    import re
+
+    from supportops.spreadsheet import FORMULA_CHARS, FORMULA_START
+
+    for code in range(0x3000):
+        char = chr(code)
+        assert (char in FORMULA_CHARS) == bool(re.match(FORMULA_START, char + "x")), repr(char)

@@ -9,13 +9,22 @@ negative number stays a number. Vectorised: one column operation per text column
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["FORMULA_START", "safe_frame", "safe_table"]
+from supportops.lazy import lazy_module
 
-FORMULA_START = r"^[=+\-@\t\r]"
+if TYPE_CHECKING:
+    import pandas as pd
+else:  # only safe_frame needs it: the CSV export of Arrow tables loads no pandas
+    pd = lazy_module("pandas")
+
+__all__ = ["FORMULA_CHARS", "FORMULA_START", "safe_frame", "safe_table"]
+
+FORMULA_CHARS = "=+-@\t\r"  # a text cell starting with one of these is quoted ...
+FORMULA_START = r"^[=+\-@\t\r]"  # ... which is what this expression matches
 TEXT_KINDS = ("string", "mixed", "mixed-integer")  # pandas' inferred kinds that hold text
 
 

@@ -93,3 +93,13 @@ def test_the_cli_file_and_the_cli_stream_hold_the_same_rows(demo: Path, tmp_path
     stream_lines = streamed.stdout.splitlines()
     assert file_lines[0] == stream_lines[0]
     assert sorted(file_lines[1:]) == sorted(stream_lines[1:])
+
+
+def test_the_header_is_the_one_arrows_writer_writes() -> None:
+    import pyarrow as pa
+
+    from supportops.metrics.ticket_files import _header, csv_bytes
+
+    names = ["ticket_id", 'odd "name"', "group", "a,b"]
+    empty = pa.table({n: pa.array([], pa.string()) for n in names})
+    assert _header(names) == csv_bytes(empty, header=True)
