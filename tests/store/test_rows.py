@@ -3,26 +3,10 @@ equal on every engine to what its Arrow table gives."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
-
-from supportops.store import Store, open_store
+from supportops.store import Store
 from supportops.store.base import Rows, py_values
-from tests.postgres import pg_schema
-
-
-@pytest.fixture(params=["duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "duckdb":
-        with open_store("duckdb", tmp_path) as opened:
-            yield opened
-        return
-    with pg_schema() as url, open_store(url, tmp_path) as opened:
-        yield opened
-
 
 QUERY = (
     "SELECT ticket_id, created_at, tags, first_reply, breached, n FROM ("

@@ -115,9 +115,10 @@ def tickets_command(
             if limit is None:
                 parts: Any = drilldown.ticket_rows(ws, **kw, columns=picked, sort=order)
             else:  # a few rows: read as Python values, with no Arrow or numpy to load
-                parts = drilldown.first_tickets(
+                text, values = drilldown.ticket_sql(
                     ws, **kw, columns=picked, sort=order, limit=limit + 1
                 )
+                parts = ws.store.rows(text, values)
             rows = _print_tickets(ws, parts, limit, first, order is None)
         else:
             rows = _write_tickets(ws, kw, picked, order, limit, fmt, output)

@@ -34,7 +34,6 @@ from supportops.model.schema import TABLES
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from supportops.store.base import Rows
     from supportops.workspace import Workspace
 else:  # loaded on first use (a command reading a few rows needs neither Arrow nor numpy)
     pa = lazy_module("pyarrow")
@@ -459,25 +458,6 @@ def ticket_rows(
     sql, params, out = _named(ws, filters, as_of, profile, days)
     picked = ", ".join(f'"{c}"' for c in (columns or out))
     yield from _numbered_sql(ws, sql, params, chunk, _order(sort), picked)
-
-
-def first_tickets(
-    ws: Workspace,
-    filters: Any = None,
-    as_of: Any = None,
-    profile: str | None = None,
-    days: Days = (None, None),
-    *,
-    columns: Sequence[str] = (),
-    sort: Sequence[tuple[str, bool]] | None = None,
-    limit: int,
-) -> Rows:
-    """The first ``limit`` of :func:`ticket_rows`' rows as Python values, for a person to read
-    (the terminal view): the same query, read without Arrow or numpy."""
-    sql, params = ticket_sql(
-        ws, filters, as_of, profile, days, columns=columns, sort=sort, limit=limit
-    )
-    return ws.store.rows(sql, params)
 
 
 def ticket_sql(
