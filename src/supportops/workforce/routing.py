@@ -143,50 +143,53 @@ _RELEASE, _ON, _OFF, _OVERFLOW = 0, 1, 2, 3  # heap event kinds, in their order 
 
 
 class _Desk:
-    """The routing floor of one run: agents' slots, the waiting queues and the event heap."""
+    """The routing floor of one run: agents' slots, the waiting queues and the event heap.
+
+    Scalars per agent and ticket are Python lists (cheap to read and write one at a time); the
+    choice among agents is numpy masks over ``open`` (on duty with a free slot) and ``key``."""
 
     def __init__(self, history: History, strategy: Strategy, overflow_after: float) -> None:
-        h, n_skills = history, len(history.skills)
-        self.h, self.choose = h, strategy.choose
+        h, n_skills, n_agents = history, len(history.skills), len(history.agents)
+        self.choose = strategy.choose
+        self.arrival, self.handle = h.arrival.tolist(), h.handle.tolist()
         skill = h.skill if strategy.skilled else np.full(len(h.arrival), NO_SKILL)
         self.queue_of = np.where(skill >= 0, skill, n_skills).tolist()  # last queue: no skill
-        everyone = np.ones(len(h.agents), dtype=bool)
+        everyone = np.ones(n_agents, dtype=bool)
         self.eligible = [*(h.has[:, k].copy() for k in range(n_skills)), everyone]
         self.allowed = [[*row, True] for row in h.has.tolist()]  # by agent, then queue
         self.queues: list[deque[int]] = [deque() for _ in range(n_skills + 1)]
         self.overflow = overflow_after if strategy.overflow else np.inf
-        self.load = np.zeros(len(h.agents), dtype=np.int64)
-        self.key = np.zeros(len(h.agents), dtype=np.int64)  # load · 2³² + tickets taken
-        self.duty = np.zeros(len(h.agents), dtype=np.int64)
+        self.capacity = h.capacity.tolist()
+        self.load = [0] * n_agents
+        self.key = np.zeros(n_agents, dtype=np.int64)  # load · 2³² + tickets taken
+        self.duty = [1 if h.shifts is None else 0] * n_agents
         self.heap: list[tuple[float, int, int]] = []
-        if h.shifts is None:
-            self.duty[:] = 1
-        else:
+        if h.shifts is not None:
             start, stop, who = h.shifts
             for a, b, w in zip(start.tolist(), stop.tolist(), who.tolist(), strict=True):
                 self.heap += [(a, _ON, w), (b, _OFF, w)]
             heapq.heapify(self.heap)
-        self.open = (self.duty > 0) & (self.load < h.capacity)
+        self.open = np.array([d > 0 for d in self.duty], dtype=bool)
         self.turn = -1
-        self.agent = np.full(len(h.arrival), -1, dtype=np.int64)
-        self.wait = np.full(len(h.arrival), np.nan)
+        self.end = h.end
+        self.agent = [-1] * len(h.arrival)
+        self.wait = [np.nan] * len(h.arrival)
 
     def run(self) -> Routed:
-        arrival, heap = self.h.arrival.tolist(), self.heap
+        heap = self.heap
         handlers = (self.release, self.on, self.off, self.expire)
-        for c, t in enumerate(arrival):
+        for c, t in enumerate(self.arrival):
             while heap and heap[0][0] <= t:
                 when, kind, who = heapq.heappop(heap)
                 handlers[kind](who, when)
             self.arrive(c, t)
-        while heap and heap[0][0] <= self.h.end:
+        while heap and heap[0][0] <= self.end:
             when, kind, who = heapq.heappop(heap)
             handlers[kind](who, when)
-        return Routed(self.agent, self.wait)
+        return Routed(np.array(self.agent, dtype=np.int64), np.array(self.wait, dtype=float))
 
-    def pick(self, mask: Bools) -> int:
-        """The agent the strategy chooses among ``mask`` (at least one)."""
-        among = np.flatnonzero(mask)
+    def pick(self, among: Ints) -> int:
+        """The agent the strategy chooses among the agents ``among`` (at least one)."""
         if self.choose == "load":
             return int(among[np.argmin(self.key[among])])
         after = int(np.searchsorted(among, self.turn, side="right"))
@@ -194,17 +197,18 @@ class _Desk:
         return self.turn
 
     def assign(self, c: int, a: int, now: float) -> None:
-        self.agent[c], self.wait[c] = a, now - self.h.arrival[c]
+        self.agent[c], self.wait[c] = a, now - self.arrival[c]
         self.load[a] += 1
         self.key[a] += (1 << 32) + 1
-        self.open[a] = self.duty[a] > 0 and self.load[a] < self.h.capacity[a]
-        heapq.heappush(self.heap, (now + float(self.h.handle[c]), _RELEASE, a))
+        if self.load[a] >= self.capacity[a]:
+            self.open[a] = False
+        heapq.heappush(self.heap, (now + self.handle[c], _RELEASE, a))
 
     def arrive(self, c: int, now: float) -> None:
         q = self.queue_of[c]
-        mask = self.open & self.eligible[q]
-        if mask.any():
-            self.assign(c, self.pick(mask), now)
+        among = np.flatnonzero(self.open & self.eligible[q])
+        if len(among):
+            self.assign(c, self.pick(among), now)
             return
         self.queues[q].append(c)
         if q < len(self.queues) - 1 and self.overflow < np.inf:
@@ -212,20 +216,23 @@ class _Desk:
 
     def expire(self, c: int, now: float) -> None:
         """Ticket ``c`` has waited ``overflow_after``: any agent with a free slot may take it."""
-        if self.agent[c] < 0 and self.open.any():
-            self.assign(c, self.pick(self.open), now)
+        if self.agent[c] < 0:
+            among = np.flatnonzero(self.open)
+            if len(among):
+                self.assign(c, self.pick(among), now)
 
     def fill(self, a: int, now: float) -> None:
         """Agent ``a`` takes the oldest tickets it may take while it has free slots."""
-        while self.open[a]:
+        allowed, agent, arrival = self.allowed[a], self.agent, self.arrival
+        while self.duty[a] > 0 and self.load[a] < self.capacity[a]:
             best, best_q = np.inf, -1
             for q, waiting in enumerate(self.queues):
-                while waiting and self.agent[waiting[0]] >= 0:  # taken by overflow meanwhile
+                while waiting and agent[waiting[0]] >= 0:  # taken by overflow meanwhile
                     waiting.popleft()
                 if not waiting:
                     continue
-                head = self.h.arrival[waiting[0]]
-                if head < best and (self.allowed[a][q] or head + self.overflow <= now):
+                head = arrival[waiting[0]]
+                if head < best and (allowed[q] or head + self.overflow <= now):
                     best, best_q = head, q
             if best_q < 0:
                 return
@@ -234,17 +241,17 @@ class _Desk:
     def release(self, a: int, now: float) -> None:
         self.load[a] -= 1
         self.key[a] -= 1 << 32
-        self.open[a] = self.duty[a] > 0 and self.load[a] < self.h.capacity[a]
+        self.open[a] = self.duty[a] > 0
         self.fill(a, now)
 
     def on(self, a: int, now: float) -> None:
         self.duty[a] += 1
-        self.open[a] = self.load[a] < self.h.capacity[a]
+        self.open[a] = self.load[a] < self.capacity[a]
         self.fill(a, now)
 
     def off(self, a: int, now: float) -> None:
         self.duty[a] -= 1
-        self.open[a] = self.duty[a] > 0 and self.load[a] < self.h.capacity[a]
+        self.open[a] = self.duty[a] > 0 and self.load[a] < self.capacity[a]
 
 
 def route(history: History, strategy: Strategy, overflow_after: float = 1800.0) -> Routed:
