@@ -5,6 +5,7 @@ workspace, and the config's errors."""
 from __future__ import annotations
 
 import doctest
+import heapq
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,6 +113,32 @@ def test_summary_figures_by_hand() -> None:
     assert late["wait_mean_seconds"] == 270.0 and late["wait_median_seconds"] == 270.0
     rr = summary(TWO_SPANISH, route(TWO_SPANISH, STRATEGIES["round_robin"]), target=300)
     assert rr["share_skilled"] == 0.5  # Ben took a Spanish ticket
+
+
+def fcfs_waits(arrivals: np.ndarray, handle: np.ndarray, servers: int) -> list[float]:
+    """The obviously-correct reference: first come, first served on ``servers`` slots."""
+    free = [0.0] * servers
+    waits = []
+    for t, h in zip(arrivals.tolist(), handle.tolist(), strict=True):
+        start = max(t, heapq.heappop(free))
+        waits.append(start - t)
+        heapq.heappush(free, start + h)
+    return waits
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("name", ["round_robin", "least_loaded"])
+def test_without_skills_or_shifts_every_strategy_is_first_come_first_served(
+    name: str, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    arrivals = np.sort(rng.uniform(0, 20_000, 400)).round()
+    handle = rng.exponential(200, 400).round() + 1
+    capacity = [1, 2, 1]  # four slots in all
+    history = History.of(arrivals, handle, [NONE] * 400, (), ("a", "b", "c"), [], 1e9, capacity)
+    routed = route(history, STRATEGIES[name])
+    assert routed.wait.tolist() == pytest.approx(fcfs_waits(arrivals, handle, 4))
+    assert max(routed.wait) > 0  # the queue did form
 
 
 def test_the_module_example_runs() -> None:
