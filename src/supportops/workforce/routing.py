@@ -191,7 +191,7 @@ class _Desk:
     def pick(self, among: Ints) -> int:
         """The agent the strategy chooses among the agents ``among`` (at least one)."""
         if self.choose == "load":
-            return int(among[np.argmin(self.key[among])])
+            return int(among[self.key[among].argmin()])
         after = int(np.searchsorted(among, self.turn, side="right"))
         self.turn = int(among[after if after < len(among) else 0])
         return self.turn
@@ -206,7 +206,7 @@ class _Desk:
 
     def arrive(self, c: int, now: float) -> None:
         q = self.queue_of[c]
-        among = np.flatnonzero(self.open & self.eligible[q])
+        among = (self.open & self.eligible[q]).nonzero()[0]
         if len(among):
             self.assign(c, self.pick(among), now)
             return
@@ -217,7 +217,7 @@ class _Desk:
     def expire(self, c: int, now: float) -> None:
         """Ticket ``c`` has waited ``overflow_after``: any agent with a free slot may take it."""
         if self.agent[c] < 0:
-            among = np.flatnonzero(self.open)
+            among = self.open.nonzero()[0]
             if len(among):
                 self.assign(c, self.pick(among), now)
 
