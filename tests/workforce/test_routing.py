@@ -7,6 +7,7 @@ from __future__ import annotations
 import doctest
 import heapq
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -290,6 +291,17 @@ def test_capacity_comes_from_the_agent_then_the_team_then_the_default() -> None:
     assert capacity.of("a7", "Chat") == 5
     assert capacity.of("a1", "Chat") == 3
     assert capacity.of("a1", "Phone") == 2
+
+
+def test_the_routing_section_of_the_docs_is_valid_config() -> None:
+    from ruamel.yaml import YAML
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "workforce.md"
+    blocks = re.findall(r"```yaml\n(routing:.*?)```", doc.read_text(encoding="utf-8"), re.DOTALL)
+    assert len(blocks) == 1
+    config = parse_config(YAML(typ="rt").load(blocks[0])).routing
+    assert list(config.skills) == ["spanish", "billing", "technical"]
+    assert config.capacity.of("a0007", "Chat") == 3 and config.capacity.of("a0001", "Chat") == 2
 
 
 @pytest.mark.parametrize(
