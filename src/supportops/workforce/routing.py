@@ -44,8 +44,8 @@ NO_SKILL = -1
 class Strategy:
     """A routing strategy: ``choose`` picks among the agents who may take a ticket (``turn``:
     the next after the last one chosen; ``load``: the fewest tickets in hand); ``skilled``: only
-    agents with the ticket's skill may take it; ``overflow``: ... until it has waited
-    ``overflow_after``, then any agent may."""
+    agents with the ticket's skill may take it; ``overflow``: once it has waited
+    ``overflow_after``, any agent may."""
 
     name: str
     choose: Literal["turn", "load"]
