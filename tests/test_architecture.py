@@ -49,6 +49,7 @@ ENTRY_POINTS = {
 SETTINGS = {
     "supportops.alerts.rules": "the typed rules of `alerts:`",
     "supportops.workforce.shifts": "the shift templates of `workforce:`",
+    "supportops.workforce.routing_settings": "the skills and capacities of `routing:`",
     "supportops.qa.scorecard": "the scorecards of `qa:`",
     "supportops.experiments.settings": "the experiments of `experiments:`",
     "supportops.rules.settings": "the rule set of `rules:`",

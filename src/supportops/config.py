@@ -31,6 +31,7 @@ from supportops.experiments.settings import ExperimentConfig
 from supportops.instants import parse_duration
 from supportops.qa.scorecard import QaConfig
 from supportops.rules.settings import RulesConfig
+from supportops.workforce.routing_settings import RoutingConfig
 from supportops.workforce.shifts import ShiftTemplate
 
 __all__ = [
@@ -370,6 +371,8 @@ class WorkspaceConfig(_Model):
     roi: RoiConfig = Field(default_factory=RoiConfig)
 
     rules: RulesConfig = Field(default_factory=RulesConfig)
+
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
 
     _zone = field_validator("report_timezone")(classmethod(lambda cls, v: _check_zone(v)))
 

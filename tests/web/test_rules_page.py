@@ -72,11 +72,27 @@ def test_the_page_shows_fires_lint_replay_and_the_ledger(
     assert "Replayed over the tickets created" in text and " s.</p>" in text  # how long
 
 
+def test_the_page_sets_the_routing_strategies_side_by_side(
+    rules_app: tuple[FastAPI, str, int],
+) -> None:
+    app, token, _ = rules_app
+    client = TestClient(app, cookies=session(app, token))
+    assert 'href="/rules/routing' in client.get("/rules").text
+    page = client.get("/rules/routing")
+    assert page.status_code == 200
+    part = page.text[page.text.index('id="routing"') :]
+    for strategy in ("round_robin", "least_loaded", "skills_first", "skills_overflow"):
+        assert f'<th scope="row">{strategy}</th>' in part
+    assert "on duty in their work shifts" in part and "taken within 1h 0m" in part
+    assert part.count("100.0%") >= 1  # skills_first: every ticket needing a skill got one
+
+
 def test_a_workspace_without_rules_says_how_to_add_them(
     app: FastAPI, tokens: dict[str, str]
 ) -> None:
     page = TestClient(app, cookies=session(app, tokens["read"])).get("/rules")
     assert page.status_code == 200 and "No rules yet" in page.text
+    assert 'href="/rules/routing' in page.text  # routing needs no rule set
 
 
 @pytest.mark.browser

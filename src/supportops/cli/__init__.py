@@ -154,6 +154,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "supportops.cli.rules",
         "Rules as code: lint, replay over history, import from and export to helpdesks.",
     ),
+    "routing": (
+        "supportops.cli.routing",
+        "Skills-based routing: each strategy replayed on history, side by side.",
+    ),
 }
 
 COMMAND_MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))

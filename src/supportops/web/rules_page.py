@@ -1,11 +1,14 @@
 """The Rules page: the workspace's rules with their fires over the date range, lint's findings,
-the replay's comparison with what the log shows, and the newest rows of the action ledger.
+the replay's comparison with what the log shows, and the newest rows of the action ledger; and
+its Routing page (``/rules/routing``), the routing strategies replayed side by side.
 
 The replay is ``supportops rules replay`` over the tickets created in the range (the filter's
 dates, the last 28 days of data by default), so that its cost stays bounded; the page says how
 long it took. Fires are the replay's (what the set would have done) beside the ledger's (what it
 did, live or dry) in the same range. The group, channel and priority filters do not apply: a
-rule set runs on every ticket.
+rule set runs on every ticket. The Routing page is ``supportops routing simulate`` over the same
+tickets (:mod:`supportops.workforce.routing`); it is a page of its own, linked from the Rules
+page, since four replays of a month of a large desk take seconds.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from supportops.web.filters import Filters
 from supportops.web.pages import User, Ws, cached, render, router, view_filters
 from supportops.workspace import Workspace
 
-__all__ = ["rules_view"]
+__all__ = ["routing_view", "rules_view"]
 
 LEDGER_ROWS = 50
 FIELDS = (("group", "group"), ("assignee_id", "assignee"), ("priority", "priority"))
@@ -84,6 +87,39 @@ def _comparison(report: Any) -> dict[str, Any]:
             }
             for r in report.agreement.to_dict("records")
         ],
+    }
+
+
+def routing_view(ws: Workspace, filters: Filters) -> dict[str, Any]:
+    """The four routing strategies replayed on the range's tickets, in the manager's units."""
+    from supportops.workforce.routing import compare
+    from supportops.workforce.routing_history import routing_history
+
+    zone = ws.config.report_timezone
+    assert filters.start is not None and filters.end is not None
+    low = local_midnight(filters.start, zone)
+    high = local_midnight(filters.end + timedelta(days=1), zone)
+    config = ws.config.routing
+    history = routing_history(ws, low, high, config)
+    frame = compare(history, overflow_after=config.overflow_after, target=config.target)
+    units = {"service_level": "rate", "occupancy": "rate", "share_skilled": "rate"}
+    units |= {"wait_mean_seconds": "seconds", "wait_p90_seconds": "seconds"}
+    rows = [
+        {
+            "strategy": r["strategy"],
+            "routed": f"{r['routed']:,}",
+            "unrouted": f"{r['unrouted']:,}",
+            **{k: "—" if numbers.missing(r[k]) else numbers.fmt(r[k], u) for k, u in units.items()},
+        }
+        for r in frame.to_dict("records")
+    ]
+    return {
+        "rows": rows,
+        "target": numbers.fmt(config.target, "seconds"),
+        "overflow": numbers.fmt(config.overflow_after, "seconds"),
+        "agents": len(history.agents),
+        "duty": "all the time" if history.shifts is None else "in their work shifts",
+        "skills": ", ".join(history.skills) or "none",
     }
 
 
@@ -153,3 +189,12 @@ def rules(request: Request, ws: Ws, _: User) -> Response:
     key = ("rules", filters.start, filters.end)
     view = cached(request, ws, key, lambda: rules_view(ws, filters))
     return render(request, ws, "rules.html", filters, **view)
+
+
+@router.get("/rules/routing", response_class=HTMLResponse)
+def routing(request: Request, ws: Ws, _: User) -> Response:
+    """The routing strategies replayed side by side on the range's tickets."""
+    filters = view_filters(request, ws)
+    key = ("routing", filters.start, filters.end)
+    view = cached(request, ws, key, lambda: routing_view(ws, filters))
+    return render(request, ws, "routing.html", filters, routing=view)
