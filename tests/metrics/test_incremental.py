@@ -179,6 +179,13 @@ def test_an_import_notes_its_tickets_and_the_refresh_reads_only_those(demo: Work
     report = import_batches(demo.store, streams)
     assert report.changed is not None and report.changed.num_rows == 5
     assert demo.store.count(PENDING) == 5 and not is_fresh(demo)
+    later = [
+        _event(t, at, 10 + n, kind="message", actor="customer", public=True)
+        for n, t in enumerate(picked[:3])
+    ]
+    again = arrow_rows("events", later, {})
+    import_batches(demo.store, iter([("events", "again", iter(again.to_batches()), ())]))
+    assert demo.store.count(PENDING) == 5  # a ticket changed twice is noted once
     done = refresh_changed(demo)
     assert not done.full and done.tickets == 5 and demo.store.count(PENDING) == 0
     incremental = {table: _rows(demo, table) for table in MATERIALISED}

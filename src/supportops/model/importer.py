@@ -338,8 +338,26 @@ class _Importer:
         )
         self.store.append("imports", log)
         rep.changed = self.con.sql("SELECT DISTINCT * FROM _touched").to_arrow_table()
-        self.store.append(PENDING, rep.changed)
+        _note_pending(self.store, rep.changed)
         return rep
+
+
+def _note_pending(store: Store, changed: pa.Table) -> None:
+    """Note ``changed`` (source, ticket_id) for the next refresh, each ticket once: a ticket
+    that imports change again and again between refreshes is one row, so the table holds at
+    most one row per ticket however many imports come before the refresh."""
+    if changed.num_rows == 0:
+        return
+    string = store.capabilities.types["string"]
+    # inside the import's transaction: a failure rolls the temporary table back with the rest
+    store.execute(f"CREATE TEMP TABLE so_changed (source {string}, ticket_id {string})")
+    store.append("so_changed", changed.select(["source", "ticket_id"]))
+    store.execute(
+        f"INSERT INTO {PENDING} SELECT c.source, c.ticket_id FROM so_changed c "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {PENDING} p WHERE p.source IS NOT DISTINCT FROM "
+        "c.source AND p.ticket_id IS NOT DISTINCT FROM c.ticket_id)"
+    )
+    store.execute("DROP TABLE so_changed")
 
 
 def _repeats(rows: pa.Table, keys: tuple[str, ...]) -> bool:
