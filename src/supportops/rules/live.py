@@ -211,13 +211,14 @@ def on_events_of(
 
     live = ws.config.rules.mode == "live"
     paces: dict[str, Pace] = {}  # one per source, over every page of the run
+    done: dict[str, set[str]] = {}  # the field writes each source was sent in the run
 
     def evaluate(store: Store, events: pd.DataFrame) -> Callable[[], object] | None:
         rows = _recorded(ws.with_store(store), events, live=live)
         if not live:
             return None
         per_minute = ws.config.rules.per_minute
-        helpdesks = Helpdesks(store, ws.config.sources, per_minute, network, paces)
+        helpdesks = Helpdesks(store, ws.config.sources, per_minute, network, paces, done)
         sources = sorted(set(events["source"].astype(str)))
         return lambda: settle(store, rows, helpdesks, sources)
 

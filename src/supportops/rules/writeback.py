@@ -23,6 +23,7 @@ absolute (a custom field) is sent again; a note cannot be read back and is never
 
 from __future__ import annotations
 
+import json
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -199,9 +200,16 @@ class _Source:
     """One source's helpdesk: its declaration, credentials, lookups, client and pace."""
 
     def __init__(
-        self, store: Store, name: str, source: SourceConfig, network: Network, pace: Pace
+        self,
+        store: Store,
+        name: str,
+        source: SourceConfig,
+        network: Network,
+        pace: Pace,
+        done: set[str],
     ) -> None:
         self.name, self.source, self.network, self.pace = name, source, network, pace
+        self.done = done  # the field writes sent in this run (see write)
         self.vendor: Vendor = vendor_of(source.vendor)
         self.backs = self.vendor.write_backs
         streams = {
@@ -229,14 +237,31 @@ class _Source:
         return self.http.request(method, url, headers=self.creds.headers, **extra)
 
     def write(self, rows: pd.DataFrame) -> list[str]:
+        """Each row's result. A field write identical to one this source already wrote in the
+        same run, from the same value before (two events of one ticket fired the same rule
+        before the store saw the first write), is ``unchanged``, not sent again; a note is
+        always sent, each being its own."""
         out = []
+        done = self.done
         for row in _records(rows):
             planned = plan(self.backs, row, self.lookups)
             if isinstance(planned, str):
                 out.append(planned)
                 continue
+            same = json.dumps(
+                [planned.method, planned.path, planned.body, row.get("before")],
+                sort_keys=True,
+                default=str,
+            )
+            note = target_of(row["action"], row["field"]) == "note"
+            if not note and same in done:
+                out.append("unchanged")
+                continue
             self.pace.wait()
-            out.append(self._result(planned))
+            result = self._result(planned)
+            if result == "written" and not note:
+                done.add(same)
+            out.append(result)
         return out
 
     def _result(self, planned: Planned) -> str:
@@ -282,14 +307,16 @@ class _Source:
 @dataclass
 class Helpdesks:
     """The :class:`~supportops.rules.live.WriteBack` of a workspace: each action to its
-    source's helpdesk. ``paces`` (per source) outlive one call, so that the limit holds over
-    the pages of a sync; ``network`` is the sync's (a local fake in tests)."""
+    source's helpdesk. ``paces`` and ``done`` (per source) outlive one call, so that the limit
+    holds over the pages of a sync and a field written for one page's event is not written
+    again for the next page's; ``network`` is the sync's (a local fake in tests)."""
 
     store: Store
     sources: Mapping[str, SourceConfig]
     per_minute: int
     network: Network | None = None
     paces: dict[str, Pace] = field(default_factory=dict)
+    done: dict[str, set[str]] = field(default_factory=dict)
 
     def _each(
         self, actions: pd.DataFrame, act: Callable[[_Source, pd.DataFrame], list[Any]]
@@ -306,7 +333,8 @@ class Helpdesks:
                 pace = self.paces.setdefault(
                     str(name), Pace(self.per_minute, network.sleep, network.monotonic)
                 )
-                one = _Source(self.store, str(name), source, network, pace)
+                sent = self.done.setdefault(str(name), set())
+                one = _Source(self.store, str(name), source, network, pace, sent)
                 try:
                     got = act(one, rows)
                 finally:

@@ -9,6 +9,13 @@
   ``GET /v2/reports/happiness/ratings?start=&end=&page=`` (``results``, ``pages``).
 - Rate limits: :func:`rate_limited` queues a 429 with ``X-RateLimit-Retry-After`` (seconds),
   not the standard header.
+- Writes, as the Mailbox API documents them: ``PATCH /v2/conversations/{id}`` with a JSON Patch
+  ``{"op": "replace", "path": "/status"|"/assignTo", "value": ...}`` (204; a status other than
+  active, pending, closed or spam, or another path, is a 400 with ``_embedded.errors``);
+  ``PUT /v2/conversations/{id}/tags`` ``{"tags": [...]}`` replaces the tags (204);
+  ``POST /v2/conversations/{id}/notes`` ``{"text": ...}`` adds a note thread (201, its id in
+  ``Resource-ID``). Each write adds the lineitem or note thread Help Scout shows and moves
+  ``userUpdatedAt``, so the next sync reads the change back.
 """
 
 from __future__ import annotations
@@ -40,6 +47,12 @@ def rate_limited(seconds: int = 1, count: int = 1, prefix: str = "/") -> Fault:
         until=lambda now: now + seconds,
         body={"error": "Too many requests"},
     )
+
+
+def _bad(path: str, message: str) -> Answer:
+    """Help Scout's validation error: a 400 with ``_embedded.errors``."""
+    errors = [{"path": path, "message": message, "source": "JSON"}]
+    return Answer(400, {"message": "Bad request", "_embedded": {"errors": errors}})
 
 
 def _instant(text: str) -> datetime:
@@ -90,6 +103,8 @@ class FakeHelpScout(FakeVendor):
         auth = header(request, "authorization") or ""
         if auth.removeprefix("Bearer ") not in self.tokens:
             return Answer(401, {"error": "invalid_token"})
+        if request.method != "GET" and request.path.startswith("/v2/conversations/"):
+            return self._write(request)
         if request.path == "/v2/conversations":
             return self._list(request)
         if request.path.startswith("/v2/conversations/"):
@@ -113,6 +128,48 @@ class FakeHelpScout(FakeVendor):
             rating = self.ratings.get(request.path.rsplit("/", 1)[1])
             return Answer(body=rating) if rating else Answer(404, {"error": "not found"})
         return Answer(404, {"error": "not found"})
+
+    def _write(self, request: Seen) -> Answer:
+        parts = request.path.removeprefix("/v2/conversations/").split("/")
+        conversation = self.conversations.get(parts[0])
+        if conversation is None:
+            return Answer(404, {"error": "not found"})
+        body = request.body if isinstance(request.body, dict) else {}
+        at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        threads = conversation.setdefault("_embedded", {}).setdefault("threads", [])
+        next_id = max((int(t["id"]) for t in threads), default=int(parts[0]) * 10) + 1
+        added: dict[str, Any] = {"id": next_id, "createdBy": {"id": 11, "type": "user"}}
+        if request.method == "PATCH" and len(parts) == 1:
+            op, path, value = body.get("op"), body.get("path"), body.get("value")
+            if op != "replace" or path not in ("/status", "/assignTo"):
+                return _bad("path", f"cannot {op} {path}")
+            if path == "/status" and value not in ("active", "pending", "closed", "spam"):
+                return _bad("value", f"invalid status {value!r}")
+            if path == "/assignTo" and not isinstance(value, int):
+                return _bad("value", "must be a user id")
+            if path == "/status":
+                conversation["status"] = value
+                added |= {"type": "lineitem", "status": value, "action": {"type": "changed"}}
+            else:
+                conversation["assignee"] = {"id": value, "type": "user"}
+                added |= {"type": "lineitem", "status": "nochange", "assignedTo": {"id": value}}
+        elif request.method == "PUT" and parts[1:] == ["tags"]:
+            if not isinstance(body.get("tags"), list):
+                return _bad("tags", "must be an array")
+            conversation["tags"] = [{"id": i + 1, "tag": t} for i, t in enumerate(body["tags"])]
+            conversation["userUpdatedAt"] = at
+            return Answer(204, None)
+        elif request.method == "POST" and parts[1:] == ["notes"]:
+            if not isinstance(body.get("text"), str) or not body["text"]:
+                return _bad("text", "may not be empty")
+            added |= {"type": "note", "status": "nochange", "body": body["text"]}
+        else:
+            return Answer(405, {"error": "method not allowed"})
+        threads.append(added | {"createdAt": at})
+        conversation["userUpdatedAt"] = at
+        if request.method == "POST":
+            return Answer(201, None, {"Resource-ID": str(next_id)})
+        return Answer(204, None)
 
     def _token(self, request: Seen) -> Answer:
         form = {k: v[0] for k, v in parse_qs(str(request.body or "")).items()}

@@ -9,6 +9,9 @@
 - Bearer auth: a wrong token gets 401 with Intercom's error list.
 - Rate limits: :func:`rate_limited` queues a 429 with ``X-RateLimit-Reset`` (unix seconds) and
   no ``Retry-After``.
+- ``PUT /conversations/{id}`` takes ``custom_attributes`` (merged into the conversation's),
+  ``read`` and ``title``, as documented; any other key is a 400 ``parameter_invalid``. The
+  conversation's ``updated_at`` moves, so the next search finds it again.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import time
 from copy import deepcopy
 from pathlib import Path
 from typing import Any
@@ -119,6 +123,8 @@ class FakeIntercom(FakeVendor):
             return self._search(request, visible, "conversations", "conversation.list")
         if request.method == "POST" and path == "/tickets/search":
             return self._search(request, list(self.tickets.values()), "tickets", "ticket.list")
+        if request.method == "PUT" and path.startswith("/conversations/"):
+            return self._update(path.rsplit("/", 1)[1], request.body)
         if path.startswith("/conversations/"):
             return self._conversation(path.rsplit("/", 1)[1])
         if path == "/me":
@@ -128,6 +134,24 @@ class FakeIntercom(FakeVendor):
         if path == "/teams":
             return Answer(body={"type": "team.list", "teams": self.teams})
         return Answer(404, {"type": "error.list", "errors": [{"code": "not_found"}]})
+
+    def _update(self, cid: str, body: Any) -> Answer:
+        if cid not in self.conversations:
+            return Answer(404, {"type": "error.list", "errors": [{"code": "not_found"}]})
+        body = body if isinstance(body, dict) else {}
+        unknown = [k for k in body if k not in ("custom_attributes", "read", "title")]
+        if unknown or not isinstance(body.get("custom_attributes", {}), dict):
+            bad = (unknown or ["custom_attributes"])[0]
+            error = {"code": "parameter_invalid", "message": f"{bad} is invalid"}
+            return Answer(400, {"type": "error.list", "errors": [error]})
+        conversation = self.conversations[cid]
+        attributes = conversation.get("custom_attributes") or {}
+        conversation["custom_attributes"] = attributes | body.get("custom_attributes", {})
+        if "title" in body:
+            conversation["title"] = body["title"]
+        conversation["updated_at"] = max(int(time.time()), conversation["updated_at"] + 1)
+        conversation["indexed_at"] = conversation["updated_at"] + self.index_lag
+        return self._conversation(cid)
 
     def _indexed(self, conversation: dict[str, Any]) -> bool:
         return not self.now or conversation["indexed_at"] <= self.now

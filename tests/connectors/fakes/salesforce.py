@@ -10,6 +10,12 @@
   200-2000, default 2000); ``done`` false with a relative ``nextRecordsUrl`` until the last one.
 - Every data answer carries ``Sforce-Limit-Info: api-usage=N/M``; once the daily allowance is
   spent, 403 ``REQUEST_LIMIT_EXCEEDED``. There is no 429.
+- Writes, as the REST API documents them: ``GET`` and ``PATCH .../sobjects/Case/{Id}`` (204;
+  a field the fake's Case does not have is 400 ``INVALID_FIELD``, a Priority outside the
+  picklist 400 ``INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST``, an OwnerId of no User 400
+  ``INVALID_CROSS_REFERENCE_KEY``; each error names its ``fields``), and
+  ``POST .../sobjects/CaseComment`` (201 ``{"id", "success", "errors"}``). A change moves the
+  Case's ``SystemModstamp`` and adds its ``CaseHistory`` row, so the next sync reads it back.
 """
 
 from __future__ import annotations
@@ -131,6 +137,8 @@ class FakeSalesforce(FakeVendor):
                     }
                 }
             )
+        if request.path.startswith(f"{prefix}sobjects/"):
+            return self._sobject(request, request.path.removeprefix(f"{prefix}sobjects/"))
         if request.path in (f"{prefix}query", f"{prefix}queryAll"):
             return self._query(request, deleted=request.path.endswith("queryAll"))
         if request.path.startswith(f"{prefix}query/") or request.path.startswith(
@@ -140,6 +148,66 @@ class FakeSalesforce(FakeVendor):
         return Answer(
             404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]
         )
+
+    def _sobject(self, request: Seen, rest: str) -> Answer:
+        kind, _, oid = rest.partition("/")
+        body = request.body if isinstance(request.body, dict) else {}
+        now = stamp(datetime.now(UTC).timestamp())
+        if kind == "CaseComment" and request.method == "POST" and not oid:
+            cases = {c["Id"] for c in self.objects.get("Case", [])}
+            if body.get("ParentId") not in cases:
+                return _error(
+                    "INVALID_CROSS_REFERENCE_KEY", "ParentId", "invalid cross reference id"
+                )
+            comments = self.objects.setdefault("CaseComment", [])
+            cid = f"00a{len(comments) + 10**9:012d}"
+            comments.append(
+                {
+                    "Id": cid,
+                    "ParentId": body["ParentId"],
+                    "CommentBody": body.get("CommentBody"),
+                    "IsPublished": bool(body.get("IsPublished", False)),
+                    "IsDeleted": False,
+                    "CreatedDate": now,
+                    "CreatedById": self.objects["User"][0]["Id"],
+                    "SystemModstamp": now,
+                }
+            )
+            return Answer(201, {"id": cid, "success": True, "errors": []})
+        case = next((c for c in self.objects.get("Case", []) if c["Id"] == oid), None)
+        if kind != "Case" or case is None:
+            missing = {"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}
+            return Answer(404, [missing])
+        if request.method == "GET":
+            return Answer(body={"attributes": {"type": "Case"}, **case})
+        if request.method != "PATCH":
+            return Answer(405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": request.method}])
+        for key, value in body.items():
+            if key not in case or key in ("Id", "CaseNumber", "CreatedDate", "SystemModstamp"):
+                return _error("INVALID_FIELD", key, f"No such column '{key}' on sobject Case")
+            if key == "Priority" and value not in PRIORITIES:
+                return _error("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", key, f"bad value: {value}")
+            if key == "OwnerId" and value not in {u["Id"] for u in self.objects["User"]}:
+                return _error("INVALID_CROSS_REFERENCE_KEY", key, "invalid cross reference id")
+        history = self.objects.setdefault("CaseHistory", [])
+        for key, value in body.items():
+            if case[key] != value:
+                history.append(
+                    {
+                        "Id": f"017{len(history) + 10**9:010d}w",
+                        "CaseId": oid,
+                        "Field": "Owner" if key == "OwnerId" else key,
+                        "OldValue": case[key],
+                        "NewValue": value,
+                        "DataType": "EntityId" if key == "OwnerId" else "Text",
+                        "CreatedDate": now,
+                        "CreatedById": self.objects["User"][0]["Id"],
+                        "SystemModstamp": now,
+                    }
+                )
+                case[key] = value
+        case["SystemModstamp"] = now
+        return Answer(204, None)
 
     def _batch(self, request: Seen) -> int:
         options = header(request, "sforce-query-options") or ""
@@ -184,6 +252,14 @@ class FakeSalesforce(FakeVendor):
             return Answer(400, [{"errorCode": "INVALID_QUERY_LOCATOR"}])
         answer = self._page(rows, int(cursor.rsplit("-", 1)[1]), base)
         return answer
+
+
+PRIORITIES = ("Low", "Medium", "High", "Critical")  # the fake org's Priority picklist
+
+
+def _error(code: str, field: str, message: str) -> Answer:
+    """Salesforce's error answer: a list of ``{message, errorCode, fields}``."""
+    return Answer(400, [{"message": message, "errorCode": code, "fields": [field]}])
 
 
 def generate(count: int, start: float = 1709546400.0) -> dict[str, list[dict[str, Any]]]:
