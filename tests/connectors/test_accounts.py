@@ -18,6 +18,7 @@ import pytest
 
 from supportops.config import SourceAuth, SourceConfig
 from supportops.connectors.runner import Network, sync_source
+from supportops.connectors.vendors import intercom
 from supportops.metrics.roi_sources import ticket_costs
 from supportops.roi.cost import costly_accounts, with_cost
 from supportops.store.base import Store
@@ -299,3 +300,15 @@ def test_the_row_builders_example_runs() -> None:
 
     assert doctest.testmod(module).attempted > 0
     assert doctest.testmod(module).failed == 0
+
+
+def test_a_scroll_goes_on_by_its_param_and_resumes_from_its_start() -> None:
+    """A scroll expires, so the cursor kept after any page is the scroll's first request."""
+    stream = intercom.VENDOR.stream("companies")
+    first = stream.pagination.first(stream, None)
+    page = [company("c1", "Acme")]
+    step = stream.pagination.step(first, {"data": page, "scroll_param": "s-1"}, page)
+    assert step.next is not None and dict(step.next.params) == {"scroll_param": "s-1"}
+    assert step.resume == first
+    end = stream.pagination.step(step.next, {"data": [], "scroll_param": None}, [])
+    assert (end.next, end.resume) == (None, first)
