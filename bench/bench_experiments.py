@@ -12,8 +12,13 @@ Figures are CPU seconds of this process (the machine may be shared), wall second
 
 - the named baseline: a plain numpy loop bootstrap of the median (``rng.integers`` + ``np.median``
   per resample and arm), timed on ``sample`` resamples and scaled to 2,000;
-- gbstats' frequentist engine on the same means, when a Python with ``gbstats`` is named by
-  ``$GBSTATS_PYTHON`` (gbstats pins pandas < 2, so it cannot share our environment).
+- gbstats' frequentist engine (0.8.0, its two-sided t-test on the absolute difference) on the
+  same per-ticket means, beside ours (Welch): gbstats pins pandas < 2, so it cannot share our
+  environment; it runs in its own virtualenv, ``bench/.venvs/gbstats`` (made on first use with
+  ``pip install gbstats==0.8.0 'pandas<2'``; ``$GBSTATS_PYTHON`` names another, ``GBSTATS=off``
+  skips it). Both arms go to it as ``.npy`` files in a temp folder; it reports its own CPU
+  seconds (sufficient statistics, then the test), and the whole subprocess is timed too. The
+  difference and its interval must agree with ours to ``TOLERANCE`` of the interval's width.
 
 Run: ``.venv/bin/python bench/bench_experiments.py [tickets] [sample]``
 """
@@ -22,14 +27,20 @@ from __future__ import annotations
 
 import json
 import os
+import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from supportops.experiments.analysis import MetricSpec, Options, analyze_frame
+from supportops.experiments.intervals import welch
 
 RESAMPLES = 2000
 GOAL_S = 30.0
@@ -82,40 +93,147 @@ def numpy_loop(data: pd.DataFrame, sample: int) -> float:
     return (time.process_time() - began) * RESAMPLES / sample
 
 
+GBSTATS_VENV = Path(__file__).resolve().parent / ".venvs" / "gbstats"
+GBSTATS_PINS = ("gbstats==0.8.0", "pandas<2")  # gbstats pins pandas < 2: never our environment
+# Welch on the same per-ticket values: our interval against gbstats', to this share of its width
+TOLERANCE = 1e-6
 GB_SCRIPT = """
 import json, sys, time
+import numpy as np
 from gbstats.frequentist.tests import FrequentistConfig, TwoSidedTTest
 from gbstats.models.statistics import SampleMeanStatistic
-stats = json.loads(sys.stdin.read())
+folder = sys.argv[1]
+arms = [np.load(f"{folder}/{arm}.npy") for arm in ("control", "treated")]
 began = time.process_time()
-c, t = (SampleMeanStatistic(n=s["n"], sum=s["sum"], sum_squares=s["sum_squares"]) for s in stats)
-result = TwoSidedTTest(c, t, FrequentistConfig(difference_type="absolute")).compute_result()
-print(json.dumps({"seconds": time.process_time() - began, "ci": list(result.ci)}))
+stats = [SampleMeanStatistic(n=v.size, sum=float(v.sum()), sum_squares=float(v @ v)) for v in arms]
+aggregated = time.process_time()
+config = FrequentistConfig(difference_type="absolute", alpha=0.05)
+result = TwoSidedTTest(stats[0], stats[1], config).compute_result()
+done = time.process_time()
+print(json.dumps({"aggregate": aggregated - began, "test": done - aggregated,
+                  "estimate": result.expected, "ci": list(result.ci)}))
 """
 
 
-def gbstats_means(data: pd.DataFrame) -> tuple[float, str] | None:
-    python = os.environ.get("GBSTATS_PYTHON")
-    if not python:
-        return None
-    began = time.process_time()
-    stats = []
-    for arm in ("control", "faster"):
-        v = data.handle[data.arm == arm].to_numpy()
-        stats.append({"n": int(v.size), "sum": float(v.sum()), "sum_squares": float((v * v).sum())})
-    aggregate = time.process_time() - began
-    done = subprocess.run(
-        [python, "-c", GB_SCRIPT], input=json.dumps(stats), capture_output=True, text=True
-    )
+def gbstats_python() -> tuple[str | None, str]:
+    """A Python with gbstats: ``$GBSTATS_PYTHON``, else the side virtualenv, made on first use
+    (``GBSTATS=off`` skips it); None and the reason when there is none."""
+    if os.environ.get("GBSTATS_PYTHON"):
+        return os.environ["GBSTATS_PYTHON"], "GBSTATS_PYTHON"
+    if os.environ.get("GBSTATS") == "off":
+        return None, "GBSTATS=off"
+    python = GBSTATS_VENV / "bin" / "python"
+    if not python.exists():
+        print(f"  (creating {GBSTATS_VENV} with {' '.join(GBSTATS_PINS)})", flush=True)
+        made = subprocess.run(
+            [sys.executable, "-m", "venv", str(GBSTATS_VENV)], capture_output=True
+        )
+        if made.returncode:
+            return None, f"python -m venv failed: {made.stderr.decode()[-200:]}"
+        pip = [str(python), "-m", "pip", "install", "-q", *GBSTATS_PINS]
+        got = subprocess.run(pip, capture_output=True, text=True)
+        if got.returncode:
+            shutil.rmtree(GBSTATS_VENV, ignore_errors=True)
+            return None, f"pip install failed: {got.stderr.strip()[-200:]}"
+    return str(python), str(GBSTATS_VENV)
+
+
+@dataclass
+class Gbstats:
+    """gbstats' two-sample t-test on the per-ticket values: its own CPU seconds (sufficient
+    statistics, then the test), the whole subprocess (wall, and CPU of the child), its answer."""
+
+    aggregate: float
+    test: float
+    process_wall: float
+    process_cpu: float
+    estimate: float
+    low: float
+    high: float
+
+
+def gbstats_means(python: str, control: np.ndarray, treated: np.ndarray) -> Gbstats | str:
+    """Hand both arms to gbstats in its own Python through a temp folder (``.npy`` files)."""
+    with tempfile.TemporaryDirectory() as folder:
+        np.save(f"{folder}/control.npy", control)
+        np.save(f"{folder}/treated.npy", treated)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        began = time.perf_counter()
+        done = subprocess.run(
+            [python, "-c", GB_SCRIPT, folder], capture_output=True, text=True, check=False
+        )
+        wall = time.perf_counter() - began
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
-        return None
+        return f"gbstats failed: {done.stderr.strip()[-300:]}"
     out = json.loads(done.stdout)
-    return aggregate + out["seconds"], f"CI {out['ci'][0]:.2f} to {out['ci'][1]:.2f} s"
+    cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+    low, high = out["ci"]
+    return Gbstats(out["aggregate"], out["test"], wall, cpu, out["estimate"], low, high)
+
+
+def welch_means(data: pd.DataFrame) -> tuple[float, float, float, float]:
+    """Our analysis of the mean alone (Welch): CPU seconds, the estimate and its interval."""
+    cut = data.rename(columns={"ticket": "unit_id"})
+    began = time.process_time()
+    found = analyze_frame(cut, {"control": 1, "faster": 1}, [SPECS[2]], "ticket", Options())
+    used = time.process_time() - began
+    iv = found.results[0].interval
+    return used, iv.estimate, iv.low, iv.high
+
+
+def compare_gbstats(data: pd.DataFrame) -> None:
+    """gbstats' frequentist engine against our Welch on the same means, printed."""
+    python, where = gbstats_python()
+    if python is None:
+        print(f"  gbstats: not measured ({where})")
+        return
+    control, treated = (data.handle[data.arm == a].to_numpy() for a in ("control", "faster"))
+    gb = gbstats_means(python, control, treated)
+    if isinstance(gb, str):
+        print(f"  gbstats: not measured ({gb})")
+        return
+    ours_cpu, estimate, low, high = welch_means(data)
+    began = time.process_time()
+    core = welch(treated, control)  # the same interval from the arrays alone, as gbstats gets
+    core_cpu = time.process_time() - began
+    width = gb.high - gb.low
+    gap = max(abs(estimate - gb.estimate), abs(low - gb.low), abs(high - gb.high)) / width
+    gap = max(gap, abs(core.estimate - gb.estimate) / width)
+    inside = gb.aggregate + gb.test
+    print(
+        f"  gbstats 0.8.0 frequentist two-sided t-test (absolute difference, Welch–Satterthwaite"
+        f" dof) on the same {control.size + treated.size:,} handle times, in {where}:"
+    )
+    print(
+        f"    gbstats: {inside:.4f} s CPU inside ({gb.aggregate:.4f} s n/sum/sum of squares + "
+        f"{gb.test:.4f} s test); whole subprocess {gb.process_wall:.2f} s wall, "
+        f"{gb.process_cpu:.2f} s CPU (start-up, imports, reading the arrays)"
+    )
+    print(
+        f"    ours (experiment analyze, mean by Welch): {ours_cpu:.4f} s CPU; ratio ours / "
+        f"gbstats inside {ours_cpu / inside:,.1f}x, gbstats whole subprocess / ours "
+        f"{gb.process_cpu / ours_cpu:,.1f}x"
+    )
+    print(
+        f"    ours, the Welch core alone on the same two arrays: {core_cpu:.4f} s CPU; ratio "
+        f"ours / gbstats inside {core_cpu / inside:,.1f}x (estimate {core.estimate:.4f})"
+    )
+    agree = "agree" if gap <= TOLERANCE else "DISAGREE"
+    print(
+        f"    difference {estimate:.4f} s ({low:.4f} to {high:.4f}) vs gbstats {gb.estimate:.4f}"
+        f" ({gb.low:.4f} to {gb.high:.4f}): {agree} to {gap:.1e} of the width "
+        f"(tolerance {TOLERANCE:.0e})"
+    )
 
 
 def main(tickets: int = 1_000_000, sample: int = 20) -> None:
     data = frame(tickets)
-    print(f"experiment analyze, {tickets:,} tickets, {RESAMPLES:,} bootstrap resamples")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"experiment analyze, {tickets:,} tickets, {RESAMPLES:,} bootstrap resamples "
+        f"(load average {load} on {os.cpu_count()} cores)"
+    )
     independent, independent_cpu, text = ours(data, "ticket", "ticket")
     print(
         f"  ours, unit ticket (exact bootstrap, Newcombe, Welch): {independent_cpu:6.2f} s CPU "
@@ -141,23 +259,7 @@ def main(tickets: int = 1_000_000, sample: int = 20) -> None:
         f"  goal < {GOAL_S:.0f} s on {tickets:,} tickets: {goal} ({worst:.1f} s CPU, an upper "
         "bound of the wall time on idle cores)"
     )
-    gb = gbstats_means(data)
-    if gb is None:
-        print("  gbstats: not measured (set GBSTATS_PYTHON to a Python with gbstats installed)")
-    else:
-        welch_began = time.process_time()
-        analyze_frame(
-            data.rename(columns={"ticket": "unit_id"}),
-            {"control": 1, "faster": 1},
-            [SPECS[2]],
-            "ticket",
-            Options(),
-        )
-        welch = time.process_time() - welch_began
-        print(
-            f"  gbstats frequentist t-test on the same means: {gb[0]:6.3f} s ({gb[1]}); "
-            f"ours (Welch): {welch:6.3f} s; ratio gbstats / ours {gb[0] / welch:,.2f}x"
-        )
+    compare_gbstats(data)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ __all__ = [
     "ReportTargets",
     "RoiConfig",
     "SlaPolicy",
+    "SourceAccounts",
     "SourceAuth",
     "SourceConfig",
     "SourceWebhook",
@@ -310,6 +311,20 @@ class SourceWebhook(_Model):
     org_id: str | None = None
 
 
+class SourceAccounts(_Model):
+    """Where a source keeps an account's plan, segment and ARR among an organization's or
+    company's custom fields (the vendor's own field keys); one not named takes the vendor's
+    own value where it has one (see docs/connectors.md), else stays empty."""
+
+    plan: str | None = None
+    segment: str | None = None
+    arr: str | None = None
+
+    def named(self) -> dict[str, str]:
+        """Column → the vendor's field key, for the columns named."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
 def _check_status_map(mapping: dict[str, str]) -> dict[str, str]:
     for label, status in mapping.items():
         if status not in STATUS_NAMES:
@@ -328,6 +343,7 @@ class SourceConfig(_Model):
     start: date | None = None
     status_map: dict[str, str] = Field(default_factory=dict)
     automation_users: list[str] = Field(default_factory=list)
+    accounts: SourceAccounts = Field(default_factory=SourceAccounts)
     webhook: SourceWebhook | None = None
     budget: int | None = Field(default=None, ge=1)  # requests one sync may send
     schedule: Seconds | None = None  # `serve` syncs the source this often ("5m")

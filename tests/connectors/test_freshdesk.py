@@ -119,6 +119,7 @@ def test_a_second_sync_writes_nothing_at_one_request_per_stream(any_store: Store
             "tickets",
             "time_entries",
             "satisfaction_ratings",
+            "companies",
         )
     }
     assert snapshot(any_store) == before

@@ -98,8 +98,14 @@ def test_a_second_sync_without_change_writes_nothing_at_one_request_per_stream(
     assert again.error is None
     assert snapshot(store) == before
     per_stream = {name: s.requests for name, s in again.streams.items()}
-    assert per_stream == {"teams": 1, "admins": 1, "conversations": 1, "tickets": 1}
-    assert len(fake.requests) - sent == 4
+    assert per_stream == {
+        "teams": 1,
+        "admins": 1,
+        "conversations": 1,
+        "tickets": 1,
+        "companies": 1,
+    }
+    assert len(fake.requests) - sent == 5
 
 
 def test_a_changed_conversation_is_read_again_alone(store: Store, fake: FakeIntercom) -> None:

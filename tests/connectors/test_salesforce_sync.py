@@ -26,6 +26,7 @@ STREAMS = (
     "CaseHistory",
     "CaseComment",
     "EmailMessage",
+    "Account",
 )
 
 

@@ -1,6 +1,7 @@
 """``supportops sync`` over three vendors at once, as a user types it: a refused Intercom token
 stops Intercom with one line and exit status 1, while Help Scout and Salesforce still sync;
-``supportops sources`` then shows each one's history and last error."""
+``supportops sources`` then shows each one's history, where its accounts come from and its last
+error."""
 
 from __future__ import annotations
 
@@ -70,3 +71,5 @@ def test_a_refused_source_fails_alone_and_the_others_sync(workspace_dir: Path) -
     assert counts == [{"source": "helpscout", "n": 5}, {"source": "salesforce", "n": 4}]
     assert listed.exit_code == 0, listed.output
     assert "CaseHistory" in listed.output and "credentials were refused" in listed.output
+    assert "documents customers, no organizations" in listed.output  # Help Scout: no accounts
+    assert "Account (Type as segment" in listed.output

@@ -185,6 +185,7 @@ def sources(workspace: WorkspaceOption = None) -> None:
             "raw records",
             "streams with cursor",
             "history",
+            "accounts",
             "newest event",
             "webhooks",
             "last error",
@@ -193,9 +194,9 @@ def sources(workspace: WorkspaceOption = None) -> None:
         for s in summaries(ws.store, names):
             vendor = ws.config.sources[s.source].vendor
             try:
-                history = vendor_of(vendor).history
+                history, accounts = vendor_of(vendor).history, vendor_of(vendor).accounts
             except SupportOpsError:
-                history = "not yet syncable"
+                history, accounts = "not yet syncable", ""
             lag = f"{(now - s.last_success).total_seconds() / 60:.0f} min" if s.last_success else ""
             table.add_row(
                 s.source,
@@ -206,6 +207,7 @@ def sources(workspace: WorkspaceOption = None) -> None:
                 f"{s.raw_records:,}",
                 str(len(s.cursors)),
                 history,
+                accounts,
                 _moment(live[s.source].newest_event),
                 live[s.source].counts_text(),
                 s.last_error or "",

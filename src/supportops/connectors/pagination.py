@@ -21,6 +21,8 @@ HalNext             Help Scout: ``_links.next.href``                            
 SoqlNext            Salesforce: relative ``nextRecordsUrl`` until ``done``            restart
 SearchAfter         Intercom search: POST body, ``pages.next.starting_after``,        restart
                     a lookback overlap on ``updated_at``
+Scroll              Intercom ``/companies/scroll``: ``scroll_param`` until a page is  start
+                    empty (a scroll expires: every run scrolls from the start)
 Single              one request answers all (Intercom ``/admins``, a record's own     same
                     ``GET``): no paging
 ==================  ===============================================================  ========
@@ -43,6 +45,7 @@ __all__ = [
     "HalNext",
     "ListCursor",
     "PageNumber",
+    "Scroll",
     "SearchAfter",
     "SinceFormat",
     "Single",
@@ -323,6 +326,25 @@ class SearchAfter:
                 restart,
             )
         return Step(None, restart)
+
+
+@dataclass(frozen=True)
+class Scroll:
+    """A scroll: each answer's ``field`` is sent as ``param`` for the next page until a page
+    has no records; a scroll expires, so a later run (or a restart) scrolls from the start."""
+
+    param: str = "scroll_param"
+    field: str = "scroll_param"
+
+    def first(self, stream: Stream, since: float | None) -> PageRequest:
+        return stream.request()
+
+    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
+        start = request.with_params({self.param: None})
+        token = dig(body, self.field)
+        if records and token:
+            return Step(request.with_params({self.param: str(token)}), start)
+        return Step(None, start)
 
 
 @dataclass(frozen=True)

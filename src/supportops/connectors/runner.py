@@ -204,6 +204,16 @@ def _raw(source: str, stream: Stream, parts: Parts, at: datetime) -> tuple[pa.Ta
     ), count
 
 
+def _context(name: str, source: SourceConfig) -> MappingContext:
+    """What the mappings know of source ``name``'s settings."""
+    return MappingContext(
+        name,
+        dict(source.status_map),
+        frozenset(source.automation_users),
+        accounts=source.accounts.named(),
+    )
+
+
 def _since(source: SourceConfig, since: datetime | None) -> float | None:
     if since is not None:
         return since.timestamp()
@@ -233,9 +243,7 @@ class _Run:
         self.clock, self.listener, self.network = clock, listener, network
         self.report = SourceReport(name, vendor.name)
         self.current = ""
-        self.context = MappingContext(
-            name, dict(source.status_map), frozenset(source.automation_users)
-        )
+        self.context = _context(name, source)
         self.http = HttpClient(
             retries=network.retries,
             timeout=60.0,
@@ -510,7 +518,7 @@ def rebuild_source(
     """Remap the stored raw records of source ``name`` into the log, without a request: the
     source's event-log rows are replaced in one transaction."""
     vendor = vendor_of(source.vendor)
-    context = MappingContext(name, dict(source.status_map), frozenset(source.automation_users))
+    context = _context(name, source)
     for stream in vendor.streams:
         if stream.lookup:
             found = sync_log.raw_records_of(store, name, stream.name)

@@ -112,11 +112,13 @@ class Paginator(Protocol):
 @dataclass
 class MappingContext:
     """What a mapping may know beside the page: the source's name and settings, and the
-    records of the vendor's lookup streams (``lookups[stream][vendor_id] = record``)."""
+    records of the vendor's lookup streams (``lookups[stream][vendor_id] = record``).
+    ``accounts``: an accounts column (plan, segment, arr) → the custom field holding it."""
 
     source: str
     status_map: Mapping[str, str] = field(default_factory=dict)
     automation_users: frozenset[str] = frozenset()
+    accounts: Mapping[str, str] = field(default_factory=dict)
     lookups: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def lookup(self, stream: str, vendor_id: Any) -> dict[str, Any] | None:
@@ -269,6 +271,7 @@ class Vendor:
     - ``rate_limit``: how the vendor says "slow down" (data for :mod:`supportops.http`).
     - ``check``: the cheap request ``supportops connect`` sends to test the credentials.
     - ``history``: how status history is known, shown by ``supportops sources``.
+    - ``accounts``: which records give the ``accounts`` table, shown by ``supportops sources``.
     - ``token_path``: OAuth2 token endpoint below ``url`` (for ``oauth2_client_credentials``).
     - ``usage``: the header telling a daily allowance's use (:class:`UsageSignal`), if any.
     - ``metric_pairs``: (our metric, the vendor's ``vendor_metrics.metric``, its clocks) that
@@ -286,6 +289,7 @@ class Vendor:
     rate_limit: RateLimit
     check: PageRequest
     history: str = "from the vendor's change events"
+    accounts: str = "none: the vendor's API documents no organizations"
     token_path: str | None = None
     usage: UsageSignal | None = None
     metric_pairs: tuple[tuple[str, str, tuple[str, ...]], ...] = ()

@@ -45,6 +45,13 @@ def recorded() -> dict[str, list[dict[str, Any]]]:
     return streams
 
 
+def recorded_companies() -> list[dict[str, Any]]:
+    """The recorded companies (python-freshdesk's sample of ``GET /api/v2/companies``)."""
+    path = RECORDED / "python-freshdesk_sample_json_data" / "companies.json"
+    companies: list[dict[str, Any]] = json.loads(path.read_text())
+    return companies
+
+
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -66,6 +73,7 @@ class FreshdeskAccount:
     satisfaction_ratings: list[dict[str, Any]] = field(default_factory=list)
     business_hours: list[dict[str, Any]] = field(default_factory=list)
     sla_policies: list[dict[str, Any]] = field(default_factory=list)
+    companies: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_recorded(cls) -> FreshdeskAccount:
@@ -85,6 +93,7 @@ class FreshdeskAccount:
             satisfaction_ratings=streams["satisfaction_ratings"],
             business_hours=streams["business_hours"],
             sla_policies=streams["sla_policies"],
+            companies=recorded_companies(),
         )
 
     @classmethod
@@ -203,6 +212,7 @@ class FreshdeskFake:
             "/api/v2/surveys/satisfaction_ratings": "satisfaction_ratings",
             "/api/v2/business_hours": "business_hours",
             "/api/v2/sla_policies": "sla_policies",
+            "/api/v2/companies": "companies",
         }
         if seen.path in lists:
             rows = getattr(self.account, lists[seen.path])

@@ -6,6 +6,9 @@
   ``index_lag`` seconds after its ``updated_at`` has been indexed (``indexed_at``).
 - ``GET /conversations/{id}`` with at most the 500 newest parts (``statistics`` counts them all).
 - ``POST /tickets/search`` likewise; ``GET /admins``, ``GET /teams``.
+- ``GET /companies/scroll``: ``scroll_page`` companies a page, the next under the answer's
+  ``scroll_param``, an empty ``data`` at the end (the scroll then expires). No company is among
+  the recorded records: :func:`company` builds one in the shape of the API 2.11 example.
 - Bearer auth: a wrong token gets 401 with Intercom's error list.
 - Rate limits: :func:`rate_limited` queues a 429 with ``X-RateLimit-Reset`` (unix seconds) and
   no ``Retry-After``.
@@ -67,6 +70,29 @@ def rate_limited(seconds: int = 1, count: int = 1, prefix: str = "/") -> Fault:
     )
 
 
+def company(cid: str, name: str, **fields: Any) -> dict[str, Any]:
+    """A company in the shape of the API 2.11 example of ``GET /companies/scroll``; ``fields``
+    replace its values (``plan``, ``monthly_spend``, ``segments``, ``custom_attributes``)."""
+    base: dict[str, Any] = {
+        "type": "company",
+        "company_id": f"remote_{cid}",
+        "id": cid,
+        "app_id": "this_is_an_id158_that_should_be_at_least_",
+        "name": name,
+        "remote_created_at": 1719492746,
+        "created_at": 1719492746,
+        "updated_at": 1719492746,
+        "monthly_spend": 0,
+        "session_count": 0,
+        "user_count": 4,
+        "tags": {"type": "tag.list", "tags": []},
+        "segments": {"type": "segment.list", "segments": []},
+        "plan": {},
+        "custom_attributes": {},
+    }
+    return {**base, **fields}
+
+
 class FakeIntercom(FakeVendor):
     """See the module's docstring. ``conversations`` hold their parts under
     ``conversation_parts.conversation_parts`` (all of them; the answer keeps the 500 newest)."""
@@ -81,6 +107,9 @@ class FakeIntercom(FakeVendor):
         self.index_lag = 0
         self.now = 0  # the fake's unix "now" for the search index (0: everything is indexed)
         self.search_page: int | None = None  # answer pages this small whatever per_page asks
+        self.companies: list[dict[str, Any]] = []
+        self.scroll_page = 2
+        self.scrolls: dict[str, int] = {}  # open scroll_param → the next company's index
 
     def seed(self, streams: dict[str, list[dict[str, Any]]]) -> FakeIntercom:
         """Load recorded records: conversations get their recorded parts embedded."""
@@ -133,6 +162,8 @@ class FakeIntercom(FakeVendor):
             return Answer(body={"type": "admin.list", "admins": self.admins})
         if path == "/teams":
             return Answer(body={"type": "team.list", "teams": self.teams})
+        if path == "/companies/scroll":
+            return self._scroll(request.query.get("scroll_param"))
         return Answer(404, {"type": "error.list", "errors": [{"code": "not_found"}]})
 
     def _update(self, cid: str, body: Any) -> Answer:
@@ -152,6 +183,17 @@ class FakeIntercom(FakeVendor):
         conversation["updated_at"] = max(int(time.time()), conversation["updated_at"] + 1)
         conversation["indexed_at"] = conversation["updated_at"] + self.index_lag
         return self._conversation(cid)
+
+    def _scroll(self, param: str | None) -> Answer:
+        if param is not None and param not in self.scrolls:
+            return Answer(404, {"type": "error.list", "errors": [{"code": "scroll_expired"}]})
+        start = self.scrolls.pop(param, 0) if param else 0
+        page = self.companies[start : start + self.scroll_page]
+        token = f"scroll-{len(self.scrolls)}-{start + len(page)}"
+        if page:
+            self.scrolls[token] = start + len(page)
+        body = {"type": "list", "data": deepcopy(page), "pages": None, "total_count": None}
+        return Answer(body={**body, "scroll_param": token if page else None})
 
     def _indexed(self, conversation: dict[str, Any]) -> bool:
         return not self.now or conversation["indexed_at"] <= self.now

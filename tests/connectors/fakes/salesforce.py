@@ -264,7 +264,8 @@ def _error(code: str, field: str, message: str) -> Answer:
 
 def generate(count: int, start: float = 1709546400.0) -> dict[str, list[dict[str, Any]]]:
     """``count`` cases a minute apart, each with its created history row, a status change, a
-    published comment and an incoming e-mail; the org's CaseStatus and User rows."""
+    published comment and an incoming e-mail, alternately of two Accounts; the org's CaseStatus
+    and User rows."""
     users = [
         {
             "Id": "0055g000001AAAA",
@@ -291,6 +292,26 @@ def generate(count: int, start: float = 1709546400.0) -> dict[str, list[dict[str
         }
         for n, label in ((1, "New"), (2, "Working"), (3, "Closed"))
     ]
+    accounts = [
+        {
+            "Id": "0015g00000AcmeAAA",
+            "Name": "Acme",
+            "Type": "Customer - Direct",
+            "Industry": "Manufacturing",
+            "AnnualRevenue": 250000000.0,
+            "Rating": "Hot",
+            "SystemModstamp": stamp(start),
+        },
+        {
+            "Id": "0015g00000TinyAAA",
+            "Name": "Tiny",
+            "Type": "Customer - Channel",
+            "Industry": None,
+            "AnnualRevenue": None,
+            "Rating": None,
+            "SystemModstamp": stamp(start),
+        },
+    ]
     cases, history, comments, emails = [], [], [], []
     for n in range(count):
         t, cid = start + 60 * n, f"5005g{n:010d}"
@@ -306,7 +327,7 @@ def generate(count: int, start: float = 1709546400.0) -> dict[str, list[dict[str
                 "Type": "Question",
                 "OwnerId": users[0]["Id"],
                 "ContactId": f"0035g{n:010d}",
-                "AccountId": None,
+                "AccountId": accounts[n % 2]["Id"],
                 "CreatedDate": stamp(t),
                 "ClosedDate": stamp(t + 30) if closed else None,
                 "IsClosed": closed,
@@ -371,4 +392,5 @@ def generate(count: int, start: float = 1709546400.0) -> dict[str, list[dict[str
         "EmailMessage": emails,
         "CaseStatus": statuses,
         "User": users,
+        "Account": accounts,
     }

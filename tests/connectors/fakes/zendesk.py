@@ -89,6 +89,7 @@ class ZendeskAccount:
     schedules: list[dict[str, Any]] = field(default_factory=list)
     sla_policies: list[dict[str, Any]] = field(default_factory=list)
     holidays: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # by schedule id
+    organizations: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_recorded(cls) -> ZendeskAccount:
@@ -305,6 +306,27 @@ class ZendeskAccount:
         return account
 
 
+def organization(oid: int, name: str, **fields: Any) -> dict[str, Any]:
+    """An organization in the shape Zendesk documents for ``GET /api/v2/organizations``
+    (no organization is among the recorded records); ``fields`` are its organization_fields."""
+    return {
+        "url": f"https://acme.zendesk.com/api/v2/organizations/{oid}.json",
+        "id": oid,
+        "name": name,
+        "shared_tickets": False,
+        "shared_comments": False,
+        "external_id": None,
+        "created_at": "2023-01-10T09:00:00Z",
+        "updated_at": "2024-03-01T09:00:00Z",
+        "domain_names": [f"{name.lower().replace(' ', '')}.test"],
+        "details": "",
+        "notes": "",
+        "group_id": None,
+        "tags": [],
+        "organization_fields": fields,
+    }
+
+
 def _cursor(index: int) -> str:
     return base64.urlsafe_b64encode(f"i{index}".encode()).decode()
 
@@ -347,6 +369,7 @@ class ZendeskFake:
             "/api/v2/business_hours/schedules.json": lambda: self._list("schedules", seen),
             "/api/v2/slas/policies.json": lambda: self._list("sla_policies", seen),
             "/api/v2/satisfaction_ratings.json": lambda: self._list("satisfaction_ratings", seen),
+            "/api/v2/organizations.json": lambda: self._list("organizations", seen),
             "/api/v2/incremental/users/cursor.json": lambda: self._export("users", seen),
             "/api/v2/incremental/tickets/cursor.json": lambda: self._export("tickets", seen),
             "/api/v2/incremental/ticket_events.json": lambda: self._events(seen, base),

@@ -3,7 +3,8 @@
 Streams, in order: ``agents``, ``groups``, ``ticket_fields`` (lookups: agent ids, group names,
 the labels of custom statuses), ``tickets`` (``updated_since`` ascending with ``include=stats``,
 numbered pages; the 300-page cap restarts from the last ``updated_at`` and the keys dedupe),
-``conversations`` (per changed ticket), ``time_entries`` and ``satisfaction_ratings``.
+``conversations`` (per changed ticket), ``time_entries``, ``satisfaction_ratings`` and
+``companies`` (every run; a company stored unchanged writes nothing).
 
 Status history is rebuilt **by diffing snapshots**: each ticket snapshot gives its status at
 ``stats.status_updated_at`` and the instants ``stats`` keeps (pending since, resolved, closed,
@@ -17,7 +18,10 @@ low, normal, high, urgent; source codes → channels (10 outbound e-mail is agen
 is a message: ``incoming`` or a non-agent author → customer, an agent → agent, an
 ``automation_users`` id → system, ``private`` → an internal note; time entries → ``work``;
 survey answers 103 → 5, 100 → 3, −103 → 1 (the 7-point scale in between); ``fr_due_by``,
-``due_by``, ``is_escalated`` and the first-response and resolution minutes → vendor_metrics.
+``due_by``, ``is_escalated`` and the first-response and resolution minutes → vendor_metrics;
+a company is an account (its id is tickets' ``company_id``): ``account_tier`` → plan,
+``renewal_date`` → renewal_at, segment and ARR from the ``custom_fields`` the source's
+``accounts`` settings name (one named for plan wins over the tier).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from supportops.connectors import spec
+from supportops.connectors.accounts import account_row
 from supportops.connectors.pagination import PageNumber
 from supportops.connectors.spec import Mapped, MappingContext, PageRequest, Parts, Stream, Vendor
 from supportops.connectors.zones import zone_of
@@ -42,6 +47,7 @@ __all__ = [
     "WRITE_BACKS",
     "calendar_of",
     "map_agents",
+    "map_companies",
     "map_conversations",
     "map_ratings",
     "map_tickets",
@@ -399,6 +405,22 @@ def propose(records: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     return {"calendars": calendars, "sla_policies": policies, "status_map": labels}
 
 
+def map_companies(parts: Parts, context: MappingContext) -> Mapped:
+    """Companies as accounts: the tier as plan, the renewal date, named custom fields."""
+    out = Mapped()
+    for data in parts.get("", []):
+        row = account_row(
+            context,
+            data.get("id"),
+            data.get("name"),
+            data.get("custom_fields"),
+            plan=data.get("account_tier"),
+            renewal_at=data.get("renewal_date"),
+        )
+        out.add("accounts", row)
+    return out
+
+
 LIST = PageNumber(since_param=None)
 TICKET = "/api/v2/tickets/{id}"
 
@@ -467,5 +489,7 @@ VENDOR = Vendor(
             "",
             map=map_ratings,
         ),
+        Stream("companies", "/api/v2/companies", LIST, "", map=map_companies),
     ),
+    accounts="companies (tier as plan, renewal date; segment and ARR from custom fields named)",
 )

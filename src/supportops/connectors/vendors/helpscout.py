@@ -95,4 +95,5 @@ VENDOR = Vendor(
     check=PageRequest("/v2/users"),
     token_path="/v2/oauth2/token",
     history="from each thread's status and assignee (lineitems say who changed what)",
+    accounts="none: the Mailbox API 2.0 documents customers, no organizations",
 )

@@ -6,18 +6,20 @@ Streams, in order: ``teams`` and ``admins`` (lookups: one request each per run),
 cursor ``pages.next.starting_after``; every start overlaps a lookback of ten minutes because the
 search index can be stale), and per conversation found new or changed ``conversation``
 (``GET /conversations/{id}``: the parts, at most the 500 newest), then ``tickets``
-(``POST /tickets/search`` likewise). Bearer token; a 429 names its reset as unix seconds in
-``X-RateLimit-Reset`` (no ``Retry-After``). ``statistics`` reconcile against our metrics
+(``POST /tickets/search`` likewise), then ``companies`` (``GET /companies/scroll``, from the
+start every run: a scroll expires) as accounts. Bearer token; a 429 names its reset as unix
+seconds in ``X-RateLimit-Reset`` (no ``Retry-After``). ``statistics`` reconcile against our metrics
 (``METRIC_PAIRS``): Intercom leaves office hours out, so on the business clock.
 """
 
 from __future__ import annotations
 
 from supportops.connectors import spec
-from supportops.connectors.pagination import SearchAfter, Single
+from supportops.connectors.pagination import Scroll, SearchAfter, Single
 from supportops.connectors.spec import PageRequest, Stream, Vendor
 from supportops.connectors.vendors.intercom_mapping import (
     map_admins,
+    map_companies,
     map_conversations,
     map_tickets,
 )
@@ -70,7 +72,9 @@ VENDOR = Vendor(
             for_each="conversations",
         ),
         Stream("tickets", "/tickets/search", SEARCH, records="tickets", map=map_tickets),
+        Stream("companies", "/companies/scroll", Scroll(), records="data", map=map_companies),
     ),
+    accounts="companies (plan name, 12 × monthly spend as ARR, segment names)",
     auth="bearer",
     rate_limit=RateLimit(headers=(RATE_LIMIT_RESET,)),
     check=PageRequest("/me"),

@@ -20,6 +20,10 @@
 - ``tickets`` → tickets with their ticket parts; states submitted → new, in_progress → open,
   waiting_on_customer → pending, resolved → solved.
 - ``admins`` → agents (their first team's name as team); ``teams`` are reference records.
+- ``companies`` → accounts: Intercom's ``id``, the name, ``plan.name`` as plan, ARR as
+  12 × ``monthly_spend`` (Intercom keeps a monthly figure), the names of the company's
+  ``segments`` (joined by ``;``) as segment; a ``custom_attributes`` key the source's
+  ``accounts`` settings name wins over each.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from supportops.connectors.accounts import account_row, amount
 from supportops.connectors.records import Record, epoch, records_of, text_id
 from supportops.connectors.spec import Mapped, MappingContext, Parts
 
@@ -35,6 +40,7 @@ __all__ = [
     "PART_STATUSES",
     "TICKET_STATES",
     "map_admins",
+    "map_companies",
     "map_conversations",
     "map_tickets",
 ]
@@ -367,4 +373,22 @@ def map_admins(parts: Parts, context: MappingContext) -> Mapped:
                 "team": _team_name(context, teams[0]) if teams else None,
             },
         )
+    return rows
+
+
+def map_companies(parts: Parts, context: MappingContext) -> Mapped:
+    """Companies → accounts (plan name, 12 × monthly spend as ARR, segment names)."""
+    rows = Mapped()
+    for company in records_of(parts):
+        segments = (company.get("segments") or {}).get("segments") or []
+        row = account_row(
+            context,
+            company.get("id"),
+            company.get("name"),
+            company.get("custom_attributes"),
+            plan=(company.get("plan") or {}).get("name"),
+            segment=[s["name"] for s in segments if s.get("name")],
+            arr=amount(company.get("monthly_spend"), 12),
+        )
+        rows.add("accounts", row)
     return rows

@@ -4,7 +4,8 @@ mapping is :mod:`supportops.connectors.vendors.salesforce_mapping`.
 Every stream is a SOQL query over REST, ordered by its change instant (``SystemModstamp``;
 ``CreatedDate`` for the immutable ``CaseHistory``), following the relative ``nextRecordsUrl``
 until ``done``: ``CaseStatus`` and ``User`` (lookups), ``Case``, deleted cases through
-``queryAll`` (tombstones and merges), ``CaseHistory``, ``CaseComment``, ``EmailMessage``.
+``queryAll`` (tombstones and merges), ``CaseHistory``, ``CaseComment``, ``EmailMessage``,
+``Account`` (as accounts).
 OAuth2 (client credentials or a refresh token) at ``/services/oauth2/token``; the answer's
 ``instance_url`` is the base of every data request. There is no 429: the org has a daily
 allowance, told on every answer as ``Sforce-Limit-Info: api-usage=N/M``; the sync stops while
@@ -20,6 +21,7 @@ from supportops.connectors import spec
 from supportops.connectors.pagination import SoqlNext
 from supportops.connectors.spec import Mapper, PageRequest, Stream, UsageSignal, Vendor, no_rows
 from supportops.connectors.vendors.salesforce_mapping import (
+    map_accounts,
     map_case_comments,
     map_case_history,
     map_cases,
@@ -57,6 +59,7 @@ FIELDS = {
         "Id, ParentId, Incoming, Status, Subject, TextBody, FromAddress, ToAddress, "
         "MessageDate, CreatedDate, CreatedById, SystemModstamp"
     ),
+    "Account": "Id, Name, Type, Industry, AnnualRevenue, Rating, SystemModstamp",
 }
 DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 CONFIG_FIELDS = {  # what `connect --import-config` reads
@@ -180,7 +183,9 @@ VENDOR = Vendor(
         _stream("CaseHistory", _soql("CaseHistory", order="CreatedDate"), map_case_history),
         _stream("CaseComment", _soql("CaseComment"), map_case_comments),
         _stream("EmailMessage", _soql("EmailMessage"), map_email_messages),
+        _stream("Account", _soql("Account"), map_accounts),
     ),
+    accounts="Account (Type as segment; plan and ARR from queried fields named)",
     auth="oauth2_client_credentials",
     rate_limit=RateLimit(statuses=frozenset()),  # no 429: the daily allowance is USAGE's
     check=PageRequest(f"{API}/limits"),

@@ -16,6 +16,11 @@
 - Actors from the ``User`` reference records: ``UserType`` AutomatedProcess (flows, Email-to-Case;
   or ``automation_users``) → system, Standard → agent, portal and guest users → customer.
 - ``User`` (Standard) → agents.
+- ``Account`` → accounts: ``Id`` (what a Case's ``AccountId`` holds) and ``Name``; ``Type``
+  (customer, partner, prospect...) as segment, the standard field closest to one. The standard
+  Account has no plan and no ARR: ``AnnualRevenue`` is the customer's own yearly revenue, not
+  what it pays, so it is not taken as ARR unless the source's ``accounts`` settings name it
+  (they may name any queried field: ``Type``, ``Industry``, ``AnnualRevenue``, ``Rating``).
 """
 
 from __future__ import annotations
@@ -23,12 +28,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from supportops.connectors.accounts import account_row
 from supportops.connectors.records import Record, iso, records_of, text_id
 from supportops.connectors.spec import Mapped, MappingContext, Parts
 
 __all__ = [
     "CHANNELS",
     "PRIORITIES",
+    "map_accounts",
     "map_case_comments",
     "map_case_history",
     "map_cases",
@@ -263,4 +270,15 @@ def map_users(parts: Parts, context: MappingContext) -> Mapped:
                 "timezone": user.get("TimeZoneSidKey"),
             },
         )
+    return rows
+
+
+def map_accounts(parts: Parts, context: MappingContext) -> Mapped:
+    """Accounts: id, name, ``Type`` as segment; plan and ARR only from fields named."""
+    rows = Mapped()
+    for account in records_of(parts):
+        row = account_row(
+            context, account.get("Id"), account.get("Name"), account, segment=account.get("Type")
+        )
+        rows.add("accounts", row)
     return rows

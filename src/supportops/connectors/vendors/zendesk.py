@@ -5,7 +5,8 @@ run: one request each), ``users`` (cursor export; roles tell agents, customers a
 ``tickets`` (cursor export with ``include=metric_sets``: ticket_metrics ride along into
 ``vendor_metrics``), ``ticket_events`` (time-based export with ``include=comment_events``: status,
 assignee, group, priority, tags and type changes, comments, merges) and
-``satisfaction_ratings``.
+``satisfaction_ratings``, then ``organizations`` (the list, re-read each run: an
+organization stored unchanged writes nothing) as ``accounts``.
 
 Mapping, as the connectors contract says:
 
@@ -20,6 +21,9 @@ Mapping, as the connectors contract says:
 - comments are messages (``public`` false = internal note); a comment saying the ticket was
   merged into another adds a ``merged`` event naming it.
 - satisfaction ``good`` → 5, ``bad`` → 1 (offered / unoffered are no answer).
+- an organization is an account: its id (as tickets' ``organization_id`` has it) and name;
+  plan, segment and ARR only from the ``organization_fields`` the source's ``accounts``
+  settings name (Zendesk has no such fields of its own).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from supportops.connectors import spec
+from supportops.connectors.accounts import account_row
 from supportops.connectors.pagination import CursorExport, ListCursor, Single, TimeNextPage
 from supportops.connectors.spec import Mapped, MappingContext, PageRequest, Parts, Stream, Vendor
 from supportops.connectors.zones import ZONES, zone_of
@@ -44,6 +49,7 @@ __all__ = [
     "ZONES",
     "calendar_of",
     "map_events",
+    "map_organizations",
     "map_ratings",
     "map_tickets",
     "map_users",
@@ -355,6 +361,15 @@ def map_ratings(parts: Parts, context: MappingContext) -> Mapped:
     return out
 
 
+def map_organizations(parts: Parts, context: MappingContext) -> Mapped:
+    """Organizations as accounts (plan, segment, ARR from the named organization fields)."""
+    out = Mapped()
+    for org in parts.get("organizations", []):
+        fields = org.get("organization_fields") or {}
+        out.add("accounts", account_row(context, org.get("id"), org.get("name"), fields))
+    return out
+
+
 DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 SLA_TARGETS = {
     "first_reply_time": "first_reply",
@@ -553,5 +568,13 @@ VENDOR = Vendor(
             "satisfaction_ratings",
             map=map_ratings,
         ),
+        Stream(
+            "organizations",
+            "/api/v2/organizations.json",
+            ListCursor(),
+            "organizations",
+            map=map_organizations,
+        ),
     ),
+    accounts="organizations (plan, segment, ARR from the organization fields named)",
 )
