@@ -335,9 +335,10 @@ def _targets(
 
 
 def _due(config: WorkspaceConfig, instances: pd.DataFrame) -> Ints:
-    """Each instance's due instant: ``due_at`` while it runs; for one that stopped, the time
-    it had left at its stop counted on from there on its calendar (exact for a clock that
-    never pauses; for a pausing one, the due instant as of its stop); paused ones have none."""
+    """Each instance's due instant: ``breached_at`` for a breached one (the moment the target
+    was used up), ``due_at`` while it runs; for one that stopped in time, the time it had left
+    at its stop counted on from there on its calendar (exact for a clock that never pauses;
+    for a pausing one, the due instant as of its stop); paused ones have none."""
     from supportops.sla.engine import calendar_of
     from supportops.sla.policy import calendar_name
 
@@ -352,7 +353,8 @@ def _due(config: WorkspaceConfig, instances: pd.DataFrame) -> Ints:
         calendar = calendar_of(config, calendar_name(config, policies[name], which))
         reached = calendar.add_business_seconds(instances["stopped_at"][here], left[here])
         due[here] = _nanos(reached)
-    return due
+    breached = _nanos(instances["breached_at"])
+    return np.where(breached != _NAT, breached, due)
 
 
 def _since(states: Iterable[str], tickets: pd.DataFrame, events: pd.DataFrame) -> dict[str, _Runs]:
