@@ -102,7 +102,8 @@ def rule_set(count: int) -> RuleSet:
 
 def context_rule_set(count: int) -> RuleSet:
     """``count`` rules that read context fields: business hours on creation, a first reply
-    soon due or breached, tickets old or long pending when the customer writes."""
+    soon due or breached, tickets old or long pending when the customer writes; their actions
+    the same mix as :func:`rule_set`'s (a priority, a tag, a group, notes)."""
     rules: list[dict[str, Any]] = []
     for i in range(count):
         group, shape = GROUPS[i % len(GROUPS)], i % 5
@@ -114,7 +115,14 @@ def context_rule_set(count: int) -> RuleSet:
             {"hours_since.pending": {"gt": 12 * (1 + i % 4)}, "status": "pending"},
         ][shape]
         on = [["create"], ["update"], ["update"], ["customer_message"], ["customer_message"]]
-        rules.append({"on": on[shape], "when": when, "actions": [{"add_tags": [f"c-{i}"]}]})
+        action = [
+            {"set": {"priority": "high"}},
+            {"add_tags": [f"c-{i}"]},
+            {"set": {"group": "tier2-escalations"}},
+            {"note": f"old in {group}"},
+            {"note": "long pending"},
+        ][shape]
+        rules.append({"on": on[shape], "when": when, "actions": [action]})
     return RuleSet.model_validate(
         {"rules": [{"name": f"c{i:04d}", **r} for i, r in enumerate(rules)]}
     )

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from supportops.conditions.model import fields_of
 from supportops.experiments.assign import arm_of
 from supportops.rules.ledger import read_ledger
 from supportops.rules.lint import lint
@@ -134,6 +135,7 @@ def _workspace(folder: Path, engine: str, rules: list[dict[str, Any]]) -> Worksp
 
 def _fires(frame: pd.DataFrame) -> dict[str, set[tuple[str, str]]]:
     out: dict[str, set[tuple[str, str]]] = {name: set() for name in CASES}
+    out |= {str(r): set() for r in frame["rule"]} if len(frame) else {}
     at = pd.to_datetime(frame["at"], utc=True).dt.strftime("%m-%dT%H:%M")
     for rule, ticket, when in zip(frame["rule"], frame["ticket_id"], at, strict=True):
         out[str(rule)].add((str(ticket), when))
@@ -212,3 +214,101 @@ def test_lint_names_what_the_workspace_cannot_fill(tmp_path: Path) -> None:
         "triage.confidence: no triage model is saved",
         "experiment.nope: no experiment 'nope'",
     }
+
+
+def _train_category(folder: Path) -> None:
+    """A real (TF-IDF) model of ``category`` saved in the workspace, learnt from two kinds of
+    request."""
+    from supportops.triage.history import train_and_save
+
+    billing = [f"please refund invoice {i} charged twice on my card" for i in range(40)]
+    access = [f"cannot login password reset {i} locked out of my account" for i in range(40)]
+    frame = pd.DataFrame(
+        {"text": billing + access, "label": ["billing"] * 40 + ["access"] * 40}
+    ).sample(frac=1.0, random_state=3)
+    when = datetime(2026, 3, 1, tzinfo=UTC)
+    train_and_save(folder, "category", frame, {"target": "category"}, when, kinds=["tfidf"])
+
+
+def test_the_triage_prediction_reads_the_text_as_it_stood(tmp_path: Path) -> None:
+    rules = [
+        _rule("billing", {"triage.category": "billing", "triage.confidence": {"ge": 0.5}}),
+        _rule("access", {"triage.category": "access"}),
+    ]
+    ws = _workspace(tmp_path / "ws", "duckdb", rules)
+    try:
+        _train_category(ws.path)
+        # ticket 1 is about billing from its subject on; ticket 2's subject reads as billing
+        # until its first message, five minutes after it opened, says it is about access
+        ws.store.execute("UPDATE tickets SET subject = 'refund my invoice' WHERE ticket_id = '1'")
+        ws.store.execute("UPDATE tickets SET subject = 'refund' WHERE ticket_id = '2'")
+        ws.store.execute(
+            "UPDATE events SET body = 'cannot login, password reset, locked out of my account', "
+            "\"at\" = ? WHERE ticket_id = '2' AND kind = 'message' AND actor = 'customer'",
+            [datetime(2026, 3, 2, 9, 35, tzinfo=UTC)],
+        )
+        ruleset = RuleSet.model_validate({"rules": rules})
+        low, high = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
+        report = replay(ws, ruleset, low, high)
+        evaluate_applied(ws, ws.store.query("SELECT * FROM events"))
+        live = _fires(read_ledger(ws.store, limit=1000))
+    finally:
+        ws.close()
+    replayed = _fires(report.replayed.actions)
+    every_one = {
+        ("1", at)
+        for at in (
+            "03-02T08:00",
+            "03-02T09:15",
+            "03-02T09:45",
+            "03-02T10:10",
+            "03-02T10:30",
+            "03-02T10:31",
+            "03-03T09:00",
+            "03-03T09:01",
+        )
+    }
+    assert replayed["billing"] == every_one | {("2", "03-02T09:30")}
+    assert replayed["access"] == {
+        ("2", at) for at in ("03-02T09:35", "03-02T09:40", "03-02T09:50", "03-02T12:00")
+    }
+    assert live == replayed
+    assert report.unfilled == ()
+
+
+DEMO_RULES = [
+    _rule("d-hours", {"business_hours": ["us-support"]}, on=("create",)),
+    _rule("d-soon", {"sla.first_reply.due_in": {"lt": 1800}}),
+    _rule("d-late", {"sla.breached": ["first_reply", "next_reply"]}),
+    _rule("d-waiting", {"hours_since.pending": {"gt": 24}}, on=("customer_message",)),
+    _rule("d-arm", {"experiment.refund-macro": "macro"}, on=("create",)),
+]
+
+
+def test_the_replay_and_live_take_the_same_actions_on_the_demo(demo_copy: Path) -> None:
+    from supportops.rules.history import replay_history
+    from supportops.rules.replay import known_in, load_history
+
+    config = demo_copy / "supportops.yaml"
+    section = json.dumps({"mode": "dry_run", "rules": DEMO_RULES})
+    config.write_text(config.read_text(encoding="utf-8") + f"\nrules: {section}\n")
+    ruleset = RuleSet.model_validate({"rules": DEMO_RULES})
+    with Workspace.open(demo_copy) as ws:
+        low, high = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+        tickets, events = load_history(ws, low, high, bodies=False)
+        tickets = tickets.sample(400, random_state=1).reset_index(drop=True)
+        events = events[events["ticket_id"].isin(tickets["ticket_id"])]
+        reads = {n for r in ruleset.rules for n in fields_of(r.condition)}
+        known = known_in(ws, reads, tickets, events, pd.to_datetime(events["at"]).max())
+        replayed = replay_history(ruleset, tickets, events, known=known).actions
+        evaluate_applied(ws, events.drop(columns="body"))
+        live = read_ledger(ws.store, limit=100_000)
+    ours = {(r, t, pd.Timestamp(a)) for r, t, a in zip(*_keys(replayed), strict=True)}
+    theirs = {(r, t, pd.Timestamp(a)) for r, t, a in zip(*_keys(live), strict=True)}
+    assert ours == theirs
+    assert {r for r, _, _ in ours} == {r["name"] for r in DEMO_RULES}  # each rule fired
+
+
+def _keys(frame: pd.DataFrame) -> tuple[list[str], list[str], list[Any]]:
+    at = pd.to_datetime(frame["at"], utc=True)
+    return list(frame["rule"].astype(str)), list(frame["ticket_id"].astype(str)), list(at)

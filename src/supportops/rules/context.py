@@ -256,9 +256,10 @@ class Known:
     def _breached(self, codes: Ints, at: Ints) -> np.ndarray:
         out = np.full(len(codes), "", dtype=object)
         for target in TARGETS:
-            row, found = self._state(target, codes, at)
-            if found is None:
-                continue
+            found = self.targets.get(target)
+            if found is None or not (found.breached != _NAT).any():
+                continue  # no instance of it ever breached
+            row, _ = self._state(target, codes, at)
             when = found.breached[np.clip(row, 0, None)]
             here = (row >= 0) & (when != _NAT) & (when <= at)
             out[here] = np.where(out[here] == "", target, out[here] + ";" + target)
@@ -295,7 +296,7 @@ def known_of(
     if needs.business_hours:
         known.calendars = _calendars(config)
     if needs.sla:
-        known.targets = _targets(config, tickets, events, as_of)
+        known.targets = _targets(config, tickets, events, as_of, needs)
     if needs.since:
         known.since = _since(needs.since, tickets, events)
     if needs.texts:
@@ -313,22 +314,29 @@ def _calendars(config: WorkspaceConfig) -> dict[str, BusinessCalendar]:
 
 
 def _targets(
-    config: WorkspaceConfig, tickets: pd.DataFrame, events: pd.DataFrame, as_of: Any
+    config: WorkspaceConfig, tickets: pd.DataFrame, events: pd.DataFrame, as_of: Any, needs: Needs
 ) -> dict[str, _Target]:
+    """The instances of the targets ``needs`` reads (all of them for ``sla.breached``); due
+    instants only for the ``due_in`` ones."""
     from supportops.sla import evaluate
 
     instances = evaluate(tickets, events.drop(columns="code"), config, pd.Timestamp(as_of))
-    instances["due"] = _due(config, instances)
+    names = instances["target"].astype(str).to_numpy()
     out = {}
-    for target in TARGETS:
-        these = instances[instances["target"].astype(str) == target]
+    for target in TARGETS if needs.breached else needs.due:
+        these = instances[names == target]
         if these.empty:
             continue
         runs = _Runs(these["ticket_row"].to_numpy(np.int64), _nanos(these["started_at"]))
+        due = (
+            _due(config, these)
+            if target in needs.due
+            else np.full(len(these), _NAT, dtype=np.int64)
+        )
         out[target] = _Target(
             runs,
             _nanos(these["stopped_at"])[runs.index],
-            these["due"].to_numpy(np.int64)[runs.index],
+            due[runs.index],
             _nanos(these["breached_at"])[runs.index],
         )
     return out
@@ -345,12 +353,16 @@ def _due(config: WorkspaceConfig, instances: pd.DataFrame) -> Ints:
     due = _nanos(instances["due_at"])
     stopped = instances["stopped_at"].notna().to_numpy()
     policies = {p.name: p for p in config.sla_policies}
+    calendars: dict[str, BusinessCalendar] = {}
     policy = instances["policy"].astype(str).to_numpy()
     target = instances["target"].astype(str).to_numpy()
     left = (instances["target_seconds"] - instances["elapsed_seconds"]).to_numpy(float)
     for name, which in {(p, t) for p, t in zip(policy[stopped], target[stopped], strict=True)}:
         here = stopped & (policy == name) & (target == which)
-        calendar = calendar_of(config, calendar_name(config, policies[name], which))
+        named = calendar_name(config, policies[name], which)
+        if named not in calendars:  # one calendar (and its open hours) per name
+            calendars[named] = calendar_of(config, named)
+        calendar = calendars[named]
         reached = calendar.add_business_seconds(instances["stopped_at"][here], left[here])
         due[here] = _nanos(reached)
     breached = _nanos(instances["breached_at"])
