@@ -5,7 +5,8 @@ the labels of custom statuses), ``tickets`` (``updated_since`` ascending with ``
 numbered pages; the 300-page cap restarts from the last ``updated_at`` and the keys dedupe),
 ``conversations`` (per changed ticket), ``time_entries`` and ``satisfaction_ratings``.
 
-Status history is rebuilt **by diffing snapshots**: each ticket snapshot gives its status at
+Each ticket opens with a ``created`` event at its ``created_at``. Status history is rebuilt
+**by diffing snapshots**: each ticket snapshot gives its status at
 ``stats.status_updated_at`` and the instants ``stats`` keeps (pending since, resolved, closed,
 reopened); a status held only between two syncs is lost. (The activities export, which has every
 change, needs an admin's scheduled export and is not read yet.)
@@ -105,6 +106,19 @@ def status_of(context: MappingContext, code: Any) -> tuple[str, str | None]:
     if number in STATUSES:
         return STATUSES[number], None
     return "open", label or str(number)
+
+
+def _created(ticket: dict[str, Any]) -> dict[str, Any]:
+    """The event that opens a ticket (what ``on: create`` rules listen to), beside the
+    ``open`` status it was created in."""
+    return {
+        "ticket_id": ticket["ticket_id"],
+        "source": ticket["source"],
+        "kind": "created",
+        "at": ticket["created_at"],
+        "actor": ticket["created_by"],
+        "event_id": f"fs-{ticket['ticket_id']}-opened",
+    }
 
 
 def _history(context: MappingContext, data: dict[str, Any], status: str) -> list[dict[str, Any]]:
@@ -209,7 +223,7 @@ def map_tickets(parts: Parts, context: MappingContext) -> Mapped:
     for data in parts.get("", []):
         ticket = _ticket(context, data)
         out.add("tickets", ticket)
-        out.add("events", *_history(context, data, ticket["status"]))
+        out.add("events", _created(ticket), *_history(context, data, ticket["status"]))
         out.add("vendor_metrics", *_metrics(context, data))
     return out
 
