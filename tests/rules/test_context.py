@@ -189,6 +189,7 @@ def test_lint_names_what_the_workspace_cannot_fill(tmp_path: Path) -> None:
         _rule("c", {"experiment.nope": "a"}),
         _rule("d", {"triage.category": "billing", "triage.confidence": {"ge": 0.9}}),
         _rule("e", {"hours_since.lunch": {"gt": 1}}),
+        _rule("g", {"triage.confidence": {"lt": 0.5}}),
         _rule("f", {"business_hours": ["office"], "sla.first_reply.due_in": {"lt": 60},
                     "experiment.trial": "a", "hours_since.open": {"gt": 1}}),
     ]  # fmt: skip
@@ -204,14 +205,16 @@ def test_lint_names_what_the_workspace_cannot_fill(tmp_path: Path) -> None:
         "a": {"calendars": ["night-shift"]},
         "b": {"targets": ["resolution"]},
         "c": {"experiments": ["nope"]},
-        "d": {"triage": ["confidence", "category"]},
+        "d": {"triage": ["category"]},
+        "g": {"triage": ["confidence"]},
         "e": {"states": ["lunch"]},
     }
     assert any("no triage model is saved" in f.explanation for f in found)
     assert set(report.unfilled) == {
         "sla.resolution.due_in: no SLA policy sets a resolution target",
         "triage.category: no triage model is saved for category",
-        "triage.confidence: no triage model is saved",
+        "triage.confidence: no triage model is saved, or several are and no rule names "
+        "the triage.<target> it is the confidence of",
         "experiment.nope: no experiment 'nope'",
     }
 

@@ -17,7 +17,8 @@ The fields (:mod:`supportops.rules.fields`) and where each comes from:
   change), at or before the instant, from its logged events (empty: never);
 - ``triage.<target>``, ``triage.confidence``: the saved model's prediction
   (:func:`supportops.triage.prediction.rule_fields`) on the ticket's text as it stood at the
-  instant: its subject, and its first public customer message once that was sent;
+  instant: its subject, and its first public customer message once that was sent; the
+  confidence is that of the first target the set names (alone: of the one saved model);
 - ``experiment.<name>``: the ticket's arm (:func:`supportops.experiments.assignment.assigned`:
   the hash of its unit id), for the tickets created in the experiment's window.
 
@@ -122,7 +123,10 @@ def missing_of(needs: Needs, config: WorkspaceConfig, models: Mapping[str, Any])
         if target not in models:
             out.append(f"triage.{target}: no triage model is saved for {target}")
     if needs.confidence and not models:
-        out.append("triage.confidence: no triage model is saved")
+        out.append(
+            "triage.confidence: no triage model is saved, or several are and no rule names "
+            "the triage.<target> it is the confidence of"
+        )
     names = {e.name for e in config.experiments}
     out += [f"experiment.{n}: no experiment {n!r}" for n in needs.experiments if n not in names]
     if needs.business_hours and not config.calendars:

@@ -616,7 +616,11 @@ def _references(ruleset: RuleSet, refs: References) -> list[Finding]:
     out = []
     for rule in ruleset.rules:
         missing: dict[str, list[str]] = {}
-        for kind, name in _names(rule):
+        named = list(_names(rule))
+        if any(k == "triage" and n != "confidence" for k, n in named):
+            # the confidence is that of the target the rule names: checked with it
+            named = [pair for pair in named if pair != ("triage", "confidence")]
+        for kind, name in named:
             known = getattr(refs, kind)
             if known is None or name in known or (kind == "tags" and name in added):
                 continue

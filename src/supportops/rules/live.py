@@ -91,8 +91,9 @@ def references_of(ws: Workspace) -> References:
 
 
 def _triage_targets(saved: list[str]) -> frozenset[str]:
-    """The targets ``triage.<target>`` may name; ``confidence`` when a model can give it."""
-    return frozenset(saved) | ({"confidence"} if saved else set())
+    """The targets ``triage.<target>`` may name; ``confidence`` alone when one model is
+    saved (else a rule names the ``triage.<target>`` it is the confidence of)."""
+    return frozenset(saved) | ({"confidence"} if len(saved) == 1 else set())
 
 
 def _distinct(ws: Workspace, sql: str) -> set[str]:
