@@ -6,6 +6,9 @@
   straightforward per-ticket Python loop over the same rules and events (each condition read
   for one ticket at a time), timed on a sample of tickets and scaled; both must take the same
   actions on the sample.
+- The same replay with 20 rules that read context fields (business hours, SLA due-in and
+  breaches, hours since created and pending: :mod:`supportops.rules.context`), the context
+  gathered from the history included, beside the plain 20-rule figure of the same run.
 - How the cost grows with rules: 20, 200 and 2,000 rules over the same sample of tickets.
 - Lint of 1,000 imported Zendesk triggers (routing by form field, tag and word, each with
   creation scope, some overlapping), against the 10 s goal.
@@ -13,7 +16,8 @@
 Each figure has the process's CPU seconds (user + sys) beside it, and the load average: on a
 shared machine tickets per CPU-second is the fairer figure.
 
-Run: ``.venv/bin/python bench/bench_rules.py [tickets] [demo folder]`` (default 200,000).
+Run: ``.venv/bin/python bench/bench_rules.py [tickets] [demo folder] [--replay]`` (default
+200,000; ``--replay``: the two replay figures only).
 """
 
 from __future__ import annotations
@@ -28,11 +32,11 @@ from typing import Any
 
 import pandas as pd
 
-from supportops.conditions.model import All, AnyOf, Compare, Condition, Not, Tags
+from supportops.conditions.model import All, AnyOf, Compare, Condition, Not, Tags, fields_of
 from supportops.rules.history import replay_history
 from supportops.rules.lint import lint
 from supportops.rules.model import Rule, RuleSet
-from supportops.rules.replay import load_history
+from supportops.rules.replay import known_in, load_history
 from supportops.rules.zendesk import import_zendesk
 from supportops.workspace import Workspace
 
@@ -94,6 +98,42 @@ def rule_set(count: int) -> RuleSet:
     return RuleSet.model_validate(
         {"rules": [{"name": f"r{i:04d}", **r} for i, r in enumerate(rules)]}
     )
+
+
+def context_rule_set(count: int) -> RuleSet:
+    """``count`` rules that read context fields: business hours on creation, a first reply
+    soon due or breached, tickets old or long pending when the customer writes; their actions
+    the same mix as :func:`rule_set`'s (a priority, a tag, a group, notes)."""
+    rules: list[dict[str, Any]] = []
+    for i in range(count):
+        group, shape = GROUPS[i % len(GROUPS)], i % 5
+        when: dict[str, Any] = [
+            {"business_hours": ["us-support"], "channel": ["chat", "phone"][i % 2]},
+            {"sla.first_reply.due_in": {"lt": 600 * (1 + i % 6)}},
+            {"sla.breached": ["first_reply"], "group": group},
+            {"hours_since.created": {"gt": 4 * (1 + i % 6)}},
+            {"hours_since.pending": {"gt": 12 * (1 + i % 4)}, "status": "pending"},
+        ][shape]
+        on = [["create"], ["update"], ["update"], ["customer_message"], ["customer_message"]]
+        action = [
+            {"set": {"priority": "high"}},
+            {"add_tags": [f"c-{i}"]},
+            {"set": {"group": "tier2-escalations"}},
+            {"note": f"old in {group}"},
+            {"note": "long pending"},
+        ][shape]
+        rules.append({"on": on[shape], "when": when, "actions": [action]})
+    return RuleSet.model_validate(
+        {"rules": [{"name": f"c{i:04d}", **r} for i, r in enumerate(rules)]}
+    )
+
+
+def replay_with_context(ws: Workspace, ruleset: RuleSet, tickets: Any, events: Any) -> Any:
+    """The context of ``ruleset`` gathered from the history, then the replay with it."""
+    reads = set().union(*(fields_of(r.condition) for r in ruleset.rules))
+    as_of = pd.to_datetime(events["at"], utc=True).max()
+    known = known_in(ws, reads, tickets, events, as_of)
+    return replay_history(ruleset, tickets, events, known=known)
 
 
 # ---- the straightforward alternative: one ticket, one event, one rule at a time ------------
@@ -280,16 +320,16 @@ def _load() -> str:
     return f"load {os.getloadavg()[0]:.1f}"
 
 
-def main(count: int, folder: Path | None) -> None:
+def main(count: int, folder: Path | None, replay_only: bool = False) -> None:
     if folder is None:
         from supportops.cli.demo import build_demo
 
         folder = Path(tempfile.mkdtemp(prefix="bench-rules-")) / "demo"
         seconds, _ = _timed(lambda: build_demo(folder, tickets=count, progress=False))
         print(f"demo of {count:,} tickets built in {seconds:.0f} s")
-    with Workspace.open(folder, read_only=True) as ws:
-        low, high = pd.Timestamp("2000-01-01", tz="UTC"), pd.Timestamp("2100-01-01", tz="UTC")
-        seconds, (tickets, events) = _timed(load_history, ws, low, high, True)
+    ws = Workspace.open(folder, read_only=True)
+    low, high = pd.Timestamp("2000-01-01", tz="UTC"), pd.Timestamp("2100-01-01", tz="UTC")
+    seconds, (tickets, events) = _timed(load_history, ws, low, high, True)
     n, e = len(tickets), len(events)
     print(f"history: {n:,} tickets, {e:,} events, read from the store in {seconds:.1f} s")
 
@@ -299,6 +339,14 @@ def main(count: int, folder: Path | None) -> None:
     print(
         f"replay, 20 rules, vectorised: {seconds:.1f} s = {fast:,.0f} tickets/s, {e / seconds:,.0f} events/s ({len(done.actions):,} actions); {cpu:.1f} CPU s = {n / cpu:,.0f} tickets per CPU-second; {_load()}; goal 10,000 tickets/s"  # noqa: E501 - one figure a line
     )
+    context = context_rule_set(20)
+    seconds, cpu, done = _measured(replay_with_context, ws, context, tickets, events)
+    ws.close()
+    print(
+        f"replay, 20 rules reading business hours, SLA and hours since (context gathered included): {seconds:.1f} s = {n / seconds:,.0f} tickets/s, {e / seconds:,.0f} events/s ({len(done.actions):,} actions); {cpu:.1f} CPU s = {n / cpu:,.0f} tickets per CPU-second; {n / seconds / fast:.2f}x the plain 20-rule rate; {_load()}"  # noqa: E501 - one figure a line
+    )
+    if replay_only:
+        return
 
     sample = tickets.sample(min(2_000, n), random_state=1)
     sample_events = events[events["ticket_id"].isin(sample["ticket_id"])]
@@ -331,5 +379,10 @@ def main(count: int, folder: Path | None) -> None:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(int(args[0]) if args else 200_000, Path(args[1]) if len(args) > 1 else None)
+    flags = [a for a in sys.argv[1:] if a.startswith("--")]
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(
+        int(args[0]) if args else 200_000,
+        Path(args[1]) if len(args) > 1 else None,
+        "--replay" in flags,
+    )

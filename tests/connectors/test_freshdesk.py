@@ -144,3 +144,27 @@ def test_a_status_change_between_syncs_is_a_status_event(any_store: Store) -> No
         .to_pylist()
     )
     assert statuses == ["open", "solved"]
+
+
+def test_each_recorded_ticket_opens_with_a_created_event_that_create_rules_fire_on() -> None:
+    import pandas as pd
+
+    from supportops.rules.history import replay_history
+    from supportops.rules.model import RuleSet
+
+    account = FreshdeskAccount.from_recorded()
+    tables = freshdesk.map_tickets({"": account.tickets}, _context(account)).tables
+    events = pd.DataFrame(tables["events"]).reindex(
+        columns=["ticket_id", "source", "kind", "at", "actor", "event_id", "value", "previous"]
+    )
+    tickets = pd.DataFrame(tables["tickets"])
+    ruleset = RuleSet.model_validate(
+        {"rules": [{"name": "welcome", "on": ["create"], "actions": [{"add_tags": ["hi"]}]}]}
+    )
+    actions = replay_history(ruleset, tickets, events).actions
+    assert sorted(actions["ticket_id"]) == sorted(tickets["ticket_id"])  # once per ticket
+    opened = tickets.set_index("ticket_id")["created_at"]
+    assert all(
+        pd.Timestamp(at) == pd.Timestamp(opened[t])
+        for t, at in zip(actions["ticket_id"], actions["at"], strict=True)
+    )

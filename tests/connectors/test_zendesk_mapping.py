@@ -66,3 +66,30 @@ def test_automation_users_act_as_system() -> None:
     context = _context(account, automation_users=frozenset({str(AGENT)}))
     events = zendesk.map_events({"ticket_events": account.ticket_events}, context).tables
     assert {e["actor"] for e in events["events"]} == {"system"}
+
+
+def test_each_recorded_ticket_opens_with_a_created_event_that_create_rules_fire_on() -> None:
+    import pandas as pd
+
+    from supportops.rules.history import replay_history
+    from supportops.rules.model import RuleSet
+
+    account = ZendeskAccount.from_recorded()
+    context = _context(account)
+    tickets = zendesk.map_tickets({"tickets": account.tickets}, context).tables
+    comments = zendesk.map_events({"ticket_events": account.ticket_events}, context).tables
+    columns = ("value", "previous", "public", "body")
+    events = pd.DataFrame(tickets["events"] + comments["events"]).reindex(
+        columns=[*pd.DataFrame(tickets["events"]).columns, *columns]
+    )
+    frame = pd.DataFrame(tickets["tickets"])
+    ruleset = RuleSet.model_validate(
+        {"rules": [{"name": "welcome", "on": ["create"], "actions": [{"add_tags": ["hi"]}]}]}
+    )
+    actions = replay_history(ruleset, frame, events).actions
+    assert sorted(actions["ticket_id"]) == sorted(frame["ticket_id"])  # once per ticket
+    created = events[events["kind"] == "created"].set_index("ticket_id")["at"]
+    assert all(
+        pd.Timestamp(at) == pd.Timestamp(created[t])
+        for t, at in zip(actions["ticket_id"], actions["at"], strict=True)
+    )

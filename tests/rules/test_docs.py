@@ -56,3 +56,10 @@ def test_the_tables_name_every_semantics_kind_and_field() -> None:
         if field in SEMANTICS or field in KINDS:
             continue
         assert RULE_FIELDS.kind(field) is not None, field
+
+
+def test_the_python_examples_run() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", TEXT, flags=re.DOTALL)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, str(DOC), "exec"), {})  # each asserts what it shows

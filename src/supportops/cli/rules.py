@@ -176,6 +176,7 @@ def replay_(
             "differ": {k: int(v) for k, v in counts.items()},
             "consequence": report.consequence,
             "agreement": report.agreement.to_dict("records"),
+            "unfilled": list(report.unfilled),
         }
         sys.stdout.write(json.dumps(out, default=str, indent=1) + "\n")
         return
@@ -185,6 +186,8 @@ def replay_(
         markup=False,
     )
     print_table(report.per_rule, title="Fires per rule")
+    for why in report.unfilled:
+        console.print(f"empty in this replay: {why}", markup=False)
     for name in ("group", "assignee_id", "priority"):
         console.print(f"tickets whose {name} would differ: {counts.get(name, 0):,}", markup=False)
     c = report.consequence

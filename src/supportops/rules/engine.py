@@ -10,6 +10,7 @@ answer is the rows as the rules left them and the actions in the order they were
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ from supportops.rules.semantics import Semantics, semantics_of
 __all__ = ["ACTION_COLUMNS", "Context", "Outcome", "evaluate", "run", "trigger_mask"]
 
 Mask = npt.NDArray[np.bool_]
+CUSTOM = "custom."
 ACTION_COLUMNS = ["row", "rule", "step", "kind", "field", "before", "after"]
 
 
@@ -126,17 +128,18 @@ class _View:
     the writes of the actions."""
 
     def __init__(self, state: pd.DataFrame, reads: set[str]) -> None:
+        self.custom = any(n.startswith(CUSTOM) for n in reads)
         self.names = {n for n in reads if n in state} | (
-            {"custom"}
-            if any(n.startswith("custom.") for n in reads) and "custom" in state
-            else set()
+            {"custom"} if self.custom and "custom" in state else set()
         )
         self.frame = pd.DataFrame(
             {n: _arrow_column(state[n]) for n in sorted(self.names)}, index=state.index
         )
 
     def wrote(self, state: pd.DataFrame, name: str) -> None:
-        if name in self.names or name == "changed":
+        if name.startswith(CUSTOM):  # custom fields live in the JSON, read from there
+            name = "custom"
+        if name in self.names or name == "changed" or (name == "custom" and self.custom):
             self.names.add(name)
             self.frame[name] = _arrow_column(state[name])
 
@@ -257,6 +260,8 @@ def _write(
     if target is None:  # note, notify, unsupported: recorded, the ticket unchanged
         text = action.value if isinstance(action.value, str) else repr(action.value)
         return None, text
+    if target.startswith(CUSTOM):
+        return _write_custom(target.removeprefix(CUSTOM), action.value, state, rows)
     before = _column(state, target, rows)
     if action.kind == "set":
         after = pd.Series([action.value] * len(rows), index=before.index, dtype=object)
@@ -281,6 +286,38 @@ def _write(
     if changed.any():
         _mark_changed(state, rows[changed.to_numpy()], target)
     return before.to_numpy(), after.to_numpy()
+
+
+def _write_custom(
+    key: str, value: Any, state: pd.DataFrame, rows: npt.NDArray[np.intp]
+) -> tuple[Any, Any]:
+    """``set custom.<key>`` written into the rows' ``custom`` JSON (as text), where every
+    condition reads custom fields: later rules of the same event see it."""
+    if "custom" not in state:
+        state["custom"] = pd.Series(None, index=state.index, dtype=object)
+    values = state["custom"].astype(object).to_numpy(copy=True)
+    if any(v is not None and not isinstance(v, str | float) for v in values[rows]):
+        values = np.array([_json_text(v) for v in values], dtype=object)  # one kind per column
+    fields = [_json_fields(v) for v in values[rows]]
+    before = np.array([f.get(key) for f in fields], dtype=object)
+    after = np.full(len(rows), value, dtype=object)
+    values[rows] = [json.dumps({**f, key: value}) for f in fields]
+    state["custom"] = values
+    changed = ~_same(pd.Series(before), pd.Series(after)).to_numpy()
+    if changed.any():
+        _mark_changed(state, rows[changed], CUSTOM + key)
+    return before, after
+
+
+def _json_fields(value: Any) -> dict[str, Any]:
+    if isinstance(value, str) and value:
+        loaded = json.loads(value)
+        return dict(loaded) if isinstance(loaded, dict) else {}
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _json_text(value: Any) -> Any:
+    return json.dumps(value) if isinstance(value, Mapping) else value
 
 
 def _same(before: pd.Series, after: pd.Series) -> pd.Series:

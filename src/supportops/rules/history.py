@@ -3,8 +3,10 @@
 The history is cut in waves: wave *k* holds every ticket's *k*-th event. Each wave's rows are
 the tickets as the previous wave (and its rules) left them with the event applied, and the
 rule's event fields (``update``, ``event.kind``, ``event.actor``, ``changed``, ``previous.*``,
-``message``, ``hours_since.created``); :func:`supportops.rules.engine.run` runs on the whole
-wave at once, and what the rules wrote is carried to the ticket's next event.
+``message``) and the context fields the rules read (business hours, SLA state, hours since,
+triage, experiment arms: :mod:`supportops.rules.context`); :func:`supportops.rules.engine.run`
+runs on the whole wave at once, and what the rules wrote is carried to the ticket's next event.
+A ticket's ``created`` event comes first among its events at the same instant.
 
 Every event is applied as it happened. With ``replace_automation``, an observed change made by
 automation (actor ``system`` or ``bot``) of a field the replayed set writes is what the
@@ -20,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from supportops.conditions.model import fields_of
+from supportops.rules.context import Known
 from supportops.rules.engine import Context, run
 from supportops.rules.model import RuleSet
 
@@ -93,15 +96,19 @@ def replay_history(
     events: pd.DataFrame,
     context: Context | None = None,
     replace_automation: bool = False,
+    known: Known | None = None,
 ) -> Replayed:
     """Replay ``ruleset`` over ``events`` (the log's columns) of ``tickets`` (see the module).
 
     With ``replace_automation`` the log's automatic changes of the fields the set writes are
-    not applied but compared with (:attr:`Replayed.observed`); else every event applies."""
+    not applied but compared with (:attr:`Replayed.observed`); else every event applies.
+    ``known`` (:func:`supportops.rules.context.known_of`, on the same ``tickets``) fills the
+    context fields the rules read; without it only ``hours_since.created`` is filled."""
     writes = set().union(*(r.writes() for r in ruleset.rules)) if ruleset.rules else set()
     reads = (
         set().union(*(fields_of(r.condition) for r in ruleset.rules)) if ruleset.rules else set()
     )
+    custom = {"custom"} if any(n.startswith("custom.") for n in writes) else set()
     tickets = tickets.reset_index(drop=True)
     keys = pd.MultiIndex.from_frame(tickets[["source", "ticket_id"]])
     code = keys.get_indexer(pd.MultiIndex.from_frame(events[["source", "ticket_id"]]))
@@ -109,7 +116,8 @@ def replay_history(
     # by ticket, then instant; events at one instant keep the order given (by event_id from
     # the store), which a stable sort of numbers keeps without sorting texts
     nanos = _nanos(events["at"])
-    order = np.lexsort((nanos, events["code"].to_numpy()))
+    later = (events["kind"] != "created").to_numpy()  # the creation first at its instant
+    order = np.lexsort((later, nanos, events["code"].to_numpy()))
     events, nanos = events.iloc[order].reset_index(drop=True), nanos[order]
     field = events["kind"].map(FIELD_OF_KIND)
     automatic = events["actor"].isin(AUTOMATION) & field.isin(writes) & replace_automation
@@ -128,9 +136,9 @@ def replay_history(
         here = slice(bounds[k], bounds[k + 1])
         wave = applied.iloc[here]
         codes = wave["code"].to_numpy()
-        frame = _wave_frame(carried, codes, wave, created, at_ns[here], reads)
+        frame = _wave_frame(carried, codes, wave, created, at_ns[here], reads | custom, known)
         outcome = run(ruleset, frame, context, copy=False)
-        for name in carried.keys() & (set(MUTABLE) | writes):
+        for name in carried.keys() & (set(MUTABLE) | writes | custom):
             if name in outcome.state:  # the rest are as carried
                 carried[name][codes] = outcome.state[name].to_numpy(dtype=object)
         if len(outcome.actions):
@@ -166,11 +174,12 @@ def _wave_frame(
     created: np.ndarray,
     at: np.ndarray,
     reads: set[str],
+    known: Known | None = None,
 ) -> pd.DataFrame:
     """The wave's rows: the carried fields with the event applied, and the event's fields,
     those of them no rule ``reads`` left out (``update``, ``event.kind``, ``event.actor`` and
     ``changed`` always there, for the triggers and the actions)."""
-    custom = any(n.startswith("custom.") for n in reads)
+    custom = any(n.startswith("custom.") for n in reads) or "custom" in reads
     columns: dict[str, object] = {
         name: values[codes]
         for name, values in carried.items()
@@ -209,7 +218,9 @@ def _wave_frame(
             columns[name] = after
             changed[here[moved]] = name
     columns["changed"] = changed
-    if "hours_since.created" in reads:
+    if known is not None:
+        known.fill(columns, codes, at)
+    elif "hours_since.created" in reads:
         columns["hours_since.created"] = (at - created[codes]) / 3.6e12
     return pd.DataFrame(columns)
 

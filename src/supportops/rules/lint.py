@@ -8,7 +8,8 @@ Kinds (:data:`KINDS`) and their severity:
 - ``conflict`` (error): two rules can hold on the same ticket and set one field to different
   values (not under first-match semantics, where only one fires);
 - ``unknown_reference`` (error): a group, agent, tag, custom field, calendar, experiment or SLA
-  target the workspace does not know;
+  target the workspace does not know, a triage target no saved model predicts, or a state
+  ``hours_since`` does not count: a context field it could not fill, never a silent empty;
 - ``shadowed`` (warning): a rule that can never fire, because its condition cannot hold, or
   because under the semantics earlier rules always change what it tests (or match first);
 - ``missing_scope`` (warning): a rule run on every update, tested neither on ``update`` nor on
@@ -30,6 +31,7 @@ import pandas as pd
 
 from supportops.conditions.mask import mask
 from supportops.conditions.model import All, AnyOf, Compare, Condition, Not, Tags, fields_of
+from supportops.rules.context import STATES
 from supportops.rules.engine import Context, run
 from supportops.rules.model import Rule, RuleSet
 from supportops.rules.semantics import semantics_of
@@ -78,6 +80,8 @@ class References:
     calendars: frozenset[str] | None = None
     experiments: frozenset[str] | None = None
     targets: frozenset[str] | None = None
+    triage: frozenset[str] | None = None  # targets of saved models (and ``confidence``)
+    states: frozenset[str] | None = frozenset(STATES)
 
 
 def lint(
@@ -601,6 +605,10 @@ def _field_names(name: str, values: Iterable[Any]) -> Iterable[tuple[str, str]]:
         yield "experiments", name.removeprefix("experiment.")
     elif name.startswith("sla.") and name.endswith(".due_in"):
         yield "targets", name.removeprefix("sla.").removesuffix(".due_in")
+    elif name.startswith("triage."):
+        yield "triage", name.removeprefix("triage.")
+    elif name.startswith("hours_since."):
+        yield "states", name.removeprefix("hours_since.")
 
 
 def _references(ruleset: RuleSet, refs: References) -> list[Finding]:
@@ -608,7 +616,11 @@ def _references(ruleset: RuleSet, refs: References) -> list[Finding]:
     out = []
     for rule in ruleset.rules:
         missing: dict[str, list[str]] = {}
-        for kind, name in _names(rule):
+        named = list(_names(rule))
+        if any(k == "triage" and n != "confidence" for k, n in named):
+            # the confidence is that of the target the rule names: checked with it
+            named = [pair for pair in named if pair != ("triage", "confidence")]
+        for kind, name in named:
             known = getattr(refs, kind)
             if known is None or name in known or (kind == "tags" and name in added):
                 continue
@@ -616,5 +628,10 @@ def _references(ruleset: RuleSet, refs: References) -> list[Finding]:
                 missing[kind].append(name)
         for kind, names in missing.items():
             why = f"{rule.name!r} names {kind} the workspace does not know: {', '.join(names)}"
+            if kind == "triage":
+                why = (
+                    f"{rule.name!r} reads the triage prediction of {', '.join(names)}, but no "
+                    "triage model is saved for it (`supportops triage train --target ...`)"
+                )
             out.append(Finding("unknown_reference", (rule.name,), why, {kind: names}))
     return out

@@ -3,7 +3,9 @@
 The sync and webhook paths call :func:`evaluate_applied` with the events they just stored (the
 ``events`` table's columns). Each event is evaluated on its ticket as the store now holds it
 (the latest state; several events of one ticket in a batch each see that state), with the
-event's own fields (``update``, ``event.kind``, ``event.actor``, ``changed``, ``message``).
+event's own fields (``update``, ``event.kind``, ``event.actor``, ``changed``, ``message``) and
+the context fields the rules read, from the tickets' stored history at the event's instant
+(:mod:`supportops.rules.context`, as the replay fills them).
 Every action goes into the action ledger (:mod:`supportops.rules.ledger`), once: an action
 already recorded for the same rule, ticket, instant and value is not recorded or written again.
 
@@ -22,7 +24,9 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import pandas as pd
 
+from supportops.conditions.model import fields_of
 from supportops.errors import RuleError
+from supportops.rules.context import Needs
 from supportops.rules.engine import run
 from supportops.rules.files import workspace_rules
 from supportops.rules.history import FIELD_OF_KIND, only_where, tag_text
@@ -65,8 +69,8 @@ class WriteBack(Protocol):
 
 def references_of(ws: Workspace) -> References:
     """What the workspace knows: groups (config and log), agents, tags, calendars,
-    experiments, SLA targets."""
-    from supportops.config import TARGETS
+    experiments, the SLA targets its policies set, the targets of its saved triage models."""
+    from supportops.triage.saved import list_cards
 
     store = ws.store
     groups = set(ws.config.groups) | _distinct(ws, 'SELECT DISTINCT "group" FROM tickets')
@@ -81,8 +85,15 @@ def references_of(ws: Workspace) -> References:
         tags=frozenset(tags),
         calendars=frozenset(ws.config.calendars),
         experiments=frozenset(e.name for e in ws.config.experiments),
-        targets=frozenset(TARGETS),
+        targets=frozenset(n for p in ws.config.sla_policies for n, _ in p.targets.items()),
+        triage=_triage_targets([str(c["target"]) for c in list_cards(ws.path) if "target" in c]),
     )
+
+
+def _triage_targets(saved: list[str]) -> frozenset[str]:
+    """The targets ``triage.<target>`` may name; ``confidence`` alone when one model is
+    saved (else a rule names the ``triage.<target>`` it is the confidence of)."""
+    return frozenset(saved) | ({"confidence"} if len(saved) == 1 else set())
 
 
 def _distinct(ws: Workspace, sql: str) -> set[str]:
@@ -102,7 +113,7 @@ def check_live(ruleset: RuleSet, refs: References | None = None) -> None:
         )
 
 
-def _frame(ws: Workspace, events: pd.DataFrame) -> pd.DataFrame:
+def _frame(ws: Workspace, events: pd.DataFrame, reads: set[str] | None = None) -> pd.DataFrame:
     keys = events[["source", "ticket_id"]].drop_duplicates()
     marks = " OR ".join("(source = ? AND ticket_id = ?)" for _ in range(len(keys)))
     params = [v for pair in keys.itertuples(index=False) for v in pair]
@@ -111,6 +122,43 @@ def _frame(ws: Workspace, events: pd.DataFrame) -> pd.DataFrame:
         if len(keys)
         else pd.DataFrame()
     )
+    frame = _event_frame(events, tickets)
+    needs = Needs.of(reads or set())
+    if needs and len(frame):
+        _fill_context(ws, frame, tickets, reads or set(), (marks, params))
+    return frame
+
+
+def _fill_context(
+    ws: Workspace,
+    frame: pd.DataFrame,
+    tickets: pd.DataFrame,
+    reads: set[str],
+    where: tuple[str, list[object]],
+) -> None:
+    """The context fields the rules read (:mod:`supportops.rules.context`), from the stored
+    history of the frame's tickets, at each event's instant."""
+    from supportops.rules.replay import known_in
+
+    marks, params = where
+    body = '"body"' if Needs.of(reads).texts else "CAST(NULL AS VARCHAR) AS body"
+    logged = ws.store.query(
+        'SELECT source, ticket_id, "at", kind, actor, "public", "value", "previous", '
+        f"event_id, {body} FROM events WHERE {marks} "
+        'ORDER BY source, ticket_id, "at", event_id',
+        params,
+    )
+    known = known_in(ws, reads, tickets, logged, ws.clock.now())
+    keys = pd.MultiIndex.from_frame(tickets[["source", "ticket_id"]].astype(str))
+    codes = keys.get_indexer(pd.MultiIndex.from_frame(frame[["source", "ticket_id"]].astype(str)))
+    at = pd.DatetimeIndex(pd.to_datetime(frame["at"], utc=True)).tz_convert(None)
+    columns: dict[str, np.ndarray] = {}
+    known.fill(columns, codes, np.asarray(at.as_unit("ns").asi8))
+    for name, values in columns.items():
+        frame[name] = values
+
+
+def _event_frame(events: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFrame:
     frame = events.merge(tickets, on=["source", "ticket_id"], how="inner", suffixes=("_event", ""))
     kind = frame["kind"].to_numpy()
     frame["at"] = frame["at_event"] if "at_event" in frame else frame["at"]
@@ -144,7 +192,8 @@ def _recorded(ws: Workspace, events: pd.DataFrame, live: bool) -> pd.DataFrame:
     mode = ws.config.rules.mode
     if mode == "live":
         check_live(ruleset, references_of(ws))
-    frame = _frame(ws, events)
+    reads = set().union(*(fields_of(r.condition) for r in ruleset.rules))
+    frame = _frame(ws, events, reads)
     if frame.empty:
         return pd.DataFrame()
     from supportops.rules.replay import context_of

@@ -28,6 +28,7 @@ import pandas as pd
 
 from supportops.conditions.mask import mask
 from supportops.conditions.model import fields_of
+from supportops.rules.context import Known, Needs, known_of, saved_models
 from supportops.rules.engine import Context
 from supportops.rules.history import Replayed, replay_history
 from supportops.rules.model import RuleSet
@@ -35,7 +36,15 @@ from supportops.rules.model import RuleSet
 if TYPE_CHECKING:
     from supportops.workspace import Workspace
 
-__all__ = ["ASSUMPTION", "COMPARED", "Report", "context_of", "load_history", "replay"]
+__all__ = [
+    "ASSUMPTION",
+    "COMPARED",
+    "Report",
+    "context_of",
+    "known_in",
+    "load_history",
+    "replay",
+]
 
 COMPARED = ("group", "assignee_id", "priority")
 ASSUMPTION = (
@@ -62,6 +71,7 @@ class Report:
     consequence: dict[str, Any]
     agreement: pd.DataFrame
     replayed: Replayed
+    unfilled: tuple[str, ...] = ()  # context fields the rules read that stayed empty, and why
 
 
 def context_of(ws: Workspace) -> Context:
@@ -73,6 +83,15 @@ def context_of(ws: Workspace) -> Context:
         for skill in list(have) if have is not None else []:
             skills.setdefault(str(skill), []).append(str(agent))
     return Context(tiers=tiers, skills=skills)
+
+
+def known_in(
+    ws: Workspace, reads: set[str], tickets: pd.DataFrame, events: pd.DataFrame, as_of: Any
+) -> Known:
+    """The context fields ``reads`` needs, for ``tickets`` and all their ``events``, from the
+    workspace's config and saved triage models; the SLA evaluated ``as_of``."""
+    needs = Needs.of(reads)
+    return known_of(needs, ws.config, tickets, events, as_of, saved_models(ws.path, needs))
 
 
 def load_history(
@@ -106,8 +125,12 @@ def replay(
     reads = (
         set().union(*(fields_of(r.condition) for r in ruleset.rules)) if ruleset.rules else set()
     )
-    tickets, events = load_history(ws, low, high, bodies="message" in reads)
-    done = replay_history(ruleset, tickets, events, context_of(ws), replace_automation)
+    texts = "message" in reads or Needs.of(reads).texts
+    tickets, events = load_history(ws, low, high, bodies=texts)
+    latest = pd.to_datetime(events["at"], utc=True).max() if len(events) else None
+    as_of = max(pd.Timestamp(high), latest) if latest is not None else pd.Timestamp(high)
+    known = known_in(ws, reads, tickets, events, as_of)
+    done = replay_history(ruleset, tickets, events, context_of(ws), replace_automation, known=known)
     differs = _differs(tickets, done.final)
     return Report(
         low,
@@ -120,6 +143,7 @@ def replay(
         _consequence(ws, tickets, events, differs),
         _agreement(done.observed),
         done,
+        tuple(known.missing),
     )
 
 

@@ -6,7 +6,8 @@ numbered pages; the 300-page cap restarts from the last ``updated_at`` and the k
 ``conversations`` (per changed ticket), ``time_entries``, ``satisfaction_ratings`` and
 ``companies`` (every run; a company stored unchanged writes nothing).
 
-Status history is rebuilt **by diffing snapshots**: each ticket snapshot gives its status at
+Each ticket opens with a ``created`` event at its ``created_at``. Status history is rebuilt
+**by diffing snapshots**: each ticket snapshot gives its status at
 ``stats.status_updated_at`` and the instants ``stats`` keeps (pending since, resolved, closed,
 reopened); a status held only between two syncs is lost. (The activities export, which has every
 change, needs an admin's scheduled export and is not read yet.)
@@ -113,6 +114,19 @@ def status_of(context: MappingContext, code: Any) -> tuple[str, str | None]:
     return "open", label or str(number)
 
 
+def _created(ticket: dict[str, Any]) -> dict[str, Any]:
+    """The event that opens a ticket (what ``on: create`` rules listen to), beside the
+    ``open`` status it was created in."""
+    return {
+        "ticket_id": ticket["ticket_id"],
+        "source": ticket["source"],
+        "kind": "created",
+        "at": ticket["created_at"],
+        "actor": ticket["created_by"],
+        "event_id": f"fs-{ticket['ticket_id']}-opened",
+    }
+
+
 def _history(context: MappingContext, data: dict[str, Any], status: str) -> list[dict[str, Any]]:
     tid, stats = str(data["id"]), data.get("stats") or {}
     base = {"ticket_id": tid, "source": context.source, "kind": "status", "actor": None}
@@ -215,7 +229,7 @@ def map_tickets(parts: Parts, context: MappingContext) -> Mapped:
     for data in parts.get("", []):
         ticket = _ticket(context, data)
         out.add("tickets", ticket)
-        out.add("events", *_history(context, data, ticket["status"]))
+        out.add("events", _created(ticket), *_history(context, data, ticket["status"]))
         out.add("vendor_metrics", *_metrics(context, data))
     return out
 

@@ -18,6 +18,7 @@ Mapping, as the connectors contract says:
 - actors: the updater's or author's role (``end-user`` → customer, ``agent``/``admin`` →
   agent), user ``-1``, a ``via.channel`` of ``rule`` (triggers, automations) or the source's
   ``automation_users`` → system; answer-bot / AI-agent channels → bot.
+- each ticket opens with a ``created`` event at its ``created_at`` (by its ``created_by``);
 - comments are messages (``public`` false = internal note); a comment saying the ticket was
   merged into another adds a ``merged`` event naming it.
 - satisfaction ``good`` → 5, ``bad`` → 1 (offered / unoffered are no answer).
@@ -196,6 +197,18 @@ def _ticket(context: MappingContext, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _created(ticket: dict[str, Any]) -> dict[str, Any]:
+    """The event that opens a ticket: what ``on: create`` rules listen to."""
+    return {
+        "ticket_id": ticket["ticket_id"],
+        "source": ticket["source"],
+        "kind": "created",
+        "at": ticket["created_at"],
+        "actor": ticket["created_by"],
+        "event_id": f"zt-{ticket['ticket_id']}-created",
+    }
+
+
 def metric_rows(context: MappingContext, data: dict[str, Any]) -> list[dict[str, Any]]:
     base = {
         "source": context.source,
@@ -222,9 +235,13 @@ def metric_rows(context: MappingContext, data: dict[str, Any]) -> list[dict[str,
 
 
 def map_tickets(parts: Parts, context: MappingContext) -> Mapped:
-    """Tickets (and their side-loaded ``metric_sets`` as vendor_metrics)."""
+    """Tickets, each with its ``created`` event (and the side-loaded ``metric_sets`` as
+    vendor_metrics)."""
     out = Mapped()
-    out.add("tickets", *(_ticket(context, t) for t in parts.get("tickets", [])))
+    tickets = [_ticket(context, t) for t in parts.get("tickets", [])]
+    out.add("tickets", *tickets)
+    if tickets:
+        out.add("events", *(_created(t) for t in tickets))
     for metric_set in parts.get("metric_sets", []):
         out.add("vendor_metrics", *metric_rows(context, metric_set))
     return out
