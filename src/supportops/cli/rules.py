@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from supportops.cli.options import FromOption, PeriodOption, ToOption, WorkspaceOption, days_of
+from supportops.cli.options import (
+    AsOfOption,
+    FromOption,
+    PeriodOption,
+    ToOption,
+    WorkspaceOption,
+    days_of,
+)
 
 if TYPE_CHECKING:
     from supportops.rules.lint import References
@@ -278,6 +285,31 @@ def ledger_(
         console.print("the action ledger is empty", markup=False)
         return
     print_table(rows.drop(columns=["action_id"]), title="Action ledger")
+
+
+@rules_app.command("tick")
+def tick_(
+    as_of: AsOfOption = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Check the time-based rules (`every: N`) now, as `serve` does each minute: each ticket
+    not closed, once per period; live, the actions are written back. For a scheduler (cron)
+    when `serve` does not run."""
+    from supportops.cli.options import as_of_of
+    from supportops.cli.output import print_table
+    from supportops.rules.live import run_timed
+    from supportops.rules.writeback import Helpdesks
+    from supportops.workspace import Workspace
+
+    with Workspace.open(workspace) as ws:
+        live = ws.config.rules.mode == "live"
+        helpdesks = Helpdesks(ws.store, ws.config.sources, ws.config.rules.per_minute)
+        rows = run_timed(ws, as_of_of(ws, as_of), write_back=helpdesks if live else None)
+    if rows.empty:
+        console.print("no time-based rule acted this period", markup=False)
+        return
+    counts = rows.groupby(["rule", "result"]).size().reset_index(name="actions")
+    print_table(counts, title="Time-based rules")
 
 
 def register(app: typer.Typer) -> None:

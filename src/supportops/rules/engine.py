@@ -84,6 +84,7 @@ class _Triggers:
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.update = _text(frame, "update")
+        self.frame = frame
         kind, actor = _text(frame, "event.kind"), _text(frame, "event.actor")
         message = kind == "message"
         self.wanted = {
@@ -96,7 +97,7 @@ class _Triggers:
 
     def of(self, rule: Rule) -> Mask:
         if rule.timed:
-            return np.asarray(self.update == "tick", dtype=bool)
+            return self._ticks(rule)
         key = tuple(sorted(rule.on))
         if key not in self.cache:
             out = np.zeros(len(self.update), dtype=bool)
@@ -104,6 +105,20 @@ class _Triggers:
                 out |= self.wanted[name]
             self.cache[key] = out
         return self.cache[key]
+
+    def _ticks(self, rule: Rule) -> Mask:
+        """The tick rows at a multiple of the rule's period, of tickets not closed (a helpdesk
+        runs no automation on a closed ticket)."""
+        ticks = self.update == "tick"
+        if not ticks.any():
+            return np.asarray(ticks, dtype=bool)
+        if "status" in self.frame:
+            ticks &= _text(self.frame, "status") != "closed"
+        if "at" in self.frame and rule.every is not None:
+            at = pd.DatetimeIndex(pd.to_datetime(self.frame["at"], utc=True)).tz_convert(None)
+            minutes = np.asarray(at.as_unit("ns").asi8) // (60 * 10**9)
+            ticks &= minutes % max(1, round(rule.every)) == 0
+        return np.asarray(ticks, dtype=bool)
 
 
 def _text(frame: pd.DataFrame, name: str) -> npt.NDArray[Any]:

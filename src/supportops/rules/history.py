@@ -25,6 +25,7 @@ from supportops.conditions.model import fields_of
 from supportops.rules.context import Known
 from supportops.rules.engine import Context, run
 from supportops.rules.model import RuleSet
+from supportops.rules.ticks import TICK, period_of, ticks_of
 
 __all__ = ["FIELD_OF_KIND", "MUTABLE", "Replayed", "only_where", "replay_history", "tag_text"]
 
@@ -97,26 +98,35 @@ def replay_history(
     context: Context | None = None,
     replace_automation: bool = False,
     known: Known | None = None,
+    until: pd.Timestamp | None = None,
 ) -> Replayed:
     """Replay ``ruleset`` over ``events`` (the log's columns) of ``tickets`` (see the module).
 
     With ``replace_automation`` the log's automatic changes of the fields the set writes are
     not applied but compared with (:attr:`Replayed.observed`); else every event applies.
     ``known`` (:func:`supportops.rules.context.known_of`, on the same ``tickets``) fills the
-    context fields the rules read; without it only ``hours_since.created`` is filled."""
+    context fields the rules read; without it only ``hours_since.created`` is filled.
+    ``until``: the end of the history, up to which the time-based rules are checked on each
+    ticket not closed (:mod:`supportops.rules.ticks`); without it they are not checked."""
     writes = set().union(*(r.writes() for r in ruleset.rules)) if ruleset.rules else set()
     reads = (
         set().union(*(fields_of(r.condition) for r in ruleset.rules)) if ruleset.rules else set()
     )
     custom = {"custom"} if any(n.startswith("custom.") for n in writes) else set()
     tickets = tickets.reset_index(drop=True)
+    period = period_of(ruleset)
+    if period is not None and until is not None:
+        ticks = ticks_of(tickets, events, period, until)
+        events = pd.concat([events, ticks[[c for c in ticks if c in events]]], ignore_index=True)
     keys = pd.MultiIndex.from_frame(tickets[["source", "ticket_id"]])
     code = keys.get_indexer(pd.MultiIndex.from_frame(events[["source", "ticket_id"]]))
     events = events.assign(code=code)[code >= 0]
     # by ticket, then instant; events at one instant keep the order given (by event_id from
     # the store), which a stable sort of numbers keeps without sorting texts
     nanos = _nanos(events["at"])
-    later = (events["kind"] != "created").to_numpy()  # the creation first at its instant
+    # the creation first at its instant, a tick after the events of its instant
+    later = (events["kind"] != "created").to_numpy().astype(np.int8)
+    later[(events["kind"] == TICK).to_numpy()] = 2
     order = np.lexsort((later, nanos, events["code"].to_numpy()))
     events, nanos = events.iloc[order].reset_index(drop=True), nanos[order]
     field = events["kind"].map(FIELD_OF_KIND)
@@ -192,7 +202,9 @@ def _wave_frame(
     columns["at"] = _utc(at)
     if "created_at" in reads:
         columns["created_at"] = _utc(created[codes])
-    columns["update"] = np.where(kind == "created", "create", "update")
+    columns["update"] = np.select(
+        [kind == "created", kind == TICK], ["create", "tick"], default="update"
+    ).astype(object)
     columns["event.kind"] = kind
     columns["event.actor"] = wave["actor"].to_numpy(dtype=object)
     if "public" in wave and "event.public" in reads:

@@ -33,9 +33,11 @@ from supportops.rules.history import FIELD_OF_KIND, only_where, tag_text
 from supportops.rules.ledger import pending, record, resolve
 from supportops.rules.lint import References, lint
 from supportops.rules.model import RuleSet
+from supportops.rules.ticks import TICK, due_ticks, period_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
     from supportops.connectors.runner import Network
     from supportops.store.base import Store
@@ -47,6 +49,7 @@ __all__ = [
     "evaluate_applied",
     "on_events_of",
     "references_of",
+    "run_timed",
     "settle",
 ]
 
@@ -162,7 +165,9 @@ def _event_frame(events: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFrame:
     frame = events.merge(tickets, on=["source", "ticket_id"], how="inner", suffixes=("_event", ""))
     kind = frame["kind"].to_numpy()
     frame["at"] = frame["at_event"] if "at_event" in frame else frame["at"]
-    frame["update"] = np.where(kind == "created", "create", "update")
+    frame["update"] = np.select(
+        [kind == "created", kind == TICK], ["create", "tick"], default="update"
+    ).astype(object)
     frame["event.kind"] = kind
     frame["event.actor"] = frame["actor"].astype(object).to_numpy()
     body = frame["body"] if "body" in frame else pd.Series(None, index=frame.index)
@@ -185,7 +190,12 @@ def evaluate_applied(
     return settle(ws.store, rows, write_back, sorted(set(events["source"].astype(str))))
 
 
-def _recorded(ws: Workspace, events: pd.DataFrame, live: bool) -> pd.DataFrame:
+def _recorded(
+    ws: Workspace,
+    events: pd.DataFrame,
+    live: bool,
+    frame_of: Callable[[Workspace, pd.DataFrame, set[str]], pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     ruleset = workspace_rules(ws.config, ws.path)
     if not ruleset.rules or events.empty:
         return pd.DataFrame()
@@ -193,7 +203,7 @@ def _recorded(ws: Workspace, events: pd.DataFrame, live: bool) -> pd.DataFrame:
     if mode == "live":
         check_live(ruleset, references_of(ws))
     reads = set().union(*(fields_of(r.condition) for r in ruleset.rules))
-    frame = _frame(ws, events, reads)
+    frame = (frame_of or _frame)(ws, events, reads)
     if frame.empty:
         return pd.DataFrame()
     from supportops.rules.replay import context_of
@@ -223,6 +233,41 @@ def _recorded(ws: Workspace, events: pd.DataFrame, live: bool) -> pd.DataFrame:
     else:
         result = PENDING if live else "skipped: no write-back for the source"
     return record(ws.store, new.assign(result=result), mode, ws.clock.now())
+
+
+OPEN = "status IS DISTINCT FROM 'closed'"  # the tickets a time-based rule is checked on
+
+
+def run_timed(
+    ws: Workspace, now: datetime | None = None, write_back: WriteBack | None = None
+) -> pd.DataFrame:
+    """Check the workspace's time-based rules (``every: N``) on every ticket not closed, at the
+    period's last boundary before ``now`` (default: the workspace clock's), and record each new
+    action in the ledger; live, with ``write_back``, send them (:func:`settle`). Run twice in
+    one period, the second run records nothing (the ledger keys actions by their instant).
+    Returns the rows recorded, with their results (empty without time-based rules)."""
+    ruleset = workspace_rules(ws.config, ws.path)
+    period = period_of(ruleset)
+    if period is None:
+        return pd.DataFrame()
+    moment = pd.Timestamp(now or ws.clock.now())
+    moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+    open_tickets = ws.store.query(f"SELECT source, ticket_id FROM tickets WHERE {OPEN}")
+    ticks = due_ticks(open_tickets, moment, period)
+    rows = _recorded(ws, ticks, live=write_back is not None, frame_of=_open_frame)
+    if write_back is None or ws.config.rules.mode != "live":
+        return rows
+    return settle(ws.store, rows, write_back, sorted(set(ticks["source"].astype(str))))
+
+
+def _open_frame(ws: Workspace, ticks: pd.DataFrame, reads: set[str]) -> pd.DataFrame:
+    """The ticks' rows over every ticket not closed, read in one query (not one per key)."""
+    tickets = ws.store.query(f"SELECT * FROM tickets WHERE {OPEN}")
+    frame = _event_frame(ticks, tickets)
+    if Needs.of(reads) and len(frame):
+        where = f"(source, ticket_id) IN (SELECT source, ticket_id FROM tickets WHERE {OPEN})"
+        _fill_context(ws, frame, tickets, reads, (where, []))
+    return frame
 
 
 def settle(

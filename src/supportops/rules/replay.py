@@ -130,7 +130,9 @@ def replay(
     latest = pd.to_datetime(events["at"], utc=True).max() if len(events) else None
     as_of = max(pd.Timestamp(high), latest) if latest is not None else pd.Timestamp(high)
     known = known_in(ws, reads, tickets, events, as_of)
-    done = replay_history(ruleset, tickets, events, context_of(ws), replace_automation, known=known)
+    done = replay_history(
+        ruleset, tickets, events, context_of(ws), replace_automation, known=known, until=as_of
+    )
     differs = _differs(tickets, done.final)
     return Report(
         low,

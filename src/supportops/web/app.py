@@ -82,6 +82,18 @@ def _run_alerts(state: WebState) -> None:
         run_alerts(ws)
 
 
+def _run_timed(state: WebState) -> None:
+    """The time-based rules' check of this period (once per period: see rules.ticks)."""
+    from supportops.rules.live import run_timed
+    from supportops.rules.writeback import Helpdesks
+
+    with state.write_lock, state.workspace(remember=False) as ws:
+        live = ws.config.rules.mode == "live"
+        helpdesks = Helpdesks(ws.store, ws.config.sources, ws.config.rules.per_minute)
+        if len(run_timed(ws, write_back=helpdesks if live else None)):
+            state.cache.clear()
+
+
 def _start_live(app: FastAPI, state: WebState) -> Any:
     from supportops.webhooks.worker import LiveSync, last_syncs
 
@@ -107,11 +119,19 @@ def _start_live(app: FastAPI, state: WebState) -> Any:
     return live
 
 
+def _has_timed_rules(state: WebState) -> bool:
+    from supportops.rules.files import workspace_rules
+    from supportops.rules.ticks import period_of
+
+    return period_of(workspace_rules(state.base.config, state.base.path)) is not None
+
+
 def _lifespan(
     state: WebState, alert_interval: float | None, refresh: bool, live: bool = False
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """While the server runs: the alert rules, every ``alert_interval`` seconds (None: off);
-    with ``refresh``, a rebuild of stale materialised facts at start."""
+    the time-based rules, checked each minute when the rule set has any; with ``refresh``, a
+    rebuild of stale materialised facts at start."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -119,19 +139,22 @@ def _lifespan(
 
         if refresh:
             state.refresh_if_stale()
-        task = None
+        task = timed = None
         if alert_interval and state.base.config.alerts:
             task = asyncio.create_task(every(alert_interval, lambda: _run_alerts(state)))
+        if _has_timed_rules(state):  # checked each minute, acting once per period
+            timed = asyncio.create_task(every(60.0, lambda: _run_timed(state)))
         worker = _start_live(app, state) if live and state.base.config.sources else None
         try:
             yield
         finally:
             if worker is not None:
                 worker.stop()
-            if task is not None:
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
+            for job in (task, timed):
+                if job is not None:
+                    job.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await job
 
     return lifespan
 
