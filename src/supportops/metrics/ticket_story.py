@@ -365,12 +365,13 @@ def _instances(
     """The engine's instances of the one ticket, each with its calendar and bar."""
     if not config.sla_policies:
         return []
-    frame = evaluate(ticket, events, config, moment)
+    encoded = encode_events(ticket, events)  # once, for the engine and the bars
+    frame = evaluate(ticket, encoded, config, moment)
     if frame.empty:
         return []
     now = as_of_seconds(moment)
     created = seconds(ticket["created_at"])
-    prepared = prepare_events(encode_events(ticket, events), created, now)
+    prepared = prepare_events(encoded, created, now)
     segments = segments_of(build_timeline(prepared, created, now))
     policy = config.sla_policies[int(match_policies(ticket, config.sla_policies)[0])]
     out, calendars = [], {}
