@@ -13,6 +13,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from supportops.conditions import Fields, fields_of
@@ -244,5 +245,21 @@ def parse(text: str) -> exp.Expression:
 
 def run_sql(store: Store, text: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run SQL written in DuckDB's dialect (``$name`` placeholders) on ``store``'s engine."""
-    sql, values = render(Compiled(text, params or {}), store.capabilities.dialect)
-    return store.query(sql, values)
+    sql, names = _template(text, store.capabilities.dialect)
+    given = params or {}
+    return store.query(sql, [given[name] for name in names])
+
+
+class _Names(dict[str, Any]):
+    """Parameters whose values are their names: what :func:`render` orders, unresolved."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+@lru_cache(maxsize=256)
+def _template(text: str, dialect: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` rendered for ``dialect`` and the names of its placeholders in order: parsed
+    and generated once per text (the values do not change the SQL)."""
+    sql, names = render(Compiled(text, _Names()), dialect)
+    return sql, tuple(names)
