@@ -377,6 +377,20 @@ def test_a_validated_config_model_is_accepted_as_is() -> None:
     assert clock.name == "us" and clock.config is config
 
 
+def test_a_shared_calendar_is_built_once_per_name_and_config() -> None:
+    config = CalendarConfig.model_validate(NINE_TO_FIVE)
+    first = BusinessCalendar.shared(config, "us")
+    assert BusinessCalendar.shared(CalendarConfig.model_validate(NINE_TO_FIVE), "us") is first
+    assert BusinessCalendar.shared(config, "ny") is not first
+    later = CalendarConfig.model_validate({**NINE_TO_FIVE, "hours": {"mon-fri": ["10:00-17:00"]}})
+    other = BusinessCalendar.shared(later, "us")
+    assert other is not first
+    monday = [local("2026-03-02T09:00", "America/New_York")]
+    ten = [local("2026-03-02T10:00", "America/New_York")]
+    assert first.business_seconds(monday, ten)[0] == HOUR
+    assert other.business_seconds(monday, ten)[0] == 0
+
+
 def test_the_docs_example_runs() -> None:
     text = (Path(__file__).parents[1] / "docs" / "calendar.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import threading
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -61,6 +62,9 @@ _FAR = 2**61  # beyond any instant: the bounds of an always-open calendar
 _EPOCH = date(1970, 1, 1).toordinal()
 _DAY = 86_400
 _PAD = 7  # days built beyond what a call needs, so that nearby calls reuse the table
+_SHARED: dict[tuple[str | None, str], BusinessCalendar] = {}  # see BusinessCalendar.shared
+_SHARED_MAX = 64
+_SHARED_LOCK = threading.Lock()
 _REACH = 50 * 366 * _DAY  # add_business_seconds gives up (NaT) this far from its starts
 
 Ranges = tuple[tuple[int, int], ...]  # (start, end) minutes after the local midnight of a day
@@ -317,6 +321,22 @@ class BusinessCalendar:
             key = ".".join([*where, *(str(part) for part in first["loc"])])
             message = str(first["msg"]).removeprefix("Value error, ")
             raise ConfigError(f"{key}: {message}", key=key) from exc
+
+    @classmethod
+    def shared(cls, config: CalendarConfig, name: str | None = None) -> BusinessCalendar:
+        """The calendar of ``config``, built once per process and shared: what it derives from
+        its config (the public holidays, the open intervals it caches) does not change, so the
+        web app's requests and the SLA engine need not rebuild it. Threads may share it: a
+        wider table replaces the cached one whole, and each call keeps the table it read."""
+        key = (name, config.model_dump_json())
+        found = _SHARED.get(key)
+        if found is None:
+            found = cls(config, name)
+            with _SHARED_LOCK:
+                if len(_SHARED) >= _SHARED_MAX:  # configs edited many times: start over
+                    _SHARED.clear()
+                found = _SHARED.setdefault(key, found)
+        return found
 
     def business_seconds(self, starts: Any, ends: Any) -> NDArray[np.float64]:
         """Business seconds from each start to its end, signed: negative when the end is earlier.

@@ -9,7 +9,8 @@ is then one equality join on (calendar, day) and a closed form, no aggregation::
 
 and business time is ``C(end) - C(start)``. The table is a temporary table of the session, built
 from :class:`supportops.calendar.BusinessCalendar` over the span of the data and rebuilt only
-when the span or the calendars change.
+when the span or the calendars change; its rows are built once per process for each block of days
+(:data:`_BLOCK`) and calendar configuration, and only loaded by a new session.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from supportops.calendar import BusinessCalendar
 from supportops.conditions import Columns, to_sql
-from supportops.config import SlaPolicy, WorkspaceConfig
+from supportops.config import CalendarConfig, SlaPolicy, WorkspaceConfig
 from supportops.lazy import lazy_module
 from supportops.model.validate import quote_literal
 from supportops.store import Store
@@ -38,6 +39,9 @@ ALWAYS_OPEN = "24x7"
 TABLE = "calendar_days"
 _DAY = 86_400
 _BUILT: weakref.WeakKeyDictionary[Store, tuple[Any, ...]] = weakref.WeakKeyDictionary()
+_BLOCK = 28 * _DAY  # spans widen to whole blocks of days, so that nearby spans share rows
+_ROWS: dict[tuple[str, int, int], tuple[pa.Table, int]] = {}  # see _rows
+_ROWS_MAX = 16
 
 
 def _when(policy: SlaPolicy) -> str:
@@ -58,8 +62,8 @@ def calendar_sql(config: WorkspaceConfig) -> str:
 
 def _calendar(config: WorkspaceConfig, name: str) -> BusinessCalendar:
     if name not in config.calendars:
-        return BusinessCalendar.from_config({"always_open": True}, name)
-    return BusinessCalendar.from_config(config.calendars[name], name)
+        return BusinessCalendar.shared(CalendarConfig(always_open=True), name)
+    return BusinessCalendar.shared(config.calendars[name], name)
 
 
 def _split(opens: np.ndarray, closes: np.ndarray, cum: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -132,12 +136,12 @@ def ensure_days(
     store: Store, config: WorkspaceConfig, low: int, high: int, load: bool = True
 ) -> int:
     """Create (or reuse) the session's ``calendar_days`` covering [low, high]; its slots."""
-    low, high = low - 2 * _DAY, high + 2 * _DAY
+    low, high = (low - 2 * _DAY) // _BLOCK * _BLOCK, -(-(high + 2 * _DAY) // _BLOCK) * _BLOCK
     signature = config.model_dump_json(include={"calendars", "default_calendar"})
     built = _BUILT.get(store)
     if built and built[0] == signature and built[1] <= low and built[2] >= high:
         return int(built[3])
-    rows, slots = days_table(config, low, high)
+    rows, slots = _rows(config, signature, low, high)
     if not load:
         return slots
     types = store.capabilities.types
@@ -148,6 +152,20 @@ def ensure_days(
     store.append(TABLE, rows)
     _BUILT[store] = (signature, low, high, slots)
     return slots
+
+
+def _rows(config: WorkspaceConfig, signature: str, low: int, high: int) -> tuple[pa.Table, int]:
+    """:func:`days_table` of ``config`` (named by ``signature``) over [low, high], built once per
+    process: a web request's view of the store is a new session, which has no temporary table
+    yet, but the rows it loads are those of the last request over the same block of days."""
+    key = (signature, low, high)
+    found = _ROWS.get(key)
+    if found is None:
+        found = days_table(config, low, high)
+        if len(_ROWS) >= _ROWS_MAX:
+            _ROWS.clear()
+        _ROWS[key] = found
+    return found
 
 
 def _epoch(values: Any) -> np.ndarray:

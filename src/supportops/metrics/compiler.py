@@ -255,6 +255,7 @@ def parse(text: str) -> exp.Expression:
 
 
 def run_sql(store: Store, text: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Run SQL written in DuckDB's dialect (``$name`` placeholders) on ``store``'s engine."""
+    """Run SQL written in DuckDB's dialect (``$name`` placeholders) on ``store``'s engine: the
+    text is generated once per dialect (:mod:`supportops.sql_cache`), the values bound."""
     sql, values = render(Compiled(text, params or {}), store.capabilities.dialect)
     return store.query(sql, values)

@@ -67,16 +67,28 @@ _COLUMNS = {
 
 
 def table_exists(store: Store, name: str) -> bool:
-    """Whether the store's current schema has a table called ``name``."""
-    found = store.memo(
-        ("table", name),
-        lambda: store.scalar(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-            "AND table_schema = current_schema()",
-            [name],
+    """Whether the store's current schema has a table called ``name``. A store that remembers
+    (a request's view, whose data does not change) lists the schema's tables once."""
+    if store.remembered is None:
+        return bool(
+            store.scalar(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+                "AND table_schema = current_schema()",
+                [name],
+            )
+        )
+    tables: frozenset[str] = store.memo(
+        ("tables",),
+        lambda: frozenset(
+            store.arrow(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
+            )
+            .column(0)
+            .to_pylist()
         ),
     )
-    return bool(found)
+    return name in tables
 
 
 def load_instances(store: Store, frame: pd.DataFrame, moment: datetime | None = None) -> str:

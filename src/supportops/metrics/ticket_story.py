@@ -30,6 +30,7 @@ from supportops.metrics.clock import calendar_sql, ensure_days
 from supportops.metrics.compiler import Compiled, parse, render, with_ctes
 from supportops.metrics.fact_sources import CREATED, SOLVED_AT, Fact, facts_of, mark
 from supportops.metrics.facts import Cte, FactOptions, fact_ctes
+from supportops.metrics.materialize import FACTS, materialised
 from supportops.metrics.names import Names, names
 from supportops.metrics.profiles import DEFAULT
 from supportops.metrics.quality import RULES
@@ -198,12 +199,12 @@ def _told(ws: Workspace, source: str, ticket_id: str, moment: datetime) -> Story
 # --- the facts, on the ticket's own rows ---------------------------------------------------------
 
 
-def _library(ws: Workspace, span: tuple[int, int]) -> dict[str, Cte]:
-    """The fact CTEs with the materialised facts' options (as ``setting_for`` chooses them),
-    business clocks loaded over ``span`` (epoch seconds)."""
+def _options(ws: Workspace, span: tuple[int, int]) -> FactOptions:
+    """The materialised facts' options (as ``setting_for`` chooses them), business clocks
+    loaded over ``span`` (epoch seconds)."""
     config = ws.config
     rules = DEFAULT.rules
-    options = FactOptions(
+    return FactOptions(
         reply_from_customer=rules.reply_from_customer,
         notes_reply=rules.notes_reply,
         calendar=calendar_sql(config),
@@ -212,7 +213,6 @@ def _library(ws: Workspace, span: tuple[int, int]) -> dict[str, Cte]:
         escalation_groups=tuple(n for n, g in config.groups.items() if g.tier >= 2),
         slots=ensure_days(ws.store, config, *span),
     )
-    return fact_ctes(options)
 
 
 def _own_rows(node: exp.Expression) -> exp.Expression:
@@ -237,13 +237,35 @@ def _run(ws: Workspace, library: dict[str, Cte], cte: str, select: str) -> pd.Da
     return ws.store.query(_rendered(text, ws.store.capabilities.dialect))
 
 
+def _stored_row(ws: Workspace, options: FactOptions, flags: str) -> pd.DataFrame | None:
+    """The ticket's row of the materialised facts, as the chain gives it, when they answer
+    ``options`` (built with them, from the data as it is: :func:`.materialize.materialised`);
+    else None. Read by key and creation instant: the table is ordered by creation, so the
+    engine reads the row groups holding that instant only."""
+    if not materialised(ws, options):
+        return None
+    text = (
+        f"SELECT r.*, {flags} FROM {FACTS} r JOIN tickets t ON r.source = t.source "
+        "AND r.ticket_id = t.ticket_id AND r.created_at = t.created_at"
+    )
+    row = ws.store.query(_rendered(text, ws.store.capabilities.dialect))
+    if row.empty:  # no creation instant to find it by: the chain tells
+        return None
+    # the chain reads no SLA snapshot (the story's own instances say whether it breached)
+    return row.drop(columns=["so_row"]).assign(sla_breached=None)
+
+
 def _fact_rows(ws: Workspace, span: tuple[int, int]) -> tuple[dict[str, Any] | None, pd.DataFrame]:
-    """The ticket's facts row (with a ``rule_*`` flag per validity rule) and status steps."""
-    library = _library(ws, span)
+    """The ticket's facts row (with a ``rule_*`` flag per validity rule) and status steps: the
+    row from the materialised facts where they are exact, else from the chain."""
+    options = _options(ws, span)
+    library = fact_ctes(options)
     flags = ", ".join(
         f"CASE WHEN {cond} THEN 1 ELSE 0 END AS rule_{rule}" for rule, cond in RULES.items()
     )
-    row = _run(ws, library, "so_facts", f"r.*, {flags}")
+    row = _stored_row(ws, options, flags)
+    if row is None:
+        row = _run(ws, library, "so_facts", f"r.*, {flags}")
     steps = _run(ws, library, "so_timeline", "r.*")
     steps = steps.sort_values(["at_s", "seq", "event_id"], kind="stable", ignore_index=True)
     facts = _records(row)[0] if len(row) else None
@@ -343,12 +365,13 @@ def _instances(
     """The engine's instances of the one ticket, each with its calendar and bar."""
     if not config.sla_policies:
         return []
-    frame = evaluate(ticket, events, config, moment)
+    encoded = encode_events(ticket, events)  # once, for the engine and the bars
+    frame = evaluate(ticket, encoded, config, moment)
     if frame.empty:
         return []
     now = as_of_seconds(moment)
     created = seconds(ticket["created_at"])
-    prepared = prepare_events(encode_events(ticket, events), created, now)
+    prepared = prepare_events(encoded, created, now)
     segments = segments_of(build_timeline(prepared, created, now))
     policy = config.sla_policies[int(match_policies(ticket, config.sla_policies)[0])]
     out, calendars = [], {}

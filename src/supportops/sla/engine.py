@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from supportops.calendar import BusinessCalendar
-from supportops.config import TARGETS, SlaPolicy, WorkspaceConfig
+from supportops.config import TARGETS, CalendarConfig, SlaPolicy, WorkspaceConfig
 from supportops.errors import ConfigError
 from supportops.sla.block import Context, evaluate_block
 from supportops.sla.clock import Clock, Clocks
@@ -48,10 +48,10 @@ def calendar_of(config: WorkspaceConfig, name: str) -> BusinessCalendar:
     """The business calendar ``name`` of ``config`` (24x7 when it names none of that name);
     an unknown calendar is a :class:`ConfigError`."""
     if name == ALWAYS_OPEN and name not in config.calendars:
-        return BusinessCalendar.from_config({"always_open": True}, name)
+        return BusinessCalendar.shared(CalendarConfig(always_open=True), name)
     if name not in config.calendars:
         raise ConfigError(f"sla_policies: unknown calendar {name!r}", key="sla_policies")
-    return BusinessCalendar.from_config(config.calendars[name], name)
+    return BusinessCalendar.shared(config.calendars[name], name)
 
 
 def build_clocks(config: WorkspaceConfig, low: int, high: int) -> tuple[Clocks, dict[str, int]]:
