@@ -150,3 +150,27 @@ def test_the_tick_command_acts_once_per_period(ws: Workspace) -> None:
     assert first.exit_code == 0, first.output
     assert "close-solved" in first.output and "tag-open" in first.output
     assert "no time-based rule acted this period" in again.output
+
+
+def test_a_ticket_closed_by_a_replayed_rule_is_not_checked_again(ws: Workspace) -> None:
+    from supportops.rules.model import RuleSet
+
+    ruleset = RuleSet.model_validate(
+        {
+            "rules": [
+                RULES[0],  # closes ticket 1 at 11:00
+                {
+                    "name": "note-each-check",
+                    "every": 60,
+                    "when": {},
+                    "actions": [{"add_tags": ["checked"]}],
+                },
+            ]
+        }
+    )
+    low, high = datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
+    fired = _fired(replay(ws, ruleset, low, high).replayed.actions)
+    checks = sorted((t, at) for rule, t, at in fired if rule == "note-each-check")
+    # ticket 1: 10:00 and 11:00 (closed by the other rule in that check), then never again
+    assert [at for t, at in checks if t == "1"] == ["10:00", "11:00"]
+    assert [at for t, at in checks if t == "3"] == ["12:00", "13:00", "14:00"]
