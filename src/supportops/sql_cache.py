@@ -20,6 +20,7 @@ cache off.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -82,19 +83,15 @@ def _key(text: str, dialect: str) -> str:
     return digest.hexdigest()[:40]
 
 
-_VERSION: list[str] = []
-
-
+@functools.cache
 def _sqlglot_version() -> str:
     """SQLGlot's installed version, read from its metadata (importing it is what we avoid)."""
-    if not _VERSION:
-        from importlib.metadata import PackageNotFoundError, version
+    from importlib.metadata import PackageNotFoundError, version
 
-        try:
-            _VERSION.append(version("sqlglot"))
-        except PackageNotFoundError:  # pragma: no cover - sqlglot is a dependency
-            _VERSION.append("unknown")
-    return _VERSION[0]
+    try:
+        return version("sqlglot")
+    except PackageNotFoundError:  # pragma: no cover - sqlglot is a dependency
+        return "unknown"
 
 
 def _read(path: Path) -> Rendered | None:

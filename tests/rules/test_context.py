@@ -8,13 +8,11 @@ events it must fire on and on no other. A field left empty fires nowhere, so eac
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pytest
 
 from supportops.conditions.model import fields_of
 from supportops.experiments.assign import arm_of
@@ -24,8 +22,10 @@ from supportops.rules.live import evaluate_applied, references_of
 from supportops.rules.model import RuleSet
 from supportops.rules.replay import replay
 from supportops.workspace import Workspace
+from tests.metrics.conftest import engine
 from tests.metrics.eventlog import load
-from tests.postgres import pg_schema
+
+__all__ = ["engine"]  # the store fixture of the metrics tests, on both engines
 
 CONFIG: dict[str, Any] = {
     "calendars": {"office": {"timezone": "UTC", "hours": {"mon-fri": ["09:00-17:00"]}}},
@@ -112,16 +112,6 @@ CASES: dict[str, tuple[dict[str, Any], set[tuple[str, str]]]] = {
          if arm_of("trial-1", t, {"a": 1, "b": 1}) == ARM},
     ),
 }  # fmt: skip
-
-
-@pytest.fixture(params=("duckdb", "postgresql"))
-def engine(request: pytest.FixtureRequest) -> Iterator[str]:
-    """The store of the engine under test (a fresh PostgreSQL schema per test)."""
-    if request.param == "duckdb":
-        yield "duckdb"
-        return
-    with pg_schema() as url:
-        yield url
 
 
 def _workspace(folder: Path, engine: str, rules: list[dict[str, Any]]) -> Workspace:

@@ -8,38 +8,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from supportops.connectors.runner import Network, sync_source
+from supportops.connectors.runner import Network
 from supportops.connectors.setup import add_source
 from supportops.rules.ledger import read_ledger
-from supportops.rules.live import on_events_of
 from supportops.workspace import Workspace
 from tests.connectors.fakes.helpscout import FakeHelpScout, generate
 from tests.connectors.fakes.server import FakeServer
+from tests.rules.test_writeback import _append, _results, _sync
 
 ENV = {"HELPSCOUT_SECRET": "secret"}
 
 
 def _workspace(folder: Path, name: str, settings: dict[str, Any], rules: str) -> None:
     add_source(folder / "supportops.yaml", name, settings)
-    config = folder / "supportops.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + rules, encoding="utf-8")
-
-
-def _sync(ws: Workspace, name: str, network: Network) -> None:
-    source = ws.config.sources[name]
-    hook = on_events_of(ws, network)
-    report = sync_source(ws.store, name, source, clock=ws.clock, network=network, on_events=hook)
-    assert report.error is None
-
-
-def _results(ws: Workspace) -> dict[tuple[str, str, str | None], str]:
-    ledger = read_ledger(ws.store, limit=1_000)
-    return {
-        (r.ticket_id, r.action, None if pd.isna(r.field) else r.field): r.result
-        for r in ledger.itertuples()
-    }
+    _append(folder, rules)
 
 
 def _writes(server: FakeServer, prefix: str) -> list[tuple[str, str, Any]]:
@@ -61,7 +43,7 @@ rules:
 """
 
 
-def test_help_scout_takes_status_assignee_tags_and_a_note_once() -> None:
+def test_help_scout_takes_status_assignee_tags_and_a_note_once(workspace_dir: Path) -> None:
     helpscout = FakeHelpScout()
     for conversation in generate(3):
         helpscout.put(conversation)
@@ -69,7 +51,8 @@ def test_help_scout_takes_status_assignee_tags_and_a_note_once() -> None:
         {"id": n, "firstName": name, "lastName": "Agent", "type": "user", "email": f"{name}@x.io"}
         for n, name in ((11, "vernon"), (12, "ada"))
     ]
-    with helpscout.serve(max_requests=500) as server, _folder() as folder:
+    folder = workspace_dir
+    with helpscout.serve(max_requests=500) as server:
         settings = {
             "vendor": "helpscout",
             "url": server.url,
@@ -114,22 +97,6 @@ def test_help_scout_takes_status_assignee_tags_and_a_note_once() -> None:
     assert "solved" in set(events[events["kind"] == "status"]["value"]) and len(notes) >= 1
 
 
-def _folder() -> Any:
-    import tempfile
-    from contextlib import contextmanager
-
-    from supportops.cli.workspace import write_config
-
-    @contextmanager
-    def made() -> Any:
-        with tempfile.TemporaryDirectory(prefix="writeback-") as name:
-            folder = Path(name)
-            write_config(folder, "supportops.yaml", "supportops.templates", force=False)
-            yield folder
-
-    return made()
-
-
 SALESFORCE_RULES = """
 rules:
   mode: live
@@ -145,17 +112,14 @@ rules:
 """
 
 
-def test_salesforce_takes_case_fields_and_a_private_comment_once() -> None:
+def test_salesforce_takes_case_fields_and_a_private_comment_once(workspace_dir: Path) -> None:
     from tests.connectors.fakes.salesforce import VERSION, FakeSalesforce
     from tests.connectors.fakes.salesforce import generate as cases
 
     salesforce = FakeSalesforce()
     salesforce.objects = cases(3)
-    with (
-        salesforce.serve(max_requests=500) as server,
-        salesforce.login.serve(max_requests=50),
-        _folder() as folder,
-    ):
+    folder = workspace_dir
+    with salesforce.serve(max_requests=500) as server, salesforce.login.serve(max_requests=50):
         settings = {
             "vendor": "salesforce",
             "url": salesforce.login.base_url,
@@ -212,14 +176,17 @@ rules:
 """
 
 
-def test_intercom_takes_custom_attributes_and_says_what_needs_an_admin() -> None:
+def test_intercom_takes_custom_attributes_and_says_what_needs_an_admin(
+    workspace_dir: Path,
+) -> None:
     from tests.connectors.fakes.intercom import FakeIntercom
     from tests.connectors.fakes.intercom import generate as conversations
 
     intercom = FakeIntercom()
     for conversation in conversations(2):
         intercom.put(conversation)
-    with intercom.serve(max_requests=500) as server, _folder() as folder:
+    folder = workspace_dir
+    with intercom.serve(max_requests=500) as server:
         settings = {"vendor": "intercom", "url": server.url, "auth": {"token_env": "IC_TOKEN"}}
         _workspace(folder, "ic", settings, INTERCOM_RULES)
         network = Network(env={"IC_TOKEN": "secret"})

@@ -101,6 +101,23 @@ def days_of(
         return resolve_range(start, end, period, ws.config.report_timezone, ws.clock, keys)
 
 
+def window_of(
+    ws: Workspace, start: str | None, end: str | None, period: str | None, days: int = 28
+) -> tuple[datetime, datetime]:
+    """The UTC instants of the local days of ``--from``/``--to`` or ``--period`` (end
+    exclusive); a missing end is the newest event's day, a missing start ``days`` days before."""
+    from datetime import timedelta
+
+    from supportops.instants import local_midnight
+    from supportops.metrics.inventory import newest_event
+
+    first, last = days_of(ws, start, end, period)
+    zone = ws.config.report_timezone
+    last = last or (newest_event(ws.store) or ws.clock.now()).date()
+    first = first or (last - timedelta(days=days - 1))
+    return local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
+
+
 def as_of_of(ws: Workspace, text: str | None) -> datetime | None:
     """The instant ``--as-of`` names (None: none given)."""
     with usage_errors():

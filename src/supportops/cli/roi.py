@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from supportops.cli.options import FromOption, PeriodOption, ToOption, WorkspaceOption, days_of
+from supportops.cli.options import FromOption, PeriodOption, ToOption, WorkspaceOption, window_of
 
 if TYPE_CHECKING:
-    from supportops.workspace import Workspace
+    pass
 
 __all__ = ["register"]
 
 console = Console()
-
-
-def _range(
-    ws: Workspace, start: str | None, end: str | None, period: str | None
-) -> tuple[datetime, datetime]:
-    from supportops.instants import local_midnight
-    from supportops.metrics.inventory import newest_event
-
-    first, last = days_of(ws, start, end, period)
-    zone = ws.config.report_timezone
-    newest = newest_event(ws.store) or ws.clock.now()
-    last = last or newest.date()
-    first = first or (last - timedelta(days=27))
-    return local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
 
 
 def _money(value: float, currency: str) -> str:
@@ -51,7 +36,7 @@ def roi(
     from supportops.workspace import Workspace
 
     with Workspace.open(workspace, read_only=True) as ws:
-        low, high = _range(ws, start, end, period)
+        low, high = window_of(ws, start, end, period)
         found = ledger(ws, low, high)
         currency = ws.config.currency
     table = Table(title=f"Automation ROI, {low:%Y-%m-%d} to {high:%Y-%m-%d}")
@@ -107,7 +92,7 @@ def cost(
     from supportops.workspace import Workspace
 
     with Workspace.open(workspace, read_only=True) as ws:
-        low, high = _range(ws, start, end, period)
+        low, high = window_of(ws, start, end, period)
         costs = ticket_costs(ws, low, high)
         config = ws.config
     hourly = hourly_cost(costs, config.cost.default_hourly_cost)

@@ -4,17 +4,17 @@ a ticket that needed a skill (:mod:`supportops.workforce.routing`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from supportops.cli.options import FromOption, PeriodOption, ToOption, WorkspaceOption, days_of
+from supportops.cli.options import FromOption, PeriodOption, ToOption, WorkspaceOption, window_of
 from supportops.cli.output import FormatOption, OutputOption, Units
 
 if TYPE_CHECKING:
-    from supportops.workspace import Workspace
+    pass
 
 __all__ = ["register", "routing_app"]
 
@@ -43,21 +43,6 @@ _TABLE = ["strategy", "in target", "wait mean", "p90", "occupancy", "skilled", "
 _TABLE += ["routed", "median", "tickets"]
 _UNITS = {"wait mean": "seconds", "median": "seconds", "p90": "seconds"}
 _UNITS |= {"in target": "rate", "occupancy": "rate", "skilled": "rate"}
-
-
-def _range(
-    ws: Workspace, start: str | None, end: str | None, period: str | None
-) -> tuple[datetime, datetime]:
-    """The UTC instants of the local days asked for; by default the 28 days to the newest event."""
-    from supportops.instants import local_midnight
-    from supportops.metrics.inventory import newest_event
-
-    first, last = days_of(ws, start, end, period)
-    zone = ws.config.report_timezone
-    newest = newest_event(ws.store) or ws.clock.now()
-    last = last or newest.date()
-    first = first or (last - timedelta(days=27))
-    return local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
 
 
 def _strategies(text: str | None) -> list[str]:
@@ -96,7 +81,7 @@ def simulate(
 
     names = _strategies(strategies)
     with Workspace.open(workspace, read_only=True) as ws:
-        low, high = _range(ws, start, end, period)
+        low, high = window_of(ws, start, end, period)
         config = ws.config.routing
         history = routing_history(ws, low, high, config)
         units = Units({}, ws.config.report_timezone, ws.config.currency)

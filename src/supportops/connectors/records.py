@@ -9,7 +9,7 @@ from typing import Any
 
 from supportops.connectors.spec import Parts
 
-__all__ = ["Record", "epoch", "iso", "records_of", "text_id"]
+__all__ = ["Record", "created_event", "epoch", "iso", "records_of", "text_id"]
 
 Record = dict[str, Any]
 
@@ -41,3 +41,16 @@ def iso(value: object) -> datetime | None:
         text = f"{text[:-2]}:{text[-2:]}"
     when = datetime.fromisoformat(text)
     return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def created_event(ticket: Record, event_id: str) -> Record:
+    """The ``created`` event of a mapped ``tickets`` row, what ``on: create`` rules listen to:
+    at its creation, by its creator."""
+    return {
+        "ticket_id": ticket["ticket_id"],
+        "source": ticket["source"],
+        "kind": "created",
+        "at": ticket["created_at"],
+        "actor": ticket["created_by"],
+        "event_id": event_id,
+    }

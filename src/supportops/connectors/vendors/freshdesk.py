@@ -34,6 +34,7 @@ from typing import Any
 from supportops.connectors import spec
 from supportops.connectors.accounts import account_row
 from supportops.connectors.pagination import PageNumber
+from supportops.connectors.records import created_event
 from supportops.connectors.spec import Mapped, MappingContext, PageRequest, Parts, Stream, Vendor
 from supportops.connectors.zones import zone_of
 from supportops.errors import ConfigError
@@ -112,19 +113,6 @@ def status_of(context: MappingContext, code: Any) -> tuple[str, str | None]:
     if number in STATUSES:
         return STATUSES[number], None
     return "open", label or str(number)
-
-
-def _created(ticket: dict[str, Any]) -> dict[str, Any]:
-    """The event that opens a ticket (what ``on: create`` rules listen to), beside the
-    ``open`` status it was created in."""
-    return {
-        "ticket_id": ticket["ticket_id"],
-        "source": ticket["source"],
-        "kind": "created",
-        "at": ticket["created_at"],
-        "actor": ticket["created_by"],
-        "event_id": f"fs-{ticket['ticket_id']}-opened",
-    }
 
 
 def _history(context: MappingContext, data: dict[str, Any], status: str) -> list[dict[str, Any]]:
@@ -229,7 +217,8 @@ def map_tickets(parts: Parts, context: MappingContext) -> Mapped:
     for data in parts.get("", []):
         ticket = _ticket(context, data)
         out.add("tickets", ticket)
-        out.add("events", _created(ticket), *_history(context, data, ticket["status"]))
+        opened = created_event(ticket, f"fs-{ticket['ticket_id']}-opened")
+        out.add("events", opened, *_history(context, data, ticket["status"]))
         out.add("vendor_metrics", *_metrics(context, data))
     return out
 

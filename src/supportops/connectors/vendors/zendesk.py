@@ -36,6 +36,7 @@ from typing import Any
 from supportops.connectors import spec
 from supportops.connectors.accounts import account_row
 from supportops.connectors.pagination import CursorExport, ListCursor, Single, TimeNextPage
+from supportops.connectors.records import created_event
 from supportops.connectors.spec import Mapped, MappingContext, PageRequest, Parts, Stream, Vendor
 from supportops.connectors.zones import ZONES, zone_of
 from supportops.http import RateLimit
@@ -197,18 +198,6 @@ def _ticket(context: MappingContext, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _created(ticket: dict[str, Any]) -> dict[str, Any]:
-    """The event that opens a ticket: what ``on: create`` rules listen to."""
-    return {
-        "ticket_id": ticket["ticket_id"],
-        "source": ticket["source"],
-        "kind": "created",
-        "at": ticket["created_at"],
-        "actor": ticket["created_by"],
-        "event_id": f"zt-{ticket['ticket_id']}-created",
-    }
-
-
 def metric_rows(context: MappingContext, data: dict[str, Any]) -> list[dict[str, Any]]:
     base = {
         "source": context.source,
@@ -241,7 +230,7 @@ def map_tickets(parts: Parts, context: MappingContext) -> Mapped:
     tickets = [_ticket(context, t) for t in parts.get("tickets", [])]
     out.add("tickets", *tickets)
     if tickets:
-        out.add("events", *(_created(t) for t in tickets))
+        out.add("events", *(created_event(t, f"zt-{t['ticket_id']}-created") for t in tickets))
     for metric_set in parts.get("metric_sets", []):
         out.add("vendor_metrics", *metric_rows(context, metric_set))
     return out
