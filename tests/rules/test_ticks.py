@@ -21,8 +21,10 @@ from supportops.rules.live import run_timed
 from supportops.rules.replay import replay
 from supportops.rules.ticks import period_of, ticks_of
 from supportops.workspace import Workspace
+from tests.metrics.conftest import engine
 from tests.metrics.eventlog import load
-from tests.postgres import pg_schema
+
+__all__ = ["engine"]  # the store fixture of the metrics tests, on both engines
 
 RULES: list[dict[str, Any]] = [
     {  # the classic automation: close what has been solved (checked hourly)
@@ -68,20 +70,12 @@ LOG: dict[str, list[dict[str, Any]]] = {
 }  # fmt: skip
 
 
-@pytest.fixture(params=("duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)))
-def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
-    def made(store: str) -> Workspace:
-        config = {"store": store, "rules": {"mode": "dry_run", "rules": RULES}}
-        (tmp_path / "supportops.yaml").write_text(json.dumps(config), encoding="utf-8")
-        workspace = Workspace(tmp_path)
+@pytest.fixture
+def ws(engine: str, tmp_path: Path) -> Iterator[Workspace]:
+    config = {"store": engine, "rules": {"mode": "dry_run", "rules": RULES}}
+    (tmp_path / "supportops.yaml").write_text(json.dumps(config), encoding="utf-8")
+    with Workspace(tmp_path) as workspace:
         load(workspace.store, LOG)
-        return workspace
-
-    if request.param == "duckdb":
-        with made("duckdb") as workspace:
-            yield workspace
-        return
-    with pg_schema() as url, made(url) as workspace:
         yield workspace
 
 
@@ -174,3 +168,42 @@ def test_a_ticket_closed_by_a_replayed_rule_is_not_checked_again(ws: Workspace) 
     # ticket 1: 10:00 and 11:00 (closed by the other rule in that check), then never again
     assert [at for t, at in checks if t == "1"] == ["10:00", "11:00"]
     assert [at for t, at in checks if t == "3"] == ["12:00", "13:00", "14:00"]
+
+
+def test_serve_checks_each_minute_but_once_per_period(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from supportops.rules import live
+    from supportops.web.app import _timed_checks, create_app
+
+    calls: list[datetime] = []
+    run = live.run_timed
+
+    def counted(*args: Any, **kw: Any) -> pd.DataFrame:
+        calls.append(args[1])
+        return run(*args, **kw)
+
+    monkeypatch.setattr(live, "run_timed", counted)
+
+    class Clock:
+        at = datetime(2026, 3, 2, 12, 7, tzinfo=UTC)
+
+        def now(self) -> datetime:
+            return self.at
+
+    clock = Clock()
+    ws.close()
+    check = _timed_checks(create_app(ws.path, clock=clock).state.web, 60)
+    check()
+    clock.at = datetime(2026, 3, 2, 12, 40, tzinfo=UTC)  # the same period: nothing to do
+    check()
+    assert len(calls) == 1
+    with Workspace(ws.path) as again:
+        fired = _fired(read_ledger(again.store, limit=100))
+    clock.at = datetime(2026, 3, 2, 13, 1, tzinfo=UTC)  # the next period: checked again
+    check()
+    assert len(calls) == 2
+    assert fired == {
+        ("close-solved", "1", "12:00"),
+        ("tag-open", "3", "12:00"),
+    }

@@ -25,7 +25,7 @@ import pandas as pd
 from supportops.errors import RuleError
 from supportops.rules.model import RuleSet
 
-__all__ = ["MAX_TICKS", "TICK", "due_ticks", "period_of", "ticks_of"]
+__all__ = ["MAX_TICKS", "TICK", "boundary_of", "due_ticks", "period_of", "ticks_of"]
 
 TICK = "tick"
 MAX_TICKS = 20_000_000  # ticks one replay may check; past it, a shorter period is asked for
@@ -55,7 +55,7 @@ def _rows(source: np.ndarray, ticket: np.ndarray, at_ns: np.ndarray) -> pd.DataF
             "public": None,
             "value": None,
             "previous": None,
-            "event_id": [f"tick-{n // _MINUTE_NS}" for n in at_ns],
+            "event_id": None,  # a tick is no logged event: nothing to de-duplicate
             "body": None,
         }
     )
@@ -101,11 +101,16 @@ def ticks_of(
     )
 
 
+def boundary_of(now: pd.Timestamp, period: int) -> int:
+    """The last multiple of ``period`` minutes at or before ``now``, in nanoseconds (UTC)."""
+    step = period * _MINUTE_NS
+    return int(_nanos(pd.Series([now]))[0]) // step * step
+
+
 def due_ticks(open_tickets: pd.DataFrame, now: pd.Timestamp, period: int) -> pd.DataFrame:
     """One tick per ticket of ``open_tickets`` (source, ticket_id) at the last boundary of
     ``period`` minutes at or before ``now``."""
-    step = period * _MINUTE_NS
-    boundary = int(_nanos(pd.Series([now]))[0]) // step * step
+    boundary = boundary_of(now, period)
     count = len(open_tickets)
     return _rows(
         open_tickets["source"].to_numpy(dtype=object),

@@ -82,16 +82,30 @@ def _run_alerts(state: WebState) -> None:
         run_alerts(ws)
 
 
-def _run_timed(state: WebState) -> None:
-    """The time-based rules' check of this period (once per period: see rules.ticks)."""
+def _timed_checks(state: WebState, period: int) -> Callable[[], None]:
+    """What ``serve`` runs each minute: the time-based rules' check of the period, once, when
+    its boundary has come (the minutes in between do nothing; see rules.ticks)."""
     from supportops.rules.live import run_timed
+    from supportops.rules.ticks import boundary_of
     from supportops.rules.writeback import Helpdesks
 
-    with state.write_lock, state.workspace(remember=False) as ws:
-        live = ws.config.rules.mode == "live"
-        helpdesks = Helpdesks(ws.store, ws.config.sources, ws.config.rules.per_minute)
-        if len(run_timed(ws, write_back=helpdesks if live else None)):
-            state.cache.clear()
+    done: list[int] = []  # the boundary last checked
+
+    def check() -> None:
+        import pandas as pd
+
+        now = state.base.clock.now()
+        boundary = boundary_of(pd.Timestamp(now), period)
+        if done and done[0] == boundary:
+            return
+        with state.write_lock, state.workspace(remember=False) as ws:
+            live = ws.config.rules.mode == "live"
+            helpdesks = Helpdesks(ws.store, ws.config.sources, ws.config.rules.per_minute)
+            if len(run_timed(ws, now, write_back=helpdesks if live else None)):
+                state.cache.clear()
+        done[:] = [boundary]
+
+    return check
 
 
 def _start_live(app: FastAPI, state: WebState) -> Any:
@@ -119,11 +133,11 @@ def _start_live(app: FastAPI, state: WebState) -> Any:
     return live
 
 
-def _has_timed_rules(state: WebState) -> bool:
+def _timed_period(state: WebState) -> int | None:
     from supportops.rules.files import workspace_rules
     from supportops.rules.ticks import period_of
 
-    return period_of(workspace_rules(state.base.config, state.base.path)) is not None
+    return period_of(workspace_rules(state.base.config, state.base.path))
 
 
 def _lifespan(
@@ -142,8 +156,8 @@ def _lifespan(
         task = timed = None
         if alert_interval and state.base.config.alerts:
             task = asyncio.create_task(every(alert_interval, lambda: _run_alerts(state)))
-        if _has_timed_rules(state):  # checked each minute, acting once per period
-            timed = asyncio.create_task(every(60.0, lambda: _run_timed(state)))
+        if (period := _timed_period(state)) is not None:  # each minute, once per period
+            timed = asyncio.create_task(every(60.0, _timed_checks(state, period)))
         worker = _start_live(app, state) if live and state.base.config.sources else None
         try:
             yield
