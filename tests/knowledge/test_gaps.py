@@ -63,6 +63,20 @@ def test_without_articles_every_topic_is_a_gap_ranked_by_hours(case) -> None:  #
     assert found.articles.empty
 
 
+def test_tickets_of_one_instant_have_no_trend_so_the_gaps_rank_by_hours(case) -> None:  # type: ignore[no-untyped-def]
+    tickets, vectors, _, _ = case
+    tickets = tickets.assign(created_at=pd.Timestamp("2026-11-01", tz="UTC"))
+    tickets["handle_seconds"] = [1200.0] * 30 + [1800.0] * 20  # refunds 10 h, SSO 10 h
+    tickets.loc[:9, "handle_seconds"] = 2400.0  # refunds 13.3 h
+    none = pd.DataFrame(columns=["article", "title"])
+    found = find_gaps(tickets, vectors, none, np.zeros((0, 3)), cluster(vectors, topics=2))
+    # no second half to compare with: each trend is 1, not 1 / (tickets + 1), and the topic
+    # that took more hours is first
+    assert (found.gaps["trend"] == 1).all()
+    assert found.gaps["tickets"].tolist() == [30, 20]
+    assert found.gaps["score"].tolist() == pytest.approx([40 / 3, 10.0])
+
+
 def test_topic_words_are_those_particular_to_the_topic() -> None:
     texts = pd.Series(["refund payment card"] * 3 + ["saml login fails"] * 3)
     words = topic_words(texts, np.array([0, 0, 0, 1, 1, 1]), top=3)

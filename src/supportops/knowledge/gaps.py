@@ -54,6 +54,8 @@ def nearest(vectors: np.ndarray, articles: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _trend(created: pd.Series, labels: np.ndarray, k: int) -> np.ndarray:
+    if created.min() == created.max():  # tickets of one instant: no halves, so no trend
+        return np.ones(k)
     middle = created.min() + (created.max() - created.min()) / 2
     late = (created > middle).to_numpy()
     second = np.bincount(labels[late], minlength=k)

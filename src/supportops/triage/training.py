@@ -1,5 +1,6 @@
-"""Training a triage model: fit each candidate kind on the training tickets, keep the one with
-the best validation log-loss, calibrate its confidence (temperature) and choose its routing
+"""Training a triage model: fit each candidate kind on the training tickets (and, when two or
+more were fitted, their blend), keep the one with the best validation log-loss, calibrate its
+confidence (temperature) and choose its routing
 threshold on validation, then — only then — judge it on the test tickets.
 
 The test rows are passed in separately and read once, after everything is fixed.
@@ -17,7 +18,7 @@ import pandas as pd
 from supportops.errors import TriageError
 from supportops.triage.calibration import fit_temperature, softmax
 from supportops.triage.evaluation import Evaluation, evaluate
-from supportops.triage.models import TextModel, available_kinds, make_model
+from supportops.triage.models import Blend, TextModel, available_kinds, make_model
 from supportops.triage.threshold import choose_threshold
 
 __all__ = ["Candidate", "Trained", "fit_candidates", "train"]
@@ -63,17 +64,25 @@ def fit_candidates(
     val_labels: np.ndarray,
     options: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[TextModel, list[Candidate], np.ndarray]:
-    """Fit each kind; the best by validation log-loss, every candidate, its validation log-probs."""
-    best: tuple[float, TextModel, np.ndarray] | None = None
-    seen: list[Candidate] = []
+    """Fit each kind; the best by validation log-loss, every candidate, its validation log-probs.
+
+    With two kinds or more, their :class:`Blend` is one more candidate, judged on the same
+    validation log-probabilities: it costs no further fitting or encoding."""
+    fitted: list[tuple[TextModel, np.ndarray]] = []
     for kind in kinds:
         model = make_model(kind, **(options or {}).get(kind, {})).fit(train_texts, train_labels)
-        log_p = model.log_proba(val_texts)
+        fitted.append((model, model.log_proba(val_texts)))
+    if len(fitted) > 1:
+        blend = Blend([model for model, _ in fitted])
+        fitted.append((blend, Blend.combine([log_p for _, log_p in fitted])))
+    best: tuple[float, TextModel, np.ndarray] | None = None
+    seen: list[Candidate] = []
+    for model, log_p in fitted:
         truth = _positions(model.classes_, val_labels)
         known = truth >= 0
         loss = float(-log_p[known, truth[known]].mean())
         accuracy = float((model.classes_[log_p.argmax(axis=1)] == val_labels).mean())
-        seen.append(Candidate(kind, loss, accuracy))
+        seen.append(Candidate(model.kind, loss, accuracy))
         if best is None or loss < best[0]:
             best = (loss, model, log_p)
     assert best is not None
