@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 
 from supportops.conditions.model import fields_of
 from supportops.experiments.assign import arm_of
@@ -244,9 +245,31 @@ def test_the_triage_prediction_reads_the_text_as_it_stood(tmp_path: Path) -> Non
         low, high = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
         report = replay(ws, ruleset, low, high)
         evaluate_applied(ws, ws.store.query("SELECT * FROM events"))
-        live = _fires(read_ledger(ws.store, limit=1000))
+        ledger = read_ledger(ws.store, limit=1000)
+        live = _fires(ledger)
+        from supportops.triage.prediction import rule_fields
+        from supportops.triage.saved import load as load_model
+
+        model = load_model(ws.path, "category")
+        texts = [
+            "refund my invoice",
+            "refund. cannot login, password reset, locked out of my account",
+        ]
+        expected = rule_fields(model, texts)["triage.confidence"].tolist()
     finally:
         ws.close()
+    # every prediction a rule acted on is in the ledger beside the action, with its confidence
+    seen = [json.loads(c) for c in ledger["context"]]
+    assert {tuple(sorted(c)) for c in seen} == {("triage.category", "triage.confidence")}
+    assert all(c["triage.category"] == rule for c, rule in zip(seen, ledger["rule"], strict=True))
+    confidence = {
+        (str(t), c["triage.category"]): c["triage.confidence"]
+        for t, c in zip(ledger["ticket_id"], seen, strict=True)
+        if (str(t), c["triage.category"]) in {("1", "billing"), ("2", "access")}
+    }
+    assert confidence == pytest.approx(
+        {("1", "billing"): expected[0], ("2", "access"): expected[1]}
+    )
     replayed = _fires(report.replayed.actions)
     every_one = {
         ("1", at)

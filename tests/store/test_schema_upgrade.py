@@ -27,3 +27,18 @@ def test_a_store_without_a_newer_column_gains_it_and_keeps_its_rows(
             store.ensure_schema()
             rows = store.arrow('SELECT session_id, requester_id FROM "bot_sessions"').to_pylist()
     assert rows == [{"session_id": "s1", "requester_id": None}]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_a_ledger_written_before_the_context_column_gains_it_and_keeps_its_actions(
+    engine: str, tmp_path: Path
+) -> None:
+    with pg_schema() if engine == "postgres" else nullcontext("duckdb") as url:
+        with open_store(url, tmp_path) as store:
+            store.ensure_schema()
+            store.execute('ALTER TABLE "rule_actions" DROP COLUMN "context"')  # as before
+            store.execute("INSERT INTO rule_actions (action_id, rule) VALUES ('a1', 'vip')")
+        with open_store(url, tmp_path) as store:
+            store.ensure_schema()
+            rows = store.arrow('SELECT action_id, rule, context FROM "rule_actions"').to_pylist()
+    assert rows == [{"action_id": "a1", "rule": "vip", "context": None}]

@@ -3,9 +3,11 @@
 A row holds the rule, the ticket (``source``, ``ticket_id``), the action and the field it
 writes, the value before and after, the instant of the event it answered (``at``), when it was
 recorded, its ``result`` (``dry_run``; ``written``, ``unchanged``, ``skipped`` or
-``failed: ...`` when live) and the ``mode``. ``action_id`` is a digest of the rule, the ticket,
-the event's instant and the action: recording the same action twice keeps the first (what
-makes a write-back idempotent). Experiments and the automation ROI ledger read it.
+``failed: ...`` when live), the ``mode``, and the ``context`` the rule's condition read (JSON:
+the triage prediction and its confidence, an SLA's time left, ...; empty when it read none).
+``action_id`` is a digest of the rule, the ticket, the event's instant and the action:
+recording the same action twice keeps the first (what makes a write-back idempotent).
+Experiments and the automation ROI ledger read it.
 
 A live write-back is recorded ``pending`` before its request is sent and its result replaces
 ``pending`` once (:func:`resolve`); nothing else of a row ever changes (decision D90).
@@ -60,6 +62,8 @@ def record(store: Store, actions: pd.DataFrame, mode: str, now: datetime) -> pd.
     rows = actions.assign(action_id=action_ids(actions)).drop_duplicates("action_id")
     rows = rows[~rows["action_id"].isin(known_ids(store, rows["action_id"].tolist()))]
     rows = rows.assign(mode=mode, recorded_at=pd.Timestamp(now))
+    if "context" not in rows:
+        rows = rows.assign(context=None)
     table = pa.table(
         {
             c: pa.array(

@@ -19,6 +19,7 @@ with a lint error cannot run live (:func:`check_live`).
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -223,6 +224,7 @@ def _recorded(
             "before": [None if pd.isna(v) else str(v) for v in acts["before"]],
             "after": [None if pd.isna(v) else str(v) for v in acts["after"]],
             "at": pd.to_datetime(rows["at"], utc=True).to_numpy(),
+            "context": _contexts(ruleset, acts["rule"].to_numpy(), rows),
         }
     )
     from supportops.rules.ledger import action_ids, known_ids
@@ -233,6 +235,42 @@ def _recorded(
     else:
         result = PENDING if live else "skipped: no write-back for the source"
     return record(ws.store, new.assign(result=result), mode, ws.clock.now())
+
+
+def _is_context(name: str) -> bool:
+    return name == "business_hours" or name.startswith(CONTEXT_PREFIXES)
+
+
+CONTEXT_PREFIXES = ("triage.", "sla.", "hours_since.", "experiment.")
+"""The context fields (:mod:`supportops.rules.context`) the ledger keeps beside an action."""
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, np.ndarray | list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _contexts(ruleset: RuleSet, rules: np.ndarray, rows: pd.DataFrame) -> list[str | None]:
+    """Per action (its rule, its row of the frame): the context fields the rule's condition
+    read, with their values, as JSON; with a triage field, the prediction's confidence too, so
+    every prediction a rule acted on is in the ledger with how sure it was."""
+    read: dict[str, list[str]] = {}
+    for rule in ruleset.rules:
+        names = {n for n in fields_of(rule.condition) if _is_context(n)}
+        if any(n.startswith("triage.") for n in names) and "triage.confidence" in rows:
+            names.add("triage.confidence")
+        read[rule.name] = sorted(n for n in names if n in rows)
+    columns = {n: rows[n].to_numpy(dtype=object) for names in read.values() for n in names}
+    out: list[str | None] = []
+    for i, rule in enumerate(rules):
+        values = {n: _plain(columns[n][i]) for n in read.get(str(rule), [])}
+        out.append(json.dumps(values, sort_keys=True, default=str) if values else None)
+    return out
 
 
 OPEN = "status IS DISTINCT FROM 'closed'"  # the tickets a time-based rule is checked on

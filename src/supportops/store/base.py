@@ -210,6 +210,9 @@ BOOKKEEPING: dict[str, list[tuple[str, str]]] = {
         ("recorded_at", "timestamp"),
         ("result", "string"),
         ("mode", "string"),
+        # the context fields the rule's condition read (a triage prediction and its
+        # confidence, an SLA's due_in, ...), as JSON, with their values at the event
+        ("context", "string"),
     ],
     # coaching notes (see :mod:`supportops.qa.notes`): appended, one row per note
     "coaching_notes": [
@@ -266,7 +269,8 @@ class Store(ABC):
     def ensure_schema(self) -> None:
         """Create every table of the event log and the bookkeeping tables if missing, and add
         the columns a table of an earlier version lacks (empty in its rows: a column the event
-        log gained, such as ``bot_sessions.requester_id``, is optional)."""
+        log gained, such as ``bot_sessions.requester_id``, is optional; so is one a bookkeeping
+        table gained, such as ``rule_actions.context``)."""
         for tbl in TABLES.values():
             self.execute(self._create_sql(tbl))
         for name, columns in BOOKKEEPING.items():
@@ -288,6 +292,11 @@ class Store(ABC):
             for column, kind in declared:
                 if (tbl.name, column) not in have:
                     self.execute(f'ALTER TABLE "{tbl.name}" ADD COLUMN "{column}" {kind}')
+        for name, columns in BOOKKEEPING.items():
+            for column, kind in columns:
+                if (name, column) not in have:
+                    sql_type = self.capabilities.types[kind]
+                    self.execute(f'ALTER TABLE "{name}" ADD COLUMN "{column}" {sql_type}')
 
     def _create_sql(self, tbl: Table) -> str:
         defs = [f'"{c.name}" {self.capabilities.ddl_type(c)}' for c in tbl.columns]
