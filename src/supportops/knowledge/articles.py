@@ -1,7 +1,11 @@
-"""Help-center articles read from a folder of Markdown (``.md``) and HTML (``.html``/``.htm``)
-files: one article per file, its title from the first heading (else the file name).
+"""The help center the knowledge gaps are measured against: the articles of a folder of
+Markdown (``.md``) and HTML (``.html``/``.htm``) files, and the published articles that sources
+synced into the store's ``articles`` table (Zendesk Guide, Freshdesk solutions).
 
-HTML goes through the one HTML reader, :mod:`supportops.knowledge.markup`.
+:func:`help_center` gives both as one frame: ``article`` (the file's path below the folder, or
+``SOURCE:ID`` for a synced one), ``title``, ``text``, ``url`` (a synced article's page) and
+``origin`` (``folder``, or the source's name). A draft or deleted article covers nothing, so it
+is not read.
 """
 
 from __future__ import annotations
@@ -13,10 +17,18 @@ import pandas as pd
 
 from supportops.errors import InputError
 from supportops.knowledge.markup import read_html
+from supportops.metrics.sla_source import table_exists
+from supportops.store.base import Store
 
-__all__ = ["SUFFIXES", "read_articles"]
+__all__ = ["COLUMNS", "FOLDER", "SUFFIXES", "help_center", "read_articles", "stored_articles"]
 
 SUFFIXES = (".md", ".markdown", ".html", ".htm")
+COLUMNS = ["article", "title", "text", "url", "origin"]
+FOLDER = "folder"  # the origin of a folder's article
+_PUBLISHED = (
+    "SELECT source, article_id, locale, title, text, url FROM articles "
+    "WHERE status = 'published' ORDER BY source, article_id, locale"
+)
 
 
 def _markdown(text: str) -> tuple[str, str]:
@@ -43,3 +55,39 @@ def read_articles(folder: Path) -> pd.DataFrame:
         body = re.sub(r"\s+", " ", text).strip()
         rows.append((str(path.relative_to(folder)), title, body))
     return pd.DataFrame(rows, columns=["article", "title", "text"])
+
+
+def stored_articles(store: Store) -> pd.DataFrame:
+    """The published articles of the store, as :data:`COLUMNS`: ``article`` is
+    ``SOURCE:ID`` (``SOURCE:ID@LOCALE`` when the source holds the article in several locales).
+    A store of a version before the table (opened read-only, so not migrated) has none."""
+    if not table_exists(store, "articles"):
+        return pd.DataFrame(columns=COLUMNS)
+    rows = store.query(_PUBLISHED)
+    several = rows.duplicated(["source", "article_id"], keep=False)
+    suffix = ("@" + rows["locale"].fillna("")).where(several, "")
+    frame = pd.DataFrame(
+        {
+            "article": rows["source"] + ":" + rows["article_id"] + suffix,
+            "title": rows["title"].fillna(""),
+            "text": rows["text"].fillna(""),
+            "url": rows["url"],
+            "origin": rows["source"],
+        }
+    )
+    return frame.reindex(columns=COLUMNS)
+
+
+def help_center(folder: Path | None, store: Store | None) -> pd.DataFrame:
+    """Every article the gaps are measured against, as :data:`COLUMNS`: the folder's (none when
+    ``folder`` is None or does not exist) then the store's published ones."""
+    frames = []
+    if folder is not None and folder.exists():
+        files = read_articles(folder).assign(url=None, origin=FOLDER)
+        frames.append(files.reindex(columns=COLUMNS))
+    if store is not None:
+        frames.append(stored_articles(store))
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.concat(frames, ignore_index=True).astype({"url": object})
