@@ -9,13 +9,13 @@ from typer.testing import CliRunner
 from supportops.cli import app
 from supportops.config import load_config
 from tests.connectors.fakes.server import FakeServer
-from tests.connectors.fakes.zendesk import EMAIL, TOKEN
+from tests.connectors.fakes.zendesk import EMAIL, TOKEN, ZendeskAccount
 
 runner = CliRunner()
 
 
 def run(*args: str, token: str = TOKEN) -> tuple[int, str]:
-    result = runner.invoke(app, list(args), env={"ZENDESK_TOKEN": token, "COLUMNS": "200"})
+    result = runner.invoke(app, list(args), env={"ZENDESK_TOKEN": token, "COLUMNS": "240"})
     if result.exception and not isinstance(result.exception, SystemExit):
         from supportops.errors import SupportOpsError
 
@@ -66,7 +66,7 @@ def test_connect_with_a_wrong_token_adds_nothing(
 
 
 def test_sync_prints_a_table_per_stream_and_sources_shows_the_last_sync(
-    workspace_dir: Path, zendesk_fake: FakeServer
+    workspace_dir: Path, zendesk_fake: FakeServer, zendesk_account: ZendeskAccount
 ) -> None:
     connect(workspace_dir, "zendesk", zendesk_fake.url)
     code, out = run("sync", "-w", str(workspace_dir))
@@ -77,6 +77,8 @@ def test_sync_prints_a_table_per_stream_and_sources_shows_the_last_sync(
     code, out = run("sources", "-w", str(workspace_dir))
     assert code == 0, out
     assert "zendesk" in out and "never" not in out and "ticket events" in out
+    published = sum(not a["draft"] for a in zendesk_account.articles)
+    assert f"{published}: Guide articles" in out
 
 
 def test_a_source_with_bad_credentials_fails_alone_with_one_line(

@@ -14,7 +14,8 @@ from tests.connectors.conftest import ENV, zendesk_source
 from tests.connectors.fakes.server import Answer, FakeServer
 from tests.connectors.fakes.zendesk import ZendeskAccount, ZendeskFake
 
-DATA = ("tickets", "events", "surveys", "agents", "vendor_metrics", "raw_records", "sync_state")
+DATA = ("tickets", "events", "surveys", "agents", "vendor_metrics", "articles", "raw_records")
+DATA += ("sync_state",)
 
 
 def snapshot(store: Store) -> dict[str, list[dict[str, Any]]]:

@@ -1,13 +1,15 @@
-"""Articles read from a folder of Markdown and HTML files."""
+"""Articles read from a folder of Markdown and HTML files, and the one HTML reader."""
 
 from __future__ import annotations
 
+import doctest
 from pathlib import Path
 
 import pytest
 
 from supportops.errors import InputError
 from supportops.knowledge.articles import read_articles
+from supportops.knowledge.markup import html_text
 
 
 def test_titles_come_from_the_first_heading_else_the_file_name(tmp_path: Path) -> None:
@@ -32,3 +34,21 @@ def test_titles_come_from_the_first_heading_else_the_file_name(tmp_path: Path) -
 def test_a_missing_folder_is_named(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such folder of articles"):
         read_articles(tmp_path / "absent")
+
+
+def test_html_text_separates_blocks_joins_inline_elements_and_drops_scripts() -> None:
+    body = (
+        "<h2>Forgot it?</h2><p>Click <b>Forgot</b> <a href='/x'>password</a>.<br>Then wait"
+        "</p><script>track()</script><ol><li>One&nbsp;step</li><li>Tom&#39;s &amp; co</li></ol>"
+    )
+    assert html_text(body) == "Forgot it? Click Forgot password. Then wait One step Tom's & co"
+    assert html_text(None) == html_text("") == ""
+
+
+def test_the_documented_examples_hold() -> None:
+    from supportops.connectors import articles
+    from supportops.knowledge import markup
+
+    for module in (markup, articles):
+        assert doctest.testmod(module).attempted > 0
+        assert doctest.testmod(module).failed == 0

@@ -29,7 +29,9 @@ def gaps(
     articles: Annotated[
         Path | None,
         typer.Option(
-            "--articles", help="Folder of Markdown/HTML articles (default: WORKSPACE/articles)."
+            "--articles",
+            help="Folder of Markdown/HTML articles (default: WORKSPACE/articles); the "
+            "published articles synced from sources are read too.",
         ),
     ] = None,
     start: Annotated[
@@ -78,7 +80,7 @@ def _print(found: GapReport, top: int) -> None:
     console = Console()
     console.print(
         f"{found.tickets:,} tickets from {found.first} to {found.last}, {found.topics} topics, "
-        f"{found.articles} articles ({found.space} space)",
+        f"{found.articles} articles{_origins(found)} ({found.space} space)",
         highlight=False,
     )
     table = Table(title="Knowledge gaps, most agent hours first")
@@ -126,6 +128,17 @@ def _print(found: GapReport, top: int) -> None:
                 f"{row['handle_hours']:.1f}",
             )
         console.print(table)
+
+
+def _origins(found: GapReport) -> str:
+    """Where the articles came from: `` (8 from the folder, 3 from zendesk)``."""
+    from supportops.knowledge.articles import FOLDER
+
+    said = [
+        f"{count:,} from {'the folder' if origin == FOLDER else origin}"
+        for origin, count in found.origins.items()
+    ]
+    return f" ({', '.join(said)})" if said else ""
 
 
 def register(root: typer.Typer) -> None:

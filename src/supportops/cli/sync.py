@@ -186,6 +186,7 @@ def sources(workspace: WorkspaceOption = None) -> None:
             "streams with cursor",
             "history",
             "accounts",
+            "articles",
             "newest event",
             "webhooks",
             "last error",
@@ -194,9 +195,11 @@ def sources(workspace: WorkspaceOption = None) -> None:
         for s in summaries(ws.store, names):
             vendor = ws.config.sources[s.source].vendor
             try:
-                history, accounts = vendor_of(vendor).history, vendor_of(vendor).accounts
+                declared = vendor_of(vendor)
+                history, accounts = declared.history, declared.accounts
+                articles = f"{s.articles:,}: {declared.articles}"
             except SupportOpsError:
-                history, accounts = "not yet syncable", ""
+                history, accounts, articles = "not yet syncable", "", ""
             lag = f"{(now - s.last_success).total_seconds() / 60:.0f} min" if s.last_success else ""
             table.add_row(
                 s.source,
@@ -208,6 +211,7 @@ def sources(workspace: WorkspaceOption = None) -> None:
                 str(len(s.cursors)),
                 history,
                 accounts,
+                articles,
                 _moment(live[s.source].newest_event),
                 live[s.source].counts_text(),
                 s.last_error or "",

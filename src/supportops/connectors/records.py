@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from supportops.connectors.spec import Parts
+from supportops.store.sync_log import unwrap
 
-__all__ = ["Record", "created_event", "epoch", "iso", "records_of", "text_id"]
+__all__ = ["Record", "created_event", "epoch", "iso", "records_of", "text_id", "unwrap"]
 
 Record = dict[str, Any]
 

@@ -6,10 +6,13 @@ records are mapped (the vendor's pure mapping), then **one transaction** keeps t
 records, its event-log rows (through the importer, so rows are checked and quarantined like any
 import) and the cursor after it. A page whose records were all stored before writes no rows; a
 cursor that did not move is not written again. ``for_each`` streams are read for each record of
-their parent's page that is new or changed (one stored unchanged is not read again) and commit
-with it. Retries and rate-limit waits are the HTTP seam's (:mod:`supportops.http`), with the
-vendor's signal as data; each wait is told to the listener. A vendor telling a daily allowance's
-use (:class:`~supportops.connectors.spec.UsageSignal`) stops before its reserve is touched.
+their parent's page that is new or changed (one stored unchanged is not read again; a
+``snapshot`` child for every record) and commit with it. A ``snapshot`` stream is read whole
+every run; after it, a record it no longer has becomes a tombstone (see
+:mod:`supportops.store.sync_log`). Retries and rate-limit waits are the HTTP seam's
+(:mod:`supportops.http`), with the vendor's signal as data; each wait is told to the listener.
+A vendor telling a daily allowance's use (:class:`~supportops.connectors.spec.UsageSignal`)
+stops before its reserve is touched.
 A terminal answer (401, 403, a daily limit) stops the source with one line
 (:attr:`SourceReport.error`); the caller goes on with the next source.
 """
@@ -193,7 +196,7 @@ def _raw(source: str, stream: Stream, parts: Parts, at: datetime) -> tuple[pa.Ta
             rows["source"].append(source)
             rows["stream"].append(stream.name)
             rows["part"].append(part)
-            rows["vendor_id"].append(str(dig(record, stream.id_field)))
+            rows["vendor_id"].append(str(dig(sync_log.unwrap(record)[0], stream.id_field)))
             text = sync_log.canonical(record)  # one encoding for the digest and the record
             rows["digest"].append(sync_log.digest_of(text))
             rows["record"].append(text)
@@ -257,6 +260,7 @@ class _Run:
         self.workspace = workspace()  # one for every page's import (closed with the run)
         self.cursors: dict[str, str] | None = None  # as stored, once read
         self.usage: tuple[int, int] | None = None  # (used, allowance) as the vendor last told
+        self.seen: dict[str, set[str]] = {}  # vendor ids each snapshot stream's run has seen
 
     def _waited(self, attempt: int, error: TransientError, seconds: float) -> None:
         stream = self.report.stream(self.current)
@@ -334,10 +338,14 @@ class _Run:
         return [r for r, d in zip(records, digests, strict=True) if d not in known]
 
     def children(self, parent: Stream, records: list[dict[str, Any]]) -> list[tuple[Stream, Parts]]:
+        """The pages of ``parent``'s children (and theirs) for ``records``: a snapshot child's
+        for every record, another's for the new or changed ones only."""
+        kids = self.vendor.children(parent.name)
+        changed = self.changed(parent, records) if any(not k.snapshot for k in kids) else []
         out: list[tuple[Stream, Parts]] = []
-        for child in self.vendor.children(parent.name):
-            self.current = child.name
-            for record in records:
+        for child in kids:
+            for record in records if child.snapshot else changed:
+                self.current = child.name
                 key = dig(record, child.parent_key)
                 request = child.pagination.first(child, None)
                 request = PageRequest(
@@ -346,8 +354,16 @@ class _Run:
                     request.method,
                     request.body,
                 )
-                out += [(child, parts) for parts in self.pages(child, request, parent_id=key)]
+                for parts in self.pages(child, request, parent_id=key):
+                    out.append((child, parts))
+                    out += self.children(child, parts[child.records])
         return out
+
+    def see(self, stream: Stream, records: list[dict[str, Any]]) -> None:
+        """Note the vendor ids a snapshot stream's run has seen."""
+        if stream.snapshot:
+            seen = self.seen.setdefault(stream.name, set())
+            seen.update(str(dig(r, stream.id_field)) for r in records)
 
     def pages(
         self, stream: Stream, request: PageRequest | None, parent_id: Any = None
@@ -357,6 +373,7 @@ class _Run:
             records = _records(body, stream.records)
             if parent_id is not None:
                 records = [{**r, "_parent": parent_id} for r in records]
+            self.see(stream, records)
             parts: Parts = {stream.records: records}
             parts |= {p: _records(body, p) for p in stream.parts}
             request = stream.pagination.step(request, body, records).next
@@ -372,11 +389,49 @@ class _Run:
             parts: Parts = {stream.records: records}
             parts |= {p: _records(body, p) for p in stream.parts}
             step = stream.pagination.step(request, body, records)
-            children = self.children(stream, self.changed(stream, records))
+            self.see(stream, records)
+            children = self.children(stream, records)
             self.current = stream.name
             self.commit(stream, parts, children, step.resume, report)
             self.remember(stream, records)
             request = step.next
+        if stream.snapshot:  # read whole: what it no longer has is gone
+            for one in (stream, *self._snapshot_descendants(stream)):
+                self.bury(one, self.seen.pop(one.name, set()))
+
+    def _snapshot_descendants(self, stream: Stream) -> list[Stream]:
+        """The snapshot streams below ``stream`` (a child read only for changed parents is
+        not read whole: nothing of it is buried)."""
+        kids = [k for k in self.vendor.children(stream.name) if k.snapshot]
+        return [d for k in kids for d in (k, *self._snapshot_descendants(k))]
+
+    def bury(self, stream: Stream, seen: set[str]) -> None:
+        """After a run that read snapshot ``stream`` whole: a tombstone for each record stored
+        live that the run did not see, and a record seen again as it was before it went is
+        live again (its tombstone is forgotten); both are mapped, in one transaction."""
+        live, gone = sync_log.presence(self.store, self.name, stream.name)
+        missing, back = live - seen, gone & seen
+        if not missing and not back:
+            return
+        self.current = stream.name
+        report = self.report.stream(stream.name)
+        with self.store.transaction():
+            sync_log.forget_gone(self.store, self.name, stream.name, back)
+            found = sync_log.latest_of(self.store, self.name, stream.name, missing | back)
+            buried: Parts = {}
+            parts: Parts = {}
+            for part, record in found:
+                if str(dig(record, stream.id_field)) in missing:
+                    record = sync_log.tombstone(record)
+                    buried.setdefault(part, []).append(record)
+                parts.setdefault(part, []).append(record)
+            if buried:
+                raw, _ = _raw(self.name, stream, buried, self.clock.now())
+                report.raw_new += sync_log.keep_raw(self.store, raw)
+            label = f"sync {self.name}/{stream.name} (gone upstream)"
+            mapped = iter([stream.map(parts, self.context)])
+            done = _import(self.store, mapped, self.name, label, self.clock, self.workspace)
+            _count(done, report)
 
     def commit(
         self,
@@ -494,7 +549,7 @@ def sync_source(
         for stream in run.vendor.streams:
             if stream.for_each:
                 continue
-            kept = stored.get(stream.name)
+            kept = None if stream.snapshot else stored.get(stream.name)  # whole: from the start
             first = (
                 PageRequest.from_json(kept)
                 if kept

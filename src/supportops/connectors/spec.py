@@ -174,7 +174,15 @@ class Stream:
     - ``lookup``: the records are kept in :attr:`MappingContext.lookups` for later mappings
       (users' roles, custom statuses, groups); a lookup stream comes before its users.
     - ``for_each``: read once per record of that parent stream, inside the parent's page (its
-      rows commit with the parent page); ``parent_key`` names the parent record's id field.
+      rows commit with the parent page); ``parent_key`` names the parent record's id field. A
+      child may have children of its own (Freshdesk's solution categories → folders →
+      articles).
+    - ``snapshot``: every run reads the stream whole, from its first request (never from a
+      stored cursor or ``since``), and a ``for_each`` snapshot stream for every parent record,
+      not only the changed ones; a record stored before that a run which read everything no
+      longer sees is gone upstream, and becomes a tombstone (``{"_gone": record}``) that
+      ``map`` receives like any record (:func:`supportops.store.sync_log.unwrap`). A snapshot
+      child needs a snapshot parent: otherwise the run would not read everything.
     """
 
     name: str
@@ -190,6 +198,7 @@ class Stream:
     lookup: bool = False
     for_each: str | None = None
     parent_key: str = "id"
+    snapshot: bool = False
 
     def request(self, **params: str | int) -> PageRequest:
         """The stream's first request with ``params`` added to its own."""
@@ -272,6 +281,8 @@ class Vendor:
     - ``check``: the cheap request ``supportops connect`` sends to test the credentials.
     - ``history``: how status history is known, shown by ``supportops sources``.
     - ``accounts``: which records give the ``accounts`` table, shown by ``supportops sources``.
+    - ``articles``: which records give the ``articles`` table (help-center articles), shown
+      by ``supportops sources``.
     - ``token_path``: OAuth2 token endpoint below ``url`` (for ``oauth2_client_credentials``).
     - ``usage``: the header telling a daily allowance's use (:class:`UsageSignal`), if any.
     - ``metric_pairs``: (our metric, the vendor's ``vendor_metrics.metric``, its clocks) that
@@ -290,12 +301,21 @@ class Vendor:
     check: PageRequest
     history: str = "from the vendor's change events"
     accounts: str = "none: the vendor's API documents no organizations"
+    articles: str = "none: not read from this vendor yet"
     token_path: str | None = None
     usage: UsageSignal | None = None
     metric_pairs: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     config_streams: tuple[Stream, ...] = ()
     propose: Callable[[dict[str, list[dict[str, Any]]]], dict[str, Any]] | None = None
     write_backs: WriteBacks | None = None
+
+    def __post_init__(self) -> None:
+        for child in self.streams:
+            if child.snapshot and child.for_each and not self.stream(child.for_each).snapshot:
+                raise ValueError(
+                    f"{self.name}: snapshot stream {child.name!r} reads a parent that is not "
+                    f"read whole ({child.for_each!r})"
+                )
 
     def stream(self, name: str) -> Stream:
         """The stream called ``name``."""

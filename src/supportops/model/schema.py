@@ -336,6 +336,32 @@ ACCOUNTS = Table(
     key=("organization_id",),
 )
 
+ARTICLE_STATUSES = ("published", "draft", "deleted")
+
+ARTICLES = Table(
+    "articles",
+    "One row per help-center article (per locale): its plain text, for knowledge gaps. Only a "
+    "published article covers a topic.",
+    (
+        SOURCE,
+        Column("article_id", "string", "the source's id of the article", required=True),
+        Column("locale", "string", "its language (en-us); empty when the source tells none"),
+        Column("title", "string", "title"),
+        Column("text", "string", "the body as plain text (HTML stripped)"),
+        Column("url", "string", "the page readers open"),
+        Column("updated_at", "timestamp", "its last change, as the source tells it"),
+        Column(
+            "status",
+            "enum",
+            "draft: not published yet; deleted: gone from the source (archived or deleted), a "
+            "tombstone",
+            values=ARTICLE_STATUSES,
+            default="published",
+        ),
+    ),
+    key=("source", "article_id", "locale"),
+)
+
 EXPERIMENT_ARMS = Table(
     "experiment_arms",
     "One row per ticket of an experiment: the arm it is in (written by `experiment assign`).",
@@ -366,6 +392,7 @@ TABLES: dict[str, Table] = {
         VENDOR_METRICS,
         REVIEWS,
         ACCOUNTS,
+        ARTICLES,
         EXPERIMENT_ARMS,
     )
 }

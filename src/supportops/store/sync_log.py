@@ -7,6 +7,11 @@
 - ``sync_state``: per source and stream, the cursor (the next request, as JSON) after the last
   committed page.
 - ``sync_runs``: one row per sync of a source: when, requests, records, the error if it failed.
+
+A record of a stream read whole every run (``Stream.snapshot``) that a complete run no longer
+sees is gone upstream (an archived article): it is kept as a **tombstone**, the record as last
+seen wrapped as ``{"_gone": record}`` (:func:`tombstone`), stored like any fetched record so
+that it is the latest one of its vendor id and a rebuild maps it again.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ else:  # loaded on first use (a command reading a few rows needs neither Arrow n
     pa = lazy_module("pyarrow")
 
 __all__ = [
+    "GONE",
     "RAW_RECORDS",
     "SYNC_STATE",
     "SourceSummary",
@@ -36,14 +42,19 @@ __all__ = [
     "cursors",
     "digest",
     "digest_of",
+    "forget_gone",
     "forget_source",
     "keep_raw",
     "known_digests",
+    "latest_of",
     "log_run",
+    "presence",
     "raw_pages",
     "raw_records_of",
     "save_cursor",
     "summaries",
+    "tombstone",
+    "unwrap",
 ]
 
 RAW_RECORDS = Table(
@@ -75,11 +86,32 @@ SYNC_STATE = Table(
     ),
     key=("source", "stream"),
 )
-_LATEST = (
-    "SELECT part, record FROM (SELECT part, vendor_id, record, row_number() OVER "
-    "(PARTITION BY part, vendor_id ORDER BY fetched_at DESC) AS n FROM raw_records "
-    "WHERE source = ? AND stream = ?) r WHERE n = 1 ORDER BY part, vendor_id"
-)
+GONE = "_gone"
+_MARK = '{"' + GONE + '":'  # how a tombstone's canonical JSON begins
+# the latest record per vendor id: the last fetched; a tombstone written at the same instant as
+# the record it buries is the later
+_NEWEST = f"ORDER BY fetched_at DESC, substr(record, 1, {len(_MARK)}) = '{_MARK}' DESC"
+
+
+def _latest(only: str = "") -> str:
+    """SQL: the latest (part, record) per vendor id of a source's stream (``only``: a further
+    condition on the stored rows)."""
+    return (
+        "SELECT part, record FROM (SELECT part, vendor_id, record, row_number() OVER "
+        f"(PARTITION BY part, vendor_id {_NEWEST}) AS n FROM raw_records "
+        f"WHERE source = ? AND stream = ?{only}) r WHERE n = 1 ORDER BY part, vendor_id"
+    )
+
+
+def tombstone(record: dict[str, Any]) -> dict[str, Any]:
+    """The tombstone of a record gone upstream: the record as last seen, wrapped."""
+    return {GONE: record}
+
+
+def unwrap(record: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The vendor's record and whether it is a tombstone's."""
+    inner = record.get(GONE) if len(record) == 1 else None
+    return (inner, True) if isinstance(inner, dict) else (record, False)
 
 
 def canonical(record: Any) -> str:
@@ -180,7 +212,7 @@ def save_cursor(
 
 def raw_records_of(store: Store, source: str, stream: str) -> list[tuple[str, dict[str, Any]]]:
     """The latest stored record per vendor id of ``stream``, as (part, record)."""
-    rows = store.arrow(_LATEST, [source, stream])
+    rows = store.arrow(_latest(), [source, stream])
     parts = rows.column(0).to_pylist()
     return [(p, json.loads(r)) for p, r in zip(parts, rows.column(1).to_pylist(), strict=True)]
 
@@ -197,6 +229,54 @@ def raw_pages(
         page.setdefault(part, []).append(record)
     if page:
         yield page
+
+
+_PRESENCE = (
+    f"SELECT vendor_id, substr(record, 1, {len(_MARK)}) = ? AS gone FROM (SELECT vendor_id, "
+    f"record, row_number() OVER (PARTITION BY part, vendor_id {_NEWEST}) AS n "
+    "FROM raw_records WHERE source = ? AND stream = ?) r WHERE n = 1"
+)
+
+
+def presence(store: Store, source: str, stream: str) -> tuple[set[str], set[str]]:
+    """The vendor ids of ``stream`` whose latest record is live, and those whose latest is a
+    tombstone."""
+    rows = store.arrow(_PRESENCE, [_MARK, source, stream])
+    pairs = zip(rows.column(0).to_pylist(), rows.column(1).to_pylist(), strict=True)
+    live: set[str] = set()
+    gone: set[str] = set()
+    for vendor_id, is_gone in pairs:
+        (gone if is_gone else live).add(str(vendor_id))
+    return live, gone
+
+
+def _ids_param(ids: set[str]) -> str:
+    return _SEPARATOR.join(sorted(ids))
+
+
+_ONLY_IDS = " AND vendor_id IN (SELECT unnest(string_to_array(CAST(? AS VARCHAR), chr(31))))"
+
+
+def latest_of(
+    store: Store, source: str, stream: str, ids: set[str]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The latest stored record of each of ``ids`` of ``stream``, as (part, record)."""
+    if not ids:
+        return []
+    rows = store.arrow(_latest(_ONLY_IDS), [source, stream, _ids_param(ids)])
+    parts = rows.column(0).to_pylist()
+    return [(p, json.loads(r)) for p, r in zip(parts, rows.column(1).to_pylist(), strict=True)]
+
+
+def forget_gone(store: Store, source: str, stream: str, ids: set[str]) -> None:
+    """Delete the tombstones of ``ids`` (records seen again as they were before they went):
+    the record stored before is the latest again."""
+    if ids:
+        store.execute(
+            "DELETE FROM raw_records WHERE source = ? AND stream = ? AND substr(record, 1, "
+            f"{len(_MARK)}) = ?{_ONLY_IDS}",
+            [source, stream, _MARK, _ids_param(ids)],
+        )
 
 
 def forget_source(store: Store, source: str) -> None:
@@ -243,6 +323,7 @@ class SourceSummary:
     tickets: int
     raw_records: int
     cursors: dict[str, str]
+    articles: int = 0  # published help-center articles
 
 
 def summaries(store: Store, names: list[str]) -> list[SourceSummary]:
@@ -267,6 +348,12 @@ def summaries(store: Store, names: list[str]) -> list[SourceSummary]:
                 int(store.scalar("SELECT count(*) FROM tickets WHERE source = ?", [name])),
                 int(store.scalar("SELECT count(*) FROM raw_records WHERE source = ?", [name])),
                 cursors(store, name),
+                int(
+                    store.scalar(
+                        "SELECT count(*) FROM articles WHERE source = ? AND status = 'published'",
+                        [name],
+                    )
+                ),
             )
         )
     return out

@@ -1,5 +1,10 @@
 """A fake Freshdesk account over real HTTP, seeded from the recorded records.
 
+The solutions (knowledge base) tree is served as documented: ``/api/v2/solutions/categories``,
+``/api/v2/solutions/categories/{id}/folders``, ``/api/v2/solutions/folders/{id}/articles``
+(an unknown id is a 404), seeded from the recorded categories, folders and articles (the folder
+of each category is told by its articles' ``category_id`` and ``folder_id``).
+
 Numbered pages (``page``, ``per_page`` up to 100) ordered by ``updated_at``; ``updated_since``
 inclusive, and without it only the last 30 days; beyond page ``cap`` the documented 400
 ("You cannot access tickets beyond the 300th page"). Basic auth with the API key and ``X``.
@@ -52,6 +57,16 @@ def recorded_companies() -> list[dict[str, Any]]:
     return companies
 
 
+def recorded_solutions() -> dict[str, list[dict[str, Any]]]:
+    """The recorded solution categories, folders and articles (python-freshdesk's samples of
+    the solutions endpoints, in the account's default language)."""
+    folder = RECORDED / "python-freshdesk_sample_json_data"
+    return {
+        name: json.loads((folder / f"solution_{name}.json").read_text())
+        for name in ("categories", "folders", "articles")
+    }
+
+
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -74,11 +89,16 @@ class FreshdeskAccount:
     business_hours: list[dict[str, Any]] = field(default_factory=list)
     sla_policies: list[dict[str, Any]] = field(default_factory=list)
     companies: list[dict[str, Any]] = field(default_factory=list)
+    solution_categories: list[dict[str, Any]] = field(default_factory=list)
+    solution_folders: list[dict[str, Any]] = field(default_factory=list)
+    solution_articles: list[dict[str, Any]] = field(default_factory=list)
+    folder_category: dict[int, int] = field(default_factory=dict)  # folder id → category id
 
     @classmethod
     def from_recorded(cls) -> FreshdeskAccount:
         """The recorded records, with one custom status (6, "Waiting on vendor") added."""
         streams = recorded()
+        solutions = recorded_solutions()
         fields = copy.deepcopy(streams["ticket_fields"])
         for f in fields:
             if f.get("name") == "status":
@@ -94,6 +114,10 @@ class FreshdeskAccount:
             business_hours=streams["business_hours"],
             sla_policies=streams["sla_policies"],
             companies=recorded_companies(),
+            solution_categories=solutions["categories"],
+            solution_folders=solutions["folders"],
+            solution_articles=solutions["articles"],
+            folder_category={a["folder_id"]: a["category_id"] for a in solutions["articles"]},
         )
 
     @classmethod
@@ -178,6 +202,8 @@ class FreshdeskAccount:
 
 
 TICKET_CONVERSATIONS = re.compile(r"^/api/v2/tickets/(\d+)/conversations$")
+CATEGORY_FOLDERS = re.compile(r"^/api/v2/solutions/categories/(\d+)/folders$")
+FOLDER_ARTICLES = re.compile(r"^/api/v2/solutions/folders/(\d+)/articles$")
 TICKET = re.compile(r"^/api/v2/tickets/(\d+)(/notes)?$")
 TYPES = ("Question", "Incident", "Problem", "Feature Request", "Refund")
 WRITABLE = ("priority", "status", "type", "group_id", "responder_id", "tags", "custom_fields")
@@ -224,12 +250,30 @@ class FreshdeskFake:
             return self._tickets(seen)
         if match := TICKET.match(seen.path):
             return self._ticket(int(match.group(1)), bool(match.group(2)), seen)
+        if seen.path == "/api/v2/solutions/categories":
+            return self._page(self.account.solution_categories, seen)
+        if match := CATEGORY_FOLDERS.match(seen.path):
+            return self._folders(int(match.group(1)), seen)
+        if match := FOLDER_ARTICLES.match(seen.path):
+            fid = int(match.group(1))
+            if not any(f["id"] == fid for f in self.account.solution_folders):
+                return Answer(404, {"code": "not_found"})
+            found = [a for a in self.account.solution_articles if a["folder_id"] == fid]
+            return self._page(found, seen)
         if match := TICKET_CONVERSATIONS.match(seen.path):
             tid = int(match.group(1))
             return self._page(
                 [c for c in self.account.conversations if c["ticket_id"] == tid], seen
             )
         return Answer(404, {"code": "not_found"})
+
+    def _folders(self, cid: int, seen: Seen) -> Answer:
+        if not any(c["id"] == cid for c in self.account.solution_categories):
+            return Answer(404, {"code": "not_found"})
+        belongs = self.account.folder_category
+        return self._page(
+            [f for f in self.account.solution_folders if belongs[f["id"]] == cid], seen
+        )
 
     def _ticket(self, tid: int, note: bool, seen: Seen) -> Answer:
         ticket = next((t for t in self.account.tickets if t["id"] == tid), None)

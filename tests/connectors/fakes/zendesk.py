@@ -4,8 +4,10 @@ It pages as Zendesk documents: the cursor exports (``after_cursor`` until ``end_
 cursor still non-null at the end; a ticket updated after the cursor comes again), the
 time-based ticket events export (``next_page`` and ``end_time``, pages overlapping on the last
 second), list endpoints with ``page[size]`` and
-``meta.has_more``. It refuses wrong credentials with 401. ``generated`` adds tickets in the
-recorded shapes with deletes, merges, private notes, custom statuses, triggers and a bot.
+``meta.has_more`` (Help Center articles among them: no article is among the recorded records,
+so :func:`article` builds them in the documented shape). It refuses wrong credentials with
+401. ``generated`` adds tickets in the recorded shapes with deletes, merges, private notes,
+custom statuses, triggers and a bot.
 
 Ticket updates (``PUT /api/v2/tickets/{id}.json`` with ``{"ticket": {...}}``) are applied as
 Zendesk documents them: the fields, ``additional_tags`` / ``remove_tags``, ``custom_fields``,
@@ -90,6 +92,7 @@ class ZendeskAccount:
     sla_policies: list[dict[str, Any]] = field(default_factory=list)
     holidays: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # by schedule id
     organizations: list[dict[str, Any]] = field(default_factory=list)
+    articles: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_recorded(cls) -> ZendeskAccount:
@@ -145,6 +148,20 @@ class ZendeskAccount:
                 ]
                 for s in streams["schedules"]
             },
+            articles=[  # not among the recorded records either: documented examples
+                article(
+                    360001,
+                    "How do I request a refund?",
+                    "<p>Open <b>Billing</b> and choose <i>Request refund</i>.</p>",
+                ),
+                article(
+                    360002,
+                    "Resetting your password",
+                    "<h2>Forgot it?</h2><ol><li>Click <b>Forgot password</b>.</li>"
+                    "<li>Follow the e-mail&#39;s link.</li></ol>",
+                ),
+                article(360003, "Single sign-on (coming soon)", "<p>Not yet.</p>", draft=True),
+            ],
         )
 
     @classmethod
@@ -327,6 +344,42 @@ def organization(oid: int, name: str, **fields: Any) -> dict[str, Any]:
     }
 
 
+def article(
+    aid: int, title: str, body: str, *, draft: bool = False, locale: str = "en-us", **more: Any
+) -> dict[str, Any]:
+    """A Help Center article in the shape Zendesk documents for ``GET
+    /api/v2/help_center/articles.json`` (no article is among the recorded records)."""
+    slug = "-".join(title.split())
+    return {
+        "id": aid,
+        "url": f"https://acme.zendesk.com/api/v2/help_center/{locale}/articles/{aid}.json",
+        "html_url": f"https://acme.zendesk.com/hc/{locale}/articles/{aid}-{slug}",
+        "author_id": AGENT,
+        "comments_disabled": False,
+        "draft": draft,
+        "promoted": False,
+        "position": 0,
+        "vote_sum": 0,
+        "vote_count": 0,
+        "section_id": 360000100,
+        "created_at": "2024-01-10T12:00:00Z",
+        "updated_at": "2024-02-01T09:30:00Z",
+        "edited_at": "2024-02-01T09:30:00Z",
+        "name": title,
+        "title": title,
+        "source_locale": locale,
+        "locale": locale,
+        "outdated": False,
+        "outdated_locales": [],
+        "user_segment_id": None,
+        "permission_group_id": 360000200,
+        "content_tag_ids": [],
+        "label_names": [],
+        "body": body,
+        **more,
+    }
+
+
 def _cursor(index: int) -> str:
     return base64.urlsafe_b64encode(f"i{index}".encode()).decode()
 
@@ -370,6 +423,7 @@ class ZendeskFake:
             "/api/v2/slas/policies.json": lambda: self._list("sla_policies", seen),
             "/api/v2/satisfaction_ratings.json": lambda: self._list("satisfaction_ratings", seen),
             "/api/v2/organizations.json": lambda: self._list("organizations", seen),
+            "/api/v2/help_center/articles.json": lambda: self._list("articles", seen),
             "/api/v2/incremental/users/cursor.json": lambda: self._export("users", seen),
             "/api/v2/incremental/tickets/cursor.json": lambda: self._export("tickets", seen),
             "/api/v2/incremental/ticket_events.json": lambda: self._events(seen, base),

@@ -4,7 +4,10 @@ Streams, in order: ``agents``, ``groups``, ``ticket_fields`` (lookups: agent ids
 the labels of custom statuses), ``tickets`` (``updated_since`` ascending with ``include=stats``,
 numbered pages; the 300-page cap restarts from the last ``updated_at`` and the keys dedupe),
 ``conversations`` (per changed ticket), ``time_entries``, ``satisfaction_ratings`` and
-``companies`` (every run; a company stored unchanged writes nothing).
+``companies`` (every run; a company stored unchanged writes nothing), then the solutions
+(knowledge base) tree, read whole every run: ``solution_categories``, each category's
+``solution_folders`` and each folder's ``solution_articles``; an article no longer in the tree
+becomes a tombstone.
 
 Each ticket opens with a ``created`` event at its ``created_at``. Status history is rebuilt
 **by diffing snapshots**: each ticket snapshot gives its status at
@@ -22,7 +25,9 @@ survey answers 103 → 5, 100 → 3, −103 → 1 (the 7-point scale in between)
 ``due_by``, ``is_escalated`` and the first-response and resolution minutes → vendor_metrics;
 a company is an account (its id is tickets' ``company_id``): ``account_tier`` → plan,
 ``renewal_date`` → renewal_at, segment and ARR from the ``custom_fields`` the source's
-``accounts`` settings name (one named for plan wins over the tier).
+``accounts`` settings name (one named for plan wins over the tier); a solution article is an
+``articles`` row: status 1 → draft, 2 → published, gone from the tree → deleted, its HTML
+``description`` as plain text.
 """
 
 from __future__ import annotations
@@ -33,8 +38,9 @@ from typing import Any
 
 from supportops.connectors import spec
 from supportops.connectors.accounts import account_row
+from supportops.connectors.articles import article_row
 from supportops.connectors.pagination import PageNumber
-from supportops.connectors.records import created_event
+from supportops.connectors.records import created_event, unwrap
 from supportops.connectors.spec import Mapped, MappingContext, PageRequest, Parts, Stream, Vendor
 from supportops.connectors.zones import zone_of
 from supportops.errors import ConfigError
@@ -52,12 +58,14 @@ __all__ = [
     "map_companies",
     "map_conversations",
     "map_ratings",
+    "map_solution_articles",
     "map_tickets",
     "map_time_entries",
     "propose",
 ]
 
 STATUSES = {2: "open", 3: "pending", 4: "solved", 5: "closed"}
+DRAFT = 1  # a solution article's status: 1 draft, 2 published
 PRIORITIES = {1: "low", 2: "normal", 3: "high", 4: "urgent"}
 CHANNELS = {
     1: "email",
@@ -424,6 +432,24 @@ def map_companies(parts: Parts, context: MappingContext) -> Mapped:
     return out
 
 
+def map_solution_articles(parts: Parts, context: MappingContext) -> Mapped:
+    """Solution articles (a draft is no coverage; a tombstone is a deleted article)."""
+    out = Mapped()
+    for record in parts.get("", []):
+        data, gone = unwrap(record)
+        row = article_row(
+            context,
+            data["id"],
+            data.get("title"),
+            data.get("description"),
+            updated_at=data.get("updated_at"),
+            draft=data.get("status") == DRAFT,
+            gone=gone,
+        )
+        out.add("articles", row)
+    return out
+
+
 LIST = PageNumber(since_param=None)
 TICKET = "/api/v2/tickets/{id}"
 
@@ -493,6 +519,25 @@ VENDOR = Vendor(
             map=map_ratings,
         ),
         Stream("companies", "/api/v2/companies", LIST, "", map=map_companies),
+        Stream("solution_categories", "/api/v2/solutions/categories", LIST, "", snapshot=True),
+        Stream(
+            "solution_folders",
+            "/api/v2/solutions/categories/{parent}/folders",
+            LIST,
+            "",
+            for_each="solution_categories",
+            snapshot=True,
+        ),
+        Stream(
+            "solution_articles",
+            "/api/v2/solutions/folders/{parent}/articles",
+            LIST,
+            "",
+            map=map_solution_articles,
+            for_each="solution_folders",
+            snapshot=True,
+        ),
     ),
     accounts="companies (tier as plan, renewal date; segment and ARR from custom fields named)",
+    articles="solution articles (the tree, each run)",
 )

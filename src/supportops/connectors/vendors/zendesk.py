@@ -6,7 +6,9 @@ run: one request each), ``users`` (cursor export; roles tell agents, customers a
 ``vendor_metrics``), ``ticket_events`` (time-based export with ``include=comment_events``: status,
 assignee, group, priority, tags and type changes, comments, merges) and
 ``satisfaction_ratings``, then ``organizations`` (the list, re-read each run: an
-organization stored unchanged writes nothing) as ``accounts``.
+organization stored unchanged writes nothing) as ``accounts``, and ``articles`` (Guide's
+Help Center articles, the whole list each run: an article no longer listed, archived, becomes
+a tombstone) as ``articles``.
 
 Mapping, as the connectors contract says:
 
@@ -25,6 +27,8 @@ Mapping, as the connectors contract says:
 - an organization is an account: its id (as tickets' ``organization_id`` has it) and name;
   plan, segment and ARR only from the ``organization_fields`` the source's ``accounts``
   settings name (Zendesk has no such fields of its own).
+- an article is an ``articles`` row: its id, locale, title, ``body`` as plain text,
+  ``html_url``, ``updated_at``; ``draft: true`` → draft, gone from the list → deleted.
 """
 
 from __future__ import annotations
@@ -35,8 +39,9 @@ from typing import Any
 
 from supportops.connectors import spec
 from supportops.connectors.accounts import account_row
+from supportops.connectors.articles import article_row
 from supportops.connectors.pagination import CursorExport, ListCursor, Single, TimeNextPage
-from supportops.connectors.records import created_event
+from supportops.connectors.records import created_event, unwrap
 from supportops.connectors.spec import Mapped, MappingContext, PageRequest, Parts, Stream, Vendor
 from supportops.connectors.zones import ZONES, zone_of
 from supportops.http import RateLimit
@@ -50,6 +55,7 @@ __all__ = [
     "WRITE_BACKS",
     "ZONES",
     "calendar_of",
+    "map_articles",
     "map_events",
     "map_organizations",
     "map_ratings",
@@ -376,6 +382,28 @@ def map_organizations(parts: Parts, context: MappingContext) -> Mapped:
     return out
 
 
+def map_articles(parts: Parts, context: MappingContext) -> Mapped:
+    """Help Center articles (a draft is no coverage; a tombstone is a deleted article)."""
+    out = Mapped()
+    for record in parts.get("articles", []):
+        data, gone = unwrap(record)
+        out.add(
+            "articles",
+            article_row(
+                context,
+                data["id"],
+                data.get("title"),
+                data.get("body"),
+                url=data.get("html_url"),
+                locale=data.get("locale"),
+                updated_at=data.get("updated_at"),
+                draft=bool(data.get("draft")),
+                gone=gone,
+            ),
+        )
+    return out
+
+
 DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 SLA_TARGETS = {
     "first_reply_time": "first_reply",
@@ -581,6 +609,15 @@ VENDOR = Vendor(
             "organizations",
             map=map_organizations,
         ),
+        Stream(
+            "articles",
+            "/api/v2/help_center/articles.json",
+            ListCursor(),
+            "articles",
+            map=map_articles,
+            snapshot=True,
+        ),
     ),
     accounts="organizations (plan, segment, ARR from the organization fields named)",
+    articles="Guide articles (the list, each run)",
 )
