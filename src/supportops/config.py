@@ -347,6 +347,7 @@ class SourceConfig(_Model):
     webhook: SourceWebhook | None = None
     budget: int | None = Field(default=None, ge=1)  # requests one sync may send
     schedule: Seconds | None = None  # `serve` syncs the source this often ("5m")
+    enable: list[str] = Field(default_factory=list)  # optional streams on (Freshdesk: activities)
 
     _vendor = field_validator("vendor")(
         classmethod(lambda cls, v: v if v in VENDOR_NAMES else _unknown_vendor(v))

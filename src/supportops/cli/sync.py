@@ -196,7 +196,8 @@ def sources(workspace: WorkspaceOption = None) -> None:
             vendor = ws.config.sources[s.source].vendor
             try:
                 declared = vendor_of(vendor)
-                history, accounts = declared.history, declared.accounts
+                enabled = ws.config.sources[s.source].enable
+                history, accounts = declared.history_of(enabled), declared.accounts
                 articles = f"{s.articles:,}: {declared.articles}"
             except SupportOpsError:
                 history, accounts, articles = "not yet syncable", "", ""

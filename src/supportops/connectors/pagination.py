@@ -25,6 +25,8 @@ Scroll              Intercom ``/companies/scroll``: ``scroll_param`` until a pag
                     empty (a scroll expires: every run scrolls from the start)
 Single              one request answers all (Intercom ``/admins``, a record's own     same
                     ``GET``): no paging
+DailyExport         Freshdesk ``export/ticket_activities?created_at=DAY``: one day    next day
+                    a request, up to yesterday (today's file is not complete)
 ==================  ===============================================================  ========
 
 "restart" resumes from the latest ``order_field`` committed (inclusive, so keys dedupe).
@@ -33,8 +35,9 @@ Single              one request answers all (Intercom ``/admins``, a record's ow
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
@@ -42,6 +45,7 @@ from supportops.connectors.spec import PageRequest, Step, Stream, dig
 
 __all__ = [
     "CursorExport",
+    "DailyExport",
     "HalNext",
     "ListCursor",
     "PageNumber",
@@ -357,3 +361,36 @@ class Single:
 
     def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
         return Step(None, request)
+
+
+def _utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class DailyExport:
+    """A daily export: each request names one day (``param=YYYY-MM-DD``, UTC) and answers
+    that day's file, days in order up to yesterday: today's file is not complete, so a finished
+    run resumes at today and the next run asks it (and the days after) once they have passed.
+    The first day is ``since``'s, else ``backfill`` days ago. ``today`` is the clock's (UTC)."""
+
+    param: str = "created_at"
+    backfill: int = 30
+    today: Callable[[], date] = _utc_today
+
+    def _day(self, day: date) -> dict[str, str]:
+        return {self.param: day.isoformat()}
+
+    def first(self, stream: Stream, since: float | None) -> PageRequest:
+        if since is None:
+            day = self.today() - timedelta(days=self.backfill)
+        else:
+            day = datetime.fromtimestamp(max(since, 0.0), UTC).date()
+        return stream.request(**self._day(day))
+
+    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
+        asked = date.fromisoformat(_param(request, self.param) or self.today().isoformat())
+        if asked >= self.today():  # not complete yet: ask it again next run
+            return Step(None, request)
+        after = request.with_params(self._day(asked + timedelta(days=1)))
+        return Step(after if asked + timedelta(days=1) < self.today() else None, after)

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import duckdb
 import pandas as pd
@@ -42,7 +43,14 @@ from supportops.connectors.spec import (
     Vendor,
     dig,
 )
-from supportops.errors import SupportOpsError, SyncError, TerminalError, TransientError
+from supportops.errors import (
+    ConfigError,
+    RequestRefused,
+    SupportOpsError,
+    SyncError,
+    TerminalError,
+    TransientError,
+)
 from supportops.http import HttpClient, Retries, Transport
 from supportops.instants import Clock, SystemClock
 from supportops.model.importer import ImportReport, import_batches, workspace
@@ -272,11 +280,29 @@ class _Run:
         answer: Mapping[str, object] = self.http.post(url, data=dict(form)).json()
         return answer
 
-    def fetch(self, request: PageRequest) -> Any:
-        if self.creds is None:
-            self.creds = credentials(
-                self.name, self.source, self.vendor, self._token, self.network.env
-            )
+    def answer(self, stream: Stream, request: PageRequest) -> Any:
+        """The body holding ``stream``'s records for ``request``: the answer itself, or for a
+        stream with a :attr:`~Stream.link` the file it links (an empty page when either is
+        absent)."""
+        if stream.link is None:
+            return self.fetch(request)
+        body = self.fetch(request, absent_ok=True)
+        url = _linked(body, stream.link)
+        return {} if url is None else (self.download(url) or {})
+
+    def download(self, url: str) -> Any:
+        """A linked file's JSON, fetched without the source's credentials (a signed URL takes
+        none); None when it is gone."""
+        self._spend()
+        try:
+            answer = self.http.request("GET", url)
+        except RequestRefused as exc:
+            if getattr(exc, "status", None) == 404:
+                return None
+            raise
+        return self._json(answer, urlsplit(url).path)
+
+    def _spend(self) -> None:
         if self.source.budget is not None and self.report.requests >= self.source.budget:
             raise SyncError(
                 f"source {self.name}: the request budget ({self.source.budget}) is spent",
@@ -285,24 +311,40 @@ class _Run:
             )
         self._check_usage()
         self.report.stream(self.current).requests += 1
-        body = request.json_body()
-        answer = self.http.request(
-            request.method,
-            self.creds.base_url.rstrip("/") + request.path,
-            params=list(request.params),
-            headers=self.creds.headers,
-            **({"json": body} if body is not None else {}),
-        )
-        if self.vendor.usage is not None:
-            self.usage = self.vendor.usage.read(answer.headers) or self.usage
+
+    def _json(self, answer: Any, path: str) -> Any:
         try:
             return answer.json()
         except ValueError as exc:
             raise SyncError(
-                f"source {self.name}: {request.path} answered something that is not JSON",
+                f"source {self.name}: {path} answered something that is not JSON",
                 source=self.name,
                 stream=self.current,
             ) from exc
+
+    def fetch(self, request: PageRequest, absent_ok: bool = False) -> Any:
+        """The JSON answer to ``request``; with ``absent_ok``, None for a 404."""
+        if self.creds is None:
+            self.creds = credentials(
+                self.name, self.source, self.vendor, self._token, self.network.env
+            )
+        self._spend()
+        body = request.json_body()
+        try:
+            answer = self.http.request(
+                request.method,
+                self.creds.base_url.rstrip("/") + request.path,
+                params=list(request.params),
+                headers=self.creds.headers,
+                **({"json": body} if body is not None else {}),
+            )
+        except RequestRefused as exc:
+            if absent_ok and getattr(exc, "status", None) == 404:
+                return None
+            raise
+        if self.vendor.usage is not None:
+            self.usage = self.vendor.usage.read(answer.headers) or self.usage
+        return self._json(answer, request.path)
 
     def _check_usage(self) -> None:
         signal = self.vendor.usage
@@ -369,7 +411,7 @@ class _Run:
         self, stream: Stream, request: PageRequest | None, parent_id: Any = None
     ) -> Iterator[Parts]:
         while request is not None:
-            body = self.fetch(request)
+            body = self.answer(stream, request)
             records = _records(body, stream.records)
             if parent_id is not None:
                 records = [{**r, "_parent": parent_id} for r in records]
@@ -384,7 +426,7 @@ class _Run:
         report = self.report.stream(stream.name)
         request: PageRequest | None = start
         while request is not None:
-            body = self.fetch(request)
+            body = self.answer(stream, request)
             records = _records(body, stream.records)
             parts: Parts = {stream.records: records}
             parts |= {p: _records(body, p) for p in stream.parts}
@@ -489,6 +531,32 @@ def _merge_candidates(mapped: list[Mapped]) -> list[str]:
     return out
 
 
+def _linked(body: Any, path: str) -> str | None:
+    """The URL at the dotted ``path`` of ``body``, through the first item of a list."""
+    value = body
+    for key in path.split("."):
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _enabled(name: str, source: SourceConfig, vendor: Vendor) -> tuple[str, ...]:
+    """The optional streams ``source`` turns on; a :class:`ConfigError` naming the key for a
+    name the vendor has none of."""
+    for option in source.enable:
+        if option not in vendor.options:
+            offered = ", ".join(vendor.options) or "none"
+            raise ConfigError(
+                f"sources.{name}.enable: {vendor.name} has no optional stream {option!r} "
+                f"(it has: {offered})",
+                key=f"sources.{name}.enable",
+            )
+    return tuple(source.enable)
+
+
 def _records(body: Any, path: str) -> list[dict[str, Any]]:
     found = dig(body, path)
     if found is None:
@@ -545,9 +613,10 @@ def sync_source(
     run.cursors = sync_log.cursors(store, name)
     stored = {} if full or since else dict(run.cursors)
     try:
+        enabled = _enabled(name, source, run.vendor)
         run.load_lookups()
         for stream in run.vendor.streams:
-            if stream.for_each:
+            if stream.for_each or (stream.optional and stream.optional not in enabled):
                 continue
             kept = None if stream.snapshot else stored.get(stream.name)  # whole: from the start
             first = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
@@ -183,6 +183,13 @@ class Stream:
       longer sees is gone upstream, and becomes a tombstone (``{"_gone": record}``) that
       ``map`` receives like any record (:func:`supportops.store.sync_log.unwrap`). A snapshot
       child needs a snapshot parent: otherwise the run would not read everything.
+    - ``link``: the answer does not hold the records but links the file that does (a dotted
+      path to its absolute URL; through a list, its first item): the runner fetches that URL
+      without the source's credentials (a signed download) and reads ``records`` there. A 404
+      on either is an empty page (Freshdesk's daily activities export: not ready, or none).
+    - ``optional``: read only when the source turns it on (``enable: [NAME]`` in
+      ``supportops.yaml``): it needs something of the account the API cannot tell, such as an
+      admin's scheduled export.
     """
 
     name: str
@@ -199,6 +206,8 @@ class Stream:
     for_each: str | None = None
     parent_key: str = "id"
     snapshot: bool = False
+    link: str | None = None
+    optional: str | None = None
 
     def request(self, **params: str | int) -> PageRequest:
         """The stream's first request with ``params`` added to its own."""
@@ -279,7 +288,8 @@ class Vendor:
     - ``auth``: how credentials are sent (:mod:`supportops.connectors.auth`).
     - ``rate_limit``: how the vendor says "slow down" (data for :mod:`supportops.http`).
     - ``check``: the cheap request ``supportops connect`` sends to test the credentials.
-    - ``history``: how status history is known, shown by ``supportops sources``.
+    - ``history``: how status history is known, shown by ``supportops sources``;
+      ``history_with``: how, when the source turns an optional stream on (by its name).
     - ``accounts``: which records give the ``accounts`` table, shown by ``supportops sources``.
     - ``articles``: which records give the ``articles`` table (help-center articles), shown
       by ``supportops sources``.
@@ -300,6 +310,7 @@ class Vendor:
     rate_limit: RateLimit
     check: PageRequest
     history: str = "from the vendor's change events"
+    history_with: Mapping[str, str] = field(default_factory=dict)
     accounts: str = "none: the vendor's API documents no organizations"
     articles: str = "none: not read from this vendor yet"
     token_path: str | None = None
@@ -327,3 +338,13 @@ class Vendor:
     def children(self, parent: str) -> tuple[Stream, ...]:
         """The streams read once per record of ``parent``."""
         return tuple(s for s in self.streams if s.for_each == parent)
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The optional streams a source may turn on (:attr:`Stream.optional`)."""
+        return tuple(dict.fromkeys(s.optional for s in self.streams if s.optional))
+
+    def history_of(self, enabled: Sequence[str]) -> str:
+        """How status history is known with the optional streams ``enabled``."""
+        found = [self.history_with[name] for name in enabled if name in self.history_with]
+        return found[0] if found else self.history

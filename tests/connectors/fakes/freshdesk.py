@@ -27,7 +27,7 @@ import random
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,11 @@ class FreshdeskAccount:
     solution_folders: list[dict[str, Any]] = field(default_factory=list)
     solution_articles: list[dict[str, Any]] = field(default_factory=list)
     folder_category: dict[int, int] = field(default_factory=dict)  # folder id → category id
+    # the admin's scheduled activities export: None when not enabled (the API answers 403);
+    # else the first day it has a file for (days before it, and today, answer 404)
+    activities_from: date | None = None
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    today: date = date(2024, 6, 1)  # the day of NOW
 
     @classmethod
     def from_recorded(cls) -> FreshdeskAccount:
@@ -205,8 +210,45 @@ TICKET_CONVERSATIONS = re.compile(r"^/api/v2/tickets/(\d+)/conversations$")
 CATEGORY_FOLDERS = re.compile(r"^/api/v2/solutions/categories/(\d+)/folders$")
 FOLDER_ARTICLES = re.compile(r"^/api/v2/solutions/folders/(\d+)/articles$")
 TICKET = re.compile(r"^/api/v2/tickets/(\d+)(/notes)?$")
+EXPORTS = "/exports/ticket-activities-"  # where the fake keeps the daily files
 TYPES = ("Question", "Incident", "Problem", "Feature Request", "Refund")
 WRITABLE = ("priority", "status", "type", "group_id", "responder_id", "tags", "custom_fields")
+
+
+def activity_time(moment: datetime) -> str:
+    """An instant as the activities export writes it: ``16-11-2022 16:03:25 +0000``."""
+    return moment.astimezone(UTC).strftime("%d-%m-%Y %H:%M:%S %z")
+
+
+def activities_of(tickets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The activities export's rows for what the tickets' snapshots tell: each ticket's creation
+    (Open) and each status its ``stats`` dates (pending since, resolved, closed, reopened), by
+    its requester for the creation and by the system otherwise."""
+    marks = (("pending_since", "Pending"), ("resolved_at", "Resolved"))
+    marks += (("closed_at", "Closed"), ("reopened_at", "Open"))
+    out = []
+    for ticket in tickets:
+        out.append(
+            {
+                "ticket_id": ticket["id"],
+                "performed_at": activity_time(_at(ticket["created_at"])),
+                "performer_type": "user",
+                "performer_id": ticket.get("requester_id"),
+                "activity": {"new_ticket": True, "status": "Open", "priority": ticket["priority"]},
+            }
+        )
+        for key, label in marks:
+            if (ticket.get("stats") or {}).get(key):
+                out.append(
+                    {
+                        "ticket_id": ticket["id"],
+                        "performed_at": activity_time(_at(ticket["stats"][key])),
+                        "performer_type": "system",
+                        "performer_id": None,
+                        "activity": {"status": label},
+                    }
+                )
+    return out
 
 
 def _error(field: str, message: str, code: str = "invalid_value") -> dict[str, str]:
@@ -223,6 +265,8 @@ class FreshdeskFake:
     throttle: int = 0  # writes still to refuse with a 429 (Retry-After: 1)
 
     def __call__(self, seen: Seen, base: str) -> Answer:
+        if seen.path.startswith(EXPORTS):  # the signed download: no other credentials
+            return self._export_file(seen)
         expected = base64.b64encode(f"{self.api_key}:X".encode()).decode()
         if seen.headers.get("Authorization") != f"Basic {expected}":
             return Answer(
@@ -248,6 +292,8 @@ class FreshdeskFake:
             return self._page(rows, seen)
         if seen.path == "/api/v2/tickets":
             return self._tickets(seen)
+        if seen.path == "/api/v2/export/ticket_activities":
+            return self._export(seen, base)
         if match := TICKET.match(seen.path):
             return self._ticket(int(match.group(1)), bool(match.group(2)), seen)
         if seen.path == "/api/v2/solutions/categories":
@@ -266,6 +312,30 @@ class FreshdeskFake:
                 [c for c in self.account.conversations if c["ticket_id"] == tid], seen
             )
         return Answer(404, {"code": "not_found"})
+
+    def _export(self, seen: Seen, base: str) -> Answer:
+        """The day's export as Freshdesk answers it: a link to its file (``export.url``); 403
+        when the scheduled export is off, 404 for a day it has no file for (not yet made)."""
+        start = self.account.activities_from
+        if start is None:
+            return Answer(403, {"code": "access_denied", "message": "export not enabled"})
+        day = date.fromisoformat(seen.query.get("created_at", ""))
+        if day < start or day >= self.account.today:
+            return Answer(404, {"code": "not_found", "message": "export not ready"})
+        return Answer(200, {"export": {"url": f"{base}{EXPORTS}{day.isoformat()}.json?sig=x"}})
+
+    def _export_file(self, seen: Seen) -> Answer:
+        """The day's file, at its signed URL: S3 refuses a second means of authentication."""
+        if "Authorization" in seen.headers:
+            return Answer(400, {"Code": "InvalidArgument", "Message": "Only one auth mechanism"})
+        day = seen.path.removeprefix(EXPORTS).removesuffix(".json")
+        rows = [
+            a
+            for a in self.account.activities
+            if datetime.strptime(a["performed_at"], "%d-%m-%Y %H:%M:%S %z").date().isoformat()
+            == day
+        ]
+        return Answer(200, {"activities_data": rows})
 
     def _folders(self, cid: int, seen: Seen) -> Answer:
         if not any(c["id"] == cid for c in self.account.solution_categories):
