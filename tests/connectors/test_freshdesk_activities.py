@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from supportops.config import SourceConfig
 from supportops.connectors.pagination import DailyExport
-from supportops.connectors.runner import Network, sync_source
+from supportops.connectors.runner import Network, SourceReport, sync_source
 from supportops.connectors.spec import MappingContext, Vendor
 from supportops.connectors.vendors import freshdesk
 from supportops.store.base import Store
@@ -53,6 +53,16 @@ def _source(url: str, **settings: object) -> SourceConfig:
     )
 
 
+def _sync(store: Store, url: str, today: date = TODAY, **settings: object) -> SourceReport:
+    return sync_source(
+        store,
+        "freshdesk",
+        _source(url, **settings),
+        vendor=_vendor(today),
+        network=Network(env=ENV),
+    )
+
+
 def _account() -> FreshdeskAccount:
     """The recorded account with the export on since 15 November 2022. Ticket 22 (pending
     since 16:03:25 on the 16th) also waited on a vendor from 16:10 to 16:15: its snapshot
@@ -87,13 +97,7 @@ def _statuses(store: Store, ticket: str) -> list[str]:
 
 def test_the_export_brings_the_changes_a_snapshot_misses(any_store: Store) -> None:
     with FakeServer(FreshdeskFake(_account())) as fake:
-        report = sync_source(
-            any_store,
-            "freshdesk",
-            _source(fake.url, enable=["activities"]),
-            vendor=_vendor(),
-            network=Network(env=ENV),
-        )
+        report = _sync(any_store, fake.url, enable=["activities"])
     assert report.error is None
     assert _statuses(any_store, "22") == ["open", "pending", "on_hold", "pending"]
     # a change both the snapshot and the export report is one event, by the export's actor
@@ -108,9 +112,7 @@ def test_without_the_export_the_history_is_the_snapshots_and_sources_says_so(
     any_store: Store,
 ) -> None:
     with FakeServer(FreshdeskFake(_account())) as fake:
-        report = sync_source(
-            any_store, "freshdesk", _source(fake.url), vendor=_vendor(), network=Network(env=ENV)
-        )
+        report = _sync(any_store, fake.url)
         asked = [s for s in fake.seen if "export" in s.path]
     assert report.error is None and asked == []
     assert _statuses(any_store, "22") == ["open", "pending"]
@@ -123,24 +125,13 @@ def test_each_day_is_asked_once_up_to_yesterday_and_its_file_without_the_key(
 ) -> None:
     account = _account()
     with FakeServer(FreshdeskFake(account)) as fake:
-        source = _source(fake.url, enable=["activities"])
-        first = sync_source(
-            any_store, "freshdesk", source, vendor=_vendor(), network=Network(env=ENV)
-        )
+        first = _sync(any_store, fake.url, enable=["activities"])
         days = [s.query["created_at"] for s in fake.seen if s.path.endswith("ticket_activities")]
         files = [s for s in fake.seen if s.path.startswith(EXPORTS)]
         before = snapshot(any_store)
-        again = sync_source(
-            any_store, "freshdesk", source, vendor=_vendor(), network=Network(env=ENV)
-        )
+        again = _sync(any_store, fake.url, enable=["activities"])
         after = snapshot(any_store)
-        later = sync_source(
-            any_store,
-            "freshdesk",
-            source,
-            vendor=_vendor(date(2022, 11, 27)),
-            network=Network(env=ENV),
-        )
+        later = _sync(any_store, fake.url, date(2022, 11, 27), enable=["activities"])
     assert first.error is None and again.error is None and later.error is None
     assert days == [date(2022, 11, d).isoformat() for d in range(15, 25)]
     assert len(files) == 10 and all("Authorization" not in s.headers for s in files)
@@ -212,13 +203,7 @@ def test_the_mapping_reads_the_exports_instants_and_labels() -> None:
 
 def test_an_unknown_optional_stream_names_the_key(any_store: Store) -> None:
     with FakeServer(FreshdeskFake(_account())) as fake:
-        report = sync_source(
-            any_store,
-            "freshdesk",
-            _source(fake.url, enable=["audits"]),
-            vendor=_vendor(),
-            network=Network(env=ENV),
-        )
+        report = _sync(any_store, fake.url, enable=["audits"])
         sent = len(fake.seen)
     assert report.error is not None and "sources.freshdesk.enable" in report.error
     assert "activities" in report.error and sent == 0
@@ -228,12 +213,6 @@ def test_an_export_not_enabled_upstream_stops_the_source_with_one_line(any_store
     account = _account()
     account.activities_from = None
     with FakeServer(FreshdeskFake(account)) as fake:
-        report = sync_source(
-            any_store,
-            "freshdesk",
-            _source(fake.url, enable=["activities"]),
-            vendor=_vendor(),
-            network=Network(env=ENV),
-        )
+        report = _sync(any_store, fake.url, enable=["activities"])
     assert report.error is not None and "403" in report.error
     assert any_store.count("agents") > 0  # the streams before it committed
