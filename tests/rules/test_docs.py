@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from ruamel.yaml import YAML
 
 from supportops.config import parse_config
@@ -63,3 +64,15 @@ def test_the_python_examples_run() -> None:
     assert blocks
     for block in blocks:
         exec(compile(block, str(DOC), "exec"), {})  # each asserts what it shows
+
+
+def test_an_sla_field_is_its_due_in_or_breached_and_nothing_else() -> None:
+    from supportops.conditions.parse import parse_condition
+    from supportops.errors import ConditionError
+
+    assert RULE_FIELDS.kind("sla.first_reply.due_in") == "number"
+    assert RULE_FIELDS.kind("sla.breached") == "tags"
+    for unfilled in ("sla.first_reply.elapsed", "sla.first_reply", "sla..due_in", "sla.due_in"):
+        assert RULE_FIELDS.kind(unfilled) is None, unfilled
+    with pytest.raises(ConditionError, match=r"sla\.first_reply\.elapsed"):
+        parse_condition({"sla.first_reply.elapsed": {"lt": 60}}, RULE_FIELDS, key="when")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from supportops.conditions.model import TICKET_FIELDS, Fields, Kind
 
-__all__ = ["PREFIXES", "RULE_FIELDS", "RuleFields"]
+__all__ = ["PREFIXES", "RULE_FIELDS", "SUFFIXES", "RuleFields"]
 
 _EXTRA: dict[str, Kind] = {
     "update": "text",
@@ -44,6 +44,8 @@ PREFIXES: Mapping[str, Kind] = {
     "experiment.": "text",
     "sla.": "number",
 }
+SUFFIXES: Mapping[str, str] = {"sla.": ".due_in"}
+"""A prefix's names must end so (``sla.<target>.due_in``: the one SLA number a rule is given)."""
 
 
 @dataclass(frozen=True)
@@ -51,14 +53,20 @@ class RuleFields(Fields):
     """:class:`Fields` with the rule's own names and name prefixes (:data:`PREFIXES`)."""
 
     prefixes: Mapping[str, Kind] = field(default_factory=lambda: dict(PREFIXES))
+    suffixes: Mapping[str, str] = field(default_factory=lambda: dict(SUFFIXES))
 
     def kind(self, name: str) -> Kind | None:
         found = super().kind(name)
         if found is not None:
             return found
         for prefix, kind in self.prefixes.items():
-            if name.startswith(prefix) and len(name) > len(prefix):
-                return kind
+            middle = name.removeprefix(prefix)
+            if not name.startswith(prefix) or not middle:
+                continue
+            suffix = self.suffixes.get(prefix, "")
+            if suffix and not (middle.endswith(suffix) and len(middle) > len(suffix)):
+                return None  # sla.first_reply.elapsed: nothing fills it
+            return kind
         return None
 
 

@@ -76,13 +76,11 @@ def references_of(ws: Workspace) -> References:
     experiments, the SLA targets its policies set, the targets of its saved triage models."""
     from supportops.triage.saved import list_cards
 
-    store = ws.store
     groups = set(ws.config.groups) | _distinct(ws, 'SELECT DISTINCT "group" FROM tickets')
     agents = _distinct(ws, "SELECT agent_id FROM agents") | _distinct(
         ws, "SELECT DISTINCT assignee_id FROM tickets"
     )
     tags = _distinct(ws, "SELECT DISTINCT tag FROM (SELECT unnest(tags) AS tag FROM tickets) t")
-    del store
     return References(
         groups=frozenset(groups),
         agents=frozenset(agents),
