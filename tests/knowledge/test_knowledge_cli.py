@@ -62,3 +62,14 @@ def test_the_table_shows_titles_outlines_and_deflection(demo_ws: Path) -> None:
     assert "Knowledge gaps, most agent hours first" in done.output
     assert "sample tickets:" in done.output
     assert "Deflection opportunity per article" in done.output
+
+
+def test_an_articles_folder_asked_for_that_is_not_there_is_an_error(
+    demo_ws: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "no-such-articles"
+    done = runner.invoke(app, ["knowledge", "gaps", "--articles", str(missing), "-w", str(demo_ws)])
+    from supportops.errors import InputError
+
+    assert done.exit_code != 0 and isinstance(done.exception, InputError)
+    assert str(done.exception) == f"--articles {missing}: no such folder of articles"

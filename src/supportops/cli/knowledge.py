@@ -64,9 +64,12 @@ def gaps(
 ) -> None:
     """Rank the topics no article covers by the hours an article would save."""
     from supportops.cli.options import days_of
+    from supportops.errors import InputError
     from supportops.knowledge.report import gap_report
     from supportops.workspace import Workspace
 
+    if articles is not None and not articles.is_dir():  # a folder asked for must be there
+        raise InputError(f"--articles {articles}: no such folder of articles", file=str(articles))
     ws = Workspace.open(workspace, read_only=True)
     first, last = days_of(ws, start, end, period)
     found = gap_report(ws, articles or ws.path / "articles", first, last, space)
