@@ -6,8 +6,9 @@ Three figures per tool, each run in its own process (its peak memory is its own)
 - a full run: wall time (the fake's share included for both: same fake, same pages) and peak
   memory;
 - a run that fails at page 10 (the fake answers that page with a 400), then a second run: the
-  requests the second run needs. supportops commits each page with its cursor, so it resumes at
-  page 10; dlt keeps its incremental state only when a load finishes;
+  requests the second run needs. supportops commits each page with its cursor (pages read
+  quickly share a transaction, and the pages read before a failure commit before it is
+  raised), so it resumes at page 10; dlt keeps its incremental state only when a load finishes;
 - dlt's stock cursor paginator (``cursor_path="after_cursor"``) on Zendesk's end of stream,
   whose cursor stays non-null: the requests it sends before the fake stops it (bounded at three
   times the stream's pages). The dlt runs above use ``stop_after_empty_page=True``, which ends

@@ -1,14 +1,17 @@
 """The sync runner: a source's streams, page by page, each page committed with its cursor.
 
-For every stream of the source's vendor, in order: the request to send is the stored cursor
-(or the stream's first request from ``--since`` / the source's ``start``); each answer's
-records are mapped (the vendor's pure mapping), then **one transaction** keeps the page's raw
-records, its event-log rows (through the importer, so rows are checked and quarantined like any
-import) and the cursor after it. A page whose records were all stored before writes no rows; a
-cursor that did not move is not written again. ``for_each`` streams are read for each record of
-their parent's page that is new or changed (one stored unchanged is not read again; a
-``snapshot`` child for every record) and commit with it. A ``snapshot`` stream is read whole
-every run; after it, a record it no longer has becomes a tombstone (see
+For every stream of the source's vendor, in order: the request to send is the stored cursor (or
+the stream's first request from ``--since`` / the source's ``start``); each answer's records
+are mapped (the vendor's pure mapping), then **one transaction** keeps the page's raw records,
+its event-log rows (through the importer, so rows are checked and quarantined like any import)
+and the cursor after it. Pages read quickly share that transaction (:class:`_Batch`: up to 20
+pages, 10,000 records or 2 seconds; no transaction is open while a request waits), so its fixed
+cost is paid once for them; a failure commits the pages read before it is raised, so a rerun
+starts at the page after the last one read. A page whose records were all stored before writes
+no rows; a cursor that did not move is not written again. ``for_each`` streams are read for
+each record of their parent's page that is new or changed (one stored unchanged is not read
+again; a ``snapshot`` child for every record) and commit with it. A ``snapshot`` stream is read
+whole every run; after it, a record it no longer has becomes a tombstone (see
 :mod:`supportops.store.sync_log`). Retries and rate-limit waits are the HTTP seam's
 (:mod:`supportops.http`), with the vendor's signal as data; each wait is told to the listener.
 A vendor telling a daily allowance's use (:class:`~supportops.connectors.spec.UsageSignal`)
@@ -269,6 +272,8 @@ class _Run:
         self.cursors: dict[str, str] | None = None  # as stored, once read
         self.usage: tuple[int, int] | None = None  # (used, allowance) as the vendor last told
         self.seen: dict[str, set[str]] = {}  # vendor ids each snapshot stream's run has seen
+        self.held: set[str] = set()  # parent digests read in the batch not yet committed
+        self.timer = time.monotonic
 
     def _waited(self, attempt: int, error: TransientError, seconds: float) -> None:
         stream = self.report.stream(self.current)
@@ -377,6 +382,8 @@ class _Run:
             return records
         digests = [sync_log.digest(r) for r in records]
         known = sync_log.known_digests(self.store, self.name, stream.name, digests)
+        known |= self.held  # read in an earlier page of the batch not yet committed
+        self.held.update(digests)
         return [r for r, d in zip(records, digests, strict=True) if d not in known]
 
     def children(self, parent: Stream, records: list[dict[str, Any]]) -> list[tuple[Stream, Parts]]:
@@ -425,18 +432,25 @@ class _Run:
         self.current = stream.name
         report = self.report.stream(stream.name)
         request: PageRequest | None = start
+        batch = _Batch(self.timer())
         while request is not None:
-            body = self.answer(stream, request)
-            records = _records(body, stream.records)
-            parts: Parts = {stream.records: records}
-            parts |= {p: _records(body, p) for p in stream.parts}
-            step = stream.pagination.step(request, body, records)
-            self.see(stream, records)
-            children = self.children(stream, records)
+            try:
+                body = self.answer(stream, request)
+                records = _records(body, stream.records)
+                parts: Parts = {stream.records: records}
+                parts |= {p: _records(body, p) for p in stream.parts}
+                step = stream.pagination.step(request, body, records)
+                self.see(stream, records)
+                children = self.children(stream, records)
+            except (TerminalError, TransientError):
+                self.flush(stream, batch, report)  # the pages read before it are kept
+                raise
             self.current = stream.name
-            self.commit(stream, parts, children, step.resume, report)
-            self.remember(stream, records)
+            batch.add(parts, children, records, step.resume)
             request = step.next
+            if request is None or batch.full(self.timer()):
+                self.flush(stream, batch, report)
+                batch = _Batch(self.timer())
         if stream.snapshot:  # read whole: what it no longer has is gone
             for one in (stream, *self._snapshot_descendants(stream)):
                 self.bury(one, self.seen.pop(one.name, set()))
@@ -475,18 +489,29 @@ class _Run:
             done = _import(self.store, mapped, self.name, label, self.clock, self.workspace)
             _count(done, report)
 
+    def flush(self, stream: Stream, batch: _Batch, report: StreamReport) -> None:
+        """Commit the pages ``batch`` holds (nothing when it holds none), then keep their
+        lookup records; the digests held for the batch are stored now."""
+        if batch.resume is None:
+            return
+        self.commit(stream, batch.pieces(stream), batch.resume, report, batch.pages)
+        for records in batch.records:
+            self.remember(stream, records)
+        self.held.clear()
+
     def commit(
         self,
         stream: Stream,
-        parts: Parts,
-        children: list[tuple[Stream, Parts]],
+        pieces: list[tuple[Stream, Parts]],
         resume: PageRequest,
         report: StreamReport,
+        pages: int = 1,
     ) -> None:
+        """One transaction: the raw records, the mapped rows and the cursor of ``pages``
+        pages of ``stream`` (``pieces``: each page's parts and its children's)."""
         at = self.clock.now()
         after: Callable[[], object] | None = None
         with self.store.transaction():
-            pieces = [(stream, parts), *children]
             new, kept = 0, dict[str, list[pa.Table]]()
             for one, its in pieces:
                 raw, count = _raw(self.name, one, its, at)
@@ -496,7 +521,7 @@ class _Run:
                 if count:
                     kept.setdefault(one.name, []).append(raw)
             for name, tables in kept.items():  # one upsert per stream, not one per child page
-                fresh = sync_log.keep_raw(self.store, pa.concat_tables(tables))
+                fresh = sync_log.keep_raw(self.store, _distinct_raw(pa.concat_tables(tables)))
                 self.report.stream(name).raw_new += fresh
                 new += fresh
             if new:
@@ -516,8 +541,63 @@ class _Run:
             sync_log.save_cursor(self.store, self.name, stream.name, cursor, at, self.cursors)
         if after is not None:  # the rules' live write-backs: only what the page committed
             after()
-        report.pages += 1
+        report.pages += pages
         self.listener.page(self.name, stream.name, report)
+
+
+BATCH_PAGES, BATCH_RECORDS, BATCH_SECONDS = 20, 10_000, 2.0
+
+
+@dataclass
+class _Batch:
+    """Pages of one stream read and not yet committed: they commit together, at the latest
+    after :data:`BATCH_PAGES` pages, :data:`BATCH_RECORDS` records or :data:`BATCH_SECONDS`
+    seconds, at the stream's end, and before a failure is raised. A slow or rate-limited
+    vendor's page commits alone (its wait passes the seconds); a fast one's pages share the
+    transaction's fixed cost."""
+
+    started: float
+    pages: int = 0
+    held: int = 0
+    parts: list[tuple[Parts, list[tuple[Stream, Parts]]]] = field(default_factory=list)
+    records: list[list[dict[str, Any]]] = field(default_factory=list)
+    resume: PageRequest | None = None
+
+    def add(
+        self,
+        parts: Parts,
+        children: list[tuple[Stream, Parts]],
+        records: list[dict[str, Any]],
+        resume: PageRequest,
+    ) -> None:
+        self.parts.append((parts, children))
+        self.records.append(records)
+        self.pages += 1
+        self.held += sum(len(r) for r in parts.values())
+        self.held += sum(len(r) for _, p in children for r in p.values())
+        self.resume = resume
+
+    def full(self, now: float) -> bool:
+        return (
+            self.pages >= BATCH_PAGES
+            or self.held >= BATCH_RECORDS
+            or now - self.started >= BATCH_SECONDS
+        )
+
+    def pieces(self, stream: Stream) -> list[tuple[Stream, Parts]]:
+        return [one for parts, kids in self.parts for one in ((stream, parts), *kids)]
+
+
+def _distinct_raw(rows: pa.Table) -> pa.Table:
+    """``rows`` with one row per raw key (pages of a batch may overlap, as exports do)."""
+    keys = zip(
+        *(rows.column(c).to_pylist() for c in ("stream", "part", "vendor_id", "digest")),
+        strict=True,
+    )
+    first: dict[tuple[Any, ...], int] = {}
+    for i, key in enumerate(keys):
+        first.setdefault(key, i)
+    return rows if len(first) == rows.num_rows else rows.take(list(first.values()))
 
 
 def _merge_candidates(mapped: list[Mapped]) -> list[str]:
