@@ -305,10 +305,11 @@ def test_the_row_builders_example_runs() -> None:
 def test_a_scroll_goes_on_by_its_param_and_resumes_from_its_start() -> None:
     """A scroll expires, so the cursor kept after any page is the scroll's first request."""
     stream = intercom.VENDOR.stream("companies")
-    first = stream.pagination.first(stream, None)
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    first = stream.pagination.first(stream, None, now=now)
     page = [company("c1", "Acme")]
-    step = stream.pagination.step(first, {"data": page, "scroll_param": "s-1"}, page)
+    step = stream.pagination.step(first, {"data": page, "scroll_param": "s-1"}, page, now=now)
     assert step.next is not None and dict(step.next.params) == {"scroll_param": "s-1"}
     assert step.resume == first
-    end = stream.pagination.step(step.next, {"data": [], "scroll_param": None}, [])
+    end = stream.pagination.step(step.next, {"data": [], "scroll_param": None}, [], now=now)
     assert (end.next, end.resume) == (None, first)

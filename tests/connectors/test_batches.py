@@ -5,13 +5,16 @@ every engine)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from supportops.connectors import runner
 from supportops.connectors.runner import Network, sync_source
 from supportops.connectors.spec import PageRequest
+from supportops.store import sync_log
 from supportops.store.base import Store
 from tests.connectors.conftest import ENV, zendesk_source
 from tests.connectors.fakes.server import Answer, FakeServer
@@ -77,14 +80,21 @@ def test_a_failure_keeps_the_pages_read_before_it_and_the_rerun_starts_after_the
     assert snapshot(store) == snapshot(clean)
 
 
-def test_overlapping_pages_in_one_transaction_keep_one_raw_row_per_record() -> None:
-    rows = runner.pa.table(
+def test_a_record_given_twice_in_one_transaction_is_kept_once(any_store: Store) -> None:
+    at = pa.array([datetime(2026, 3, 2, tzinfo=UTC)] * 3, pa.timestamp("us", tz="UTC"))
+    rows = pa.table(
         {
-            "stream": ["e", "e", "e"],
-            "part": ["", "", ""],
+            "source": ["zendesk"] * 3,
+            "stream": ["ticket_events"] * 3,
+            "part": ["ticket_events"] * 3,
             "vendor_id": ["1", "1", "2"],
+            "fetched_at": at,
             "digest": ["a", "a", "b"],
-            "record": ["{}", "{}", "{}"],
+            "record": ['{"id": 1}', '{"id": 1}', '{"id": 2}'],
         }
     )
-    assert runner._distinct_raw(rows).column("vendor_id").to_pylist() == ["1", "2"]
+    assert sync_log.one_per_key(rows).column("vendor_id").to_pylist() == ["1", "2"]
+    with any_store.transaction():
+        assert sync_log.keep_raw(any_store, rows) == 2
+    assert any_store.count("raw_records") == 2
+    assert sync_log.keep_raw(any_store, rows) == 0  # stored already

@@ -4,14 +4,13 @@ fetched from its signed URL without the API key (over real HTTP to the fake)."""
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from supportops.config import SourceConfig
-from supportops.connectors.pagination import DailyExport
 from supportops.connectors.runner import Network, SourceReport, sync_source
-from supportops.connectors.spec import MappingContext, Vendor
+from supportops.connectors.spec import MappingContext
 from supportops.connectors.vendors import freshdesk
+from supportops.instants import FrozenClock
 from supportops.store.base import Store
 from tests.connectors.fakes.freshdesk import (
     API_KEY,
@@ -29,17 +28,6 @@ FIRST, TODAY = date(2022, 11, 15), date(2022, 11, 25)
 STATUS_MAP = {"Waiting on vendor": "on_hold"}
 
 
-def _vendor(today: date = TODAY) -> Vendor:
-    """The declaration with the export's clock at ``today``."""
-    streams = tuple(
-        dataclasses.replace(s, pagination=DailyExport(today=lambda: today))
-        if s.name == "ticket_activities"
-        else s
-        for s in freshdesk.VENDOR.streams
-    )
-    return dataclasses.replace(freshdesk.VENDOR, streams=streams)
-
-
 def _source(url: str, **settings: object) -> SourceConfig:
     return SourceConfig.model_validate(
         {
@@ -54,12 +42,13 @@ def _source(url: str, **settings: object) -> SourceConfig:
 
 
 def _sync(store: Store, url: str, today: date = TODAY, **settings: object) -> SourceReport:
+    """A sync whose clock says noon on ``today``."""
     return sync_source(
         store,
         "freshdesk",
         _source(url, **settings),
-        vendor=_vendor(today),
         network=Network(env=ENV),
+        clock=FrozenClock(datetime.combine(today, time(12), UTC)),
     )
 
 

@@ -1,7 +1,8 @@
 """Pagination styles, as data: each knows its first request and where to go after a page.
 
 A style is a small frozen dataclass naming the fields its vendor uses; the runner only calls
-``first`` and ``step`` (:class:`~supportops.connectors.spec.Paginator`). What ``step`` returns
+``first`` and ``step``, giving each the instant of its clock (``now``: only a daily export
+reads it) (:class:`~supportops.connectors.spec.Paginator`). What ``step`` returns
 as ``resume`` is kept as the stream's cursor after the page commits, so a run killed anywhere
 starts again at the page after the last committed one, and a finished run leaves the request
 that asks "anything since?" — the next incremental sync starts there.
@@ -35,7 +36,6 @@ DailyExport         Freshdesk ``export/ticket_activities?created_at=DAY``: one d
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -116,10 +116,12 @@ class CursorExport:
     cursor_field: str = "after_cursor"
     end_field: str = "end_of_stream"
 
-    def first(self, stream: Stream, since: float | None) -> PageRequest:
+    def first(self, stream: Stream, since: float | None, *, now: datetime) -> PageRequest:
         return stream.request(**{self.start_param: since_text(since, "epoch")})
 
-    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
+    def step(
+        self, request: PageRequest, body: Any, records: list[dict[str, Any]], *, now: datetime
+    ) -> Step:
         cursor = dig(body, self.cursor_field)
         if cursor is None:  # nothing to go on: ask the same again next time
             return Step(None, request)
@@ -137,10 +139,12 @@ class TimeNextPage:
     end_field: str = "end_of_stream"
     time_field: str = "timestamp"
 
-    def first(self, stream: Stream, since: float | None) -> PageRequest:
+    def first(self, stream: Stream, since: float | None, *, now: datetime) -> PageRequest:
         return stream.request(**{self.start_param: since_text(since, "epoch")})
 
-    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
+    def step(
+        self, request: PageRequest, body: Any, records: list[dict[str, Any]], *, now: datetime
+    ) -> Step:
         url = dig(body, self.next_field)
         if url:
             after = request_of_url(str(url), request)
@@ -169,13 +173,15 @@ class ListCursor:
     order_field: str = "updated_at"
     since_format: SinceFormat = "epoch"
 
-    def first(self, stream: Stream, since: float | None) -> PageRequest:
+    def first(self, stream: Stream, since: float | None, *, now: datetime) -> PageRequest:
         params = {self.size_param: str(self.size)}
         if self.since_param:
             params[self.since_param] = since_text(since, self.since_format)
         return stream.request(**params)
 
-    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
+    def step(
+        self, request: PageRequest, body: Any, records: list[dict[str, Any]], *, now: datetime
+    ) -> Step:
         cursor = dig(body, self.cursor_field)
         if dig(body, self.more_field) and cursor:
             after = request.with_params({self.after_param: str(cursor)})
@@ -203,13 +209,15 @@ class PageNumber:
     order_field: str = "updated_at"
     since_format: SinceFormat = "iso"
 
-    def first(self, stream: Stream, since: float | None) -> PageRequest:
+    def first(self, stream: Stream, since: float | None, *, now: datetime) -> PageRequest:
         params = {self.page_param: "1", self.size_param: str(self.size)}
         if self.since_param:
             params[self.since_param] = since_text(since, self.since_format)
         return stream.request(**params)
 
-    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
+    def step(
+        self, request: PageRequest, body: Any, records: list[dict[str, Any]], *, now: datetime
+    ) -> Step:
         page = int(_param(request, self.page_param) or 1)
         restart = self._restart(request, records)
         if len(records) < self.size:
@@ -237,12 +245,14 @@ class HalNext:
     order_field: str = "modifiedAt"
     since_format: SinceFormat = "iso"
 
-    def first(self, stream: Stream, since: float | None) -> PageRequest:
+    def first(self, stream: Stream, since: float | None, *, now: datetime) -> PageRequest:
         return stream.request(
             **{self.since_param: since_text(since, self.since_format), self.page_param: "1"}
         )
 
-    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
+    def step(
+        self, request: PageRequest, body: Any, records: list[dict[str, Any]], *, now: datetime
+    ) -> Step:
         newest = latest(records, self.order_field)
         restart = request.with_params({self.page_param: "1"})
         if newest is not None:
@@ -264,7 +274,7 @@ class SoqlNext:
     done_field: str = "done"
     order_field: str = "SystemModstamp"
 
-    def first(self, stream: Stream, since: float | None) -> PageRequest:
+    def first(self, stream: Stream, since: float | None, *, now: datetime) -> PageRequest:
         q = self.query.format(since=since_text(since, "iso"))
         return stream.request(**{self.query_param: q})
 
@@ -274,7 +284,9 @@ class SoqlNext:
             return request.path
         return request.path.rsplit("/", 1)[0]
 
-    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
+    def step(
+        self, request: PageRequest, body: Any, records: list[dict[str, Any]], *, now: datetime
+    ) -> Step:
         newest = latest(records, self.order_field)
         if newest is None:
             restart = request
@@ -313,10 +325,12 @@ class SearchAfter:
             sort_keys=True,
         )
 
-    def first(self, stream: Stream, since: float | None) -> PageRequest:
+    def first(self, stream: Stream, since: float | None, *, now: datetime) -> PageRequest:
         return PageRequest(stream.path, stream.params, "POST", self._body(since))
 
-    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
+    def step(
+        self, request: PageRequest, body: Any, records: list[dict[str, Any]], *, now: datetime
+    ) -> Step:
         sent = request.json_body() or {}
         since = float(dig(sent, "query.value") or 0) + self.lookback
         newest = latest(records, self.order_field)
@@ -340,10 +354,12 @@ class Scroll:
     param: str = "scroll_param"
     field: str = "scroll_param"
 
-    def first(self, stream: Stream, since: float | None) -> PageRequest:
+    def first(self, stream: Stream, since: float | None, *, now: datetime) -> PageRequest:
         return stream.request()
 
-    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
+    def step(
+        self, request: PageRequest, body: Any, records: list[dict[str, Any]], *, now: datetime
+    ) -> Step:
         start = request.with_params({self.param: None})
         token = dig(body, self.field)
         if records and token:
@@ -356,15 +372,13 @@ class Single:
     """One request whose answer is the whole stream (a short list, or one record read by id):
     no paging; every run asks it again."""
 
-    def first(self, stream: Stream, since: float | None) -> PageRequest:
+    def first(self, stream: Stream, since: float | None, *, now: datetime) -> PageRequest:
         return stream.request()
 
-    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
+    def step(
+        self, request: PageRequest, body: Any, records: list[dict[str, Any]], *, now: datetime
+    ) -> Step:
         return Step(None, request)
-
-
-def _utc_today() -> date:
-    return datetime.now(UTC).date()
 
 
 @dataclass(frozen=True)
@@ -372,25 +386,28 @@ class DailyExport:
     """A daily export: each request names one day (``param=YYYY-MM-DD``, UTC) and answers
     that day's file, days in order up to yesterday: today's file is not complete, so a finished
     run resumes at today and the next run asks it (and the days after) once they have passed.
-    The first day is ``since``'s, else ``backfill`` days ago. ``today`` is the clock's (UTC)."""
+    The first day is ``since``'s, else ``backfill`` days before ``now`` (the runner's clock)."""
 
     param: str = "created_at"
     backfill: int = 30
-    today: Callable[[], date] = _utc_today
 
     def _day(self, day: date) -> dict[str, str]:
         return {self.param: day.isoformat()}
 
-    def first(self, stream: Stream, since: float | None) -> PageRequest:
+    def first(self, stream: Stream, since: float | None, *, now: datetime) -> PageRequest:
         if since is None:
-            day = self.today() - timedelta(days=self.backfill)
+            day = now.astimezone(UTC).date() - timedelta(days=self.backfill)
         else:
             day = datetime.fromtimestamp(max(since, 0.0), UTC).date()
         return stream.request(**self._day(day))
 
-    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
-        asked = date.fromisoformat(_param(request, self.param) or self.today().isoformat())
-        if asked >= self.today():  # not complete yet: ask it again next run
+    def step(
+        self, request: PageRequest, body: Any, records: list[dict[str, Any]], *, now: datetime
+    ) -> Step:
+        today = now.astimezone(UTC).date()
+        asked = date.fromisoformat(_param(request, self.param) or today.isoformat())
+        if asked >= today:  # not complete yet: ask it again next run
             return Step(None, request)
-        after = request.with_params(self._day(asked + timedelta(days=1)))
-        return Step(after if asked + timedelta(days=1) < self.today() else None, after)
+        following = asked + timedelta(days=1)
+        after = request.with_params(self._day(following))
+        return Step(after if following < today else None, after)

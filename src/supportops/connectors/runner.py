@@ -273,7 +273,6 @@ class _Run:
         self.usage: tuple[int, int] | None = None  # (used, allowance) as the vendor last told
         self.seen: dict[str, set[str]] = {}  # vendor ids each snapshot stream's run has seen
         self.held: set[str] = set()  # parent digests read in the batch not yet committed
-        self.timer = time.monotonic
 
     def _waited(self, attempt: int, error: TransientError, seconds: float) -> None:
         stream = self.report.stream(self.current)
@@ -396,7 +395,7 @@ class _Run:
             for record in records if child.snapshot else changed:
                 self.current = child.name
                 key = dig(record, child.parent_key)
-                request = child.pagination.first(child, None)
+                request = child.pagination.first(child, None, now=self.clock.now())
                 request = PageRequest(
                     request.path.replace("{parent}", str(key)),
                     request.params,
@@ -425,21 +424,21 @@ class _Run:
             self.see(stream, records)
             parts: Parts = {stream.records: records}
             parts |= {p: _records(body, p) for p in stream.parts}
-            request = stream.pagination.step(request, body, records).next
+            request = stream.pagination.step(request, body, records, now=self.clock.now()).next
             yield parts
 
     def stream(self, stream: Stream, start: PageRequest) -> None:
         self.current = stream.name
         report = self.report.stream(stream.name)
         request: PageRequest | None = start
-        batch = _Batch(self.timer())
+        batch = _Batch(self.network.monotonic())
         while request is not None:
             try:
                 body = self.answer(stream, request)
                 records = _records(body, stream.records)
                 parts: Parts = {stream.records: records}
                 parts |= {p: _records(body, p) for p in stream.parts}
-                step = stream.pagination.step(request, body, records)
+                step = stream.pagination.step(request, body, records, now=self.clock.now())
                 self.see(stream, records)
                 children = self.children(stream, records)
             except (TerminalError, TransientError):
@@ -448,9 +447,9 @@ class _Run:
             self.current = stream.name
             batch.add(parts, children, records, step.resume)
             request = step.next
-            if request is None or batch.full(self.timer()):
+            if request is None or batch.full(self.network.monotonic()):
                 self.flush(stream, batch, report)
-                batch = _Batch(self.timer())
+                batch = _Batch(self.network.monotonic())
         if stream.snapshot:  # read whole: what it no longer has is gone
             for one in (stream, *self._snapshot_descendants(stream)):
                 self.bury(one, self.seen.pop(one.name, set()))
@@ -521,7 +520,7 @@ class _Run:
                 if count:
                     kept.setdefault(one.name, []).append(raw)
             for name, tables in kept.items():  # one upsert per stream, not one per child page
-                fresh = sync_log.keep_raw(self.store, _distinct_raw(pa.concat_tables(tables)))
+                fresh = sync_log.keep_raw(self.store, pa.concat_tables(tables))
                 self.report.stream(name).raw_new += fresh
                 new += fresh
             if new:
@@ -586,18 +585,6 @@ class _Batch:
 
     def pieces(self, stream: Stream) -> list[tuple[Stream, Parts]]:
         return [one for parts, kids in self.parts for one in ((stream, parts), *kids)]
-
-
-def _distinct_raw(rows: pa.Table) -> pa.Table:
-    """``rows`` with one row per raw key (pages of a batch may overlap, as exports do)."""
-    keys = zip(
-        *(rows.column(c).to_pylist() for c in ("stream", "part", "vendor_id", "digest")),
-        strict=True,
-    )
-    first: dict[tuple[Any, ...], int] = {}
-    for i, key in enumerate(keys):
-        first.setdefault(key, i)
-    return rows if len(first) == rows.num_rows else rows.take(list(first.values()))
 
 
 def _merge_candidates(mapped: list[Mapped]) -> list[str]:
@@ -702,7 +689,7 @@ def sync_source(
             first = (
                 PageRequest.from_json(kept)
                 if kept
-                else stream.pagination.first(stream, _since(source, since))
+                else stream.pagination.first(stream, _since(source, since), now=clock.now())
             )
             run.stream(stream, first)
     except (TerminalError, TransientError) as exc:

@@ -15,6 +15,7 @@ from supportops.connectors.registry import vendor_of
 from supportops.connectors.spec import PageRequest, Stream, dig
 from supportops.errors import ConfigError
 from supportops.http import HttpClient, Retries, Transport
+from supportops.instants import Clock, SystemClock
 
 __all__ = ["add_source", "check_source", "merge_config", "read_config"]
 
@@ -67,6 +68,7 @@ def read_config(
     transport: Transport | None = None,
     env: Mapping[str, str] | None = None,
     max_pages: int = 50,
+    clock: Clock | None = None,
 ) -> dict[str, Any]:
     """The vendor's schedules, SLA policies and statuses as ``supportops.yaml`` settings to
     review (the vendor's ``propose``), read through its ``config_streams``; a ``for_each``
@@ -87,7 +89,8 @@ def read_config(
         creds = credentials(name, source, vendor, token, env)
 
         def read(stream: Stream, parent: Any = None) -> list[dict[str, Any]]:
-            request: PageRequest | None = stream.pagination.first(stream, None)
+            now = (clock or SystemClock()).now()
+            request: PageRequest | None = stream.pagination.first(stream, None, now=now)
             out: list[dict[str, Any]] = []
             for _ in range(max_pages):
                 if request is None:
@@ -101,7 +104,7 @@ def read_config(
                 found = dig(body, stream.records)
                 page = found if isinstance(found, list) else [found] if found else []
                 out += [{**r, "_parent": parent} if parent is not None else r for r in page]
-                request = stream.pagination.step(request, body, page).next
+                request = stream.pagination.step(request, body, page, now=now).next
             return out
 
         for stream in vendor.config_streams:

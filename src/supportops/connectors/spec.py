@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from supportops.http import RateLimit
@@ -100,12 +101,15 @@ class Step:
 class Paginator(Protocol):
     """A pagination style (see :mod:`supportops.connectors.pagination`)."""
 
-    def first(self, stream: Stream, since: float | None) -> PageRequest:
-        """The first request of ``stream``, from unix time ``since`` (None: everything)."""
+    def first(self, stream: Stream, since: float | None, *, now: datetime) -> PageRequest:
+        """The first request of ``stream``, from unix time ``since`` (None: everything);
+        ``now`` is the runner's clock."""
         ...
 
-    def step(self, request: PageRequest, body: Any, records: list[dict[str, Any]]) -> Step:
-        """Where to go after ``request`` answered ``body`` holding ``records``."""
+    def step(
+        self, request: PageRequest, body: Any, records: list[dict[str, Any]], *, now: datetime
+    ) -> Step:
+        """Where to go after ``request`` answered ``body`` holding ``records``, at ``now``."""
         ...
 
 

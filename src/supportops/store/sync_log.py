@@ -48,6 +48,7 @@ __all__ = [
     "known_digests",
     "latest_of",
     "log_run",
+    "one_per_key",
     "presence",
     "raw_pages",
     "raw_records_of",
@@ -130,8 +131,22 @@ def digest(record: Any) -> str:
 
 
 def keep_raw(store: Store, rows: pa.Table) -> int:
-    """Add fetched records (the columns of ``raw_records``); returns how many were new."""
-    return store.upsert(RAW_RECORDS, rows).new
+    """Add fetched records (the columns of ``raw_records``); returns how many were new. A
+    record given twice (overlapping pages of one transaction) is kept once."""
+    return store.upsert(RAW_RECORDS, one_per_key(rows)).new
+
+
+def one_per_key(rows: pa.Table) -> pa.Table:
+    """``rows`` with the first row of each ``raw_records`` key, in their order (told by
+    Arrow's grouping, not a loop over the rows)."""
+    if rows.num_rows < 2:
+        return rows
+    keys = list(RAW_RECORDS.key)
+    numbered = rows.select(keys).append_column("_i", pa.array(range(rows.num_rows), pa.int64()))
+    firsts = numbered.group_by(keys, use_threads=False).aggregate([("_i", "min")])
+    if firsts.num_rows == rows.num_rows:
+        return rows
+    return rows.take(firsts.column("_i_min").sort())
 
 
 _MERGES = (
