@@ -87,6 +87,18 @@ class Needs:
         )
 
     @property
+    def names(self) -> set[str]:
+        """The field names these needs cover: what :meth:`of` read back, context only."""
+        out = {f"sla.{t}.due_in" for t in self.due} | {f"hours_since.{s}" for s in self.since}
+        out |= {f"triage.{t}" for t in self.triage} | {f"experiment.{e}" for e in self.experiments}
+        flags = (
+            (self.business_hours, "business_hours"),
+            (self.breached, "sla.breached"),
+            (self.confidence, "triage.confidence"),
+        )
+        return out | {name for on, name in flags if on}
+
+    @property
     def sla(self) -> bool:
         return bool(self.due) or self.breached
 

@@ -235,14 +235,6 @@ def _recorded(
     return record(ws.store, new.assign(result=result), mode, ws.clock.now())
 
 
-def _is_context(name: str) -> bool:
-    return name == "business_hours" or name.startswith(CONTEXT_PREFIXES)
-
-
-CONTEXT_PREFIXES = ("triage.", "sla.", "hours_since.", "experiment.")
-"""The context fields (:mod:`supportops.rules.context`) the ledger keeps beside an action."""
-
-
 def _plain(value: object) -> object:
     if isinstance(value, np.ndarray | list | tuple):
         return [_plain(v) for v in value]
@@ -259,7 +251,7 @@ def _contexts(ruleset: RuleSet, rules: np.ndarray, rows: pd.DataFrame) -> list[s
     every prediction a rule acted on is in the ledger with how sure it was."""
     read: dict[str, list[str]] = {}
     for rule in ruleset.rules:
-        names = {n for n in fields_of(rule.condition) if _is_context(n)}
+        names = Needs.of(fields_of(rule.condition)).names
         if any(n.startswith("triage.") for n in names) and "triage.confidence" in rows:
             names.add("triage.confidence")
         read[rule.name] = sorted(n for n in names if n in rows)

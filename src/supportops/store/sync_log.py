@@ -94,11 +94,11 @@ _MARK = '{"' + GONE + '":'  # how a tombstone's canonical JSON begins
 _NEWEST = f"ORDER BY fetched_at DESC, substr(record, 1, {len(_MARK)}) = '{_MARK}' DESC"
 
 
-def _latest(only: str = "") -> str:
-    """SQL: the latest (part, record) per vendor id of a source's stream (``only``: a further
-    condition on the stored rows)."""
+def _latest(only: str = "", select: str = "part, record") -> str:
+    """SQL: ``select`` of the latest record per vendor id of a source's stream (``only``: a
+    further condition on the stored rows)."""
     return (
-        "SELECT part, record FROM (SELECT part, vendor_id, record, row_number() OVER "
+        f"SELECT {select} FROM (SELECT part, vendor_id, record, row_number() OVER "
         f"(PARTITION BY part, vendor_id {_NEWEST}) AS n FROM raw_records "
         f"WHERE source = ? AND stream = ?{only}) r WHERE n = 1 ORDER BY part, vendor_id"
     )
@@ -246,11 +246,7 @@ def raw_pages(
         yield page
 
 
-_PRESENCE = (
-    f"SELECT vendor_id, substr(record, 1, {len(_MARK)}) = ? AS gone FROM (SELECT vendor_id, "
-    f"record, row_number() OVER (PARTITION BY part, vendor_id {_NEWEST}) AS n "
-    "FROM raw_records WHERE source = ? AND stream = ?) r WHERE n = 1"
-)
+_PRESENCE = _latest(select=f"vendor_id, substr(record, 1, {len(_MARK)}) = ? AS gone")
 
 
 def presence(store: Store, source: str, stream: str) -> tuple[set[str], set[str]]:

@@ -1,7 +1,7 @@
 """Training a triage model: fit each candidate kind on the training tickets (and, when two or
 more were fitted, their blend), keep the one with the best validation log-loss, calibrate its
-confidence (temperature) and choose its routing
-threshold on validation, then — only then — judge it on the test tickets.
+confidence (temperature) and choose its routing threshold on validation, then — only then —
+judge it on the test tickets.
 
 The test rows are passed in separately and read once, after everything is fixed.
 """

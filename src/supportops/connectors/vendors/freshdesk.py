@@ -279,9 +279,9 @@ def _activity_at(text: Any) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _status_code(context: MappingContext, label: Any) -> int | None:
-    codes = {name: code for code, name in _labels(context).items()} or LABELS
-    return codes.get(str(label), LABELS.get(str(label)))
+def _codes(context: MappingContext) -> dict[str, int]:
+    """Agent labels → status codes: the status field's, else the default labels."""
+    return {**LABELS, **{name: code for code, name in _labels(context).items()}}
 
 
 def _performer(context: MappingContext, data: dict[str, Any]) -> str:
@@ -295,7 +295,7 @@ def map_activities(parts: Parts, context: MappingContext) -> Mapped:
     """The activities export: each status change as a status event, each priority change as a
     priority event, at its instant. Ids are the snapshots' for the same change (the creation,
     a status at an instant), so a change both report is stored once."""
-    out = Mapped()
+    out, codes = Mapped(), _codes(context)
     for data in parts.get("activities_data", []):
         tid, at = _id(data.get("ticket_id")), _activity_at(data.get("performed_at"))
         change = data.get("activity") or {}
@@ -303,7 +303,7 @@ def map_activities(parts: Parts, context: MappingContext) -> Mapped:
         base |= {"actor": _performer(context, data), "actor_id": _id(data.get("performer_id"))}
         if "status" in change:
             label = str(change["status"])
-            code = _status_code(context, label)
+            code = codes.get(label)
             status = status_of(context, code)[0] if code else context.status_map.get(label, "open")
             created = change.get("new_ticket") is True
             event_id = f"fs-{tid}-created" if created else f"fs-{tid}-{status}-{at}"
