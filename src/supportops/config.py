@@ -273,13 +273,18 @@ class ImportConfig(_Model):
 
 
 class LimitsConfig(_Model):
-    """The ``limits:`` section: what one request may cost the server."""
+    """The ``limits:`` section: what one request may cost the server, and the memory of a
+    sync."""
 
     upload_mb: float = Field(default=256, gt=0)
     query_seconds: float = Field(default=30, gt=0)
     query_memory: str = Field(
         default="2GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
     )
+    sync_memory: str = Field(
+        default="256MB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+    )  # what `supportops sync` lets DuckDB hold (its cache of the store's blocks): the sync's
+    # peak stays the same for any size of account (its pages are bounded; the cache is not)
 
     @property
     def upload_bytes(self) -> int:

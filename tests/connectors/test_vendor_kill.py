@@ -13,7 +13,7 @@ import random
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,12 @@ class Killer:
         self.served += 1
         if self.pid is not None and self.served == self.at:
             pid = self.pid
-            threading.Timer(self.delay, lambda: os.kill(pid, signal.SIGKILL)).start()
+            threading.Timer(self.delay, _kill, (pid,)).start()
+
+
+def _kill(pid: int) -> None:
+    with suppress(ProcessLookupError):  # the sync ended before the delay: nothing to kill
+        os.kill(pid, signal.SIGKILL)
 
 
 @contextmanager

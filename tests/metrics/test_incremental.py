@@ -4,6 +4,7 @@ the clock standing still or moving on — on DuckDB and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -21,10 +22,13 @@ from supportops.metrics.incremental import refresh_changed, refresh_tickets
 from supportops.metrics.materialize import (
     ANSWERS,
     FACTS,
+    LAYOUT,
     SPANS,
     STATE,
     TIMELINE,
+    fact_options,
     is_fresh,
+    materialised,
     refresh_facts,
 )
 from supportops.metrics.sla_source import JOINED, SNAPSHOT_STATE, STORED
@@ -198,3 +202,14 @@ def test_stale_tables_with_no_noted_change_are_rebuilt(demo: Workspace) -> None:
     demo.store.upsert(TABLES["tickets"], _plain(demo, "tickets", [row]))  # not noted
     assert not is_fresh(demo)
     assert refresh_changed(demo).full and is_fresh(demo)
+
+
+def test_tables_built_by_a_version_of_another_layout_are_built_again(demo: Workspace) -> None:
+    stated = json.loads(demo.store.scalar(f"SELECT options FROM {STATE}"))
+    assert stated["layout"] == LAYOUT
+    older = json.dumps(stated | {"layout": LAYOUT - 1})
+    demo.store.execute(f"UPDATE {STATE} SET options = ?", [older])
+    assert materialised(demo, fact_options(demo)) == ()  # queries do not read them
+    done = refresh_tickets(demo, [("demo", "T-1")])
+    assert done.full and json.loads(demo.store.scalar(f"SELECT options FROM {STATE}")) == stated
+    assert materialised(demo, fact_options(demo)) != ()

@@ -140,9 +140,15 @@ def sync(
                     f"{done.total('quarantined'):,} quarantined, no request"
                 )
                 continue
-            with Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), console=console, transient=False
-            ) as progress:
+            with (
+                ws.store.bulk_writes(memory=ws.config.limits.sync_memory),
+                Progress(
+                    SpinnerColumn(),
+                    TextColumn("{task.description}"),
+                    console=console,
+                    transient=False,
+                ) as progress,
+            ):
                 report = sync_source(
                     ws.store,
                     name,

@@ -93,8 +93,23 @@ def _epoch(value: Any) -> float | None:
 
 def latest(records: list[dict[str, Any]], order_field: str) -> float | None:
     """The largest ``order_field`` of ``records`` as unix time (None when none has one)."""
-    values = [v for v in (_epoch(dig(r, order_field)) for r in records) if v is not None]
+    found = [dig(r, order_field) for r in records]
+    if found and (top := _latest_utc_text(found)) is not None:
+        return top
+    values = [v for v in map(_epoch, found) if v is not None]
     return max(values) if values else None
+
+
+def _latest_utc_text(values: list[Any]) -> float | None:
+    """The latest of ``values`` when every one is UTC text of one length (``…Z``, as most
+    vendors write instants): their order is then the text's, so one is parsed, not each."""
+    first = values[0]
+    if not isinstance(first, str) or not first.endswith("Z"):
+        return None
+    size = len(first)
+    if all(type(v) is str and len(v) == size and v[-1] == "Z" for v in values):
+        return _epoch(max(values))
+    return None
 
 
 def request_of_url(url: str, like: PageRequest) -> PageRequest:

@@ -38,6 +38,8 @@ Parts = dict[str, list[dict[str, Any]]]  # a page's records by the JSON key they
 
 def dig(body: Any, path: str) -> Any:
     """The value at a dotted ``path`` of a JSON body (``_embedded.conversations``), or None."""
+    if type(body) is dict and path and "." not in path:  # the usual case, once per record
+        return body.get(path)
     value = body
     for key in path.split(".") if path else ():
         if not isinstance(value, Mapping):

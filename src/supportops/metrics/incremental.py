@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,7 @@ from supportops.metrics.materialize import (
     STATE,
     TIMELINE,
     Stages,
+    built_with,
     fact_options,
     refresh_facts,
     relation_library,
@@ -53,7 +54,7 @@ from supportops.metrics.materialize import (
 from supportops.metrics.sla_source import (
     JOINED,
     STORED,
-    join_keys,
+    join_instances,
     sla_signature,
     stored_state,
     table_exists,
@@ -70,6 +71,7 @@ FULL_SHARE = 0.2  # changes to more than this share of the tickets: rebuild them
 
 _P = "so_refresh_"  # the session's temporary tables of a refresh
 KEYS, SLA_KEYS, FACT_KEYS = f"{_P}keys", f"{_P}sla_keys", f"{_P}fact_keys"
+NEW_INSTANCES = f"{_P}new_instances"  # the instances of SLA_KEYS evaluated again
 _ON = "x.source = k.source AND x.ticket_id = k.ticket_id"
 
 
@@ -175,7 +177,7 @@ def _since(ws: Workspace, options: FactOptions, moment: datetime) -> datetime | 
     if not all(table_exists(store, t) for t in (FACTS, TIMELINE, SPANS, ANSWERS, STATE)):
         return False
     built = store.arrow(f"SELECT options FROM {STATE}").to_pylist()
-    if not built or built[0]["options"] != json.dumps(asdict(options)):
+    if not built or built[0]["options"] != built_with(options):
         return False
     if not ws.config.sla_policies:
         return True
@@ -201,11 +203,20 @@ def _of(ws: Workspace, table: str, keys: str, source: str = "x.source") -> str:
     return f"x.{row} IN (SELECT x.{row} FROM {table} x WHERE {_in(keys, source)})"
 
 
-def _rows_of(ws: Workspace, table: str, keys: str, name: str) -> None:
-    """``name``: the rows of ``table`` whose ticket is in ``keys`` (a row without a source
-    belongs to the default one, as the SLA engine reads it)."""
+def _rows_of(ws: Workspace, table: str, keys: str, name: str, columns: str = "x.*") -> None:
+    """``name``: the ``columns`` of the rows of ``table`` whose ticket is in ``keys`` (a row
+    without a source belongs to the default one, as the SLA engine reads it)."""
     where = _of(ws, table, keys, "coalesce(x.source, 'csv')")
-    ws.store.execute(f"CREATE TEMP TABLE {name} AS SELECT x.* FROM {table} x WHERE {where}")
+    ws.store.execute(f"CREATE TEMP TABLE {name} AS SELECT {columns} FROM {table} x WHERE {where}")
+
+
+def _event_columns() -> str:
+    """Every column of ``events`` the SLA engine and the facts read: all but the message
+    bodies, the widest column, which the changed tickets' rows scattered over the table would
+    have read from nearly every row group."""
+    from supportops.model.schema import EVENTS
+
+    return ", ".join(f'x."{c}"' for c in EVENTS.stored if c != "body")
 
 
 def _refresh_sla(
@@ -213,7 +224,7 @@ def _refresh_sla(
 ) -> dict[str, int]:
     """The SLA snapshot at ``moment`` for the changed tickets and, when time moved on since
     the snapshot at ``since``, for those whose clocks ran on or that were created since."""
-    from supportops.sla.store import append_instances, load_inputs
+    from supportops.sla.store import INSTANCE_COLUMNS, load_inputs, store_instances
     from supportops.sla.workspace import evaluate_workspace
 
     store = ws.store
@@ -231,7 +242,7 @@ def _refresh_sla(
             f"CREATE TEMP TABLE {SLA_KEYS} AS SELECT source, ticket_id FROM {KEYS}{extra}", params
         )
         _rows_of(ws, "tickets", SLA_KEYS, f"{_P}sla_tickets")
-        _rows_of(ws, "events", SLA_KEYS, f"{_P}sla_events")
+        _rows_of(ws, "events", SLA_KEYS, f"{_P}sla_events", _event_columns())
     with stages("sla inputs"):
         inputs = load_inputs(store, f"{_P}sla_tickets", f"{_P}sla_events")
     with stages("sla engine"):
@@ -239,8 +250,10 @@ def _refresh_sla(
     with stages("sla store"):
         for table in (STORED, JOINED):
             store.execute(f"DELETE FROM {table} x WHERE {_of(ws, table, SLA_KEYS)}")
-        rows = append_instances(ws, instances, STORED)
-        join_keys(ws, SLA_KEYS)
+        rows = store_instances(ws, instances, NEW_INSTANCES, temporary=True)
+        names = ", ".join(f'"{c}"' for c in INSTANCE_COLUMNS)
+        store.execute(f"INSERT INTO {STORED} ({names}) SELECT {names} FROM {NEW_INSTANCES}")
+        join_instances(ws, NEW_INSTANCES)  # the new rows: the large tables are not read again
         write_state(ws, moment)
     return {STORED: rows}
 
@@ -251,9 +264,8 @@ def _fact_keys(ws: Workspace, sla: bool) -> None:
     flagged = ""
     if sla:
         flag = (
-            f"SELECT x.source, x.ticket_id, max(CASE WHEN x.status = 'breached' THEN 1 ELSE 0 "
-            f"END) AS breached FROM {STORED} x JOIN {SLA_KEYS} k ON {_ON} "
-            "GROUP BY x.source, x.ticket_id"
+            "SELECT x.source, x.ticket_id, max(CASE WHEN x.status = 'breached' THEN 1 ELSE 0 "
+            f"END) AS breached FROM {NEW_INSTANCES} x GROUP BY x.source, x.ticket_id"
         )
         flagged = (
             f" UNION SELECT x.source, x.ticket_id FROM {FACTS} x JOIN {SLA_KEYS} k ON {_ON} "
@@ -299,7 +311,9 @@ def _fact_inputs(ws: Workspace, sla: bool) -> dict[str, str]:
     tickets, events, surveys = f"{_P}tickets", f"{_P}events", f"{_P}surveys"
     base = (f"{_P}sla_tickets", f"{_P}sla_events") if sla else ("tickets", "events")
     pairs = [(base[0], tickets), (base[1], events)]
-    if table_exists(store, STORED):
+    if sla:  # FACT_KEYS are among SLA_KEYS: their instances are those just evaluated
+        pairs.append((NEW_INSTANCES, f"{_P}instances"))
+    elif table_exists(store, STORED):
         pairs.append((STORED, f"{_P}instances"))
     for table, name in pairs:
         store.execute(
@@ -351,6 +365,7 @@ _TEMPS = (
     "facts",
     "timeline",
     "instances",
+    "new_instances",
     "rel_backlog",
     "rel_surveys",
     "rows",

@@ -32,11 +32,13 @@ if TYPE_CHECKING:
 __all__ = [
     "ANSWERS",
     "FACTS",
+    "LAYOUT",
     "RELATIONS",
     "SPANS",
     "STATE",
     "TIMELINE",
     "Stages",
+    "built_with",
     "fact_options",
     "is_fresh",
     "materialised",
@@ -197,13 +199,26 @@ def refresh_facts(ws: Workspace, sla: bool = True, stages: Stages | None = None)
             f"CREATE TABLE {STATE} (options {store.capabilities.types['string']}, "
             f"data {store.capabilities.types['string']})"
         )
-        store.execute(
-            f"INSERT INTO {STATE} VALUES (?, ?)", [json.dumps(asdict(options)), signature(ws)]
-        )
+        store.execute(f"INSERT INTO {STATE} VALUES (?, ?)", [built_with(options), signature(ws)])
         if table_exists(store, PENDING):  # what imports noted is in the tables now
             store.execute(f"DELETE FROM {PENDING}")
     written = {FACTS: store.count(FACTS), TIMELINE: store.count(TIMELINE)}
     return written if instances is None else {STORED: instances, **written}
+
+
+LAYOUT = 2  # the materialised tables' columns: tables of another layout are built again
+# (2: the SLA snapshot's and the backlog spans' rows keep only the ticket columns they read)
+
+
+def _stated(options: FactOptions) -> dict[str, Any]:
+    return asdict(options) | {"layout": LAYOUT}
+
+
+def built_with(options: FactOptions) -> str:
+    """What the state records the tables were built with: the options and :data:`LAYOUT`
+    (tables built with other options, or by a version of another layout, are not read, and
+    are built again rather than brought up to date)."""
+    return json.dumps(_stated(options))
 
 
 def select_sql(ws: Workspace, needed: set[str], library: dict[str, Cte], select: str) -> str:
@@ -268,7 +283,7 @@ def materialised(ws: Workspace, wanted: FactOptions) -> tuple[tuple[str, str], .
     # The calendar's slots follow from its config (in ``calendar``) and the data's span (in the
     # data signature): a query may ask before counting them (the drill-down does).
     stored = {k: v for k, v in json.loads(state["options"]).items() if k != "slots"}
-    asked = {k: v for k, v in asdict(_options(ws, wanted)).items() if k != "slots"}
+    asked = {k: v for k, v in _stated(_options(ws, wanted)).items() if k != "slots"}
     if stored != json.loads(json.dumps(asked)):
         return ()
     return (

@@ -28,6 +28,7 @@ from supportops.workspace import Workspace
 
 __all__ = [
     "CATEGORICAL",
+    "INSTANCE_COLUMNS",
     "SlaInputs",
     "append_instances",
     "events_sql",
@@ -174,16 +175,22 @@ _LOGICAL = {
 }
 
 
-_NAMES = (*COLUMNS, "source")
+INSTANCE_COLUMNS = _NAMES = (*COLUMNS, "source")  # the columns of a stored instances table
 
 
-def store_instances(ws: Workspace, instances: pd.DataFrame, table: str = "sla_instances") -> int:
+def store_instances(
+    ws: Workspace,
+    instances: pd.DataFrame,
+    table: str = "sla_instances",
+    temporary: bool = False,
+) -> int:
     """Replace the store table ``sla_instances`` (the spec's columns and ``source``) with
-    ``instances``, so that SQL metrics can read them. Returns the rows written."""
+    ``instances``, so that SQL metrics can read them (``temporary``: a table of the session).
+    Returns the rows written."""
     types = ws.store.capabilities.types
     body = ", ".join(f'"{name}" {types[_LOGICAL.get(name, "string")]}' for name in _NAMES)
     ws.store.execute(f'DROP TABLE IF EXISTS "{table}"')
-    ws.store.execute(f'CREATE TABLE "{table}" ({body})')
+    ws.store.execute(f'CREATE {"TEMP " if temporary else ""}TABLE "{table}" ({body})')
     return append_instances(ws, instances, table)
 
 

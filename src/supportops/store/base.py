@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
@@ -350,6 +350,14 @@ class Store(ABC):
     @abstractmethod
     def append(self, name: str, rows: pa.Table) -> None:
         """Append ``rows`` to a bookkeeping table."""
+
+    def bulk_writes(self, memory: str | None = None) -> AbstractContextManager[None]:
+        """A block of many small transactions in a row (a sync's pages): where the engine
+        rewrites its data files on a schedule of its own (DuckDB's checkpoint), it does so once
+        for the block rather than every few commits; with ``memory``, the engine holds at most
+        that much (``256MB``: an embedded engine's cache of the store) until the block ends.
+        Every commit stays as durable. Nothing changes on a database server."""
+        return nullcontext()
 
     def limit_memory(self, memory: str) -> None:  # noqa: B027 - a no-op unless overridden
         """Bound the engine's memory (``2GB``) where the engine has such a setting; a

@@ -1,0 +1,57 @@
+"""A raw record's kept text (``sync_log.canonical``): the JSON with sorted keys, written by
+orjson, and the very text ``json.dumps`` wrote before, so the digests of records stored by an
+earlier version stay the same and a sync after an upgrade writes nothing new."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from supportops.store.sync_log import canonical
+
+
+def _before(record: Any) -> str:
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _recorded(api: Path) -> list[Any]:
+    found: list[Any] = []
+    for path in sorted(api.rglob("*")):
+        if path.suffix == ".jsonl":
+            found += [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+        elif path.suffix == ".json":
+            found.append(json.loads(path.read_text("utf-8")))
+    return found
+
+
+def test_every_recorded_vendor_record_keeps_the_text_json_wrote(shared_data: Path) -> None:
+    records = _recorded(shared_data / "api")
+    assert len(records) > 100
+    assert any(not json.dumps(r, ensure_ascii=False).isascii() for r in records)  # accents
+    assert [canonical(r) for r in records] == [_before(r) for r in records]
+
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]))  # any character
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON)
+def test_any_record_of_text_numbers_and_nesting_keeps_the_text_json_wrote(record: Any) -> None:
+    assert canonical(record) == _before(record)
+
+
+def test_astral_characters_and_delete_are_escaped_as_json_escaped_them() -> None:
+    record = {"b": "\U0001f600 \x7f é \u2028", "a": [1.5, None, True]}
+    assert (
+        canonical(record)
+        == _before(record)
+        == ('{"a":[1.5,null,true],"b":"\\ud83d\\ude00 \\u007f \\u00e9 \\u2028"}')
+    )
