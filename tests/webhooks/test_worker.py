@@ -125,6 +125,42 @@ def test_the_live_thread_syncs_on_schedule_without_any_webhook(
         assert last_syncs(ws.store, ["zendesk-main"])["zendesk-main"] is not None
 
 
+class _Moving:
+    """A clock the test moves on."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def test_a_source_is_synced_for_deliveries_at_most_once_per_its_vendors_gap(
+    workspace_dir: Path, secrets_env: dict[str, str], zendesk_fake: FakeServer
+) -> None:
+    sources = zendesk_only(workspace_dir, zendesk_fake.url)
+    inbox = Inbox.of_workspace(workspace_dir)
+    clock = _Moving(AT)
+    with Workspace.open(workspace_dir) as ws:
+        live = LiveSync(inbox, sources, lambda: _same(ws.store), clock)
+        inbox.append(hint("zendesk-main", 1, AT))
+        live.step()
+        synced = len(zendesk_fake.seen)
+        assert synced > 0 and inbox.pending() == {}
+        clock.at = AT + timedelta(seconds=10)  # Zendesk's gap is 18 s (10 exports a minute)
+        inbox.append(hint("zendesk-main", 2, clock.at))
+        live.step()
+        assert len(zendesk_fake.seen) == synced  # no request: the delivery waits, received
+        assert inbox.pending() == {"zendesk-main": ["d2"]}
+        clock.at = AT + timedelta(seconds=18)
+        live.step()
+        assert len(zendesk_fake.seen) > synced and inbox.pending() == {}
+    assert {(r.delivery_id, r.state) for r in inbox.recent()} == {
+        ("d1", "applied"),
+        ("d2", "applied"),
+    }
+
+
 class _same:
     """The store itself as a session (a test has no other writer)."""
 

@@ -308,6 +308,9 @@ class Vendor:
       ``supportops.yaml`` settings (``calendars``, ``sla_policies``, ``status_map``) to review.
     - ``write_backs``: how the rules' actions are written to a ticket (:class:`WriteBacks`);
       None when nothing can be.
+    - ``sync_gap``: the fewest seconds between two syncs of a live source (``serve`` applying
+      webhook deliveries): what the vendor's tightest rate limit allows the requests of a sync
+      that finds nothing new.
     """
 
     name: str
@@ -325,6 +328,7 @@ class Vendor:
     config_streams: tuple[Stream, ...] = ()
     propose: Callable[[dict[str, list[dict[str, Any]]]], dict[str, Any]] | None = None
     write_backs: WriteBacks | None = None
+    sync_gap: float = 5.0
 
     def __post_init__(self) -> None:
         for child in self.streams:

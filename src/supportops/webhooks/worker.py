@@ -10,19 +10,24 @@ mark leaves them ``received``: the next pass syncs again, which writes nothing t
 
 :class:`LiveSync` is the thread ``supportops serve`` runs: it wakes on each new delivery (or
 every ``tick`` seconds), applies what is pending, and syncs each source whose ``schedule``
-has elapsed since its last successful sync, webhooks or not.
+has elapsed since its last successful sync, webhooks or not. A source is synced at most once per
+its vendor's ``sync_gap`` (Zendesk: 18 s, its incremental exports' 10 requests a minute): a
+delivery arriving sooner waits, received, for the next pass after it, so a busy account's
+webhooks never drive the sync into the vendor's rate limit (a wait on which would hold the
+store's write lock).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from supportops.config import SourceConfig
+from supportops.connectors.registry import vendor_of
 from supportops.connectors.runner import Network, OnEvents, SourceReport, sync_source
 from supportops.instants import Clock
 from supportops.store.base import Store
@@ -42,11 +47,15 @@ def apply_pending(
     network: Network | None = None,
     sync: Sync = sync_source,
     on_events: OnEvents | None = None,
+    only: Collection[str] | None = None,
 ) -> dict[str, SourceReport]:
     """Apply every received delivery (see the module docstring); the sync report by source.
-    ``on_events``: the sync's (the rules run on each page's events)."""
+    ``on_events``: the sync's (the rules run on each page's events); ``only``: the sources to
+    apply now (the others' deliveries stay received)."""
     reports: dict[str, SourceReport] = {}
     for name, ids in inbox.pending().items():
+        if only is not None and name in sources and name not in only:
+            continue
         source = sources.get(name)
         if source is None:
             inbox.mark(name, ids, "failed", clock.now(), f"no source {name!r} in supportops.yaml")
@@ -100,6 +109,7 @@ class LiveSync:
     tick: float = 1.0
     gap: float = 5.0  # seconds at least between passes: one sync applies them all
     last: dict[str, datetime | None] = field(default_factory=dict)
+    pulled: dict[str, datetime] = field(default_factory=dict)  # each source's last sync here
     _wake: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -108,17 +118,37 @@ class LiveSync:
         """A delivery was kept: apply it soon."""
         self._wake.set()
 
+    def ready(self, name: str, now: datetime) -> bool:
+        """Whether source ``name`` may be synced at ``now``: its vendor's ``sync_gap`` has
+        passed since this thread last synced it (a delivery waits, received, until then)."""
+        before = self.pulled.get(name)
+        source = self.sources.get(name)
+        if before is None or source is None:
+            return True
+        return (now - before).total_seconds() >= vendor_of(source.vendor).sync_gap
+
     def step(self) -> bool:
         """One pass; whether it wrote rows."""
         wrote = False
         with self.session() as store:
+            now = self.clock.now()
+            ready = [n for n in self.sources if self.ready(n, now)]
             for name, report in apply_pending(
-                self.inbox, store, self.sources, self.clock, self.network, on_events=self.on_events
+                self.inbox,
+                store,
+                self.sources,
+                self.clock,
+                self.network,
+                on_events=self.on_events,
+                only=ready,
             ).items():
                 wrote |= report.records > 0
+                self.pulled[name] = self.clock.now()
                 if not report.error:
                     self.last[name] = self.clock.now()
             for name in due(self.sources, self.last, self.clock.now()):
+                if not self.ready(name, self.clock.now()):
+                    continue  # synced for deliveries a moment ago: due at a later pass
                 report = sync_source(
                     store,
                     name,
@@ -128,7 +158,7 @@ class LiveSync:
                     on_events=self.on_events,
                 )
                 wrote |= report.records > 0
-                self.last[name] = self.clock.now()  # a failed sync waits its turn too
+                self.pulled[name] = self.last[name] = self.clock.now()  # a failed one waits too
                 if report.error:
                     log.warning("scheduled sync of %s failed: %s", name, report.error)
         if wrote:

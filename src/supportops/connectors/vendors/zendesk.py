@@ -620,4 +620,6 @@ VENDOR = Vendor(
     ),
     accounts="organizations (plan, segment, ARR from the organization fields named)",
     articles="Guide articles (the list, each run)",
+    sync_gap=18.0,  # incremental exports: 10 requests a minute, three in a sync (users, tickets,
+    # ticket events)
 )
