@@ -52,8 +52,19 @@ __all__ = [
 
 FACTS, TIMELINE, STATE = "metric_facts", "metric_timeline", "metric_facts_state"
 SPANS, ANSWERS = "metric_spans", "metric_answers"
-_ROW = ", row_number() OVER (ORDER BY created_at, source, ticket_id) AS so_row"  # by creation:
-# a range of days reads the row groups that hold it
+# so_row numbers the facts by creation (a range of days then reads the row groups that hold
+# it), counted over the tickets' three columns and joined to the facts: a window over the wide
+# facts rows sorted each of them (1.4 s more of 7 at 1M tickets)
+_ORDER = Cte(
+    "so_order",
+    "SELECT source, ticket_id, row_number() OVER (ORDER BY created_at, source, ticket_id) "
+    "AS so_row FROM so_tickets",
+    ("so_tickets",),
+)
+_NUMBERED = (
+    "SELECT f.*, o.so_row FROM so_facts f JOIN so_order o ON o.source IS NOT DISTINCT FROM "
+    "f.source AND o.ticket_id = f.ticket_id"
+)
 
 
 @dataclass
@@ -181,16 +192,16 @@ def refresh_facts(ws: Workspace, sla: bool = True, stages: Stages | None = None)
     instances = refresh_sla(ws, stages) if sla else None
     with stages("options"):
         options = fact_options(ws)
-    library = fact_ctes(options)
+    library = fact_ctes(options) | {"so_order": _ORDER}
     store = ws.store
-    for table, cte, row in (
-        (TIMELINE, "so_timeline", ""),
-        (FACTS, "so_facts", _ROW),
+    for table, ctes, select in (
+        (TIMELINE, {"so_timeline"}, "SELECT * FROM so_timeline"),
+        (FACTS, {"so_facts", "so_order"}, f"{_NUMBERED} ORDER BY so_row"),
     ):
         with stages(table):
-            sql = select_sql(ws, {cte}, library, f"SELECT *{row} FROM {cte}")
+            sql = select_sql(ws, ctes, library, select)
             store.execute(f"DROP TABLE IF EXISTS {table}")
-            store.execute(f"CREATE TABLE {table} AS {sql}" + (" ORDER BY so_row" if row else ""))
+            store.execute(f"CREATE TABLE {table} AS {sql}")
         library["so_timeline"] = Cte("so_timeline", f"SELECT * FROM {TIMELINE}")  # once
     _relations(ws, options, stages)
     with stages("state"):
