@@ -55,3 +55,21 @@ def test_astral_characters_and_delete_are_escaped_as_json_escaped_them() -> None
         == _before(record)
         == ('{"a":[1.5,null,true],"b":"\\ud83d\\ude00 \\u007f \\u00e9 \\u2028"}')
     )
+
+
+def test_a_pages_raw_records_merge_reads_only_the_stored_rows_near_their_ids() -> None:
+    import pyarrow as pa
+
+    from supportops.store.duckdb_store import _near
+    from supportops.store.sync_log import RAW_RECORDS
+
+    page = pa.table(
+        {
+            "source": ["z", "z"],
+            "stream": ["ticket_events", "ticket_events"],
+            "part": ["ticket_events", "ticket_events"],
+            "vendor_id": ["101", "102"],
+            "digest": ["a", "b"],
+        }
+    )
+    assert _near(RAW_RECORDS, page) == '"vendor_id" IN (SELECT "vendor_id" FROM _incoming)'
