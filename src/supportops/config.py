@@ -282,7 +282,7 @@ class LimitsConfig(_Model):
         default="2GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
     )
     sync_memory: str = Field(
-        default="256MB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+        default="128MB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
     )  # what `supportops sync` lets DuckDB hold (its cache of the store's blocks): the sync's
     # peak stays the same for any size of account (its pages are bounded; the cache is not)
 
