@@ -43,6 +43,7 @@ from supportops.connectors.spec import (
     MappingContext,
     PageRequest,
     Parts,
+    Step,
     Stream,
     Vendor,
     dig,
@@ -302,14 +303,19 @@ class _Run:
     def download(self, url: str) -> Any:
         """A linked file's JSON, fetched without the source's credentials (a signed URL takes
         none); None when it is gone."""
+        answer = self._send("GET", url, absent_ok=True)
+        return None if answer is None else self._json(answer, urlsplit(url).path)
+
+    def _send(self, method: str, url: str, absent_ok: bool = False, **kwargs: Any) -> Any:
+        """The answer to one request, counted against the budget; with ``absent_ok``, None for
+        a 404."""
         self._spend()
         try:
-            answer = self.http.request("GET", url)
+            return self.http.request(method, url, **kwargs)
         except RequestRefused as exc:
-            if getattr(exc, "status", None) == 404:
+            if absent_ok and getattr(exc, "status", None) == 404:
                 return None
             raise
-        return self._json(answer, urlsplit(url).path)
 
     def _spend(self) -> None:
         if self.source.budget is not None and self.report.requests >= self.source.budget:
@@ -341,20 +347,17 @@ class _Run:
             self.creds = credentials(
                 self.name, self.source, self.vendor, self._token, self.network.env
             )
-        self._spend()
         body = request.json_body()
-        try:
-            answer = self.http.request(
-                request.method,
-                self.creds.base_url.rstrip("/") + request.path,
-                params=list(request.params),
-                headers=self.creds.headers,
-                **({"json": body} if body is not None else {}),
-            )
-        except RequestRefused as exc:
-            if absent_ok and getattr(exc, "status", None) == 404:
-                return None
-            raise
+        answer = self._send(
+            request.method,
+            self.creds.base_url.rstrip("/") + request.path,
+            absent_ok,
+            params=list(request.params),
+            headers=self.creds.headers,
+            **({"json": body} if body is not None else {}),
+        )
+        if answer is None:
+            return None
         if self.vendor.usage is not None:
             self.usage = self.vendor.usage.read(answer.headers) or self.usage
         return self._json(answer, request.path)
@@ -422,18 +425,26 @@ class _Run:
             seen = self.seen.setdefault(stream.name, set())
             seen.update(str(dig(r, stream.id_field)) for r in records)
 
+    def read(
+        self, stream: Stream, request: PageRequest, parent_id: Any = None
+    ) -> tuple[Parts, Step]:
+        """One page of ``stream``: its parts (the records, under ``stream.records``, carry
+        ``_parent`` for a child's page) and where to go after it."""
+        body = self.answer(stream, request)
+        records = _records(body, stream.records)
+        if parent_id is not None:
+            records = [{**r, "_parent": parent_id} for r in records]
+        self.see(stream, records)
+        parts: Parts = {stream.records: records}
+        parts |= {p: _records(body, p) for p in stream.parts}
+        return parts, stream.pagination.step(request, body, records, now=self.clock.now())
+
     def pages(
         self, stream: Stream, request: PageRequest | None, parent_id: Any = None
     ) -> Iterator[Parts]:
         while request is not None:
-            body = self.answer(stream, request)
-            records = _records(body, stream.records)
-            if parent_id is not None:
-                records = [{**r, "_parent": parent_id} for r in records]
-            self.see(stream, records)
-            parts: Parts = {stream.records: records}
-            parts |= {p: _records(body, p) for p in stream.parts}
-            request = stream.pagination.step(request, body, records, now=self.clock.now()).next
+            parts, step = self.read(stream, request, parent_id)
+            request = step.next
             yield parts
 
     def stream(self, stream: Stream, start: PageRequest) -> None:
@@ -443,12 +454,8 @@ class _Run:
         batch = _Batch(self.network.monotonic())
         while request is not None:
             try:
-                body = self.answer(stream, request)
-                records = _records(body, stream.records)
-                parts: Parts = {stream.records: records}
-                parts |= {p: _records(body, p) for p in stream.parts}
-                step = stream.pagination.step(request, body, records, now=self.clock.now())
-                self.see(stream, records)
+                parts, step = self.read(stream, request)
+                records = parts[stream.records]
                 children = self.children(stream, records)
             except (TerminalError, TransientError):
                 self.flush(stream, batch, report)  # the pages read before it are kept

@@ -355,7 +355,7 @@ class Store(ABC):
         """A block of many small transactions in a row (a sync's pages): where the engine
         rewrites its data files on a schedule of its own (DuckDB's checkpoint), it does so once
         for the block rather than every few commits; with ``memory``, the engine holds at most
-        that much (``256MB``: an embedded engine's cache of the store) until the block ends.
+        that much (``128MB``: an embedded engine's cache of the store) until the block ends.
         Every commit stays as durable. Nothing changes on a database server."""
         return nullcontext()
 

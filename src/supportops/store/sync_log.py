@@ -253,7 +253,11 @@ def save_cursor(
 
 def raw_records_of(store: Store, source: str, stream: str) -> list[tuple[str, dict[str, Any]]]:
     """The latest stored record per vendor id of ``stream``, as (part, record)."""
-    rows = store.arrow(_latest(), [source, stream])
+    return _decoded(store.arrow(_latest(), [source, stream]))
+
+
+def _decoded(rows: pa.Table) -> list[tuple[str, dict[str, Any]]]:
+    """(part, record) of rows of ``part`` and ``record`` (its JSON)."""
     parts = rows.column(0).to_pylist()
     return [(p, json.loads(r)) for p, r in zip(parts, rows.column(1).to_pylist(), strict=True)]
 
@@ -300,9 +304,7 @@ def latest_of(
     """The latest stored record of each of ``ids`` of ``stream``, as (part, record)."""
     if not ids:
         return []
-    rows = store.arrow(_latest(_ONLY_IDS), [source, stream, _ids_param(ids)])
-    parts = rows.column(0).to_pylist()
-    return [(p, json.loads(r)) for p, r in zip(parts, rows.column(1).to_pylist(), strict=True)]
+    return _decoded(store.arrow(_latest(_ONLY_IDS), [source, stream, _ids_param(ids)]))
 
 
 def forget_gone(store: Store, source: str, stream: str, ids: set[str]) -> None:
