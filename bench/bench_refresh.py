@@ -15,7 +15,8 @@ the newest event (the data's "now"). Figures, all wall time in one process:
 3. 100 tickets changed through the importer (a customer message, an agent reply and a status
    change each), then the incremental refresh in the same minute, and its ratio to (2);
 4. the same after the clock moved on one minute: every SLA clock still running is then
-   evaluated again (see :mod:`supportops.metrics.incremental`).
+   evaluated again, and ``metric_sla`` rewritten for the tickets whose instances breached
+   since (see :mod:`supportops.metrics.incremental`).
 """
 
 from __future__ import annotations

@@ -164,6 +164,29 @@ def test_incremental_refresh_equals_a_full_refresh(demo: Workspace, minutes: int
         now += timedelta(minutes=minutes)
 
 
+def test_when_only_the_clock_moves_metric_sla_is_rewritten_for_the_breaches_alone(
+    demo: Workspace,
+) -> None:
+    """Every ticket with a running clock is evaluated again, but ``metric_sla`` keeps no
+    elapsed time: its rows change only for the tickets with an instance that breached since
+    (active, due before the new instant), and the tables still equal a full refresh."""
+    later = demo.clock.now() + timedelta(days=3)
+    per_ticket = (
+        f"SELECT count(*) FROM {STORED} x WHERE (x.source, x.ticket_id) IN "
+        f"(SELECT source, ticket_id FROM {STORED} WHERE "
+    )
+    running = demo.store.scalar(per_ticket + "stopped_at IS NULL)")
+    breaching = demo.store.scalar(per_ticket + "status = 'active' AND due_at < ?)", [later])
+    assert running > breaching > 0
+    demo.clock = FrozenClock(later)
+    done = refresh_tickets(demo, [])
+    assert not done.full and (done.rows[STORED], done.rows[JOINED]) == (running, breaching)
+    incremental = {table: _rows(demo, table) for table in MATERIALISED}
+    refresh_facts(demo)
+    for table in MATERIALISED:
+        assert incremental[table] == _rows(demo, table), table
+
+
 def test_without_built_tables_the_full_refresh_runs(demo: Workspace) -> None:
     demo.store.execute(f"DROP TABLE {STATE}")
     done = refresh_tickets(demo, [("demo", "T-1")])

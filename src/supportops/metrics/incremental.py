@@ -9,7 +9,11 @@ rows from every materialised table and recomputes them from their own rows alone
 - the SLA snapshot (``sla_instances``, ``metric_sla`` and its state), evaluated at the new
   snapshot instant (:func:`~.materialize.snapshot_moment`). When the minute moved on since the
   last snapshot, an instance whose clock had not stopped has run on, so its ticket is evaluated
-  again too, as is a ticket created after the last snapshot;
+  again too, as is a ticket created after the last snapshot. Of those evaluated again only
+  because the minute moved on, ``metric_sla`` (which keeps an instance's status and due
+  instant, not its elapsed time) gets new rows just for the tickets with an instance whose
+  due instant passed: by the snapshot's own rule (:func:`~.sla_source.advanced`) only those
+  statuses change, from active to breached;
 - the facts, timeline, backlog spans and survey answers of the changed tickets and of the
   tickets whose ``sla_breached`` flag the new snapshot changed (answers without a ticket are
   recomputed every time: they cannot be found by their ticket);
@@ -72,6 +76,7 @@ FULL_SHARE = 0.2  # changes to more than this share of the tickets: rebuild them
 _P = "so_refresh_"  # the session's temporary tables of a refresh
 KEYS, SLA_KEYS, FACT_KEYS = f"{_P}keys", f"{_P}sla_keys", f"{_P}fact_keys"
 NEW_INSTANCES = f"{_P}new_instances"  # the instances of SLA_KEYS evaluated again
+JOINED_KEYS = f"{_P}joined_keys"  # the tickets of SLA_KEYS whose rows of metric_sla change
 _ON = "x.source = k.source AND x.ticket_id = k.ticket_id"
 
 
@@ -229,17 +234,24 @@ def _refresh_sla(
 
     store = ws.store
     with stages("sla keys"):
-        extra = ""
+        ran, flipped, born = "", "", ""
         params: list[Any] = []
         if moment > since:
-            extra = (
-                f" UNION SELECT source, ticket_id FROM {STORED} WHERE stopped_at IS NULL "
-                "UNION SELECT source, ticket_id FROM tickets WHERE created_at > ? "
+            ran = f" UNION SELECT source, ticket_id FROM {STORED} WHERE stopped_at IS NULL"
+            flipped = (
+                f" UNION SELECT source, ticket_id FROM {STORED} WHERE status = 'active' "
+                "AND due_at < ?"
+            )
+            born = (
+                " UNION SELECT source, ticket_id FROM tickets WHERE created_at > ? "
                 "AND created_at <= ?"
             )
             params = [since, moment]
+        keys = f"SELECT source, ticket_id FROM {KEYS}"
+        store.execute(f"CREATE TEMP TABLE {SLA_KEYS} AS {keys}{ran}{born}", params)
         store.execute(
-            f"CREATE TEMP TABLE {SLA_KEYS} AS SELECT source, ticket_id FROM {KEYS}{extra}", params
+            f"CREATE TEMP TABLE {JOINED_KEYS} AS {keys}{flipped}{born}",
+            [moment, *params] if params else [],
         )
         _rows_of(ws, "tickets", SLA_KEYS, f"{_P}sla_tickets")
         _rows_of(ws, "events", SLA_KEYS, f"{_P}sla_events", _event_columns())
@@ -248,14 +260,18 @@ def _refresh_sla(
     with stages("sla engine"):
         instances = evaluate_workspace(ws, moment, inputs=inputs)
     with stages("sla store"):
-        for table in (STORED, JOINED):
-            store.execute(f"DELETE FROM {table} x WHERE {_of(ws, table, SLA_KEYS)}")
         rows = store_instances(ws, instances, NEW_INSTANCES, temporary=True)
+        store.execute(f"DELETE FROM {STORED} x WHERE {_of(ws, STORED, SLA_KEYS)}")
+        store.execute(f"DELETE FROM {JOINED} x WHERE {_of(ws, JOINED, JOINED_KEYS)}")
         names = ", ".join(f'"{c}"' for c in INSTANCE_COLUMNS)
         store.execute(f"INSERT INTO {STORED} ({names}) SELECT {names} FROM {NEW_INSTANCES}")
-        join_instances(ws, NEW_INSTANCES)  # the new rows: the large tables are not read again
+        _rows_of(ws, f"{_P}sla_tickets", JOINED_KEYS, f"{_P}joined_tickets")
+        join_instances(ws, NEW_INSTANCES, f"{_P}joined_tickets")  # theirs only: not every ticket
+        joined = int(
+            store.scalar(f"SELECT count(*) FROM {NEW_INSTANCES} x WHERE {_in(JOINED_KEYS)}")
+        )
         write_state(ws, moment)
-    return {STORED: rows}
+    return {STORED: rows, JOINED: joined}
 
 
 def _fact_keys(ws: Workspace, sla: bool) -> None:
@@ -366,6 +382,8 @@ _TEMPS = (
     "timeline",
     "instances",
     "new_instances",
+    "joined_keys",
+    "joined_tickets",
     "rel_backlog",
     "rel_surveys",
     "rows",

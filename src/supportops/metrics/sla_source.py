@@ -160,17 +160,18 @@ TICKET_COLUMNS = (  # what SLA metrics, counts and lists read of a ticket: its k
 _SLA_COLUMNS = ("sla_target", "sla_policy", "sla_snapshot_status", "due_s")
 
 
-def joined_sql(table: str) -> str:
+def joined_sql(table: str, tickets: str = "tickets") -> str:
     """SQL: the instances of ``table`` (``JOINED`` itself, or a table of instances) joined to
-    their tickets — the ticket's :data:`TICKET_COLUMNS`, ``sla_target``, ``sla_policy``,
-    ``sla_snapshot_status`` and ``due_s`` (read the status through :func:`advanced`)."""
+    their tickets (in the table ``tickets``, or one holding at least theirs) — the ticket's
+    :data:`TICKET_COLUMNS`, ``sla_target``, ``sla_policy``, ``sla_snapshot_status`` and
+    ``due_s`` (read the status through :func:`advanced`)."""
     if table == JOINED:
         return f"SELECT * FROM {JOINED}"
     ticket = ", ".join(f't."{c}"' for c in TICKET_COLUMNS)
     return (
         f"SELECT {ticket}, i.target AS sla_target, i.policy AS sla_policy, "
         f"i.status AS sla_snapshot_status, epoch(i.due_at) AS due_s FROM {table} i "
-        "JOIN tickets t ON t.source = i.source AND t.ticket_id = i.ticket_id"
+        f"JOIN {tickets} t ON t.source = i.source AND t.ticket_id = i.ticket_id"
     )
 
 
@@ -182,14 +183,14 @@ def _join(ws: Workspace) -> None:
     ws.store.execute(sql)
 
 
-def join_instances(ws: Workspace, instances: str) -> None:
+def join_instances(ws: Workspace, instances: str, tickets: str = "tickets") -> None:
     """Add to ``JOINED`` the instances of the table ``instances`` (a few tickets' instances,
-    with the columns of ``STORED``) joined to their tickets."""
+    with the columns of ``STORED``) joined to their tickets (in ``tickets``: a table holding
+    at least theirs, such as a copy of those few, is read instead of every ticket)."""
     from supportops.metrics.compiler import Compiled, render
 
-    only = instances
-    names = ", ".join(f'"{c}"' for c in (*TICKET_COLUMNS, *_SLA_COLUMNS))
-    text = f"INSERT INTO {JOINED} ({names}) {joined_sql(only)}"  # named: an older, wider table
+    names = ", ".join(f'"{c}"' for c in (*TICKET_COLUMNS, *_SLA_COLUMNS))  # an older table
+    text = f"INSERT INTO {JOINED} ({names}) {joined_sql(instances, tickets)}"  # is wider
     sql, _ = render(Compiled(text, {}), ws.store.capabilities.dialect)
     ws.store.execute(sql)
 
