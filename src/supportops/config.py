@@ -352,6 +352,7 @@ class SourceConfig(_Model):
     webhook: SourceWebhook | None = None
     budget: int | None = Field(default=None, ge=1)  # requests one sync may send
     schedule: Seconds | None = None  # `serve` syncs the source this often ("5m")
+    sync_gap: Seconds | None = None  # fewest seconds between two live syncs (default: vendor's)
     enable: list[str] = Field(default_factory=list)  # optional streams on (Freshdesk: activities)
 
     _vendor = field_validator("vendor")(

@@ -3,6 +3,7 @@ retry, and the scheduled sync as the backstop."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -159,6 +160,28 @@ def test_a_source_is_synced_for_deliveries_at_most_once_per_its_vendors_gap(
         ("d1", "applied"),
         ("d2", "applied"),
     }
+
+
+def test_a_sources_own_sync_gap_replaces_its_vendors(
+    workspace_dir: Path, secrets_env: dict[str, str], zendesk_fake: FakeServer
+) -> None:
+    """An account with a higher rate limit (Zendesk's High Volume add-on: 30 incremental
+    exports a minute) sets a shorter gap; a cautious one, a longer gap."""
+    sources = zendesk_only(workspace_dir, zendesk_fake.url)
+    quick = {n: s.model_copy(update={"sync_gap": 6}) for n, s in sources.items()}
+    slow = {n: s.model_copy(update={"sync_gap": 60}) for n, s in sources.items()}
+    clock = _Moving(AT)
+    for chosen, waits, goes in ((quick, 5, 6), (slow, 30, 60)):
+        live = LiveSync(Inbox.of_workspace(workspace_dir), chosen, lambda: nullcontext(), clock)
+        live.pulled["zendesk-main"] = AT
+        assert not live.ready("zendesk-main", AT + timedelta(seconds=waits))
+        assert live.ready("zendesk-main", AT + timedelta(seconds=goes))
+    config = SourceConfig.model_validate({**_plain(sources["zendesk-main"]), "sync_gap": "6s"})
+    assert config.sync_gap == 6
+
+
+def _plain(source: SourceConfig) -> dict[str, object]:
+    return source.model_dump(mode="json", exclude_none=True)
 
 
 class _same:

@@ -310,7 +310,8 @@ class Vendor:
       None when nothing can be.
     - ``sync_gap``: the fewest seconds between two syncs of a live source (``serve`` applying
       webhook deliveries): what the vendor's tightest rate limit allows the requests of a sync
-      that finds nothing new.
+      that finds nothing new (a source's own ``sync_gap`` replaces it: an account on a
+      higher rate-limit plan may sync more often).
     """
 
     name: str

@@ -11,7 +11,8 @@ mark leaves them ``received``: the next pass syncs again, which writes nothing t
 :class:`LiveSync` is the thread ``supportops serve`` runs: it wakes on each new delivery (or
 every ``tick`` seconds), applies what is pending, and syncs each source whose ``schedule``
 has elapsed since its last successful sync, webhooks or not. A source is synced at most once per
-its vendor's ``sync_gap`` (Zendesk: 18 s, its incremental exports' 10 requests a minute): a
+its ``sync_gap``, by default its vendor's (Zendesk: 18 s, its incremental exports' 10 requests a
+minute; an account with the High Volume add-on, 30 a minute, may set ``sync_gap: 6s``): a
 delivery arriving sooner waits, received, for the next pass after it, so a busy account's
 webhooks never drive the sync into the vendor's rate limit (a wait on which would hold the
 store's write lock).
@@ -119,13 +120,15 @@ class LiveSync:
         self._wake.set()
 
     def ready(self, name: str, now: datetime) -> bool:
-        """Whether source ``name`` may be synced at ``now``: its vendor's ``sync_gap`` has
-        passed since this thread last synced it (a delivery waits, received, until then)."""
+        """Whether source ``name`` may be synced at ``now``: its ``sync_gap`` (by default its
+        vendor's) has passed since this thread last synced it (a delivery waits, received,
+        until then)."""
         before = self.pulled.get(name)
         source = self.sources.get(name)
         if before is None or source is None:
             return True
-        return (now - before).total_seconds() >= vendor_of(source.vendor).sync_gap
+        gap = source.sync_gap if source.sync_gap is not None else vendor_of(source.vendor).sync_gap
+        return (now - before).total_seconds() >= gap
 
     def step(self) -> bool:
         """One pass; whether it wrote rows."""
