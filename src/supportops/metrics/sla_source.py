@@ -189,8 +189,9 @@ def join_instances(ws: Workspace, instances: str, tickets: str = "tickets") -> N
     at least theirs, such as a copy of those few, is read instead of every ticket)."""
     from supportops.metrics.compiler import Compiled, render
 
-    names = ", ".join(f'"{c}"' for c in (*TICKET_COLUMNS, *_SLA_COLUMNS))  # an older table
-    text = f"INSERT INTO {JOINED} ({names}) {joined_sql(instances, tickets)}"  # is wider
+    # the columns named: a table of an older layout is wider
+    names = ", ".join(f'"{c}"' for c in (*TICKET_COLUMNS, *_SLA_COLUMNS))
+    text = f"INSERT INTO {JOINED} ({names}) {joined_sql(instances, tickets)}"
     sql, _ = render(Compiled(text, {}), ws.store.capabilities.dialect)
     ws.store.execute(sql)
 
