@@ -37,7 +37,11 @@ def test_every_recorded_vendor_record_keeps_the_text_json_wrote(shared_data: Pat
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]))  # any character
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | TEXT,
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | TEXT,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
     max_leaves=20,
 )
@@ -46,6 +50,13 @@ JSON = st.recursive(
 @given(JSON)
 def test_any_record_of_text_numbers_and_nesting_keeps_the_text_json_wrote(record: Any) -> None:
     assert canonical(record) == _before(record)
+
+
+def test_small_and_large_floats_keep_the_text_json_wrote() -> None:
+    numbers = [1e-7, 1.5e-5, 1e-5, -3e-5, 9.9e-5, 1e-4, 0.1, 1e15, 1e16, 1.5e300, 5e-324]
+    for number in numbers:
+        record = {"score": number, "parts": [number, {"n": number}]}
+        assert canonical(record) == _before(record), number
 
 
 def test_astral_characters_and_delete_are_escaped_as_json_escaped_them() -> None:

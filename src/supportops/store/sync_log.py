@@ -125,17 +125,23 @@ def unwrap(record: dict[str, Any]) -> tuple[dict[str, Any], bool]:
 def canonical(record: Any) -> str:
     """A record's JSON with sorted keys: the text kept and digested. It is the text of
     ``json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)`` (so digests of
-    records stored before stay the same), written by orjson, which is ten times faster; only an
-    exponent is spelled shorter (``1e-7`` for ``1e-07``)."""
+    records stored before stay the same), written by orjson, which is ten times faster. orjson
+    spells some numbers below 1e-4 otherwise (``1e-7`` for ``1e-07``, ``0.00001`` for
+    ``1e-05``); a text that may hold such a number (:data:`_SPELLED`) is written by ``json``."""
     try:
         text = orjson.dumps(record, default=str, option=_SORTED).decode()
     except TypeError:  # beyond orjson: an integer past 64 bits, a key that is not text
+        text = ""
+    if not text or _SPELLED.search(text):
         return json.dumps(record, sort_keys=True, separators=(",", ":"), default=str)
     return text if text.isascii() and "\x7f" not in text else _WIDE.sub(_escaped, text)
 
 
 _SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 _WIDE = re.compile("[^\x00-\x7e]")  # what json.dumps writes as \uXXXX
+# a number in exponent form, or a decimal below 1e-4: where orjson and json may spell a float
+# apart (a string holding the same characters after a comma is written by json too: the same)
+_SPELLED = re.compile(r"[:,\[]-?(?:0\.0000|\d+(?:\.\d+)?e)")
 
 
 def _escaped(match: re.Match[str]) -> str:
