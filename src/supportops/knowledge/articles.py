@@ -17,7 +17,6 @@ import pandas as pd
 
 from supportops.errors import InputError
 from supportops.knowledge.markup import read_html
-from supportops.metrics.sla_source import table_exists
 from supportops.store.base import Store
 
 __all__ = ["COLUMNS", "FOLDER", "SUFFIXES", "help_center", "read_articles", "stored_articles"]
@@ -61,7 +60,7 @@ def stored_articles(store: Store) -> pd.DataFrame:
     """The published articles of the store, as :data:`COLUMNS`: ``article`` is
     ``SOURCE:ID`` (``SOURCE:ID@LOCALE`` when the source holds the article in several locales).
     A store of a version before the table (opened read-only, so not migrated) has none."""
-    if not table_exists(store, "articles"):
+    if not store.has_table("articles"):
         return pd.DataFrame(columns=COLUMNS)
     rows = store.query(_PUBLISHED)
     several = rows.duplicated(["source", "article_id"], keep=False)

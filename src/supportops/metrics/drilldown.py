@@ -28,7 +28,7 @@ from supportops.metrics.names import names
 from supportops.metrics.profiles import profile as get_profile
 from supportops.metrics.query import build_query, setting_for
 from supportops.metrics.relations import relation
-from supportops.metrics.sla_source import STORED, instances_table, sla_table, table_exists
+from supportops.metrics.sla_source import STORED, instances_table, sla_table
 from supportops.model.schema import TABLES
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def _prepare(
         business=True,
         escalation_groups=setting.escalation_groups,
         business_waits=any("wait_time_business" in c or "hold_time_business" in c for c in extra),
-        sla_table=STORED if table_exists(ws.store, STORED) else None,
+        sla_table=STORED if ws.store.has_table(STORED) else None,
         slots=setting.slots,
     )
     params: dict[str, Any] = {"as_of": query.as_of, "from_ts": setting.from_ts}

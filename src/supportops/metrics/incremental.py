@@ -61,7 +61,6 @@ from supportops.metrics.sla_source import (
     join_instances,
     sla_signature,
     stored_state,
-    table_exists,
     write_state,
 )
 from supportops.store.base import PENDING
@@ -145,7 +144,7 @@ def refresh_changed(ws: Workspace, full: bool = False, stages: Stages | None = N
 
 
 def _noted(ws: Workspace) -> bool:
-    return table_exists(ws.store, PENDING)
+    return ws.store.has_table(PENDING)
 
 
 def _table(keys: pa.Table | Iterable[tuple[str, str]]) -> pa.Table:
@@ -179,7 +178,7 @@ def _since(ws: Workspace, options: FactOptions, moment: datetime) -> datetime | 
     """The last snapshot's instant (True: no SLA policies, facts only), or False when only a
     full refresh brings the tables up to date."""
     store = ws.store
-    if not all(table_exists(store, t) for t in (FACTS, TIMELINE, SPANS, ANSWERS, STATE)):
+    if not all(store.has_table(t) for t in (FACTS, TIMELINE, SPANS, ANSWERS, STATE)):
         return False
     built = store.arrow(f"SELECT options FROM {STATE}").to_pylist()
     if not built or built[0]["options"] != built_with(options):
@@ -329,7 +328,7 @@ def _fact_inputs(ws: Workspace, sla: bool) -> dict[str, str]:
     pairs = [(base[0], tickets), (base[1], events)]
     if sla:  # FACT_KEYS are among SLA_KEYS: their instances are those just evaluated
         pairs.append((NEW_INSTANCES, f"{_P}instances"))
-    elif table_exists(store, STORED):
+    elif store.has_table(STORED):
         pairs.append((STORED, f"{_P}instances"))
     for table, name in pairs:
         store.execute(

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from supportops.metrics.compiler import Compiled, render, with_ctes
 from supportops.metrics.facts import Cte, FactOptions, fact_ctes
-from supportops.metrics.sla_source import STORED, table_exists
+from supportops.metrics.sla_source import STORED
 from supportops.store.base import PENDING
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def signature(ws: Workspace, sla: bool = True) -> str:
         'SELECT count(*), CAST(max("at") AS VARCHAR) FROM events',
         'SELECT count(*), CAST(max("at") AS VARCHAR) FROM imports',
     ]
-    if sla and table_exists(ws.store, STORED):
+    if sla and ws.store.has_table(STORED):
         parts.append(f"SELECT count(*), CAST(NULL AS VARCHAR) FROM {STORED}")
     rows = ws.store.memo(("signature", sla), lambda: ws.store.rows(" UNION ALL ".join(parts)))
     return json.dumps([list(r) for r in rows.values])
@@ -104,7 +104,7 @@ def _options(ws: Workspace, base: FactOptions) -> FactOptions:
         business=True,
         business_waits=True,
         fcr=False,
-        sla_table=STORED if table_exists(ws.store, STORED) else None,
+        sla_table=STORED if ws.store.has_table(STORED) else None,
     )
 
 
@@ -157,7 +157,7 @@ def is_fresh(ws: Workspace) -> bool:
 
 def _state(ws: Workspace) -> dict[str, Any] | None:
     """What the materialised tables were built from (options, data), if they were built."""
-    if not table_exists(ws.store, STATE):
+    if not ws.store.has_table(STATE):
         return None
     sql = f"SELECT options, data FROM {STATE}"
     rows: list[dict[str, Any]] = ws.store.memo(("rows", STATE), lambda: ws.store.rows(sql).dicts())
@@ -211,7 +211,7 @@ def refresh_facts(ws: Workspace, sla: bool = True, stages: Stages | None = None)
             f"data {store.capabilities.types['string']})"
         )
         store.execute(f"INSERT INTO {STATE} VALUES (?, ?)", [built_with(options), signature(ws)])
-        if table_exists(store, PENDING):  # what imports noted is in the tables now
+        if store.has_table(PENDING):  # what imports noted is in the tables now
             store.execute(f"DELETE FROM {PENDING}")
     written = {FACTS: store.count(FACTS), TIMELINE: store.count(TIMELINE)}
     return written if instances is None else {STORED: instances, **written}

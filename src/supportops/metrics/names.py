@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from supportops.lazy import lazy_module
-from supportops.metrics.sla_source import table_exists
 from supportops.numbers import missing
 
 if TYPE_CHECKING:
@@ -72,7 +71,7 @@ class Names:
         named = _BY_COLUMN[column]
         wanted = {str(i) for i in ids if not missing(i)} - {""}
         fresh = sorted(wanted - self._asked[column])
-        if fresh and named.table is not None and table_exists(self.store, named.table):
+        if fresh and named.table is not None and self.store.has_table(named.table):
             for first in range(0, len(fresh), _BATCH):
                 self._known[column].update(self._read(named, fresh[first : first + _BATCH]))
         self._asked[column].update(fresh)
@@ -131,7 +130,7 @@ class Names:
             if named is None or named.name_column in columns:
                 continue
             alias = f"so_name_{len(joins)}"
-            if named.table is not None and table_exists(self.store, named.table):
+            if named.table is not None and self.store.has_table(named.table):
                 found = (
                     f'SELECT CAST("{named.key}" AS VARCHAR) AS k, max(CAST(name AS VARCHAR)) AS n '
                     f"FROM \"{named.table}\" WHERE name IS NOT NULL AND name <> '' GROUP BY 1"

@@ -48,7 +48,6 @@ __all__ = [
     "status_sql",
     "store_snapshot",
     "stored_state",
-    "table_exists",
     "write_state",
 ]
 
@@ -65,31 +64,6 @@ _COLUMNS = {
     "status": "string",
     "due_at": "timestamp",
 }
-
-
-def table_exists(store: Store, name: str) -> bool:
-    """Whether the store's current schema has a table called ``name``. A store that remembers
-    (a request's view, whose data does not change) lists the schema's tables once."""
-    if store.remembered is None:
-        return bool(
-            store.scalar(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-                "AND table_schema = current_schema()",
-                [name],
-            )
-        )
-    tables: frozenset[str] = store.memo(
-        ("tables",),
-        lambda: frozenset(
-            store.arrow(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = current_schema()"
-            )
-            .column(0)
-            .to_pylist()
-        ),
-    )
-    return name in tables
 
 
 def load_instances(store: Store, frame: pd.DataFrame, moment: datetime | None = None) -> str:
@@ -208,7 +182,7 @@ def write_state(ws: Workspace, as_of: datetime) -> None:
 
 def stored_state(ws: Workspace) -> tuple[datetime, str] | None:
     """The instant and signature the stored snapshot was taken at and from, if it was."""
-    if not all(table_exists(ws.store, t) for t in (SNAPSHOT_STATE, STORED, JOINED)):
+    if not all(ws.store.has_table(t) for t in (SNAPSHOT_STATE, STORED, JOINED)):
         return None
     rows = ws.store.memo(
         ("rows", SNAPSHOT_STATE),

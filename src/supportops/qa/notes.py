@@ -75,9 +75,8 @@ def add_note(
 def agent_notes(store: Store, agent_id: str) -> pd.DataFrame:
     """The agent's notes, newest first, ``focus`` as a list (none when the store predates
     the table and was never opened for writing since)."""
-    from supportops.metrics.sla_source import table_exists
 
-    if not table_exists(store, TABLE):
+    if not store.has_table(TABLE):
         return pd.DataFrame(columns=COLUMNS)
     cols = ", ".join(f'"{c}"' for c in COLUMNS)
     found = store.query(

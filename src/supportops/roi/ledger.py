@@ -124,9 +124,8 @@ def _rule_rows(
     ws: Workspace, low: datetime, high: datetime, costs: pd.DataFrame, hourly: float
 ) -> list[LedgerRow]:
     from supportops.metrics.roi_sources import rule_actions
-    from supportops.metrics.sla_source import table_exists
 
-    if not table_exists(ws.store, "rule_actions"):
+    if not ws.store.has_table("rule_actions"):
         return []
     actions = rule_actions(ws, low, high)
     written = actions[actions["result"] == "written"]

@@ -248,6 +248,30 @@ class Store(ABC):
             self.remembered[key] = compute()
         return self.remembered[key]
 
+    def has_table(self, name: str) -> bool:
+        """Whether the current schema has a table called ``name``. A store that remembers (a
+        request's view, whose data does not change) lists the schema's tables once."""
+        if self.remembered is None:
+            return bool(
+                self.scalar(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+                    "AND table_schema = current_schema()",
+                    [name],
+                )
+            )
+        tables: frozenset[str] = self.memo(
+            ("tables",),
+            lambda: frozenset(
+                self.arrow(
+                    "SELECT table_name FROM information_schema.tables "
+                    "WHERE table_schema = current_schema()"
+                )
+                .column(0)
+                .to_pylist()
+            ),
+        )
+        return name in tables
+
     @contextmanager
     def view(self, remember: bool = True) -> Iterator[Store]:
         """A store safe to use from the calling thread until the block ends (a web request's).

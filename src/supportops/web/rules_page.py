@@ -126,7 +126,6 @@ def routing_view(ws: Workspace, filters: Filters) -> dict[str, Any]:
 def rules_view(ws: Workspace, filters: Filters) -> dict[str, Any]:
     """The rules of the workspace with their fires in the range, lint's findings, the replay's
     comparison, how long the replay took, and the newest ledger rows."""
-    from supportops.metrics.sla_source import table_exists
     from supportops.rules.files import workspace_rules
     from supportops.rules.lint import lint
     from supportops.rules.live import references_of
@@ -141,7 +140,7 @@ def rules_view(ws: Workspace, filters: Filters) -> dict[str, Any]:
     started = time.perf_counter()
     report = replay(ws, ruleset, low, high) if ruleset.rules else None
     took = time.perf_counter() - started
-    kept = table_exists(ws.store, "rule_actions")
+    kept = ws.store.has_table("rule_actions")
     ledger = _ledger_counts(ws, low, high) if kept else {}
     fires: dict[str, tuple[int, int]] = {}
     if report is not None:
