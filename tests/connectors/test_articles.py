@@ -50,6 +50,17 @@ def test_recorded_solution_articles_map_to_their_plain_text_and_drafts_are_draft
     assert {r["status"] for r in rows} == {"draft", "published"}  # the recording has both
 
 
+def test_a_solution_article_links_to_its_page_on_the_accounts_portal() -> None:
+    recorded = recorded_solutions()["articles"]
+    context = MappingContext("fd", url="https://acme.freshdesk.com/")
+    rows = freshdesk.map_solution_articles({"": recorded}, context).tables["articles"]
+    assert [r["url"] for r in rows] == [
+        f"https://acme.freshdesk.com/support/solutions/articles/{a['id']}" for a in recorded
+    ]
+    unlinked = freshdesk.map_solution_articles({"": recorded}, MappingContext("fd"))
+    assert {r["url"] for r in unlinked.tables["articles"]} == {None}  # no base URL, no link
+
+
 def test_a_zendesk_article_maps_its_page_locale_and_draft_flag() -> None:
     published = article(7, "Refunds", "<p>Open <b>Billing</b>.</p><ul><li>Pick</li></ul>")
     draft = article(8, "Soon", "<p>Later</p>", draft=True, locale="fr")

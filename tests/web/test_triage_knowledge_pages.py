@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 
 from supportops.cli import app as cli
 from supportops.cli.demo import build_demo
+from supportops.model.schema import TABLES
 from supportops.store.texts import ticket_texts
 from supportops.tokens import TokenFile
 from supportops.web import create_app
@@ -37,7 +39,25 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         args = ["triage", "train", "--target", target, "--model", "tfidf", "-w", str(where)]
         done = runner.invoke(cli, [*args, "--until", until])
         assert done.exit_code == 0, done.output
+    with Workspace.open(where) as ws:  # one synced article, with its page, beside the folder's
+        ws.store.upsert(TABLES["articles"], pa.Table.from_pylist([SYNCED], schema=_schema(ws)))
     return where
+
+
+SYNCED = {
+    "source": "desk",
+    "article_id": "77",
+    "locale": "en",
+    "title": "Resetting your password",
+    "text": "Open the sign-in page, choose Forgot password and follow the link we e-mail you.",
+    "url": "https://desk.example.com/hc/articles/77",
+    "updated_at": None,
+    "status": "published",
+}
+
+
+def _schema(ws: Workspace) -> pa.Schema:
+    return ws.store.arrow("SELECT * FROM articles LIMIT 0").schema
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +107,8 @@ def test_the_knowledge_page_ranks_gaps_with_samples_and_articles(reader: TestCli
     sample = re.search(r'Sample tickets: <a href="(/tickets/[^"]+)"', html)
     assert sample and reader.get(sample.group(1)).status_code == 200
     assert html.count("<code>") >= 8  # every demo article in the deflection table
+    # a synced article links to its page; a file of the folder has none
+    assert f'<a href="{SYNCED["url"]}">{SYNCED["title"]}</a> <small><code>desk:77' in html
 
 
 @pytest.mark.browser

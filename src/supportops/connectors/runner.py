@@ -231,6 +231,7 @@ def _context(name: str, source: SourceConfig) -> MappingContext:
         dict(source.status_map),
         frozenset(source.automation_users),
         accounts=source.accounts.named(),
+        url=source.url,
     )
 
 

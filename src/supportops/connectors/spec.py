@@ -119,13 +119,15 @@ class Paginator(Protocol):
 class MappingContext:
     """What a mapping may know beside the page: the source's name and settings, and the
     records of the vendor's lookup streams (``lookups[stream][vendor_id] = record``).
-    ``accounts``: an accounts column (plan, segment, arr) → the custom field holding it."""
+    ``accounts``: an accounts column (plan, segment, arr) → the custom field holding it.
+    ``url``: the source's base URL (its ``url:``), for links the records do not carry."""
 
     source: str
     status_map: Mapping[str, str] = field(default_factory=dict)
     automation_users: frozenset[str] = frozenset()
     accounts: Mapping[str, str] = field(default_factory=dict)
     lookups: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    url: str = ""
 
     def lookup(self, stream: str, vendor_id: Any) -> dict[str, Any] | None:
         """The record of ``stream`` with id ``vendor_id``, or None."""

@@ -141,7 +141,7 @@ _SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 _WIDE = re.compile("[^\x00-\x7e]")  # what json.dumps writes as \uXXXX
 # a number in exponent form, or a decimal below 1e-4: where orjson and json may spell a float
 # apart (a string holding the same characters after a comma is written by json too: the same)
-_SPELLED = re.compile(r"[:,\[]-?(?:0\.0000|\d+(?:\.\d+)?e)")
+_SPELLED = re.compile(r"(?:^|[:,\[])-?(?:0\.0000|\d+(?:\.\d+)?e)")
 
 
 def _escaped(match: re.Match[str]) -> str:

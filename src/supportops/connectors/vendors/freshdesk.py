@@ -70,6 +70,7 @@ __all__ = [
 
 STATUSES = {2: "open", 3: "pending", 4: "solved", 5: "closed"}
 DRAFT = 1  # a solution article's status: 1 draft, 2 published
+PORTAL_ARTICLE = "/support/solutions/articles/{id}"  # an article's page on the support portal
 PRIORITIES = {1: "low", 2: "normal", 3: "high", 4: "urgent"}
 CHANNELS = {
     1: "email",
@@ -487,8 +488,10 @@ def map_companies(parts: Parts, context: MappingContext) -> Mapped:
 
 
 def map_solution_articles(parts: Parts, context: MappingContext) -> Mapped:
-    """Solution articles (a draft is no coverage; a tombstone is a deleted article)."""
+    """Solution articles (a draft is no coverage; a tombstone is a deleted article), linked to
+    their page on the account's default portal (the records carry no link)."""
     out = Mapped()
+    portal = context.url.rstrip("/")
     for record in parts.get("", []):
         data, gone = unwrap(record)
         row = article_row(
@@ -496,6 +499,7 @@ def map_solution_articles(parts: Parts, context: MappingContext) -> Mapped:
             data["id"],
             data.get("title"),
             data.get("description"),
+            url=f"{portal}{PORTAL_ARTICLE.format(id=data['id'])}" if portal else None,
             updated_at=data.get("updated_at"),
             draft=data.get("status") == DRAFT,
             gone=gone,
