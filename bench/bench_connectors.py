@@ -121,23 +121,41 @@ def _import(path: str, out: Any) -> None:
     )
 
 
+def _answer(out: Any, child: Any) -> dict[str, Any]:
+    """What ``child`` puts on ``out``; a child that exits without answering stops the run."""
+    import queue
+
+    while True:
+        alive = child.is_alive()  # asked first: an answer put before it exits is still read
+        try:
+            answer: dict[str, Any] = out.get(timeout=1.0)
+            return answer
+        except queue.Empty:
+            if not alive:
+                raise SystemExit(
+                    f"a benchmark process exited ({child.exitcode}) without its figures"
+                ) from None
+
+
 def measure(tickets: int) -> dict[str, Any]:
     fork = multiprocessing.get_context("fork")
     port, ready, stop, out = fork.Value("i", 0), fork.Event(), fork.Event(), fork.Queue()
     server = fork.Process(target=_serve, args=(tickets, port, ready, stop))
     server.start()
-    ready.wait()
+    while not ready.wait(1.0):  # a fake that fails to start (its error is printed) stops the run
+        if not server.is_alive():
+            raise SystemExit(f"the Zendesk fake exited ({server.exitcode}) before serving")
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "synced.duckdb")
         child = fork.Process(target=_sync, args=(f"http://127.0.0.1:{port.value}", path, out))
         child.start()
-        synced = out.get()
+        synced = _answer(out, child)
         child.join()
         stop.set()
         server.join()
         child = fork.Process(target=_import, args=(path, out))
         child.start()
-        imported = out.get()
+        imported = _answer(out, child)
         child.join()
     return {
         **synced,

@@ -98,3 +98,21 @@ def test_a_record_given_twice_in_one_transaction_is_kept_once(any_store: Store) 
         assert sync_log.keep_raw(any_store, rows) == 2
     assert any_store.count("raw_records") == 2
     assert sync_log.keep_raw(any_store, rows) == 0  # stored already
+
+
+def test_pages_held_as_columns_join_as_the_rows_of_one_page_would() -> None:
+    """A page's mapped rows become columns when it is read: pages of one transaction that lack
+    a column another has (an all-empty column is left out) or spell it narrower join into the
+    table their rows would have made together."""
+    rows: list[list[dict[str, Any]]] = [
+        [{"ticket_id": "1", "kind": "message", "body": None, "value": 1}],
+        [{"ticket_id": "2", "kind": "message", "body": "hello", "value": 2.5}],
+        [{"ticket_id": "3", "kind": "status", "value": None, "custom": {"b": 1, "a": 2}}],
+    ]
+    pages = iter([{"events": runner._table(page)} for page in rows])
+    [(name, _, batches, _)] = list(runner._streams(pages, "label"))
+    joined = pa.Table.from_batches(list(batches))
+    together = runner._table([row for page in rows for row in page])
+    assert name == "events"
+    assert joined.select(together.column_names).to_pylist() == together.to_pylist()
+    assert joined.column("custom").to_pylist() == [None, None, '{"a": 2, "b": 1}']

@@ -4,8 +4,8 @@ For every stream of the source's vendor, in order: the request to send is the st
 the stream's first request from ``--since`` / the source's ``start``); each answer's records
 are mapped (the vendor's pure mapping), then **one transaction** keeps the page's raw records,
 its event-log rows (through the importer, so rows are checked and quarantined like any import)
-and the cursor after it. Pages read quickly share that transaction (:class:`_Batch`: up to 20
-pages, 10,000 records or 2 seconds; no transaction is open while a request waits), so its fixed
+and the cursor after it. Pages read quickly share that transaction (:class:`_Batch`: up to 100
+pages, 25,000 records or 2 seconds; no transaction is open while a request waits), so its fixed
 cost is paid once for them; a failure commits the pages read before it is raised, so a rerun
 starts at the page after the last one read. A page whose records were all stored before writes
 no rows; a cursor that did not move is not written again. ``for_each`` streams are read for
@@ -176,32 +176,41 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _columns(mapped: Mapped) -> dict[str, pa.Table]:
+    """A mapping's rows as columns, per table (a table without rows is left out)."""
+    return {name: _table(rows) for name, rows in mapped.tables.items() if rows}
+
+
 def _streams(
-    mapped: Iterator[Mapped], label: str
+    pages: Iterator[dict[str, pa.Table]], label: str
 ) -> Iterator[tuple[str, str, Iterator[pa.RecordBatch], tuple[str, ...]]]:
-    gathered: dict[str, list[dict[str, Any]]] = {}
-    for one in mapped:
-        for name, rows in one.tables.items():
-            gathered.setdefault(name, []).extend(rows)
+    gathered: dict[str, list[pa.Table]] = {}
+    for one in pages:
+        for name, table in one.items():
+            gathered.setdefault(name, []).append(table)
     for name in TABLES:  # tickets first: the other tables' rows name them
-        if gathered.get(name):
-            yield name, f"{label}:{name}", iter(_table(gathered[name]).to_batches()), ()
+        if tables := gathered.get(name):
+            # pages may lack a column another has (filled empty) or spell it narrower (an
+            # empty column, an integer beside a decimal): both widen as one table would
+            joined = pa.concat_tables(tables, promote_options="permissive")
+            yield name, f"{label}:{name}", iter(joined.to_batches()), ()
 
 
 def _import(
     store: Store,
-    mapped: Iterator[Mapped],
+    pages: Iterator[dict[str, pa.Table]],
     source: str,
     label: str,
     clock: Clock,
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> Any:
     return import_batches(
-        store, _streams(mapped, label), source=source, files=label, clock=clock, con=con
+        store, _streams(pages, label), source=source, files=label, clock=clock, con=con
     )
 
 
-def _raw(source: str, stream: Stream, parts: Parts, at: datetime) -> tuple[pa.Table, int]:
+def _raw(source: str, stream: Stream, parts: Parts) -> pa.Table:
+    """The ``raw_records`` columns of ``parts`` but ``fetched_at`` (see :func:`_fetched`)."""
     names: list[tuple[str, int]] = []
     ids: list[str] = []
     texts: list[str] = []
@@ -210,18 +219,22 @@ def _raw(source: str, stream: Stream, parts: Parts, at: datetime) -> tuple[pa.Ta
         ids += [str(dig(sync_log.unwrap(r)[0], stream.id_field)) for r in records]
         texts += map(sync_log.canonical, records)  # one encoding for the digest and the record
     count = len(texts)
-    table = pa.table(
+    return pa.table(
         {
             "source": pa.repeat(source, count),
             "stream": pa.repeat(stream.name, count),
             "part": pa.array([p for p, n in names for _ in range(n)], pa.string()),
             "vendor_id": pa.array(ids, pa.string()),
-            "fetched_at": pa.repeat(pa.scalar(at, pa.timestamp("us", tz="UTC")), count),
             "digest": pa.array(list(map(sync_log.digest_of, texts)), pa.string()),
             "record": pa.array(texts, pa.string()),
         }
     )
-    return table, count
+
+
+def _fetched(raw: pa.Table, at: datetime) -> pa.Table:
+    """``raw`` with its ``fetched_at``: ``at``, the instant of the transaction keeping it."""
+    at_column = pa.repeat(pa.scalar(at, pa.timestamp("us", tz="UTC")), raw.num_rows)
+    return raw.add_column(raw.schema.get_field_index("digest"), "fetched_at", at_column)
 
 
 def _context(name: str, source: SourceConfig) -> MappingContext:
@@ -462,7 +475,8 @@ class _Run:
                 self.flush(stream, batch, report)  # the pages read before it are kept
                 raise
             self.current = stream.name
-            batch.add(parts, children, records, step.resume)
+            pieces = [self.piece(stream, parts), *(self.piece(c, p) for c, p in children)]
+            batch.add(pieces, records if stream.lookup else [], step.resume)
             request = step.next
             if request is None or batch.full(self.network.monotonic()):
                 self.flush(stream, batch, report)
@@ -498,61 +512,65 @@ class _Run:
                     buried.setdefault(part, []).append(record)
                 parts.setdefault(part, []).append(record)
             if buried:
-                raw, _ = _raw(self.name, stream, buried, self.clock.now())
+                raw = _fetched(_raw(self.name, stream, buried), self.clock.now())
                 report.raw_new += sync_log.keep_raw(self.store, raw)
             label = f"sync {self.name}/{stream.name} (gone upstream)"
-            mapped = iter([stream.map(parts, self.context)])
-            done = _import(self.store, mapped, self.name, label, self.clock, self.workspace)
+            pages = iter([_columns(stream.map(parts, self.context))])
+            done = _import(self.store, pages, self.name, label, self.clock, self.workspace)
             _count(done, report)
+
+    def piece(self, stream: Stream, parts: Parts) -> _Piece:
+        """One page of ``stream`` as its commit needs it, converted when read: its raw
+        records' columns and its mapped rows' (a batch holds these, not the parsed records)."""
+        mapped = stream.map(parts, self.context)
+        return _Piece(
+            stream, _raw(self.name, stream, parts), _columns(mapped), _merge_candidates(mapped)
+        )
 
     def flush(self, stream: Stream, batch: _Batch, report: StreamReport) -> None:
         """Commit the pages ``batch`` holds (nothing when it holds none), then keep their
         lookup records; the digests held for the batch are stored now."""
         if batch.resume is None:
             return
-        self.commit(stream, batch.pieces(stream), batch.resume, report, batch.pages)
-        for records in batch.records:
+        self.commit(stream, batch.pieces, batch.resume, report, batch.pages)
+        for records in batch.lookups:
             self.remember(stream, records)
         self.held.clear()
 
     def commit(
         self,
         stream: Stream,
-        pieces: list[tuple[Stream, Parts]],
+        pieces: list[_Piece],
         resume: PageRequest,
         report: StreamReport,
         pages: int = 1,
     ) -> None:
         """One transaction: the raw records, the mapped rows and the cursor of ``pages``
-        pages of ``stream`` (``pieces``: each page's parts and its children's)."""
+        pages of ``stream`` (``pieces``: each page's and its children's)."""
         at = self.clock.now()
         after: Callable[[], object] | None = None
         with self.store.transaction():
             new, kept = 0, dict[str, list[pa.Table]]()
-            for one, its in pieces:
-                raw, count = _raw(self.name, one, its, at)
-                counted = self.report.stream(one.name)
-                counted.records += count
-                counted.pages += one is not stream
-                if count:
-                    kept.setdefault(one.name, []).append(raw)
+            for one in pieces:
+                counted = self.report.stream(one.stream.name)
+                counted.records += one.raw.num_rows
+                counted.pages += one.stream is not stream
+                if one.raw.num_rows:
+                    kept.setdefault(one.stream.name, []).append(one.raw)
             for name, tables in kept.items():  # one upsert per stream, not one per child page
-                fresh = sync_log.keep_raw(self.store, pa.concat_tables(tables))
+                fresh = sync_log.keep_raw(self.store, _fetched(pa.concat_tables(tables), at))
                 self.report.stream(name).raw_new += fresh
                 new += fresh
             if new:
-                mapped = [one.map(its, self.context) for one, its in pieces]
                 label = f"sync {self.name}/{stream.name}"
-                done = _import(
-                    self.store, iter(mapped), self.name, label, self.clock, self.workspace
-                )
+                rows = iter([one.rows for one in pieces])
+                done = _import(self.store, rows, self.name, label, self.clock, self.workspace)
                 _count(done, report)
-                sync_log.apply_merges(self.store, self.name, _merge_candidates(mapped))
-                events = [
-                    dict(r, source=self.name) for m in mapped for r in m.tables.get("events", [])
-                ]
+                merges = [t for one in pieces for t in one.merges]
+                sync_log.apply_merges(self.store, self.name, merges)
+                events = [one.rows["events"] for one in pieces if "events" in one.rows]
                 if self.on_events is not None and events:  # in the page's transaction
-                    after = self.on_events(self.store, pd.DataFrame(events))
+                    after = self.on_events(self.store, _frame(events, self.name))
             cursor = resume.to_json()
             sync_log.save_cursor(self.store, self.name, stream.name, cursor, at, self.cursors)
         if after is not None:  # the rules' live write-backs: only what the page committed
@@ -561,7 +579,31 @@ class _Run:
         self.listener.page(self.name, stream.name, report)
 
 
-BATCH_PAGES, BATCH_RECORDS, BATCH_SECONDS = 20, 10_000, 2.0
+def _frame(events: list[pa.Table], source: str) -> pd.DataFrame:
+    """Pages' event rows as one frame, each naming ``source``."""
+    joined = pa.concat_tables(events, promote_options="permissive")
+    named = pa.repeat(source, joined.num_rows)
+    if "source" in joined.column_names:
+        joined = joined.set_column(joined.schema.get_field_index("source"), "source", named)
+    else:
+        joined = joined.append_column("source", named)
+    frame: pd.DataFrame = joined.to_pandas()
+    return frame
+
+
+BATCH_PAGES, BATCH_RECORDS, BATCH_SECONDS = 100, 25_000, 2.0
+
+
+@dataclass
+class _Piece:
+    """A page of a stream (or of a child stream), read and converted, not yet committed: its
+    raw records' columns (all but ``fetched_at``), its mapped rows' per table, and the tickets
+    it may give a ``merged_into``."""
+
+    stream: Stream
+    raw: pa.Table
+    rows: dict[str, pa.Table]
+    merges: list[str]
 
 
 @dataclass
@@ -570,27 +612,23 @@ class _Batch:
     after :data:`BATCH_PAGES` pages, :data:`BATCH_RECORDS` records or :data:`BATCH_SECONDS`
     seconds, at the stream's end, and before a failure is raised. A slow or rate-limited
     vendor's page commits alone (its wait passes the seconds); a fast one's pages share the
-    transaction's fixed cost."""
+    transaction's fixed cost. A page is held as columns (:class:`_Piece`), not as the parsed
+    records, which take several times the memory; a lookup stream's records are held too, to
+    be remembered once they commit."""
 
     started: float
     pages: int = 0
     held: int = 0
-    parts: list[tuple[Parts, list[tuple[Stream, Parts]]]] = field(default_factory=list)
-    records: list[list[dict[str, Any]]] = field(default_factory=list)
+    pieces: list[_Piece] = field(default_factory=list)
+    lookups: list[list[dict[str, Any]]] = field(default_factory=list)
     resume: PageRequest | None = None
 
-    def add(
-        self,
-        parts: Parts,
-        children: list[tuple[Stream, Parts]],
-        records: list[dict[str, Any]],
-        resume: PageRequest,
-    ) -> None:
-        self.parts.append((parts, children))
-        self.records.append(records)
+    def add(self, pieces: list[_Piece], lookups: list[dict[str, Any]], resume: PageRequest) -> None:
+        self.pieces += pieces
+        if lookups:
+            self.lookups.append(lookups)
         self.pages += 1
-        self.held += sum(len(r) for r in parts.values())
-        self.held += sum(len(r) for _, p in children for r in p.values())
+        self.held += sum(p.raw.num_rows for p in pieces)
         self.resume = resume
 
     def full(self, now: float) -> bool:
@@ -600,19 +638,13 @@ class _Batch:
             or now - self.started >= BATCH_SECONDS
         )
 
-    def pieces(self, stream: Stream) -> list[tuple[Stream, Parts]]:
-        return [one for parts, kids in self.parts for one in ((stream, parts), *kids)]
 
-
-def _merge_candidates(mapped: list[Mapped]) -> list[str]:
+def _merge_candidates(mapped: Mapped) -> list[str]:
     """The tickets a page may give a ``merged_into``: its ticket rows (a row written again
     names none) and the tickets of its ``merged`` events."""
-    out = []
-    for one in mapped:
-        out += [str(r.get("ticket_id") or "") for r in one.tables.get("tickets", [])]
-        events = one.tables.get("events", [])
-        out += [str(r.get("ticket_id") or "") for r in events if r.get("kind") == "merged"]
-    return out
+    out = [str(r.get("ticket_id") or "") for r in mapped.tables.get("tickets", [])]
+    events = mapped.tables.get("events", [])
+    return out + [str(r.get("ticket_id") or "") for r in events if r.get("kind") == "merged"]
 
 
 def _linked(body: Any, path: str) -> str | None:
@@ -735,10 +767,10 @@ def rebuild_source(
                 str(dig(r, stream.id_field)): r for p, r in found if p == stream.records
             }
 
-    def mapped() -> Iterator[Mapped]:
+    def mapped() -> Iterator[dict[str, pa.Table]]:
         for stream in vendor.streams:
             for parts in sync_log.raw_pages(store, name, stream.name):
-                yield stream.map(parts, context)
+                yield _columns(stream.map(parts, context))
 
     with store.transaction():
         sync_log.forget_source(store, name)
