@@ -116,3 +116,25 @@ def test_pages_held_as_columns_join_as_the_rows_of_one_page_would() -> None:
     assert name == "events"
     assert joined.select(together.column_names).to_pylist() == together.to_pylist()
     assert joined.column("custom").to_pylist() == [None, None, '{"a": 2, "b": 1}']
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [{"a": "x", "n": 1}, {"b": "y", "n": 2.5}, {"a": None, "e": None}],
+        [{"a": "x", "custom": {"k": 1}}, {"a": "y", "custom": None}],
+        [{"at": datetime(2026, 1, 2, 3, 4, tzinfo=UTC)}, {"at": "2026-01-02T03:05:00Z"}],
+        [{"tags": ["a", "b"], "public": True}, {"tags": [], "public": None}],
+    ],
+    ids=["keys differ", "a JSON object", "an instant beside text", "lists and flags"],
+)
+def test_mapped_rows_become_columns_of_every_key_with_objects_and_instants_as_text(
+    rows: list[dict[str, Any]],
+) -> None:
+    table = runner._table(rows)
+    expected = {
+        key: [runner._cell(row.get(key)) for row in rows]
+        for key in dict.fromkeys(k for row in rows for k in row)
+        if any(row.get(key) is not None for row in rows)
+    }
+    assert table.to_pydict() == expected

@@ -151,6 +151,20 @@ class Network:
 
 
 def _table(rows: list[dict[str, Any]]) -> pa.Table:
+    """Mapped rows as columns: every key of any row, a column no row fills left out, JSON
+    objects and instants as text (:func:`_cell`)."""
+    try:  # Arrow reads the rows at once (a struct of every row's keys): twice the speed
+        table = pa.Table.from_struct_array(pa.array(rows))
+    except (pa.ArrowException, TypeError, ValueError, OverflowError):
+        return _by_column(rows)  # values Arrow will not put in one column, or too wide
+    for at, column in enumerate(table.schema):  # a JSON object or an instant: kept as text
+        if pa.types.is_struct(column.type) or pa.types.is_timestamp(column.type):
+            text = pa.array([_cell(row.get(column.name)) for row in rows], pa.string())
+            table = table.set_column(at, column.name, text)
+    return table.select([f.name for f in table.schema if not pa.types.is_null(f.type)])
+
+
+def _by_column(rows: list[dict[str, Any]]) -> pa.Table:
     names: dict[str, None] = {}
     for row in rows:
         names.update(dict.fromkeys(row))
