@@ -93,3 +93,26 @@ def test_each_recorded_ticket_opens_with_a_created_event_that_create_rules_fire_
         pd.Timestamp(at) == pd.Timestamp(created[t])
         for t, at in zip(actions["ticket_id"], actions["at"], strict=True)
     )
+
+
+def test_one_user_on_a_page_is_told_apart_by_each_audits_channel() -> None:
+    """Who acted is remembered per user and channel within a page: the same agent's audit
+    through a bot channel is the bot's, through a rule the system's, through the web the
+    agent's, in any order on one page."""
+    account = ZendeskAccount.from_recorded()
+    context = _context(account)
+    audit = next(a for a in account.ticket_events if str(a.get("updater_id")) == str(AGENT))
+    channels = ["web", "answer_bot", "rule", "web", "ai_agent"]
+    page = [
+        {
+            **audit,
+            "id": n,
+            "via": {"channel": c},
+            "child_events": [
+                {"id": 900 + n, "field_name": "status", "value": "open", "previous_value": "new"}
+            ],
+        }
+        for n, c in enumerate(channels)
+    ]
+    events = zendesk.map_events({"ticket_events": page}, context).tables["events"]
+    assert [e["actor"] for e in events] == ["agent", "bot", "system", "agent", "bot"]

@@ -34,6 +34,7 @@ Mapping, as the connectors contract says:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -242,8 +243,26 @@ def map_tickets(parts: Parts, context: MappingContext) -> Mapped:
     return out
 
 
+Actor = Callable[[Any, Any], str]  # (user id, via) -> actor, as :func:`actor` tells it
+
+
+def _actors(context: MappingContext) -> Actor:
+    """:func:`actor`, remembered per (user, channel) for one page: the lookups it reads do not
+    change while a page is mapped, and a page's audits name few users many times."""
+    known: dict[tuple[str, str], str] = {}
+
+    def who(user_id: Any, via: Any) -> str:
+        key = (str(user_id), _channel(via))
+        found = known.get(key)
+        if found is None:
+            found = known[key] = actor(context, user_id, via)
+        return found
+
+    return who
+
+
 def _change(
-    context: MappingContext, audit: dict[str, Any], child: dict[str, Any]
+    context: MappingContext, audit: dict[str, Any], child: dict[str, Any], who: Actor
 ) -> dict[str, Any] | None:
     kind = FIELDS.get(str(child.get("field_name")))
     if kind is None:
@@ -259,13 +278,13 @@ def _change(
         "kind": kind,
         "value": _id(value),
         "previous": _id(previous),
-        "actor": actor(context, audit.get("updater_id"), audit.get("via")),
+        "actor": who(audit.get("updater_id"), audit.get("via")),
         "actor_id": _id(audit.get("updater_id")),
     }
 
 
 def _custom_status(
-    context: MappingContext, audit: dict[str, Any], child: dict[str, Any]
+    context: MappingContext, audit: dict[str, Any], child: dict[str, Any], who: Actor
 ) -> dict[str, Any] | None:
     if child.get("field_name") != "custom_status_id":
         return None
@@ -275,19 +294,17 @@ def _custom_status(
         "kind": "status",
         "value": status,
         "previous": before if child.get("previous_value") is not None else None,
-        "actor": actor(context, audit.get("updater_id"), audit.get("via")),
+        "actor": who(audit.get("updater_id"), audit.get("via")),
         "actor_id": _id(audit.get("updater_id")),
     }
 
 
-def _comment(
-    context: MappingContext, audit: dict[str, Any], child: dict[str, Any]
-) -> list[dict[str, Any]]:
+def _comment(audit: dict[str, Any], child: dict[str, Any], who: Actor) -> list[dict[str, Any]]:
     author = child.get("author_id", audit.get("updater_id"))
     message = {
         "kind": "message",
         "public": bool(child.get("public", True)),
-        "actor": actor(context, author, child.get("via") or audit.get("via")),
+        "actor": who(author, child.get("via") or audit.get("via")),
         "actor_id": _id(author),
         "body": child.get("plain_body") or child.get("body"),
         "event_id": f"zc-{child['id']}",
@@ -304,15 +321,15 @@ def _comment(
     return [message, merge]
 
 
-def _audit(context: MappingContext, audit: dict[str, Any]) -> list[dict[str, Any]]:
+def _audit(context: MappingContext, audit: dict[str, Any], who: Actor) -> list[dict[str, Any]]:
     children = audit.get("child_events") or []
     rows: list[dict[str, Any]] = []
-    custom = [e for c in children if (e := _custom_status(context, audit, c))]
+    custom = [e for c in children if (e := _custom_status(context, audit, c, who))]
     for child in children:
         if child.get("event_type") == "Comment":
-            rows += _comment(context, audit, child)
+            rows += _comment(audit, child, who)
             continue
-        row = _change(context, audit, child)
+        row = _change(context, audit, child, who)
         if row is None or (row["kind"] == "status" and custom):
             continue
         rows.append({**row, "event_id": f"zd-{child['id']}"})
@@ -328,8 +345,9 @@ def _audit(context: MappingContext, audit: dict[str, Any]) -> list[dict[str, Any
 def map_events(parts: Parts, context: MappingContext) -> Mapped:
     """Ticket events (audits with their child events) as event-log events."""
     out = Mapped()
+    who = _actors(context)
     for audit in parts.get("ticket_events", []):
-        out.add("events", *_audit(context, audit))
+        out.add("events", *_audit(context, audit, who))
     return out
 
 
