@@ -261,9 +261,7 @@ def _actors(context: MappingContext) -> Actor:
     return who
 
 
-def _change(
-    context: MappingContext, audit: dict[str, Any], child: dict[str, Any], who: Actor
-) -> dict[str, Any] | None:
+def _change(audit: dict[str, Any], child: dict[str, Any], who: Actor) -> dict[str, Any] | None:
     kind = FIELDS.get(str(child.get("field_name")))
     if kind is None:
         return None
@@ -329,7 +327,7 @@ def _audit(context: MappingContext, audit: dict[str, Any], who: Actor) -> list[d
         if child.get("event_type") == "Comment":
             rows += _comment(audit, child, who)
             continue
-        row = _change(context, audit, child, who)
+        row = _change(audit, child, who)
         if row is None or (row["kind"] == "status" and custom):
             continue
         rows.append({**row, "event_id": f"zd-{child['id']}"})
